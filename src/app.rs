@@ -1,0 +1,49 @@
+//! The application core shared by the web server, the CLI and the jobs: database, settings,
+//! clock and password hasher. Services take `&App`, never HTTP types.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::auth::password::Hasher;
+use crate::config::Config;
+use crate::db::Db;
+use crate::shared::clock::SharedClock;
+
+/// Everything a use case needs besides its inputs.
+pub struct App {
+    /// The database.
+    pub db: Db,
+    /// Settings loaded at start.
+    pub config: Config,
+    /// The clock.
+    pub clock: SharedClock,
+    /// Password hashing per the settings.
+    pub hasher: Hasher,
+    demo: AtomicBool,
+}
+
+impl App {
+    /// Assembles the core.
+    #[must_use]
+    pub fn new(db: Db, config: Config, clock: SharedClock) -> Arc<Self> {
+        let hasher = Hasher { kind: config.auth.password_hash, pbkdf2_iterations: config.auth.pbkdf2_iterations };
+        Arc::new(Self { db, config, clock, hasher, demo: AtomicBool::new(false) })
+    }
+
+    /// Whether this database holds demo data (every page then shows a banner).
+    #[must_use]
+    pub fn is_demo(&self) -> bool {
+        self.demo.load(Ordering::Relaxed)
+    }
+
+    /// Marks the database as demo data.
+    pub fn set_demo(&self, on: bool) {
+        self.demo.store(on, Ordering::Relaxed);
+    }
+
+    /// Current time.
+    #[must_use]
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+}

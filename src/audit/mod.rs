@@ -1,0 +1,13 @@
+//! The audit log (architecture.md §7): an append-only record of who did what to which object,
+//! from where, with what result. Rows are written in the same transaction as the change they
+//! describe, so a business write fails when its audit row cannot be written (SEC-28).
+//! Denials are recorded by the web layer for every refused request.
+
+pub mod model;
+pub mod routes;
+pub mod service;
+pub mod store;
+mod views;
+
+pub use model::{Actor, AuditEvent, Outcome};
+pub use service::record;

@@ -1,0 +1,17 @@
+//! Writing audit rows inside the caller's transaction, and reading them for the viewer.
+
+use time::OffsetDateTime;
+
+use crate::db::{StoreResult, Tx};
+
+use super::model::{Actor, AuditEvent};
+use super::store;
+
+/// Appends an audit row in the same transaction as the change it describes; if it cannot be
+/// written, the caller's transaction fails with it (SEC-28).
+///
+/// # Errors
+/// Storage failures.
+pub async fn record(tx: &mut Tx, actor: &Actor, at: OffsetDateTime, ev: AuditEvent<'_>) -> StoreResult<()> {
+    store::insert(&mut tx.exec(), at, actor, &ev).await
+}

@@ -1,0 +1,18 @@
+//! Accounts, passwords, sessions and the permission model.
+//!
+//! `model` holds roles and the password policy, `password` the hashing, `scope` the pure
+//! permission rules that every handler goes through, `store` the SQL and `service` the use
+//! cases (login with lockout, sessions, account administration) with their audit rows.
+
+pub mod admin;
+pub mod model;
+pub mod password;
+pub mod routes;
+pub mod scope;
+pub mod service;
+pub mod store;
+pub mod users;
+pub mod views;
+
+pub use model::Role;
+pub use scope::{Denial, OrgAction, Scope};

@@ -1,0 +1,229 @@
+//! Login, logout, password change, the account page and the auth API.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use crate::shared::text::datetime;
+use crate::shared::token::new_token;
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::{ApiJson, MaybeUser, PathId, ReqCtx, User, ValidForm};
+use crate::web::layout::{PageCtx, redirect, redirect_with, render, render_status, safe_next};
+use crate::web::middleware::{LOGIN_COOKIE, actor_for, session_cookie_name, set_cookie};
+use crate::web::{AppState, Reg};
+
+use super::service::{self, AuthError};
+use super::views::{AccountPage, LoginPage, PasswordPage, SessionView, describe_agent};
+use super::{Role, store};
+
+/// Registers the routes of this area.
+pub fn routes(r: Reg) -> Reg {
+    r.get("/login", login_form)
+        .post("/login", login)
+        .post("/logout", logout)
+        .get("/account", account)
+        .get("/account/password", password_form)
+        .post("/account/password", change_password)
+        .post("/account/sessions/revoke-others", revoke_others)
+        .post("/account/sessions/{id}/revoke", revoke_one)
+        .post("/api/v1/auth/login", api_login)
+        .post("/api/v1/auth/logout", api_logout)
+        .get("/api/v1/me", api_me)
+        .get("/admin/users", super::admin::list)
+        .get("/admin/users/new", super::admin::new_form)
+        .post("/admin/users", super::admin::create)
+        .post("/admin/users/{id}/reset-password", super::admin::reset_password)
+        .post("/admin/users/{id}/unlock", super::admin::unlock)
+        .post("/admin/users/{id}/disable", super::admin::disable)
+        .post("/admin/users/{id}/enable", super::admin::enable)
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_form(State(st): State<AppState>, MaybeUser(u): MaybeUser, r: ReqCtx, Query(q): Query<NextQuery>) -> Response {
+    if u.is_some() {
+        return redirect(&safe_next(q.next.as_deref()));
+    }
+    login_page(&st, &r, safe_next(q.next.as_deref()), String::new(), None, StatusCode::OK)
+}
+
+fn login_page(st: &AppState, r: &ReqCtx, next: String, username: String, error: Option<String>, status: StatusCode) -> Response {
+    let csrf = new_token();
+    let page = LoginPage { csrf: csrf.clone(), next, username, error, flash: r.flash.clone(), demo: st.app.is_demo(), v: crate::web::assets::version() };
+    let cookie = set_cookie(LOGIN_COOKIE, &csrf, st.app.config.secure_cookies(), Some(3600));
+    match render_status(status, &page) {
+        Ok(mut res) => {
+            res.headers_mut().append(header::SET_COOKIE, cookie);
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(State(st): State<AppState>, r: ReqCtx, headers: HeaderMap, ValidForm(f): ValidForm<LoginForm>) -> Response {
+    let next = safe_next(f.next.as_deref());
+    match do_login(&st, &r, &headers, &f.username, &f.password, "web").await {
+        Ok(token) => {
+            let secure = st.app.config.secure_cookies();
+            let c = set_cookie(session_cookie_name(secure), &token, secure, None);
+            let clear = set_cookie(LOGIN_COOKIE, "", secure, Some(0));
+            (StatusCode::SEE_OTHER, [(header::LOCATION, next)], AppendHeaders([(header::SET_COOKIE, c), (header::SET_COOKIE, clear)]))
+                .into_response()
+        }
+        Err(AppError::TooMany) => {
+            login_page(&st, &r, next, f.username, Some("尝试次数过多，请稍后再试".into()), StatusCode::TOO_MANY_REQUESTS)
+        }
+        Err(AppError::InvalidCredentials) => {
+            login_page(&st, &r, next, f.username, Some("用户名或密码错误".into()), StatusCode::UNAUTHORIZED)
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Shared by the page and the API: throttle per address, then check credentials.
+async fn do_login(st: &AppState, r: &ReqCtx, headers: &HeaderMap, username: &str, password: &str, kind: &str) -> AppResult<String> {
+    let actor = actor_for(r, None);
+    let ip = r.ip.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    if !st.limiter.allow(ip, st.app.now()) {
+        let ev = crate::audit::AuditEvent::success("auth.rate_limited", "ip", ip).outcome(crate::audit::Outcome::Denied);
+        let mut tx = st.app.db.begin().await?;
+        crate::audit::record(&mut tx, &actor, st.app.now(), ev).await?;
+        tx.commit().await?;
+        return Err(AppError::TooMany);
+    }
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let login = service::login(&st.app, &actor, username, password, kind, ua).await?;
+    Ok(login.token)
+}
+
+async fn logout(State(st): State<AppState>, u: User) -> AppResult<Response> {
+    service::logout(&st.app, &u.actor(), u.0.user_id, u.0.session_id).await?;
+    let secure = st.app.config.secure_cookies();
+    let mut res = redirect_with(&st, "/login", "info", "您已安全退出");
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(session_cookie_name(secure), "", secure, Some(0)));
+    Ok(res)
+}
+
+async fn account(State(st): State<AppState>, u: User) -> AppResult<Response> {
+    let rows = store::list_sessions(&mut st.app.db.conn().await?.exec(), u.0.user_id).await?;
+    let sessions = rows
+        .into_iter()
+        .map(|s| SessionView {
+            id: s.id,
+            agent: describe_agent(&s.user_agent),
+            kind: if s.kind == "api" { "接口" } else { "网页" },
+            ip: s.ip,
+            created: datetime(s.created_at),
+            last_seen: datetime(s.last_seen_at),
+            current: s.id == u.0.session_id,
+        })
+        .collect();
+    let page = PageCtx::new(&st, &u, "我的账号", "account").await?;
+    render(&AccountPage { page, username: u.0.username.clone(), org_name: u.0.org_name.clone(), sessions })
+}
+
+fn min_len(st: &AppState, role: Role) -> usize {
+    let r = service::password_rules(&st.app);
+    if role.is_privileged() { r.min_privileged } else { r.min_member }
+}
+
+async fn password_form(State(st): State<AppState>, u: User) -> AppResult<Response> {
+    let page = PageCtx::new(&st, &u, "修改密码", "account").await?;
+    render(&PasswordPage { page, forced: u.0.must_change_password, min_len: min_len(&st, u.0.role), error: None })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordForm {
+    current: String,
+    new_password: String,
+    confirm: String,
+}
+
+async fn change_password(State(st): State<AppState>, u: User, ValidForm(f): ValidForm<PasswordForm>) -> AppResult<Response> {
+    let result = if f.new_password == f.confirm {
+        service::change_password(&st.app, &u.actor(), u.0.user_id, u.0.session_id, &f.current, &f.new_password).await
+    } else {
+        Err(AuthError::Invalid("两次输入的新密码不一致".into()))
+    };
+    match result {
+        Ok(()) => Ok(redirect_with(&st, "/", "success", "密码已修改，其他设备上的登录已注销")),
+        Err(AuthError::Invalid(m)) => {
+            let page = PageCtx::new(&st, &u, "修改密码", "account").await?;
+            let p = PasswordPage { page, forced: u.0.must_change_password, min_len: min_len(&st, u.0.role), error: Some(m) };
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn revoke_others(State(st): State<AppState>, u: User) -> AppResult<Response> {
+    let n = service::revoke_sessions(&st.app, &u.actor(), u.0.user_id, u.0.session_id, None).await?;
+    Ok(redirect_with(&st, "/account", "success", &format!("已注销其他 {n} 个会话")))
+}
+
+async fn revoke_one(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    let n = service::revoke_sessions(&st.app, &u.actor(), u.0.user_id, u.0.session_id, Some(id)).await?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(redirect_with(&st, "/account", "success", "会话已注销"))
+}
+
+#[derive(Deserialize)]
+struct ApiLogin {
+    username: String,
+    password: String,
+}
+
+async fn api_login(State(st): State<AppState>, r: ReqCtx, headers: HeaderMap, ApiJson(b): ApiJson<ApiLogin>) -> AppResult<Response> {
+    let token = do_login(&st, &r, &headers, &b.username, &b.password, "api").await?;
+    let mut conn = st.app.db.conn().await?;
+    let s = store::find_session(&mut conn.exec(), &service::token_hash(&token)).await?.ok_or(AppError::Unauthenticated)?;
+    let auth = crate::web::extract::AuthCtx::from_session(s, service::session_tag(&token), true);
+    let secure = st.app.config.secure_cookies();
+    let body = serde_json::json!({"token": token, "user": me_json(&auth)});
+    let c = set_cookie(session_cookie_name(secure), &token, secure, None);
+    Ok((StatusCode::OK, [(header::SET_COOKIE, c)], Json(body)).into_response())
+}
+
+async fn api_logout(State(st): State<AppState>, u: User) -> AppResult<Response> {
+    service::logout(&st.app, &u.actor(), u.0.user_id, u.0.session_id).await?;
+    let secure = st.app.config.secure_cookies();
+    let c = set_cookie(session_cookie_name(secure), "", secure, Some(0));
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, c)]).into_response())
+}
+
+fn me_json(a: &crate::web::extract::AuthCtx) -> serde_json::Value {
+    let org = a.scope.own.as_ref().map(|o| {
+        serde_json::json!({"id": o.id, "name": a.org_name, "kind": o.kind.code(), "kind_label": o.kind.label()})
+    });
+    serde_json::json!({
+        "id": a.user_id,
+        "username": a.username,
+        "display_name": a.display_name,
+        "role": a.role.code(),
+        "role_label": a.role.label(),
+        "org": org,
+        "member_id": a.scope.member_id,
+        "must_change_password": a.must_change_password,
+    })
+}
+
+async fn api_me(u: User) -> Json<serde_json::Value> {
+    Json(serde_json::json!({"user": me_json(&u.0)}))
+}
+

@@ -1,0 +1,232 @@
+//! Login with lockout, sessions and password changes; every outcome is audited.
+
+use time::{Duration, OffsetDateTime};
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent, Outcome};
+use crate::db::StoreError;
+use crate::shared::text::one_line;
+use crate::shared::token::{new_token, sm3_hex};
+
+use super::model::{PasswordRules, Role, check_password, normalize_username};
+use super::password;
+use super::store::{self, NewSession, SessionAuth, UserRow};
+
+/// Failures of the account area.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Wrong username or password, unknown, locked or disabled: one message for all (SEC-06).
+    #[error("用户名或密码错误")]
+    InvalidCredentials,
+    /// A policy or input problem; the text is for the user.
+    #[error("{0}")]
+    Invalid(String),
+    /// The username is taken.
+    #[error("用户名已被使用")]
+    UsernameTaken,
+    /// No such account (administration).
+    #[error("账号不存在")]
+    NotFound,
+    /// Storage failure.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Hashing failure.
+    #[error("password hashing failed")]
+    Hash,
+}
+
+/// A freshly created session.
+#[derive(Debug, Clone)]
+pub struct NewLogin {
+    /// The secret token (cookie value / bearer token). Shown once, stored hashed.
+    pub token: String,
+    /// The account.
+    pub user: UserRow,
+}
+
+/// Digest of a session token as stored.
+#[must_use]
+pub fn token_hash(token: &str) -> String {
+    sm3_hex(token.as_bytes())
+}
+
+/// Short tag linking audit rows to a session without revealing it.
+#[must_use]
+pub fn session_tag(token: &str) -> String {
+    token_hash(token).chars().take(12).collect()
+}
+
+/// The policy settings from configuration.
+#[must_use]
+pub fn password_rules(app: &App) -> PasswordRules {
+    PasswordRules {
+        min_member: app.config.auth.min_password_length_member as usize,
+        min_privileged: app.config.auth.min_password_length_privileged as usize,
+    }
+}
+
+async fn verify_blocking(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || password::verify(&password, &hash)).await.unwrap_or(false)
+}
+
+async fn hash_blocking(app: &App, password: String) -> Result<String, AuthError> {
+    let h = app.hasher;
+    tokio::task::spawn_blocking(move || h.hash(&password)).await.map_err(|_| AuthError::Hash)?.map_err(|_| AuthError::Hash)
+}
+
+/// Checks credentials and opens a session. Unknown users are checked against a dummy hash so
+/// timing does not reveal which accounts exist; failures count towards the lockout.
+///
+/// # Errors
+/// [`AuthError::InvalidCredentials`] for every kind of refusal.
+pub async fn login(
+    app: &App,
+    actor: &Actor,
+    username: &str,
+    pw: &str,
+    kind: &str,
+    user_agent: &str,
+) -> Result<NewLogin, AuthError> {
+    let shown: String = one_line(username.trim()).chars().take(32).collect();
+    let user = match normalize_username(username) {
+        Ok(u) => store::find_user_by_username(&mut app.db.conn().await?.exec(), &u).await?,
+        Err(_) => None,
+    };
+    let hash = user.as_ref().map_or_else(|| password::dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let ok = verify_blocking(pw.to_owned(), hash).await;
+    let now = app.now();
+    let actor = Actor { user_id: user.as_ref().map(|u| u.id), name: shown, ..actor.clone() };
+    let mut tx = app.db.begin().await?;
+    let fail = |detail: &str| AuditEvent::success("auth.login_failed", "user", "").outcome(Outcome::Failure).detail(detail);
+    let Some(user) = user else {
+        audit::record(&mut tx, &actor, now, fail("账号不存在")).await?;
+        tx.commit().await?;
+        return Err(AuthError::InvalidCredentials);
+    };
+    let ev_id = user.id.to_string();
+    if user.disabled {
+        audit::record(&mut tx, &actor, now, AuditEvent { object_id: ev_id, ..fail("账号已停用") }).await?;
+        tx.commit().await?;
+        return Err(AuthError::InvalidCredentials);
+    }
+    if user.locked_until.is_some_and(|t| t > now) {
+        audit::record(&mut tx, &actor, now, AuditEvent { object_id: ev_id, ..fail("账号锁定中") }).await?;
+        tx.commit().await?;
+        return Err(AuthError::InvalidCredentials);
+    }
+    if !ok {
+        if user.locked_until.is_some() {
+            // A lock that has run out starts a fresh count.
+            store::unlock(&mut tx.exec(), user.id, now).await?;
+        }
+        let n = store::increment_failures(&mut tx.exec(), user.id, now).await?;
+        audit::record(&mut tx, &actor, now, AuditEvent { object_id: ev_id.clone(), ..fail("密码错误") }).await?;
+        let threshold = i64::from(app.config.auth.lockout_threshold);
+        if n >= threshold {
+            let until = now + Duration::minutes(i64::from(app.config.auth.lockout_minutes));
+            store::lock_until(&mut tx.exec(), user.id, until).await?;
+            let ev = AuditEvent::success("auth.locked", "user", &ev_id).detail(format!("连续 {n} 次密码错误"));
+            audit::record(&mut tx, &actor, now, ev).await?;
+        }
+        tx.commit().await?;
+        return Err(AuthError::InvalidCredentials);
+    }
+    let rehash = if app.hasher.needs_rehash(&user.password_hash) { Some(hash_blocking(app, pw.to_owned()).await?) } else { None };
+    store::record_success(&mut tx.exec(), user.id, rehash.as_deref(), now).await?;
+    let token = new_token();
+    let csrf = new_token();
+    let th = token_hash(&token);
+    let ua: String = one_line(user_agent).chars().take(200).collect();
+    let expires_at = now + Duration::hours(i64::from(app.config.auth.absolute_timeout_hours));
+    let ns = NewSession { token_hash: &th, user_id: user.id, csrf_token: &csrf, kind, ip: &actor.ip, user_agent: &ua, expires_at };
+    store::insert_session(&mut tx.exec(), &ns, now).await?;
+    let actor = Actor { session_tag: session_tag(&token), name: user.username.clone(), role: user.role.clone(), ..actor };
+    let detail = if kind == "api" { "接口令牌" } else { "网页" };
+    audit::record(&mut tx, &actor, now, AuditEvent::success("auth.login", "user", user.id).detail(detail)).await?;
+    tx.commit().await?;
+    Ok(NewLogin { token, user })
+}
+
+/// Whether a session has run past its idle or absolute limit.
+#[must_use]
+pub fn session_expired(app: &App, s: &SessionAuth, now: OffsetDateTime) -> bool {
+    let idle = idle_limit(app, Role::from_code(&s.role).unwrap_or(Role::Member));
+    now >= s.expires_at || now - s.last_seen_at >= idle
+}
+
+/// The idle limit for a role: the 三员 get the shorter one (SEC-13).
+#[must_use]
+pub fn idle_limit(app: &App, role: Role) -> Duration {
+    let m = if role.is_admin_triad() {
+        app.config.auth.idle_timeout_minutes_admin
+    } else {
+        app.config.auth.idle_timeout_minutes
+    };
+    Duration::minutes(i64::from(m))
+}
+
+/// Ends the caller's session.
+///
+/// # Errors
+/// Storage failures.
+pub async fn logout(app: &App, actor: &Actor, user_id: i64, session_id: i64) -> Result<(), AuthError> {
+    let mut tx = app.db.begin().await?;
+    store::delete_session(&mut tx.exec(), user_id, session_id).await?;
+    audit::record(&mut tx, actor, app.now(), AuditEvent::success("auth.logout", "session", session_id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes the caller's password after checking the current one; other sessions end.
+///
+/// # Errors
+/// [`AuthError::Invalid`] with the reason when the current password is wrong or the new one
+/// breaks the policy.
+pub async fn change_password(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    keep_session: i64,
+    current: &str,
+    new: &str,
+) -> Result<(), AuthError> {
+    let user = store::get_user(&mut app.db.conn().await?.exec(), user_id).await?;
+    if !verify_blocking(current.to_owned(), user.password_hash.clone()).await {
+        let mut tx = app.db.begin().await?;
+        let ev = AuditEvent::success("auth.password_change", "user", user_id).outcome(Outcome::Failure).detail("原密码错误");
+        audit::record(&mut tx, actor, app.now(), ev).await?;
+        tx.commit().await?;
+        return Err(AuthError::Invalid("原密码不正确".into()));
+    }
+    let role = Role::from_code(&user.role).unwrap_or(Role::Member);
+    check_password(new, &user.username, role, password_rules(app)).map_err(AuthError::Invalid)?;
+    if current == new {
+        return Err(AuthError::Invalid("新密码不能与原密码相同".into()));
+    }
+    let hash = hash_blocking(app, new.to_owned()).await?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    store::set_password(&mut tx.exec(), user_id, &hash, false, now).await?;
+    let ended = store::delete_other_sessions(&mut tx.exec(), user_id, Some(keep_session)).await?;
+    let ev = AuditEvent::success("auth.password_change", "user", user_id).detail(format!("同时注销其他会话 {ended} 个"));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends one of the caller's own sessions, or all others when `id` is `None`.
+///
+/// # Errors
+/// Storage failures.
+pub async fn revoke_sessions(app: &App, actor: &Actor, user_id: i64, current: i64, id: Option<i64>) -> Result<u64, AuthError> {
+    let mut tx = app.db.begin().await?;
+    let n = match id {
+        Some(id) => u64::from(store::delete_session(&mut tx.exec(), user_id, id).await?),
+        None => store::delete_other_sessions(&mut tx.exec(), user_id, Some(current)).await?,
+    };
+    let what = id.map_or_else(|| "其他全部会话".to_owned(), |i| format!("会话 {i}"));
+    let ev = AuditEvent::success("session.revoke", "session", id.unwrap_or(current)).detail(format!("{what}，共 {n} 个"));
+    audit::record(&mut tx, actor, app.now(), ev).await?;
+    tx.commit().await?;
+    Ok(n)
+}

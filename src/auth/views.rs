@@ -1,0 +1,107 @@
+//! Page structs for login, password change and the account page.
+
+use askama::Template;
+
+use crate::web::layout::{Flash, PageCtx};
+
+/// The login page (standalone, no navigation).
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    /// Double-submit value.
+    pub csrf: String,
+    /// Where to go after login.
+    pub next: String,
+    /// Username to refill.
+    pub username: String,
+    /// Error message.
+    pub error: Option<String>,
+    /// Flash (e.g. after logout).
+    pub flash: Option<Flash>,
+    /// Demo banner.
+    pub demo: bool,
+    /// Asset version.
+    pub v: &'static str,
+}
+
+/// Change password.
+#[derive(Template)]
+#[template(path = "auth/password.html")]
+pub struct PasswordPage {
+    /// Shared page data.
+    pub page: PageCtx,
+    /// The change is forced.
+    pub forced: bool,
+    /// Minimum length for this user.
+    pub min_len: usize,
+    /// Error.
+    pub error: Option<String>,
+}
+
+/// A session row.
+pub struct SessionView {
+    /// Id.
+    pub id: i64,
+    /// Browser summary.
+    pub agent: String,
+    /// 网页 / 接口.
+    pub kind: &'static str,
+    /// Address.
+    pub ip: String,
+    /// Started.
+    pub created: String,
+    /// Last activity.
+    pub last_seen: String,
+    /// This request's session.
+    pub current: bool,
+}
+
+/// Account and sessions.
+#[derive(Template)]
+#[template(path = "auth/account.html")]
+pub struct AccountPage {
+    /// Shared page data.
+    pub page: PageCtx,
+    /// Login name.
+    pub username: String,
+    /// Organisation.
+    pub org_name: Option<String>,
+    /// Sessions.
+    pub sessions: Vec<SessionView>,
+}
+
+/// A short, human description of a User-Agent string.
+#[must_use]
+pub fn describe_agent(ua: &str) -> String {
+    let browser = if ua.contains("MicroMessenger") {
+        if ua.contains("wxwork") { "企业微信" } else { "微信" }
+    } else if ua.contains("DingTalk") {
+        "钉钉"
+    } else if ua.contains("Edg/") {
+        "Edge"
+    } else if ua.contains("Chrome/") || ua.contains("Chromium/") {
+        "Chrome"
+    } else if ua.contains("Firefox/") {
+        "Firefox"
+    } else if ua.contains("Safari/") {
+        "Safari"
+    } else if ua.is_empty() {
+        "未知"
+    } else {
+        "其他客户端"
+    };
+    let os = if ua.contains("Android") {
+        "Android"
+    } else if ua.contains("iPhone") || ua.contains("iPad") {
+        "iOS"
+    } else if ua.contains("Windows") {
+        "Windows"
+    } else if ua.contains("Mac OS") {
+        "macOS"
+    } else if ua.contains("Linux") {
+        "Linux"
+    } else {
+        ""
+    };
+    if os.is_empty() { browser.to_owned() } else { format!("{browser}（{os}）") }
+}

@@ -1,0 +1,173 @@
+//! The command line: `serve`, `migrate`, `config`, `demo` and `admin`. Each command finds its
+//! settings the same way (defaults → `--config` file → environment → flags) and calls the
+//! services; none of them writes SQL of its own.
+
+mod admin;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::App;
+use crate::config::{Config, Overrides};
+use crate::db::Db;
+use crate::shared::SystemClock;
+
+/// 支部 — 基层党组织工作平台.
+#[derive(Debug, Parser)]
+#[command(name = "zhibu", version, about = "支部：基层党组织工作平台（组织、党员、组织生活、积分、党费、通知）",
+          long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Settings file in TOML (see `zhibu config example`).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database address: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB. Overrides the
+    /// settings file and ZHIBU_DATABASE_URL / DATABASE_URL.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (web pages and the JSON API). Creates and migrates the database.
+    Serve(serve::ServeOpts),
+    /// Apply database migrations, or show which are applied (`migrate status`).
+    Migrate {
+        /// `status` to only list the migrations.
+        #[arg(value_parser = ["status"])]
+        action: Option<String>,
+    },
+    /// Print the documented example settings, or check a settings file without starting.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// Fill an empty database with the fictitious demo organisation and exit.
+    Demo,
+    /// Accounts, backups and restores.
+    #[command(subcommand)]
+    Admin(admin::AdminCmd),
+}
+
+/// `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Print every setting with its default and an explanation.
+    Example,
+    /// Check a settings file and report the first problem.
+    Check {
+        /// The file to check.
+        file: PathBuf,
+    },
+}
+
+/// Entry point of the binary.
+#[must_use]
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("无法启动运行时: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn env_pairs() -> Vec<(String, String)> {
+    std::env::vars().filter(|(k, _)| k.starts_with("ZHIBU_") || k == "DATABASE_URL").collect()
+}
+
+/// Loads the settings for a command.
+///
+/// # Errors
+/// Invalid settings.
+pub fn load_config(cli_config: Option<&std::path::Path>, database: Option<String>, listen: Option<String>) -> anyhow::Result<Config> {
+    Ok(Config::load(cli_config, &env_pairs(), &Overrides { listen, database })?)
+}
+
+/// Connects, migrates and assembles the core.
+///
+/// # Errors
+/// Connection or migration failures.
+pub async fn open(config: Config) -> anyhow::Result<Arc<App>> {
+    let db = Db::connect(&config.database.url, config.database.max_connections).await?;
+    crate::db::migrate::run(&db).await?;
+    crate::db::maintenance::self_check(&db).await?;
+    let app = App::new(db, config, Arc::new(SystemClock));
+    let demo = crate::auth::store::get_setting(&mut app.db.conn().await?.exec(), "demo").await?;
+    app.set_demo(demo.as_deref() == Some("true"));
+    Ok(app)
+}
+
+fn init_tracing(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Config(ConfigCmd::Example) => {
+            print!("{}", crate::config::EXAMPLE);
+            Ok(())
+        }
+        Command::Config(ConfigCmd::Check { file }) => {
+            let c = Config::load(Some(&file), &[], &Overrides::default())?;
+            println!("配置文件有效：监听 {}，数据库 {}", c.server.listen, crate::config::redact_url(&c.database.url));
+            Ok(())
+        }
+        Command::Serve(opts) => {
+            let listen = opts.listen.clone();
+            let config = load_config(cli.config.as_deref(), cli.database, listen)?;
+            init_tracing(&config.log.level);
+            serve::run(config, opts).await
+        }
+        Command::Migrate { action } => {
+            let config = load_config(cli.config.as_deref(), cli.database, None)?;
+            let db = Db::connect(&config.database.url, 2).await?;
+            if action.is_none() {
+                crate::db::migrate::run(&db).await?;
+            }
+            for m in crate::db::migrate::status(&db).await? {
+                println!("{:>4}  {}  {}", m.version, if m.applied { "已应用" } else { "待应用" }, m.description);
+            }
+            db.close().await;
+            Ok(())
+        }
+        Command::Demo => {
+            let config = load_config(cli.config.as_deref(), cli.database, None)?;
+            let app = open(config).await?;
+            crate::demo::seed(&app).await?;
+            println!("演示数据已生成。登录账号见 README。");
+            app.db.close().await;
+            Ok(())
+        }
+        Command::Admin(cmd) => {
+            let config = load_config(cli.config.as_deref(), cli.database, None)?;
+            admin::run(config, cmd).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_cli() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

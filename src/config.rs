@@ -1,0 +1,379 @@
+//! Typed configuration, loaded once at start: built-in defaults → optional TOML file →
+//! `ZHIBU_*` environment variables → command-line flags. Invalid values are refused with a
+//! message that names the setting.
+
+use std::{fmt, net::SocketAddr, path::Path};
+
+use serde::{Deserialize, Serialize};
+use toml::{Table, Value};
+
+/// The documented example, embedded so `zhibu config example` prints exactly what ships.
+pub const EXAMPLE: &str = include_str!("../config.example.toml");
+
+/// Everything Zhibu can be told at start.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Web server settings.
+    pub server: ServerConfig,
+    /// Database connection.
+    pub database: DatabaseConfig,
+    /// Passwords, lockout and sessions.
+    pub auth: AuthConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Listen address.
+    pub listen: String,
+    /// Public base URL (empty when unknown).
+    pub public_url: String,
+    /// Proxies whose `X-Forwarded-For` is trusted.
+    pub trusted_proxies: Vec<String>,
+    /// Body size limit in KiB.
+    pub body_limit_kib: u32,
+    /// Request timeout in seconds.
+    pub request_timeout_secs: u32,
+}
+
+/// `[database]`
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://…` or `postgres://…`.
+    pub url: String,
+    /// Pool size.
+    pub max_connections: u32,
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// `argon2id` or `pbkdf2-sm3`.
+    pub password_hash: PasswordHashKind,
+    /// PBKDF2 iteration count.
+    pub pbkdf2_iterations: u32,
+    /// Minimum length for members.
+    pub min_password_length_member: u32,
+    /// Minimum length for privileged roles.
+    pub min_password_length_privileged: u32,
+    /// Failures that lock an account.
+    pub lockout_threshold: u32,
+    /// Lock duration.
+    pub lockout_minutes: u32,
+    /// Idle timeout.
+    pub idle_timeout_minutes: u32,
+    /// Idle timeout for the three administrators (三员).
+    pub idle_timeout_minutes_admin: u32,
+    /// Absolute session lifetime.
+    pub absolute_timeout_hours: u32,
+    /// Per-IP login attempts per minute.
+    pub login_per_ip_per_minute: u32,
+    /// Per-IP login attempts per hour.
+    pub login_per_ip_per_hour: u32,
+}
+
+/// Password hashing algorithm (architecture.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum PasswordHashKind {
+    /// Argon2id, m=19 MiB, t=2, p=1.
+    #[serde(rename = "argon2id")]
+    Argon2id,
+    /// PBKDF2 with HMAC-SM3 as the PRF (for 密评).
+    #[serde(rename = "pbkdf2-sm3")]
+    Pbkdf2Sm3,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter.
+    pub level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            auth: AuthConfig::default(),
+            log: LogConfig { level: "info".into() },
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: String::new(),
+            trusted_proxies: Vec::new(),
+            body_limit_kib: 1024,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self { url: "sqlite://data/zhibu.db".into(), max_connections: 8 }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            password_hash: PasswordHashKind::Argon2id,
+            pbkdf2_iterations: 600_000,
+            min_password_length_member: 8,
+            min_password_length_privileged: 12,
+            lockout_threshold: 5,
+            lockout_minutes: 15,
+            idle_timeout_minutes: 30,
+            idle_timeout_minutes_admin: 15,
+            absolute_timeout_hours: 12,
+            login_per_ip_per_minute: 6,
+            login_per_ip_per_hour: 30,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { level: "info".into() }
+    }
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// Hides the password in a database URL for logs and `Debug`.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.split_once('@') {
+        Some((cred, host)) => match cred.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:[REDACTED]@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+/// Overrides given on the command line (highest precedence).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--listen`
+    pub listen: Option<String>,
+    /// `--database`
+    pub database: Option<String>,
+}
+
+/// A configuration problem, worded for the operator.
+#[derive(Debug, thiserror::Error)]
+#[error("配置错误: {0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Loads defaults, the file (if any), the environment and the overrides, then validates.
+    ///
+    /// # Errors
+    /// A message naming the setting when the file cannot be read or a value is invalid.
+    pub fn load(
+        file: Option<&Path>,
+        env: &[(String, String)],
+        overrides: &Overrides,
+    ) -> Result<Self, ConfigError> {
+        let mut table = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| ConfigError(format!("无法读取配置文件 {}: {e}", p.display())))?;
+                text.parse::<Table>()
+                    .map_err(|e| ConfigError(format!("配置文件 {} 不是有效的 TOML: {e}", p.display())))?
+            }
+            None => Table::new(),
+        };
+        apply_env(&mut table, env)?;
+        if let Some(l) = &overrides.listen {
+            set(&mut table, "server", "listen", Value::String(l.clone()));
+        }
+        if let Some(d) = &overrides.database {
+            set(&mut table, "database", "url", Value::String(d.clone()));
+        }
+        let cfg: Self = Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError(e.message().to_owned()))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks values that serde cannot.
+    ///
+    /// # Errors
+    /// The first invalid setting.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.listen_addr()?;
+        crate::db::DbKind::from_url(&self.database.url).map_err(|e| ConfigError(e.to_string()))?;
+        let pu = &self.server.public_url;
+        if !pu.is_empty() && !(pu.starts_with("http://") || pu.starts_with("https://")) {
+            return Err(ConfigError(format!("server.public_url 必须以 http:// 或 https:// 开头: {pu}")));
+        }
+        for p in &self.server.trusted_proxies {
+            crate::web::net::Cidr::parse(p)
+                .ok_or_else(|| ConfigError(format!("server.trusted_proxies 中的地址段无效: {p}")))?;
+        }
+        let a = &self.auth;
+        let checks: [(&str, u32, u32, u32); 10] = [
+            ("database.max_connections", self.database.max_connections, 1, 200),
+            ("server.body_limit_kib", self.server.body_limit_kib, 16, 1_048_576),
+            ("server.request_timeout_secs", self.server.request_timeout_secs, 1, 3600),
+            ("auth.lockout_threshold", a.lockout_threshold, 1, 100),
+            ("auth.lockout_minutes", a.lockout_minutes, 1, 10_080),
+            ("auth.idle_timeout_minutes", a.idle_timeout_minutes, 1, 1440),
+            ("auth.idle_timeout_minutes_admin", a.idle_timeout_minutes_admin, 1, 1440),
+            ("auth.absolute_timeout_hours", a.absolute_timeout_hours, 1, 720),
+            ("auth.min_password_length_member", a.min_password_length_member, 8, 128),
+            ("auth.min_password_length_privileged", a.min_password_length_privileged, 8, 128),
+        ];
+        for (name, v, lo, hi) in checks {
+            if v < lo || v > hi {
+                return Err(ConfigError(format!("{name} 应在 {lo} 到 {hi} 之间，当前为 {v}")));
+            }
+        }
+        if a.pbkdf2_iterations < 600_000 {
+            return Err(ConfigError("auth.pbkdf2_iterations 不得少于 600000".into()));
+        }
+        if a.login_per_ip_per_minute == 0 || a.login_per_ip_per_hour == 0 {
+            return Err(ConfigError("auth.login_per_ip_* 必须大于 0".into()));
+        }
+        Ok(())
+    }
+
+    /// The parsed listen address.
+    ///
+    /// # Errors
+    /// When `server.listen` is not `IP:PORT`.
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.server.listen.parse().map_err(|_| {
+            ConfigError(format!("server.listen 应为 IP:端口，例如 127.0.0.1:8080，当前为 {}", self.server.listen))
+        })
+    }
+
+    /// Whether cookies must carry `Secure`.
+    #[must_use]
+    pub fn secure_cookies(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+}
+
+fn set(table: &mut Table, section: &str, key: &str, value: Value) {
+    let entry = table.entry(section.to_owned()).or_insert_with(|| Value::Table(Table::new()));
+    if let Value::Table(t) = entry {
+        t.insert(key.to_owned(), value);
+    }
+}
+
+/// Overlays `ZHIBU_SECTION__KEY` variables and the two database/listen shortcuts.
+fn apply_env(table: &mut Table, env: &[(String, String)]) -> Result<(), ConfigError> {
+    let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    if let Some(url) = get("ZHIBU_DATABASE_URL").or_else(|| get("DATABASE_URL")) {
+        set(table, "database", "url", Value::String(url));
+    }
+    if let Some(l) = get("ZHIBU_LISTEN") {
+        set(table, "server", "listen", Value::String(l));
+    }
+    for (name, raw) in env {
+        let Some(rest) = name.strip_prefix("ZHIBU_") else { continue };
+        let Some((section, key)) = rest.split_once("__") else { continue };
+        let (section, key) = (section.to_ascii_lowercase(), key.to_ascii_lowercase());
+        if !["server", "database", "auth", "log"].contains(&section.as_str()) {
+            return Err(ConfigError(format!("未知的环境变量 {name}")));
+        }
+        set(table, &section, &key, env_value(raw));
+    }
+    Ok(())
+}
+
+/// Reads an environment value as a TOML literal when it is one (numbers, booleans, arrays),
+/// otherwise as a plain string.
+fn env_value(raw: &str) -> Value {
+    format!("v = {raw}")
+        .parse::<Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| Value::String(raw.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    }
+
+    #[test]
+    fn example_file_equals_defaults() {
+        let parsed: Config = toml::from_str(EXAMPLE).unwrap();
+        let defaults = Config::default();
+        assert_eq!(
+            toml::to_string(&parsed).unwrap(),
+            toml::to_string(&defaults).unwrap(),
+            "config.example.toml must document the built-in defaults"
+        );
+        assert_eq!(defaults.auth.lockout_threshold, 5);
+        assert_eq!(defaults.auth.lockout_minutes, 15);
+        assert_eq!(defaults.auth.idle_timeout_minutes, 30);
+        assert_eq!(defaults.auth.absolute_timeout_hours, 12);
+    }
+
+    #[test]
+    fn precedence_is_defaults_file_env_flags() {
+        let dir = std::env::temp_dir().join(format!("zhibu-cfg-{}", crate::shared::token::request_id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("c.toml");
+        std::fs::write(&f, "[server]\nlisten = \"127.0.0.1:9000\"\n[auth]\nlockout_minutes = 20\n").unwrap();
+        let c = Config::load(Some(&f), &env(&[]), &Overrides::default()).unwrap();
+        assert_eq!(c.server.listen, "127.0.0.1:9000");
+        assert_eq!(c.auth.lockout_minutes, 20);
+        let e = env(&[("ZHIBU_AUTH__LOCKOUT_MINUTES", "25"), ("DATABASE_URL", "postgres://u:p@h/db")]);
+        let c = Config::load(Some(&f), &e, &Overrides::default()).unwrap();
+        assert_eq!(c.auth.lockout_minutes, 25);
+        assert_eq!(c.database.url, "postgres://u:p@h/db");
+        let o = Overrides { listen: Some("127.0.0.1:9100".into()), database: Some("sqlite://x.db".into()) };
+        let c = Config::load(Some(&f), &e, &o).unwrap();
+        assert_eq!(c.server.listen, "127.0.0.1:9100");
+        assert_eq!(c.database.url, "sqlite://x.db");
+        assert!(!format!("{c:?}").contains("u:p@"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn invalid_values_are_refused_with_the_setting_named() {
+        let bad = |pairs: &[(&str, &str)]| Config::load(None, &env(pairs), &Overrides::default()).unwrap_err().0;
+        assert!(bad(&[("ZHIBU_DATABASE_URL", "mysql://x")]).contains("mysql"));
+        assert!(bad(&[("ZHIBU_LISTEN", "localhost")]).contains("server.listen"));
+        assert!(bad(&[("ZHIBU_AUTH__LOCKOUT_THRESHOLD", "0")]).contains("auth.lockout_threshold"));
+        assert!(bad(&[("ZHIBU_AUTH__NO_SUCH", "1")]).contains("no_such"));
+        assert!(bad(&[("ZHIBU_NOPE__X", "1")]).contains("ZHIBU_NOPE__X"));
+        assert!(bad(&[("ZHIBU_AUTH__PASSWORD_HASH", "md5")]).contains("md5"));
+    }
+
+    #[test]
+    fn redacts_passwords_in_urls() {
+        assert_eq!(redact_url("postgres://u:secret@h:5432/d"), "postgres://u:[REDACTED]@h:5432/d");
+        assert_eq!(redact_url("sqlite://data/z.db"), "sqlite://data/z.db");
+    }
+}

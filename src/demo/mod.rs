@@ -1,0 +1,199 @@
+//! The demo organisation: one 基层党委 with a 党总支, five 党支部 (党小组 in two of them), 120
+//! fictitious members and an account for every role. Numbers are generated with valid check
+//! digits but in region codes and phone blocks that are not issued, so they belong to nobody.
+//! Generation is deterministic, so every demo looks the same.
+
+use anyhow::bail;
+use time::{Date, Duration, Month};
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::store::{self as auth_store, NewUser};
+use crate::members::{idcard, model::NewMember, store as member_store};
+use crate::orgs::model::{Org, OrgKind, Post};
+use crate::orgs::store::{self as org_store, NewOfficer, NewOrg};
+
+/// The password of every demo account (documented in the README; demo databases only).
+pub const DEMO_PASSWORD: &str = "Yanshi@2026!";
+
+/// Demo accounts: username, display name, role code, index of their organisation in the
+/// seeded list (`None` for the 三员).
+pub const ACCOUNTS: &[(&str, &str, &str, Option<usize>)] = &[
+    ("sysadmin", "王系统", "system_admin", None),
+    ("secadmin", "李安全", "security_admin", None),
+    ("auditor", "赵审计", "audit_admin", None),
+    ("dwadmin", "陈组织", "org_admin", Some(0)),
+    ("jg1shuji", "刘书记", "officer", Some(2)),
+    ("jg2shuji", "周书记", "officer", Some(3)),
+    ("dangyuan", "党员", "member", Some(2)),
+];
+
+const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗"];
+const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平", "刚", "桂", "文", "华", "建", "国", "红", "玉", "志", "晨"];
+const EDUCATION: &[&str] = &["大学本科", "大学本科", "大学本科", "硕士研究生", "硕士研究生", "大学专科", "博士研究生", "高中"];
+const JOBS: &[&str] = &["科员", "副科长", "科长", "工程师", "高级工程师", "办事员", "主任科员", "技术员"];
+
+/// A small deterministic generator (no external randomness: the demo is reproducible).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next()).unwrap_or(0) % n.max(1)
+    }
+}
+
+fn date(y: i32, m: u8, d: u8) -> Date {
+    Date::from_calendar_date(y, Month::try_from(m).unwrap_or(Month::January), d).unwrap_or(Date::MIN)
+}
+
+/// Seeds the demo organisation into an empty database and marks it as demo data.
+///
+/// # Errors
+/// When the database already holds accounts or organisations, or on storage failures.
+pub async fn seed(app: &App) -> anyhow::Result<()> {
+    if auth_store::count_users(&mut app.db.conn().await?.exec()).await? > 0 {
+        bail!("数据库中已有账号，只能向空数据库填充演示数据");
+    }
+    let now = app.now();
+    let today = app.clock.today();
+    let hasher = app.hasher;
+    let hash = tokio::task::spawn_blocking(move || hasher.hash(DEMO_PASSWORD)).await??;
+    let mut tx = app.db.begin().await?;
+    let orgs = seed_orgs(&mut tx, now).await?;
+    let members = seed_members(&mut tx, &orgs, today, now).await?;
+    seed_terms_and_officers(&mut tx, &orgs, &members, today, now).await?;
+    for (username, name, role, org) in ACCOUNTS {
+        let org_id = org.map(|i| orgs[i].id);
+        let member_id = (*role == "member").then(|| members.iter().find(|m| Some(m.1) == org_id).map(|m| m.0)).flatten();
+        let nu = NewUser { username, display_name: name, password_hash: &hash, role, org_id, member_id, must_change_password: false };
+        auth_store::insert_user(&mut tx.exec(), &nu, now).await?;
+    }
+    auth_store::put_setting(&mut tx.exec(), "demo", "true").await?;
+    let ev = AuditEvent::success("system.demo", "system", "").detail(format!("{} 个组织，{} 名党员", orgs.len(), members.len()));
+    audit::record(&mut tx, &Actor::cli("demo"), now, ev).await?;
+    tx.commit().await?;
+    app.set_demo(true);
+    Ok(())
+}
+
+/// Seeded organisations in a fixed order: 0 党委, 1 党总支, 2–3 机关支部 (siblings), 4–5 总支下支部,
+/// 6 离退休支部, then the 党小组.
+async fn seed_orgs(tx: &mut crate::db::Tx, now: time::OffsetDateTime) -> anyhow::Result<Vec<Org>> {
+    let plan: &[(Option<usize>, OrgKind, &str, Option<&str>, Date)] = &[
+        (None, OrgKind::Committee, "明湖区科技局机关党委", Some("科技局机关党委"), date(2012, 7, 1)),
+        (Some(0), OrgKind::GeneralBranch, "明湖区科技信息中心党总支", Some("信息中心党总支"), date(2015, 3, 18)),
+        (Some(0), OrgKind::Branch, "科技局机关第一党支部", Some("机关一支部"), date(2012, 7, 1)),
+        (Some(0), OrgKind::Branch, "科技局机关第二党支部", Some("机关二支部"), date(2012, 7, 1)),
+        (Some(1), OrgKind::Branch, "信息中心第一党支部", Some("信息一支部"), date(2015, 4, 2)),
+        (Some(1), OrgKind::Branch, "信息中心第二党支部", Some("信息二支部"), date(2015, 4, 2)),
+        (Some(0), OrgKind::Branch, "科技局离退休干部党支部", Some("离退休支部"), date(2016, 9, 9)),
+        (Some(2), OrgKind::Group, "综合科室党小组", None, date(2018, 1, 10)),
+        (Some(2), OrgKind::Group, "业务科室党小组", None, date(2018, 1, 10)),
+        (Some(4), OrgKind::Group, "网络运维党小组", None, date(2019, 5, 6)),
+        (Some(4), OrgKind::Group, "软件开发党小组", None, date(2019, 5, 6)),
+    ];
+    let mut out: Vec<Org> = Vec::new();
+    for (i, (parent, kind, name, short, est)) in plan.iter().enumerate() {
+        let p = parent.map(|p| out[p].clone());
+        let new = NewOrg { kind: kind.code(), name, short_name: *short, established_on: Some(*est), sort_order: i64::try_from(i).unwrap_or(0) };
+        let id = org_store::insert(&mut tx.exec(), p.as_ref(), &new, now).await?;
+        out.push(org_store::get(&mut tx.exec(), id).await?);
+    }
+    Ok(out)
+}
+
+/// Returns `(member id, branch id, name)` for every seeded member.
+async fn seed_members(tx: &mut crate::db::Tx, orgs: &[Org], today: Date, now: time::OffsetDateTime) -> anyhow::Result<Vec<(i64, i64, String)>> {
+    // Branch index, member count, groups of that branch, whether retirees.
+    let plan: &[(usize, usize, &[usize], bool)] = &[(2, 30, &[7, 8], false), (3, 22, &[], false), (4, 26, &[9, 10], false), (5, 20, &[], false), (6, 22, &[], true)];
+    let mut rng = Lcg(20_261_128);
+    let mut out = Vec::new();
+    let mut seq = 0u32;
+    for (branch, count, groups, retired) in plan {
+        for i in 0..*count {
+            seq += 1;
+            let male = rng.below(5) < 3;
+            let name = format!("{}{}{}", SURNAMES[rng.below(SURNAMES.len())], GIVEN[rng.below(GIVEN.len())], if rng.below(3) == 0 { "" } else { GIVEN[rng.below(GIVEN.len())] });
+            let (lo, span) = if *retired { (1944, 16) } else { (1968, 32) };
+            let year = lo + i32::try_from(rng.below(span)).unwrap_or(0);
+            let birth = date(year, u8::try_from(1 + rng.below(12)).unwrap_or(1), u8::try_from(1 + rng.below(28)).unwrap_or(1));
+            let region = ["119901", "119902", "119903"][rng.below(3)];
+            let order = u32::try_from(rng.below(499)).unwrap_or(0) * 2 + u32::from(male);
+            let body = format!("{region}{:04}{:02}{:02}{:03}", birth.year(), u8::from(birth.month()), birth.day(), order);
+            let id_number = format!("{body}{}", idcard::check_char(&body).unwrap_or('0'));
+            let probationary = !*retired && i % 9 == 4;
+            let joined_on = if probationary {
+                today - Duration::days(60 + i64::try_from(rng.below(250)).unwrap_or(0))
+            } else {
+                let age_at_join = 20 + i32::try_from(rng.below(14)).unwrap_or(0);
+                let j = date(birth.year() + age_at_join, u8::try_from(1 + rng.below(12)).unwrap_or(1), u8::try_from(1 + rng.below(28)).unwrap_or(1));
+                if j > today - Duration::days(800) { today - Duration::days(800) } else { j }
+            };
+            let converted_on = (!probationary).then(|| crate::orgs::model::term_end(joined_on, 1));
+            let m = NewMember {
+                org_id: orgs[*branch].id,
+                group_id: if groups.is_empty() { None } else { Some(orgs[groups[i % groups.len()]].id) },
+                name: name.clone(),
+                gender: if male { "male" } else { "female" },
+                id_number,
+                birth_date: birth,
+                ethnicity: ["汉族", "汉族", "汉族", "汉族", "汉族", "回族", "满族", "蒙古族"][rng.below(8)].to_owned(),
+                education: EDUCATION[rng.below(EDUCATION.len())].to_owned(),
+                category: if probationary { "probationary" } else { "full" },
+                joined_on,
+                converted_on,
+                job_title: Some(if *retired { "退休干部".to_owned() } else { JOBS[rng.below(JOBS.len())].to_owned() }),
+                phone: Some(format!("1700000{seq:04}")),
+            };
+            let id = member_store::insert(&mut tx.exec(), &m, now).await?;
+            out.push((id, orgs[*branch].id, name));
+        }
+    }
+    Ok(out)
+}
+
+async fn seed_terms_and_officers(tx: &mut crate::db::Tx, orgs: &[Org], members: &[(i64, i64, String)], today: Date, now: time::OffsetDateTime) -> anyhow::Result<()> {
+    // (org index, previous term start, current term start, years). 机关一支部's term ends within
+    // six months of today so the re-election reminder has something to show.
+    let near_end = crate::orgs::model::term_end(today - Duration::days(3 * 365), 0) + Duration::days(90);
+    let terms: &[(usize, Date, Date, i64)] = &[
+        (0, date(2019, 6, 20), date(2024, 6, 20), 5),
+        (1, date(2020, 4, 15), date(2023, 4, 15), 3),
+        (2, near_end - Duration::days(3 * 365), near_end, 3),
+        (3, date(2021, 10, 12), date(2024, 10, 12), 3),
+        (4, date(2020, 5, 8), date(2023, 5, 8), 3),
+        (5, date(2022, 3, 1), date(2025, 3, 1), 3),
+        (6, date(2021, 12, 6), date(2024, 12, 6), 3),
+    ];
+    for (idx, prev, cur, years) in terms {
+        let org = &orgs[*idx];
+        org_store::insert_term(&mut tx.exec(), org.id, *prev, *years, Some("上一届"), now).await?;
+        let term = org_store::insert_term(&mut tx.exec(), org.id, *cur, *years, None, now).await?;
+        // Officers come from the branch itself; committees draw from the first branch below.
+        let pool: Vec<&(i64, i64, String)> = members.iter().filter(|m| m.1 == org.id || (*idx <= 1 && orgs.iter().any(|o| o.id == m.1 && o.path.starts_with(&org.path)))).collect();
+        let posts = [Post::Secretary, Post::OrganizationOfficer, Post::PublicityOfficer, Post::DisciplineOfficer];
+        for (k, post) in posts.iter().enumerate() {
+            let Some(m) = pool.get(k * 3) else { continue };
+            let no = NewOfficer { term_id: Some(term), post: post.code(), member_id: Some(m.0), person_name: &m.2, started_on: *cur };
+            org_store::insert_officer(&mut tx.exec(), org.id, &no, now).await?;
+        }
+        if let Some(m) = pool.get(1) {
+            let no = NewOfficer { term_id: None, post: Post::Secretary.code(), member_id: Some(m.0), person_name: &m.2, started_on: *prev };
+            let id = org_store::insert_officer(&mut tx.exec(), org.id, &no, now).await?;
+            org_store::end_officer(&mut tx.exec(), org.id, id, *cur).await?;
+        }
+    }
+    for (k, gidx) in [7usize, 8, 9, 10].iter().enumerate() {
+        let g = &orgs[*gidx];
+        let Some(parent) = g.parent_id else { continue };
+        if let Some(m) = members.iter().filter(|m| m.1 == parent).nth(k % 2 + 5) {
+            let no = NewOfficer { term_id: None, post: Post::GroupLeader.code(), member_id: Some(m.0), person_name: &m.2, started_on: date(2023, 3, 1) };
+            org_store::insert_officer(&mut tx.exec(), g.id, &no, now).await?;
+        }
+    }
+    Ok(())
+}

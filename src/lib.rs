@@ -1,0 +1,16 @@
+//! Zhibu (支部): a self-hosted platform for the daily work of grassroots Party organisations.
+//!
+//! One package, a library plus a thin binary. Business areas own their model, SQL, use cases,
+//! handlers and views; `db`, `web`, `config` and `shared` are the infrastructure they stand on.
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod members;
+pub mod orgs;
+pub mod shared;
+pub mod app;
+pub mod web;

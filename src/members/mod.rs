@@ -1,0 +1,7 @@
+//! Party members. This first part holds what the rest of the platform already needs: the
+//! identity-number rules (GB 11643), the basic record, counts per organisation, and the
+//! masking of personal numbers. The full roster, imports and transfers build on it.
+
+pub mod idcard;
+pub mod model;
+pub mod store;

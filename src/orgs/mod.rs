@@ -1,0 +1,9 @@
+//! The organisation tree (党委 → 党总支 → 党支部 → 党小组): structure, committee terms (届) and
+//! officers. Paths are materialized (`/1/7/23/`) so a subtree is a prefix range.
+
+pub mod api;
+pub mod model;
+pub mod routes;
+pub mod service;
+pub mod store;
+mod views;

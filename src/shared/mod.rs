@@ -1,0 +1,8 @@
+//! Small building blocks shared by every area: the injected clock, China-time formatting,
+//! random tokens and text helpers.
+
+pub mod clock;
+pub mod text;
+pub mod token;
+
+pub use clock::{Clock, FixedClock, SystemClock};

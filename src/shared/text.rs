@@ -1,0 +1,80 @@
+//! Text helpers for what users see: dates in the house format, masking, and trimming input.
+
+use time::{Date, OffsetDateTime};
+
+use super::clock::CHINA;
+
+/// `2026-11-28` — tables and exports.
+#[must_use]
+pub fn ymd(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// `2026年11月28日` — prose.
+#[must_use]
+pub fn ymd_cn(d: Date) -> String {
+    format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day())
+}
+
+/// `2026-11-28 14:30` in China time.
+#[must_use]
+pub fn datetime(t: OffsetDateTime) -> String {
+    let t = t.to_offset(CHINA);
+    format!("{} {:02}:{:02}", ymd(t.date()), t.hour(), t.minute())
+}
+
+/// `2026-11-28 14:30:05` in China time, for logs and the audit viewer.
+#[must_use]
+pub fn datetime_secs(t: OffsetDateTime) -> String {
+    let t = t.to_offset(CHINA);
+    format!("{} {:02}:{:02}:{:02}", ymd(t.date()), t.hour(), t.minute(), t.second())
+}
+
+/// Parses `YYYY-MM-DD`.
+#[must_use]
+pub fn parse_date(s: &str) -> Option<Date> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s.trim(), &fmt).ok()
+}
+
+/// Trims and collapses an optional form value: empty means absent.
+#[must_use]
+pub fn clean(s: Option<&str>) -> Option<String> {
+    s.map(str::trim).filter(|s| !s.is_empty()).map(ToOwned::to_owned)
+}
+
+/// Number of characters (not bytes), as users count them.
+#[must_use]
+pub fn char_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Neutralises CR/LF and other control characters so a value cannot forge log lines (SEC-29).
+#[must_use]
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '␤' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn formats_follow_the_ui_guide() {
+        assert_eq!(ymd(date!(2026 - 01 - 05)), "2026-01-05");
+        assert_eq!(ymd_cn(date!(2026 - 11 - 28)), "2026年11月28日");
+        assert_eq!(datetime(datetime!(2026-11-28 06:30 UTC)), "2026-11-28 14:30");
+    }
+
+    #[test]
+    fn parse_and_clean() {
+        assert_eq!(parse_date(" 2026-02-28 "), Some(date!(2026 - 02 - 28)));
+        assert_eq!(parse_date("2026-02-30"), None);
+        assert_eq!(clean(Some("  ")), None);
+        assert_eq!(clean(Some(" 甲 ")), Some("甲".into()));
+        assert_eq!(one_line("a\r\n[FAKE]"), "a␤␤[FAKE]");
+    }
+}

@@ -1,0 +1,126 @@
+//! The web layer: router, state, middleware, extractors, layout and assets. Area handlers live
+//! in each area's `routes.rs`; they register here through [`Reg`], which records every route so
+//! the permission-matrix test can fail on a route nobody listed.
+
+pub mod assets;
+pub mod error;
+pub mod extract;
+pub mod layout;
+mod meta;
+pub mod middleware;
+pub mod net;
+pub mod rate;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::app::App;
+use net::Cidr;
+use rate::LoginLimiter;
+
+pub use error::{AppError, AppResult};
+
+/// State shared by all handlers. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<StateInner>);
+
+/// What the state holds.
+pub struct StateInner {
+    /// The application core.
+    pub app: Arc<App>,
+    /// Login throttling per address.
+    pub limiter: LoginLimiter,
+    /// Parsed trusted proxies.
+    pub trusted: Vec<Cidr>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = StateInner;
+    fn deref(&self) -> &StateInner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Wraps the core for the web server.
+    #[must_use]
+    pub fn new(app: Arc<App>) -> Self {
+        let a = &app.config.auth;
+        let limiter = LoginLimiter::new(a.login_per_ip_per_minute, a.login_per_ip_per_hour);
+        let trusted = app.config.server.trusted_proxies.iter().filter_map(|c| Cidr::parse(c)).collect();
+        Self(Arc::new(StateInner { app, limiter, trusted }))
+    }
+}
+
+/// A registered route: method and path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// Path template, e.g. `/orgs/{id}`.
+    pub path: &'static str,
+}
+
+/// Collects routes and remembers them.
+pub struct Reg {
+    router: Router<AppState>,
+    routes: Vec<RouteSpec>,
+}
+
+impl Reg {
+    fn new() -> Self {
+        Self { router: Router::new(), routes: Vec::new() }
+    }
+
+    /// Adds a GET route.
+    #[must_use]
+    pub fn get<H, T>(mut self, path: &'static str, h: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.routes.push(RouteSpec { method: "GET", path });
+        self.router = self.router.route(path, axum::routing::get(h));
+        self
+    }
+
+    /// Adds a POST route.
+    #[must_use]
+    pub fn post<H, T>(mut self, path: &'static str, h: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.routes.push(RouteSpec { method: "POST", path });
+        self.router = self.router.route(path, axum::routing::post(h));
+        self
+    }
+}
+
+/// Builds the whole application and the list of its routes.
+pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
+    let reg = Reg::new();
+    let reg = meta::routes(reg);
+    let reg = crate::auth::routes::routes(reg);
+    let reg = crate::orgs::routes::routes(reg);
+    let reg = crate::orgs::api::routes(reg);
+    let reg = crate::audit::routes::routes(reg);
+    let Reg { router, routes } = reg;
+    let limit = state.app.config.server.body_limit_kib as usize * 1024;
+    let timeout = Duration::from_secs(u64::from(state.app.config.server.request_timeout_secs));
+    let router = router
+        .fallback(|| async { AppError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::auth))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::outer))
+        .with_state(state);
+    (router, routes)
+}
