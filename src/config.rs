@@ -329,8 +329,8 @@ mod tests {
         let parsed: Config = toml::from_str(EXAMPLE).unwrap();
         let defaults = Config::default();
         assert_eq!(
-            toml::to_string(&parsed).unwrap(),
-            toml::to_string(&defaults).unwrap(),
+            serde_json::to_string(&parsed).unwrap(),
+            serde_json::to_string(&defaults).unwrap(),
             "config.example.toml must document the built-in defaults"
         );
         assert_eq!(defaults.auth.lockout_threshold, 5);

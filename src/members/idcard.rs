@@ -46,6 +46,9 @@ pub fn parse(raw: &str) -> Result<IdInfo, &'static str> {
     if s.chars().count() != 18 {
         return Err("公民身份号码应为 18 位");
     }
+    if !s.is_ascii() {
+        return Err("公民身份号码前 17 位应为数字");
+    }
     let (body, last) = s.split_at(17);
     let Some(expected) = check_char(body) else {
         return Err("公民身份号码前 17 位应为数字");

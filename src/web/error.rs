@@ -51,6 +51,9 @@ pub enum AppError {
     /// Conflict with existing data (409).
     #[error("{1}")]
     Conflict(&'static str, String),
+    /// The body is over the size limit (413).
+    #[error("payload too large")]
+    TooLarge,
     /// Too many attempts (429).
     #[error("too many requests")]
     TooMany,
@@ -85,6 +88,7 @@ impl AppError {
             Self::BadRequest(code, m) => (StatusCode::BAD_REQUEST, b(code, m)),
             Self::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, b("invalid", m)),
             Self::Conflict(code, m) => (StatusCode::CONFLICT, b(code, m)),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, b("payload_too_large", "提交的内容过大")),
             Self::TooMany => (StatusCode::TOO_MANY_REQUESTS, b("rate_limited", "尝试次数过多，请稍后再试")),
             Self::Csrf => (StatusCode::FORBIDDEN, b("csrf_failed", "页面已过期或请求来源不正确，请刷新页面后重试")),
             Self::PasswordChangeRequired => {

@@ -149,7 +149,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ValidForm<T> {
         match axum::Form::<T>::from_request(req, s).await {
             Ok(axum::Form(v)) => Ok(Self(v)),
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(AppError::BadRequest("payload_too_large", "提交的内容过大".into()))
+                Err(AppError::TooLarge)
             }
             Err(_) => Err(AppError::BadRequest("invalid_form", "表单内容不完整或格式不正确，请刷新页面后重试".into())),
         }
@@ -174,7 +174,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 Err(AppError::BadRequest("invalid_fields", "请求字段缺失或类型不正确".into()))
             }
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(AppError::BadRequest("payload_too_large", "提交的内容过大".into()))
+                Err(AppError::TooLarge)
             }
             Err(_) => Err(AppError::BadRequest("invalid_json", "请求内容不是有效的 JSON".into())),
         }

@@ -275,7 +275,7 @@ async fn check_csrf(st: &AppState, req: Request, auth: Option<&AuthCtx>, via_bea
     }
     let limit = st.app.config.server.body_limit_kib as usize * 1024;
     let (mut parts, body) = req.into_parts();
-    let bytes = to_bytes(body, limit).await.map_err(|_| AppError::BadRequest("payload_too_large", "提交的内容过大".into()))?;
+    let bytes = to_bytes(body, limit).await.map_err(|_| AppError::TooLarge)?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
     let token = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str()).unwrap_or("");
     if !constant_time_eq(token.as_bytes(), expected.as_bytes()) {

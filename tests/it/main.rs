@@ -1,1 +1,10 @@
+//! The one integration-test binary. Store and HTTP tests run on SQLite always and on
+//! PostgreSQL when `ZHIBU_TEST_PG_URL` is set; browser tests run when `ZHIBU_E2E=1`.
 
+mod auth;
+mod backup;
+mod e2e;
+mod http;
+mod matrix;
+mod store;
+mod support;

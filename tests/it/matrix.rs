@@ -1,0 +1,148 @@
+//! SEC-19: the route × role × relation matrix. Every registered route must be listed in
+//! `authz_matrix.csv` with its expected outcome for each role and for targets that are the
+//! caller's own organisation, its parent, its child, a sibling and an unrelated one.
+
+use std::collections::{BTreeSet, HashMap};
+
+use axum::http::StatusCode;
+use zhibu::orgs::model::OrgKind;
+
+use crate::db_test;
+use crate::support::{Backend, TestApp, bearer_get, get, location, post_form, post_json};
+
+const RELATIONS: [&str; 5] = ["own", "parent", "child", "sibling", "unrelated"];
+const ROLES: [&str; 7] = ["anonymous", "system_admin", "security_admin", "audit_admin", "org_admin", "officer", "member"];
+
+type Expectations = HashMap<(String, String, String), Vec<String>>;
+
+fn load_matrix() -> Expectations {
+    let text = include_str!("authz_matrix.csv");
+    let mut out = HashMap::new();
+    for line in text.lines().filter(|l| !l.starts_with('#') && !l.starts_with("method,") && !l.trim().is_empty()) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells.len(), 8, "bad matrix line: {line}");
+        let key = (cells[0].to_owned(), cells[1].to_owned(), cells[2].to_owned());
+        out.insert(key, cells[3..].iter().map(|s| (*s).to_owned()).collect());
+    }
+    out
+}
+
+fn org_relative(method: &str, path: &str) -> bool {
+    path.contains("/orgs/{id}") || (method == "POST" && (path == "/orgs/switch" || path == "/orgs"))
+}
+
+/// What the response means for the matrix.
+fn classify(status: StatusCode, loc: &str, flash: bool) -> String {
+    assert!(!status.is_server_error(), "server error {status}");
+    match status.as_u16() {
+        401 => "login".into(),
+        // A redirect to the login page with a message is a completed logout, not a refusal.
+        303 if loc.starts_with("/login") && !flash => "login".into(),
+        403 => "403".into(),
+        404 => "404".into(),
+        _ => "ok".into(),
+    }
+}
+
+struct Fixture {
+    t: TestApp,
+    targets: HashMap<&'static str, (i64, Option<i64>)>,
+    users: HashMap<&'static str, i64>,
+    target_user: i64,
+}
+
+async fn fixture(b: Backend) -> Option<Fixture> {
+    let t = TestApp::new(b).await?;
+    let r = t.org(None, OrgKind::Committee, "党委R").await;
+    let g = t.org(Some(&r), OrgKind::GeneralBranch, "总支G").await;
+    let a = t.org(Some(&g), OrgKind::Branch, "支部A").await;
+    let a1 = t.org(Some(&a), OrgKind::Group, "小组A1").await;
+    let sib = t.org(Some(&g), OrgKind::Branch, "支部B").await;
+    let u = t.org(None, OrgKind::Committee, "党委U").await;
+    let u1 = t.org(Some(&u), OrgKind::Branch, "支部U1").await;
+    let mut targets = HashMap::new();
+    for (rel, o) in [("own", &a), ("parent", &g), ("child", &a1), ("sibling", &sib), ("unrelated", &u1)] {
+        targets.insert(rel, (o.id, o.parent_id));
+    }
+    let mut users = HashMap::new();
+    for role in ["system_admin", "security_admin", "audit_admin"] {
+        users.insert(role, t.user(role, role, None).await);
+    }
+    for role in ["org_admin", "officer", "member"] {
+        users.insert(role, t.user(role, role, Some(a.id)).await);
+    }
+    let target_user = t.user("someone", "member", Some(sib.id)).await;
+    Some(Fixture { t, targets, users, target_user })
+}
+
+fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
+    match (method, path) {
+        ("POST", "/orgs/switch") => format!("org_id={}", target.0),
+        ("POST", "/orgs") => format!("parent_id={}&kind=group&name=%E6%96%B0%E5%B0%8F%E7%BB%84", target.0),
+        ("POST", "/orgs/{id}/edit") => "name=%E6%94%B9%E5%90%8D&short_name=&established_on=&sort_order=1".into(),
+        ("POST", "/orgs/{id}/move") => format!("new_parent_id={}", target.1.unwrap_or(1)),
+        ("POST", "/orgs/{id}/dissolve") => "reason=%E6%B5%8B%E8%AF%95".into(),
+        ("POST", "/orgs/{id}/terms") => "started_on=2025-01-01&years=3&note=".into(),
+        ("POST", "/orgs/{id}/officers") => "post=secretary&member_id=999999&started_on=2025-01-01".into(),
+        ("POST", "/orgs/{id}/officers/{oid}/end") => "ended_on=2025-01-01".into(),
+        ("POST", "/account/password") => "current=x&new_password=y&confirm=y".into(),
+        ("POST", "/admin/users") => "username=newuser&display_name=%E6%96%B0%E4%BA%BA&role=member&org_id=".into(),
+        ("POST", "/login") => "username=nobody&password=wrong".into(),
+        _ => String::new(),
+    }
+}
+
+async fn matrix(b: Backend) {
+    let Some(f) = fixture(b).await else { return };
+    let expected = load_matrix();
+    let registered: BTreeSet<(String, String)> = f.t.routes.iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect();
+    let listed: BTreeSet<(String, String)> = expected.keys().map(|(m, p, _)| (m.clone(), p.clone())).collect();
+    let missing: Vec<_> = registered.difference(&listed).collect();
+    assert!(missing.is_empty(), "routes missing from authz_matrix.csv: {missing:?}");
+    let stale: Vec<_> = listed.difference(&registered).collect();
+    assert!(stale.is_empty(), "authz_matrix.csv lists routes that do not exist: {stale:?}");
+    let mut failures = Vec::new();
+    for (method, path) in &registered {
+        for role in ROLES {
+            let want = expected.get(&(method.clone(), path.clone(), role.to_owned())).unwrap_or_else(|| panic!("{method} {path} has no row for {role}"));
+            let relations: &[&str] = if org_relative(method, path) { &RELATIONS } else { &RELATIONS[..1] };
+            for (i, rel) in relations.iter().enumerate() {
+                let target = f.targets[rel];
+                let session = match f.users.get(role) {
+                    Some(uid) => Some(f.t.session(*uid).await),
+                    None => None,
+                };
+                let concrete = path
+                    .replace("/admin/users/{id}", &format!("/admin/users/{}", f.target_user))
+                    .replace("/sessions/{id}", "/sessions/999999")
+                    .replace("{id}", &target.0.to_string())
+                    .replace("{oid}", "999999")
+                    .replace("{file}", "app.css");
+                let body = body_for(method, path, target);
+                let api = path.starts_with("/api/");
+                let req = match (method.as_str(), api) {
+                    ("GET", true) => match &session {
+                        Some((tok, _)) => bearer_get(&concrete, tok),
+                        None => get(&concrete, None),
+                    },
+                    ("GET", false) => get(&concrete, session.as_ref().map(|s| s.0.as_str())),
+                    (_, true) => {
+                        let json = if path.ends_with("/login") { r#"{"username":"nobody","password":"wrong"}"# } else { "{}" };
+                        post_json(&concrete, session.as_ref().map(|s| s.0.as_str()), json)
+                    }
+                    _ => post_form(&concrete, session.as_ref().map(|s| s.0.as_str()), session.as_ref().map(|s| s.1.as_str()), &body),
+                };
+                let res = f.t.send(req).await;
+                let flash = res.headers().get_all(axum::http::header::SET_COOKIE).iter().any(|c| c.as_bytes().starts_with(b"zhibu_flash="));
+                let got = classify(res.status(), &location(&res), flash);
+                if got != want[i] {
+                    failures.push(format!("{method} {path} as {role} on {rel}: expected {}, got {got} ({})", want[i], res.status()));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    // Every out-of-scope answer was audited as a denial.
+    assert!(f.t.audit_count("access.denied").await > 0);
+}
+db_test!(matrix);

@@ -1,0 +1,233 @@
+//! Test harness: a fresh database per test (a temp SQLite file, or a new PostgreSQL database
+//! dropped afterwards), the app on a fixed clock, and in-process request helpers.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, header};
+use http_body_util::BodyExt;
+use time::macros::datetime;
+use tower::ServiceExt;
+
+use zhibu::app::App;
+use zhibu::auth::store::{self as auth_store, NewSession, NewUser};
+use zhibu::config::Config;
+use zhibu::db::Db;
+use zhibu::orgs::model::{Org, OrgKind};
+use zhibu::orgs::store::{self as org_store, NewOrg};
+use zhibu::shared::FixedClock;
+use zhibu::web::{AppState, RouteSpec, build};
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates a SQLite and a PostgreSQL test from one async fn taking a [`Backend`].
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::support::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::support::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+/// Removes the test database when the test ends, even on failure.
+pub struct DbGuard {
+    sqlite_dir: Option<std::path::PathBuf>,
+    pg: Option<(String, String)>,
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        if let Some(d) = &self.sqlite_dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+        if let Some((admin_url, name)) = self.pg.take() {
+            std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                rt.block_on(async {
+                    if let Ok(pool) = sqlx::PgPool::connect(&admin_url).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&pool).await;
+                        pool.close().await;
+                    }
+                });
+            })
+            .join()
+            .ok();
+        }
+    }
+}
+
+/// A database URL for a fresh database, or `None` when the backend is not configured.
+pub async fn fresh_db(b: Backend) -> Option<(String, DbGuard)> {
+    let tag = zhibu::shared::token::request_id();
+    match b {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("zhibu-test-{tag}"));
+            std::fs::create_dir_all(&dir).ok()?;
+            let url = format!("sqlite://{}", dir.join("t.db").display());
+            Some((url, DbGuard { sqlite_dir: Some(dir), pg: None }))
+        }
+        Backend::Postgres => {
+            let admin = std::env::var("ZHIBU_TEST_PG_URL").ok().filter(|u| !u.is_empty())?;
+            let name = format!("zhibu_test_{tag}");
+            let pool = sqlx::PgPool::connect(&admin).await.expect("connect to ZHIBU_TEST_PG_URL");
+            sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&pool).await.expect("create test database");
+            pool.close().await;
+            let (base, _) = admin.rsplit_once('/').expect("database URL with a database name");
+            let url = format!("{base}/{name}");
+            Some((url, DbGuard { sqlite_dir: None, pg: Some((admin, name)) }))
+        }
+    }
+}
+
+/// The application under test.
+pub struct TestApp {
+    pub app: Arc<App>,
+    pub router: Router,
+    pub routes: Vec<RouteSpec>,
+    pub clock: FixedClock,
+    pub url: String,
+    _guard: DbGuard,
+}
+
+/// Settings for tests: generous login throttling so tests can log in often.
+pub fn test_config(url: &str) -> Config {
+    let mut c = Config::default();
+    c.database.url = url.to_owned();
+    c.database.max_connections = 4;
+    c.auth.login_per_ip_per_minute = 1000;
+    c.auth.login_per_ip_per_hour = 10_000;
+    c
+}
+
+impl TestApp {
+    /// A migrated, empty app, or `None` when the backend is not configured.
+    pub async fn new(b: Backend) -> Option<Self> {
+        let (url, guard) = fresh_db(b).await?;
+        Some(Self::with_config(test_config(&url), guard).await)
+    }
+
+    /// A migrated app with the given settings.
+    pub async fn with_config(config: Config, guard: DbGuard) -> Self {
+        let url = config.database.url.clone();
+        let db = Db::connect(&url, config.database.max_connections).await.expect("connect");
+        zhibu::db::migrate::run(&db).await.expect("migrate");
+        let clock = FixedClock::at(datetime!(2026-11-28 02:00 UTC));
+        let app = App::new(db, config, Arc::new(clock.clone()));
+        let (router, routes) = build(AppState::new(app.clone()));
+        Self { app, router, routes, clock, url, _guard: guard }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Response<Body> {
+        self.router.clone().oneshot(req).await.expect("infallible")
+    }
+
+    /// Creates a session for a user directly (no password hashing) and returns (token, csrf).
+    pub async fn session(&self, user_id: i64) -> (String, String) {
+        let token = zhibu::shared::token::new_token();
+        let csrf = zhibu::shared::token::new_token();
+        let th = zhibu::auth::service::token_hash(&token);
+        let now = self.app.now();
+        let ns = NewSession {
+            token_hash: &th,
+            user_id,
+            csrf_token: &csrf,
+            kind: "web",
+            ip: "127.0.0.1",
+            user_agent: "test",
+            expires_at: now + time::Duration::hours(12),
+        };
+        let mut tx = self.app.db.begin().await.unwrap();
+        auth_store::insert_session(&mut tx.exec(), &ns, now).await.unwrap();
+        tx.commit().await.unwrap();
+        (token, csrf)
+    }
+
+    /// Inserts a user with a placeholder hash (sessions are created directly).
+    pub async fn user(&self, username: &str, role: &str, org: Option<i64>) -> i64 {
+        let mut tx = self.app.db.begin().await.unwrap();
+        let nu = NewUser {
+            username,
+            display_name: username,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            role,
+            org_id: org,
+            member_id: None,
+            must_change_password: false,
+        };
+        let id = auth_store::insert_user(&mut tx.exec(), &nu, self.app.now()).await.unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+
+    /// Inserts an organisation.
+    pub async fn org(&self, parent: Option<&Org>, kind: OrgKind, name: &str) -> Org {
+        let mut tx = self.app.db.begin().await.unwrap();
+        let new = NewOrg { kind: kind.code(), name, short_name: None, established_on: None, sort_order: 0 };
+        let id = org_store::insert(&mut tx.exec(), parent, &new, self.app.now()).await.unwrap();
+        let o = org_store::get(&mut tx.exec(), id).await.unwrap();
+        tx.commit().await.unwrap();
+        o
+    }
+
+    /// Number of audit rows with this action.
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        let f = zhibu::audit::store::AuditFilter { action: Some(action.to_owned()), ..Default::default() };
+        zhibu::audit::store::count(&mut self.app.db.conn().await.unwrap().exec(), &f).await.unwrap()
+    }
+}
+
+pub fn get(path: &str, token: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(path);
+    if let Some(t) = token {
+        b = b.header(header::COOKIE, format!("zhibu_session={t}"));
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+pub fn bearer_get(path: &str, token: &str) -> Request<Body> {
+    Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap()
+}
+
+pub fn post_form(path: &str, token: Option<&str>, csrf: Option<&str>, body: &str) -> Request<Body> {
+    let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(t) = token {
+        b = b.header(header::COOKIE, format!("zhibu_session={t}"));
+    }
+    let body = match csrf {
+        Some(c) if body.is_empty() => format!("_csrf={c}"),
+        Some(c) => format!("_csrf={c}&{body}"),
+        None => body.to_owned(),
+    };
+    b.body(Body::from(body)).unwrap()
+}
+
+pub fn post_json(path: &str, bearer: Option<&str>, json: &str) -> Request<Body> {
+    let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = bearer {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    b.body(Body::from(json.to_owned())).unwrap()
+}
+
+pub async fn text(res: Response<Body>) -> String {
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+pub fn location(res: &Response<Body>) -> String {
+    res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+}
