@@ -26,8 +26,17 @@ impl App {
     /// Assembles the core.
     #[must_use]
     pub fn new(db: Db, config: Config, clock: SharedClock) -> Arc<Self> {
-        let hasher = Hasher { kind: config.auth.password_hash, pbkdf2_iterations: config.auth.pbkdf2_iterations };
-        Arc::new(Self { db, config, clock, hasher, demo: AtomicBool::new(false) })
+        let hasher = Hasher {
+            kind: config.auth.password_hash,
+            pbkdf2_iterations: config.auth.pbkdf2_iterations,
+        };
+        Arc::new(Self {
+            db,
+            config,
+            clock,
+            hasher,
+            demo: AtomicBool::new(false),
+        })
     }
 
     /// Whether this database holds demo data (every page then shows a banner).

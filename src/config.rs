@@ -103,7 +103,9 @@ impl Default for Config {
             server: ServerConfig::default(),
             database: DatabaseConfig::default(),
             auth: AuthConfig::default(),
-            log: LogConfig { level: "info".into() },
+            log: LogConfig {
+                level: "info".into(),
+            },
         }
     }
 }
@@ -122,7 +124,10 @@ impl Default for ServerConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self { url: "sqlite://data/zhibu.db".into(), max_connections: 8 }
+        Self {
+            url: "sqlite://data/zhibu.db".into(),
+            max_connections: 8,
+        }
     }
 }
 
@@ -146,7 +151,9 @@ impl Default for AuthConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        Self { level: "info".into() }
+        Self {
+            level: "info".into(),
+        }
     }
 }
 
@@ -162,7 +169,9 @@ impl fmt::Debug for DatabaseConfig {
 /// Hides the password in a database URL for logs and `Debug`.
 #[must_use]
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
     match rest.split_once('@') {
         Some((cred, host)) => match cred.split_once(':') {
             Some((user, _)) => format!("{scheme}://{user}:[REDACTED]@{host}"),
@@ -200,8 +209,9 @@ impl Config {
             Some(p) => {
                 let text = std::fs::read_to_string(p)
                     .map_err(|e| ConfigError(format!("无法读取配置文件 {}: {e}", p.display())))?;
-                text.parse::<Table>()
-                    .map_err(|e| ConfigError(format!("配置文件 {} 不是有效的 TOML: {e}", p.display())))?
+                text.parse::<Table>().map_err(|e| {
+                    ConfigError(format!("配置文件 {} 不是有效的 TOML: {e}", p.display()))
+                })?
             }
             None => Table::new(),
         };
@@ -227,29 +237,69 @@ impl Config {
         self.listen_addr()?;
         crate::db::DbKind::from_url(&self.database.url).map_err(|e| ConfigError(e.to_string()))?;
         let pu = &self.server.public_url;
-        if !pu.is_empty() && !(pu.starts_with("http://") || pu.starts_with("https://")) {
-            return Err(ConfigError(format!("server.public_url 必须以 http:// 或 https:// 开头: {pu}")));
+        if !pu.is_empty() && !pu.starts_with("http://") && !pu.starts_with("https://") {
+            return Err(ConfigError(format!(
+                "server.public_url 必须以 http:// 或 https:// 开头: {pu}"
+            )));
         }
         for p in &self.server.trusted_proxies {
-            crate::web::net::Cidr::parse(p)
-                .ok_or_else(|| ConfigError(format!("server.trusted_proxies 中的地址段无效: {p}")))?;
+            crate::web::net::Cidr::parse(p).ok_or_else(|| {
+                ConfigError(format!("server.trusted_proxies 中的地址段无效: {p}"))
+            })?;
         }
         let a = &self.auth;
         let checks: [(&str, u32, u32, u32); 10] = [
-            ("database.max_connections", self.database.max_connections, 1, 200),
-            ("server.body_limit_kib", self.server.body_limit_kib, 16, 1_048_576),
-            ("server.request_timeout_secs", self.server.request_timeout_secs, 1, 3600),
+            (
+                "database.max_connections",
+                self.database.max_connections,
+                1,
+                200,
+            ),
+            (
+                "server.body_limit_kib",
+                self.server.body_limit_kib,
+                16,
+                1_048_576,
+            ),
+            (
+                "server.request_timeout_secs",
+                self.server.request_timeout_secs,
+                1,
+                3600,
+            ),
             ("auth.lockout_threshold", a.lockout_threshold, 1, 100),
             ("auth.lockout_minutes", a.lockout_minutes, 1, 10_080),
             ("auth.idle_timeout_minutes", a.idle_timeout_minutes, 1, 1440),
-            ("auth.idle_timeout_minutes_admin", a.idle_timeout_minutes_admin, 1, 1440),
-            ("auth.absolute_timeout_hours", a.absolute_timeout_hours, 1, 720),
-            ("auth.min_password_length_member", a.min_password_length_member, 8, 128),
-            ("auth.min_password_length_privileged", a.min_password_length_privileged, 8, 128),
+            (
+                "auth.idle_timeout_minutes_admin",
+                a.idle_timeout_minutes_admin,
+                1,
+                1440,
+            ),
+            (
+                "auth.absolute_timeout_hours",
+                a.absolute_timeout_hours,
+                1,
+                720,
+            ),
+            (
+                "auth.min_password_length_member",
+                a.min_password_length_member,
+                8,
+                128,
+            ),
+            (
+                "auth.min_password_length_privileged",
+                a.min_password_length_privileged,
+                8,
+                128,
+            ),
         ];
         for (name, v, lo, hi) in checks {
             if v < lo || v > hi {
-                return Err(ConfigError(format!("{name} 应在 {lo} 到 {hi} 之间，当前为 {v}")));
+                return Err(ConfigError(format!(
+                    "{name} 应在 {lo} 到 {hi} 之间，当前为 {v}"
+                )));
             }
         }
         if a.pbkdf2_iterations < 600_000 {
@@ -267,7 +317,10 @@ impl Config {
     /// When `server.listen` is not `IP:PORT`.
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
         self.server.listen.parse().map_err(|_| {
-            ConfigError(format!("server.listen 应为 IP:端口，例如 127.0.0.1:8080，当前为 {}", self.server.listen))
+            ConfigError(format!(
+                "server.listen 应为 IP:端口，例如 127.0.0.1:8080，当前为 {}",
+                self.server.listen
+            ))
         })
     }
 
@@ -279,7 +332,9 @@ impl Config {
 }
 
 fn set(table: &mut Table, section: &str, key: &str, value: Value) {
-    let entry = table.entry(section.to_owned()).or_insert_with(|| Value::Table(Table::new()));
+    let entry = table
+        .entry(section.to_owned())
+        .or_insert_with(|| Value::Table(Table::new()));
     if let Value::Table(t) = entry {
         t.insert(key.to_owned(), value);
     }
@@ -295,8 +350,12 @@ fn apply_env(table: &mut Table, env: &[(String, String)]) -> Result<(), ConfigEr
         set(table, "server", "listen", Value::String(l));
     }
     for (name, raw) in env {
-        let Some(rest) = name.strip_prefix("ZHIBU_") else { continue };
-        let Some((section, key)) = rest.split_once("__") else { continue };
+        let Some(rest) = name.strip_prefix("ZHIBU_") else {
+            continue;
+        };
+        let Some((section, key)) = rest.split_once("__") else {
+            continue;
+        };
         let (section, key) = (section.to_ascii_lowercase(), key.to_ascii_lowercase());
         if !["server", "database", "auth", "log"].contains(&section.as_str()) {
             return Err(ConfigError(format!("未知的环境变量 {name}")));
@@ -321,7 +380,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
     }
 
     #[test]
@@ -341,18 +403,29 @@ mod tests {
 
     #[test]
     fn precedence_is_defaults_file_env_flags() {
-        let dir = std::env::temp_dir().join(format!("zhibu-cfg-{}", crate::shared::token::request_id()));
+        let dir =
+            std::env::temp_dir().join(format!("zhibu-cfg-{}", crate::shared::token::request_id()));
         std::fs::create_dir_all(&dir).unwrap();
         let f = dir.join("c.toml");
-        std::fs::write(&f, "[server]\nlisten = \"127.0.0.1:9000\"\n[auth]\nlockout_minutes = 20\n").unwrap();
+        std::fs::write(
+            &f,
+            "[server]\nlisten = \"127.0.0.1:9000\"\n[auth]\nlockout_minutes = 20\n",
+        )
+        .unwrap();
         let c = Config::load(Some(&f), &env(&[]), &Overrides::default()).unwrap();
         assert_eq!(c.server.listen, "127.0.0.1:9000");
         assert_eq!(c.auth.lockout_minutes, 20);
-        let e = env(&[("ZHIBU_AUTH__LOCKOUT_MINUTES", "25"), ("DATABASE_URL", "postgres://u:p@h/db")]);
+        let e = env(&[
+            ("ZHIBU_AUTH__LOCKOUT_MINUTES", "25"),
+            ("DATABASE_URL", "postgres://u:p@h/db"),
+        ]);
         let c = Config::load(Some(&f), &e, &Overrides::default()).unwrap();
         assert_eq!(c.auth.lockout_minutes, 25);
         assert_eq!(c.database.url, "postgres://u:p@h/db");
-        let o = Overrides { listen: Some("127.0.0.1:9100".into()), database: Some("sqlite://x.db".into()) };
+        let o = Overrides {
+            listen: Some("127.0.0.1:9100".into()),
+            database: Some("sqlite://x.db".into()),
+        };
         let c = Config::load(Some(&f), &e, &o).unwrap();
         assert_eq!(c.server.listen, "127.0.0.1:9100");
         assert_eq!(c.database.url, "sqlite://x.db");
@@ -362,7 +435,11 @@ mod tests {
 
     #[test]
     fn invalid_values_are_refused_with_the_setting_named() {
-        let bad = |pairs: &[(&str, &str)]| Config::load(None, &env(pairs), &Overrides::default()).unwrap_err().0;
+        let bad = |pairs: &[(&str, &str)]| {
+            Config::load(None, &env(pairs), &Overrides::default())
+                .unwrap_err()
+                .0
+        };
         assert!(bad(&[("ZHIBU_DATABASE_URL", "mysql://x")]).contains("mysql"));
         assert!(bad(&[("ZHIBU_LISTEN", "localhost")]).contains("server.listen"));
         assert!(bad(&[("ZHIBU_AUTH__LOCKOUT_THRESHOLD", "0")]).contains("auth.lockout_threshold"));
@@ -373,7 +450,10 @@ mod tests {
 
     #[test]
     fn redacts_passwords_in_urls() {
-        assert_eq!(redact_url("postgres://u:secret@h:5432/d"), "postgres://u:[REDACTED]@h:5432/d");
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/d"),
+            "postgres://u:[REDACTED]@h:5432/d"
+        );
         assert_eq!(redact_url("sqlite://data/z.db"), "sqlite://data/z.db");
     }
 }

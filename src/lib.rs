@@ -3,6 +3,7 @@
 //! One package, a library plus a thin binary. Business areas own their model, SQL, use cases,
 //! handlers and views; `db`, `web`, `config` and `shared` are the infrastructure they stand on.
 
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod cli;
@@ -12,5 +13,4 @@ pub mod demo;
 pub mod members;
 pub mod orgs;
 pub mod shared;
-pub mod app;
 pub mod web;

@@ -191,7 +191,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
 /// The Chinese name of an action code.
 #[must_use]
 pub fn action_label(code: &str) -> &str {
-    ACTIONS.iter().find(|(c, _)| *c == code).map_or(code, |(_, l)| l)
+    ACTIONS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(code, |(_, l)| l)
 }
 
 /// Escapes a value for CSV so spreadsheet programs never run it as a formula (SEC-36) and a
@@ -199,8 +202,16 @@ pub fn action_label(code: &str) -> &str {
 #[must_use]
 pub fn csv_cell(v: &str) -> String {
     let v = crate::shared::text::one_line(v);
-    let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']) { format!("'{v}") } else { v };
-    if v.contains([',', '"']) { format!("\"{}\"", v.replace('"', "\"\"")) } else { v }
+    let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']) {
+        format!("'{v}")
+    } else {
+        v
+    };
+    if v.contains([',', '"']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
 }
 
 #[cfg(test)]

@@ -55,33 +55,60 @@ pub struct AuditQuery {
 }
 
 fn filter_of(q: &AuditQuery) -> AuditFilter {
-    let day_start = |s: &str| parse_date(s).map(|d| PrimitiveDateTime::new(d, Time::MIDNIGHT).assume_offset(CHINA));
+    let day_start = |s: &str| {
+        parse_date(s).map(|d| PrimitiveDateTime::new(d, Time::MIDNIGHT).assume_offset(CHINA))
+    };
     let non_empty = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     AuditFilter {
         from: day_start(&q.from),
         to: day_start(&q.to).map(|t| t + Duration::days(1)),
         actor: non_empty(&q.actor),
         action: non_empty(&q.action),
-        result: non_empty(&q.result).filter(|r| matches!(r.as_str(), "success" | "failure" | "denied")),
+        result: non_empty(&q.result)
+            .filter(|r| matches!(r.as_str(), "success" | "failure" | "denied")),
         ip: non_empty(&q.ip),
     }
 }
 
 fn require(u: &User) -> AppResult<()> {
-    if u.scope().can(Capability::ReadAudit) { Ok(()) } else { Err(AppError::Forbidden) }
+    if u.scope().can(Capability::ReadAudit) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
-async fn audit_self(st: &AppState, u: &User, action: &'static str, detail: String) -> AppResult<()> {
+async fn audit_self(
+    st: &AppState,
+    u: &User,
+    action: &'static str,
+    detail: String,
+) -> AppResult<()> {
     let mut tx = st.app.db.begin().await?;
-    crate::audit::record(&mut tx, &u.actor(), st.app.now(), AuditEvent::success(action, "audit_log", "").detail(detail)).await?;
+    crate::audit::record(
+        &mut tx,
+        &u.actor(),
+        st.app.now(),
+        AuditEvent::success(action, "audit_log", "").detail(detail),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn list(State(st): State<AppState>, u: User, Query(q): Query<AuditQuery>) -> AppResult<Response> {
+async fn list(
+    State(st): State<AppState>,
+    u: User,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
     require(&u)?;
     let f = filter_of(&q);
-    let page_no = q.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
+    let page_no = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .max(1);
     let mut conn = st.app.db.conn().await?;
     let total = store::count(&mut conn.exec(), &f).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
@@ -94,11 +121,24 @@ async fn list(State(st): State<AppState>, u: User, Query(q): Query<AuditQuery>) 
         .map(|r| Row {
             id: r.id,
             at: datetime_secs(r.at),
-            role: Role::from_code(&r.actor_role).map_or_else(|| if r.actor_role == "cli" { "命令行".into() } else { "未登录".into() }, |x| x.label().to_owned()),
+            role: Role::from_code(&r.actor_role).map_or_else(
+                || {
+                    if r.actor_role == "cli" {
+                        "命令行".into()
+                    } else {
+                        "未登录".into()
+                    }
+                },
+                |x| x.label().to_owned(),
+            ),
             actor: r.actor_name,
             ip: r.ip,
             action: action_label(&r.action).to_owned(),
-            object: if r.object_id.is_empty() { r.object_type } else { format!("{} #{}", r.object_type, r.object_id) },
+            object: if r.object_id.is_empty() {
+                r.object_type
+            } else {
+                format!("{} #{}", r.object_type, r.object_id)
+            },
             result: Outcome::label_of(&r.result),
             result_code: r.result,
             detail: r.detail,
@@ -106,16 +146,33 @@ async fn list(State(st): State<AppState>, u: User, Query(q): Query<AuditQuery>) 
         })
         .collect();
     let qs = serde_urlencoded::to_string(&q).unwrap_or_default();
-    let page = PageCtx::new(&st, &u, "审计日志", "audit").await?.crumbs(vec![("审计日志".into(), None)]);
-    render(&AuditPage { page, rows, total, q, page_no, pages, qs, actions: ACTIONS })
+    let page = PageCtx::new(&st, &u, "审计日志", "audit")
+        .await?
+        .crumbs(vec![("审计日志".into(), None)]);
+    render(&AuditPage {
+        page,
+        rows,
+        total,
+        q,
+        page_no,
+        pages,
+        qs,
+        actions: ACTIONS,
+    })
 }
 
-async fn export(State(st): State<AppState>, u: User, Query(q): Query<AuditQuery>) -> AppResult<Response> {
+async fn export(
+    State(st): State<AppState>,
+    u: User,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
     require(&u)?;
     let f = filter_of(&q);
     let rows = store::list(&mut st.app.db.conn().await?.exec(), &f, EXPORT_MAX, 0).await?;
     audit_self(&st, &u, "audit.export", format!("导出 {} 条", rows.len())).await?;
-    let mut out = String::from("\u{feff}序号,时间,用户,角色,地址,操作,对象类型,对象,组织,结果,说明,请求编号\r\n");
+    let mut out = String::from(
+        "\u{feff}序号,时间,用户,角色,地址,操作,对象类型,对象,组织,结果,说明,请求编号\r\n",
+    );
     for r in &rows {
         let cells = [
             r.id.to_string(),
@@ -131,10 +188,29 @@ async fn export(State(st): State<AppState>, u: User, Query(q): Query<AuditQuery>
             r.detail.clone(),
             r.request_id.clone(),
         ];
-        out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push_str("\r\n");
     }
-    let name = format!("audit-{}.csv", crate::shared::text::ymd(st.app.clock.today()));
-    let disp = format!("attachment; filename=\"{name}\"; filename*=UTF-8''{}", url_encode(&name));
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disp)], out).into_response())
+    let name = format!(
+        "audit-{}.csv",
+        crate::shared::text::ymd(st.app.clock.today())
+    );
+    let disp = format!(
+        "attachment; filename=\"{name}\"; filename*=UTF-8''{}",
+        url_encode(&name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disp),
+        ],
+        out,
+    )
+        .into_response())
 }

@@ -12,6 +12,11 @@ use super::store;
 ///
 /// # Errors
 /// Storage failures.
-pub async fn record(tx: &mut Tx, actor: &Actor, at: OffsetDateTime, ev: AuditEvent<'_>) -> StoreResult<()> {
+pub async fn record(
+    tx: &mut Tx,
+    actor: &Actor,
+    at: OffsetDateTime,
+    ev: AuditEvent<'_>,
+) -> StoreResult<()> {
     store::insert(&mut tx.exec(), at, actor, &ev).await
 }

@@ -12,8 +12,14 @@ use super::model::{Actor, AuditEvent, AuditRow};
 ///
 /// # Errors
 /// Any database failure; the caller's transaction then fails as a whole.
-pub async fn insert(ex: &mut Exec<'_>, at: OffsetDateTime, actor: &Actor, ev: &AuditEvent<'_>) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO audit_log (at, actor_id, actor_name, actor_role, ip, session_tag, request_id,
+pub async fn insert(
+    ex: &mut Exec<'_>,
+    at: OffsetDateTime,
+    actor: &Actor,
+    ev: &AuditEvent<'_>,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "INSERT INTO audit_log (at, actor_id, actor_name, actor_role, ip, session_tag, request_id,
         action, object_type, object_id, org_id, result, detail)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
     on!(ex, c => {
@@ -65,11 +71,13 @@ macro_rules! push_filters {
             $qb.push(" AND at < ").push_bind(v);
         }
         if let Some(v) = &f.actor {
-            $qb.push(" AND lower(actor_name) LIKE ").push_bind(format!("%{}%", escape_like(&v.to_lowercase())));
+            $qb.push(" AND lower(actor_name) LIKE ")
+                .push_bind(format!("%{}%", escape_like(&v.to_lowercase())));
             $qb.push(" ESCAPE '\\'");
         }
         if let Some(v) = &f.action {
-            $qb.push(" AND action LIKE ").push_bind(format!("{}%", escape_like(v)));
+            $qb.push(" AND action LIKE ")
+                .push_bind(format!("{}%", escape_like(v)));
             $qb.push(" ESCAPE '\\'");
         }
         if let Some(v) = &f.result {
@@ -82,14 +90,21 @@ macro_rules! push_filters {
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Rows matching the filter, newest first.
 ///
 /// # Errors
 /// Database failures.
-pub async fn list(ex: &mut Exec<'_>, f: &AuditFilter, limit: i64, offset: i64) -> StoreResult<Vec<AuditRow>> {
+pub async fn list(
+    ex: &mut Exec<'_>,
+    f: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<AuditRow>> {
     on!(ex, c => {
         let mut qb = QueryBuilder::new("SELECT * FROM audit_log");
         push_filters!(qb, f);

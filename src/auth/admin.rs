@@ -9,10 +9,10 @@ use serde::Deserialize;
 
 use crate::auth::scope::Capability;
 use crate::shared::text::datetime;
+use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, User, ValidForm};
 use crate::web::layout::{PageCtx, redirect_with, render, render_status};
-use crate::web::AppState;
 
 use super::service::AuthError;
 use super::users::{self, CreateUser};
@@ -62,7 +62,11 @@ struct IssuedPage {
 }
 
 fn require(u: &User, cap: Capability) -> AppResult<()> {
-    if u.scope().can(cap) { Ok(()) } else { Err(AppError::Forbidden) }
+    if u.scope().can(cap) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// `GET /admin/users`
@@ -91,7 +95,11 @@ pub async fn list(State(st): State<AppState>, u: User) -> AppResult<Response> {
             };
             UserView {
                 id: r.id,
-                org: r.org_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_else(|| "—".into()),
+                org: r
+                    .org_id
+                    .and_then(|id| orgs.iter().find(|o| o.id == id))
+                    .map(|o| o.name.clone())
+                    .unwrap_or_else(|| "—".into()),
                 username: r.username,
                 display_name: r.display_name,
                 role: Role::from_code(&r.role).map_or("未知", Role::label),
@@ -103,8 +111,16 @@ pub async fn list(State(st): State<AppState>, u: User) -> AppResult<Response> {
             }
         })
         .collect();
-    let page = PageCtx::new(&st, &u, "账号管理", "users").await?.crumbs(vec![("账号管理".into(), None)]);
-    render(&UsersPage { page, users, can_manage, can_unlock, self_id: u.0.user_id })
+    let page = PageCtx::new(&st, &u, "账号管理", "users")
+        .await?
+        .crumbs(vec![("账号管理".into(), None)]);
+    render(&UsersPage {
+        page,
+        users,
+        can_manage,
+        can_unlock,
+        self_id: u.0.user_id,
+    })
 }
 
 /// The new-account form.
@@ -118,11 +134,31 @@ pub struct NewUserForm {
     org_id: String,
 }
 
-async fn new_page(st: &AppState, u: &User, form: NewUserForm, error: Option<String>) -> AppResult<NewUserPage> {
-    let orgs = crate::orgs::store::list_under(&mut st.app.db.conn().await?.exec(), &["/".to_owned()], false).await?;
+async fn new_page(
+    st: &AppState,
+    u: &User,
+    form: NewUserForm,
+    error: Option<String>,
+) -> AppResult<NewUserPage> {
+    let orgs = crate::orgs::store::list_under(
+        &mut st.app.db.conn().await?.exec(),
+        &["/".to_owned()],
+        false,
+    )
+    .await?;
     let mut orgs: Vec<(Vec<i64>, i64, String)> = orgs
         .into_iter()
-        .map(|o| (o.ancestor_ids(), o.id, format!("{}{}", "　".repeat(usize::try_from(o.depth).unwrap_or(0).min(6)), o.name)))
+        .map(|o| {
+            (
+                o.ancestor_ids(),
+                o.id,
+                format!(
+                    "{}{}",
+                    "　".repeat(usize::try_from(o.depth).unwrap_or(0).min(6)),
+                    o.name
+                ),
+            )
+        })
         .collect();
     orgs.sort();
     let page = PageCtx::new(st, u, "新建账号", "users").await?.crumbs(vec![
@@ -141,12 +177,19 @@ async fn new_page(st: &AppState, u: &User, form: NewUserForm, error: Option<Stri
 /// `GET /admin/users/new`
 pub async fn new_form(State(st): State<AppState>, u: User) -> AppResult<Response> {
     require(&u, Capability::ManageAccounts)?;
-    let form = NewUserForm { role: "member".into(), ..NewUserForm::default() };
+    let form = NewUserForm {
+        role: "member".into(),
+        ..NewUserForm::default()
+    };
     render(&new_page(&st, &u, form, None).await?)
 }
 
 /// `POST /admin/users`
-pub async fn create(State(st): State<AppState>, u: User, ValidForm(f): ValidForm<NewUserForm>) -> AppResult<Response> {
+pub async fn create(
+    State(st): State<AppState>,
+    u: User,
+    ValidForm(f): ValidForm<NewUserForm>,
+) -> AppResult<Response> {
     require(&u, Capability::ManageAccounts)?;
     let role = Role::from_code(&f.role);
     let org_id = f.org_id.trim().parse::<i64>().ok();
@@ -167,41 +210,76 @@ pub async fn create(State(st): State<AppState>, u: User, ValidForm(f): ValidForm
     match result {
         Ok((_, password)) => {
             let page = PageCtx::new(&st, &u, "账号已创建", "users").await?;
-            render(&IssuedPage { page, username: f.username.trim().to_ascii_lowercase(), password, created: true })
+            render(&IssuedPage {
+                page,
+                username: f.username.trim().to_ascii_lowercase(),
+                password,
+                created: true,
+            })
         }
-        Err(AuthError::Invalid(m)) => render_status(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&st, &u, f, Some(m)).await?),
-        Err(AuthError::UsernameTaken) => {
-            render_status(StatusCode::CONFLICT, &new_page(&st, &u, f, Some("用户名已被使用，请换一个".into())).await?)
-        }
+        Err(AuthError::Invalid(m)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &new_page(&st, &u, f, Some(m)).await?,
+        ),
+        Err(AuthError::UsernameTaken) => render_status(
+            StatusCode::CONFLICT,
+            &new_page(&st, &u, f, Some("用户名已被使用，请换一个".into())).await?,
+        ),
         Err(e) => Err(e.into()),
     }
 }
 
 /// `POST /admin/users/{id}/reset-password`
-pub async fn reset_password(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+pub async fn reset_password(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+) -> AppResult<Response> {
     require(&u, Capability::ManageAccounts)?;
     let target = store::get_user(&mut st.app.db.conn().await?.exec(), id).await?;
     let password = users::reset_password(&st.app, &u.actor(), id, None).await?;
     let page = PageCtx::new(&st, &u, "密码已重置", "users").await?;
-    render(&IssuedPage { page, username: target.username, password, created: false })
+    render(&IssuedPage {
+        page,
+        username: target.username,
+        password,
+        created: false,
+    })
 }
 
 /// `POST /admin/users/{id}/unlock`
-pub async fn unlock(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+pub async fn unlock(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+) -> AppResult<Response> {
     require(&u, Capability::ManageSecurity)?;
     users::unlock(&st.app, &u.actor(), id).await?;
     Ok(redirect_with(&st, "/admin/users", "success", "已解除锁定"))
 }
 
 /// `POST /admin/users/{id}/disable`
-pub async fn disable(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+pub async fn disable(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+) -> AppResult<Response> {
     require(&u, Capability::ManageAccounts)?;
     users::set_disabled(&st.app, &u.actor(), id, true).await?;
-    Ok(redirect_with(&st, "/admin/users", "success", "账号已停用，其登录已全部注销"))
+    Ok(redirect_with(
+        &st,
+        "/admin/users",
+        "success",
+        "账号已停用，其登录已全部注销",
+    ))
 }
 
 /// `POST /admin/users/{id}/enable`
-pub async fn enable(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+pub async fn enable(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+) -> AppResult<Response> {
     require(&u, Capability::ManageAccounts)?;
     users::set_disabled(&st.app, &u.actor(), id, false).await?;
     Ok(redirect_with(&st, "/admin/users", "success", "账号已启用"))

@@ -23,8 +23,14 @@ pub enum Role {
 
 impl Role {
     /// Every role, in the order they are listed to people.
-    pub const ALL: [Role; 6] =
-        [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin, Role::OrgAdmin, Role::Officer, Role::Member];
+    pub const ALL: [Role; 6] = [
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
+        Role::OrgAdmin,
+        Role::Officer,
+        Role::Member,
+    ];
 
     /// The code used in the database, the API and on the command line.
     #[must_use]
@@ -61,7 +67,10 @@ impl Role {
     /// One of the three separated administrators (三员).
     #[must_use]
     pub fn is_admin_triad(self) -> bool {
-        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
+        matches!(
+            self,
+            Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
+        )
     }
 
     /// Roles that need the longer password and that can see others' data.
@@ -86,17 +95,51 @@ pub const MAX_PASSWORD_CHARS: usize = 128;
 /// Fragments that make a password guessable: common keyboard runs and the Chinese favourites
 /// (SEC-04). Matched case-insensitively anywhere in the password.
 const WEAK_FRAGMENTS: &[&str] = &[
-    "123456", "234567", "345678", "456789", "654321", "987654", "111111", "000000", "888888", "666666",
-    "123123", "abcdef", "qwerty", "asdfgh", "zxcvbn", "1qaz2wsx", "qazwsx", "password", "passw0rd", "p@ssw0rd",
-    "admin123", "5201314", "woaini", "1314520", "iloveyou", "zhibu", "dangjian", "gongchandang",
+    "123456",
+    "234567",
+    "345678",
+    "456789",
+    "654321",
+    "987654",
+    "111111",
+    "000000",
+    "888888",
+    "666666",
+    "123123",
+    "abcdef",
+    "qwerty",
+    "asdfgh",
+    "zxcvbn",
+    "1qaz2wsx",
+    "qazwsx",
+    "password",
+    "passw0rd",
+    "p@ssw0rd",
+    "admin123",
+    "5201314",
+    "woaini",
+    "1314520",
+    "iloveyou",
+    "zhibu",
+    "dangjian",
+    "gongchandang",
 ];
 
 /// Checks a new password against the policy; the error is the message to show.
 ///
 /// # Errors
 /// A Chinese sentence saying what to change.
-pub fn check_password(pw: &str, username: &str, role: Role, rules: PasswordRules) -> Result<(), String> {
-    let min = if role.is_privileged() { rules.min_privileged } else { rules.min_member };
+pub fn check_password(
+    pw: &str,
+    username: &str,
+    role: Role,
+    rules: PasswordRules,
+) -> Result<(), String> {
+    let min = if role.is_privileged() {
+        rules.min_privileged
+    } else {
+        rules.min_member
+    };
     let len = pw.chars().count();
     if len < min {
         return Err(format!("密码至少需要 {min} 个字符"));
@@ -138,7 +181,10 @@ pub fn normalize_username(raw: &str) -> Result<String, String> {
     if !(3..=32).contains(&n) {
         return Err("用户名需为 3 到 32 个字符".into());
     }
-    if !u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    if !u
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         return Err("用户名只能包含英文字母、数字、点、下划线和短横线".into());
     }
     Ok(u)
@@ -148,7 +194,10 @@ pub fn normalize_username(raw: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    const RULES: PasswordRules = PasswordRules { min_member: 8, min_privileged: 12 };
+    const RULES: PasswordRules = PasswordRules {
+        min_member: 8,
+        min_privileged: 12,
+    };
 
     #[test]
     fn role_codes_round_trip() {
@@ -164,22 +213,34 @@ mod tests {
     fn password_policy_table() {
         let cases: &[(&str, Role, bool)] = &[
             ("Abcd2468", Role::Member, true),
-            ("abcd2468", Role::Member, false),          // two classes
-            ("Ab2468", Role::Member, false),            // too short
-            ("Abcd2468", Role::Officer, false),         // officers need 12
+            ("abcd2468", Role::Member, false),  // two classes
+            ("Ab2468", Role::Member, false),    // too short
+            ("Abcd2468", Role::Officer, false), // officers need 12
             ("Tiananmen#2468", Role::Officer, true),
             ("Zhang.Wei.2468", Role::SystemAdmin, true),
-            ("Abc123456xyz!", Role::SystemAdmin, false),  // weak fragment
+            ("Abc123456xyz!", Role::SystemAdmin, false), // weak fragment
             ("Woaini1314!!x", Role::Member, false),
             ("Qwerty!!2468", Role::Member, false),
-            ("正确马电池钉Aa1", Role::Member, true),      // any Unicode counts as a symbol
+            ("正确马电池钉Aa1", Role::Member, true), // any Unicode counts as a symbol
         ];
         for (pw, role, ok) in cases {
-            assert_eq!(check_password(pw, "lisi", *role, RULES).is_ok(), *ok, "{pw} as {role:?}");
+            assert_eq!(
+                check_password(pw, "lisi", *role, RULES).is_ok(),
+                *ok,
+                "{pw} as {role:?}"
+            );
         }
-        assert!(check_password("Lisi.Garden.77", "lisi", Role::Member, RULES).unwrap_err().contains("用户名"));
+        assert!(
+            check_password("Lisi.Garden.77", "lisi", Role::Member, RULES)
+                .unwrap_err()
+                .contains("用户名")
+        );
         let long: String = "Aa1!".repeat(33);
-        assert!(check_password(&long, "x", Role::Member, RULES).unwrap_err().contains("128"));
+        assert!(
+            check_password(&long, "x", Role::Member, RULES)
+                .unwrap_err()
+                .contains("128")
+        );
         let ok64: String = "Aa1-".repeat(16);
         assert!(check_password(&ok64, "x", Role::Member, RULES).is_ok());
     }

@@ -43,11 +43,19 @@ impl Hasher {
         match self.kind {
             PasswordHashKind::Argon2id => {
                 let salt = SaltString::encode_b64(&salt).map_err(|_| HashError)?;
-                Ok(argon2()?.hash_password(password.as_bytes(), &salt).map_err(|_| HashError)?.to_string())
+                Ok(argon2()?
+                    .hash_password(password.as_bytes(), &salt)
+                    .map_err(|_| HashError)?
+                    .to_string())
             }
             PasswordHashKind::Pbkdf2Sm3 => {
                 let out = pbkdf2_sm3(password, &salt, self.pbkdf2_iterations);
-                Ok(format!("$pbkdf2-sm3$i={}${}${}", self.pbkdf2_iterations, B64.encode(salt), B64.encode(out)))
+                Ok(format!(
+                    "$pbkdf2-sm3$i={}${}${}",
+                    self.pbkdf2_iterations,
+                    B64.encode(salt),
+                    B64.encode(out)
+                ))
             }
         }
     }
@@ -60,7 +68,9 @@ impl Hasher {
                 let want = format!("$argon2id$v=19$m={ARGON2_M},t={ARGON2_T},p={ARGON2_P}$");
                 !stored.starts_with(&want)
             }
-            PasswordHashKind::Pbkdf2Sm3 => !stored.starts_with(&format!("$pbkdf2-sm3$i={}$", self.pbkdf2_iterations)),
+            PasswordHashKind::Pbkdf2Sm3 => {
+                !stored.starts_with(&format!("$pbkdf2-sm3$i={}$", self.pbkdf2_iterations))
+            }
         }
     }
 }
@@ -70,10 +80,13 @@ impl Hasher {
 pub fn verify(password: &str, stored: &str) -> bool {
     if let Some(rest) = stored.strip_prefix("$pbkdf2-sm3$i=") {
         let mut parts = rest.split('$');
-        let (Some(i), Some(salt), Some(hash), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(i), Some(salt), Some(hash), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return false;
         };
-        let (Ok(i), Ok(salt), Ok(hash)) = (i.parse::<u32>(), B64.decode(salt), B64.decode(hash)) else {
+        let (Ok(i), Ok(salt), Ok(hash)) = (i.parse::<u32>(), B64.decode(salt), B64.decode(hash))
+        else {
             return false;
         };
         if i == 0 || hash.len() != 32 {
@@ -82,9 +95,9 @@ pub fn verify(password: &str, stored: &str) -> bool {
         return constant_time_eq(&pbkdf2_sm3(password, &salt, i), &hash);
     }
     match PasswordHash::new(stored) {
-        Ok(parsed) if parsed.algorithm.as_str() == "argon2id" => {
-            Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
-        }
+        Ok(parsed) if parsed.algorithm.as_str() == "argon2id" => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         _ => false,
     }
 }
@@ -95,8 +108,12 @@ pub fn verify(password: &str, stored: &str) -> bool {
 pub fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        let h = Hasher { kind: PasswordHashKind::Argon2id, pbkdf2_iterations: 600_000 };
-        h.hash(&hex::encode(random_bytes::<24>())).unwrap_or_default()
+        let h = Hasher {
+            kind: PasswordHashKind::Argon2id,
+            pbkdf2_iterations: 600_000,
+        };
+        h.hash(&hex::encode(random_bytes::<24>()))
+            .unwrap_or_default()
     })
 }
 
@@ -117,7 +134,10 @@ mod tests {
 
     #[test]
     fn argon2id_round_trip_and_phc_format() {
-        let h = Hasher { kind: PasswordHashKind::Argon2id, pbkdf2_iterations: 600_000 };
+        let h = Hasher {
+            kind: PasswordHashKind::Argon2id,
+            pbkdf2_iterations: 600_000,
+        };
         let s = h.hash("Correct-Horse-9").unwrap();
         assert!(s.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{s}");
         assert!(verify("Correct-Horse-9", &s));
@@ -127,14 +147,23 @@ mod tests {
 
     #[test]
     fn pbkdf2_sm3_round_trip_and_upgrade_detection() {
-        let h = Hasher { kind: PasswordHashKind::Pbkdf2Sm3, pbkdf2_iterations: 600_000 };
+        let h = Hasher {
+            kind: PasswordHashKind::Pbkdf2Sm3,
+            pbkdf2_iterations: 600_000,
+        };
         let s = h.hash("Correct-Horse-9").unwrap();
         assert!(s.starts_with("$pbkdf2-sm3$i=600000$"), "{s}");
         assert!(verify("Correct-Horse-9", &s));
         assert!(!verify("Correct-Horse-8", &s));
-        let stronger = Hasher { kind: PasswordHashKind::Pbkdf2Sm3, pbkdf2_iterations: 700_000 };
+        let stronger = Hasher {
+            kind: PasswordHashKind::Pbkdf2Sm3,
+            pbkdf2_iterations: 700_000,
+        };
         assert!(stronger.needs_rehash(&s));
-        let argon = Hasher { kind: PasswordHashKind::Argon2id, pbkdf2_iterations: 600_000 };
+        let argon = Hasher {
+            kind: PasswordHashKind::Argon2id,
+            pbkdf2_iterations: 600_000,
+        };
         assert!(argon.needs_rehash(&s));
     }
 
@@ -150,7 +179,13 @@ mod tests {
 
     #[test]
     fn garbage_never_verifies() {
-        for s in ["", "plain", "$pbkdf2-sm3$i=0$AA$AA", "$pbkdf2-sm3$i=x$$", "$argon2i$v=19$m=8,t=1,p=1$AAAA$AAAA"] {
+        for s in [
+            "",
+            "plain",
+            "$pbkdf2-sm3$i=0$AA$AA",
+            "$pbkdf2-sm3$i=x$$",
+            "$argon2i$v=19$m=8,t=1,p=1$AAAA$AAAA",
+        ] {
             assert!(!verify("x", s), "{s}");
         }
         assert!(!verify("anything", dummy_hash()));

@@ -1,9 +1,9 @@
 //! Login, logout, password change, the account page and the auth API.
 
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Response};
-use axum::Json;
 use serde::Deserialize;
 
 use crate::shared::text::datetime;
@@ -34,7 +34,10 @@ pub fn routes(r: Reg) -> Reg {
         .get("/admin/users", super::admin::list)
         .get("/admin/users/new", super::admin::new_form)
         .post("/admin/users", super::admin::create)
-        .post("/admin/users/{id}/reset-password", super::admin::reset_password)
+        .post(
+            "/admin/users/{id}/reset-password",
+            super::admin::reset_password,
+        )
         .post("/admin/users/{id}/unlock", super::admin::unlock)
         .post("/admin/users/{id}/disable", super::admin::disable)
         .post("/admin/users/{id}/enable", super::admin::enable)
@@ -45,17 +48,49 @@ struct NextQuery {
     next: Option<String>,
 }
 
-async fn login_form(State(st): State<AppState>, MaybeUser(u): MaybeUser, r: ReqCtx, Query(q): Query<NextQuery>) -> Response {
+async fn login_form(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    r: ReqCtx,
+    Query(q): Query<NextQuery>,
+) -> Response {
     if u.is_some() {
         return redirect(&safe_next(q.next.as_deref()));
     }
-    login_page(&st, &r, safe_next(q.next.as_deref()), String::new(), None, StatusCode::OK)
+    login_page(
+        &st,
+        &r,
+        safe_next(q.next.as_deref()),
+        String::new(),
+        None,
+        StatusCode::OK,
+    )
 }
 
-fn login_page(st: &AppState, r: &ReqCtx, next: String, username: String, error: Option<String>, status: StatusCode) -> Response {
+fn login_page(
+    st: &AppState,
+    r: &ReqCtx,
+    next: String,
+    username: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let csrf = new_token();
-    let page = LoginPage { csrf: csrf.clone(), next, username, error, flash: r.flash.clone(), demo: st.app.is_demo(), v: crate::web::assets::version() };
-    let cookie = set_cookie(LOGIN_COOKIE, &csrf, st.app.config.secure_cookies(), Some(3600));
+    let page = LoginPage {
+        csrf: csrf.clone(),
+        next,
+        username,
+        error,
+        flash: r.flash.clone(),
+        demo: st.app.is_demo(),
+        v: crate::web::assets::version(),
+    };
+    let cookie = set_cookie(
+        LOGIN_COOKIE,
+        &csrf,
+        st.app.config.secure_cookies(),
+        Some(3600),
+    );
     match render_status(status, &page) {
         Ok(mut res) => {
             res.headers_mut().append(header::SET_COOKIE, cookie);
@@ -73,38 +108,68 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(st): State<AppState>, r: ReqCtx, headers: HeaderMap, ValidForm(f): ValidForm<LoginForm>) -> Response {
+async fn login(
+    State(st): State<AppState>,
+    r: ReqCtx,
+    headers: HeaderMap,
+    ValidForm(f): ValidForm<LoginForm>,
+) -> Response {
     let next = safe_next(f.next.as_deref());
     match do_login(&st, &r, &headers, &f.username, &f.password, "web").await {
         Ok(token) => {
             let secure = st.app.config.secure_cookies();
             let c = set_cookie(session_cookie_name(secure), &token, secure, None);
             let clear = set_cookie(LOGIN_COOKIE, "", secure, Some(0));
-            (StatusCode::SEE_OTHER, [(header::LOCATION, next)], AppendHeaders([(header::SET_COOKIE, c), (header::SET_COOKIE, clear)]))
+            (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, next)],
+                AppendHeaders([(header::SET_COOKIE, c), (header::SET_COOKIE, clear)]),
+            )
                 .into_response()
         }
-        Err(AppError::TooMany) => {
-            login_page(&st, &r, next, f.username, Some("尝试次数过多，请稍后再试".into()), StatusCode::TOO_MANY_REQUESTS)
-        }
-        Err(AppError::InvalidCredentials) => {
-            login_page(&st, &r, next, f.username, Some("用户名或密码错误".into()), StatusCode::UNAUTHORIZED)
-        }
+        Err(AppError::TooMany) => login_page(
+            &st,
+            &r,
+            next,
+            f.username,
+            Some("尝试次数过多，请稍后再试".into()),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(AppError::InvalidCredentials) => login_page(
+            &st,
+            &r,
+            next,
+            f.username,
+            Some("用户名或密码错误".into()),
+            StatusCode::UNAUTHORIZED,
+        ),
         Err(e) => e.into_response(),
     }
 }
 
 /// Shared by the page and the API: throttle per address, then check credentials.
-async fn do_login(st: &AppState, r: &ReqCtx, headers: &HeaderMap, username: &str, password: &str, kind: &str) -> AppResult<String> {
+async fn do_login(
+    st: &AppState,
+    r: &ReqCtx,
+    headers: &HeaderMap,
+    username: &str,
+    password: &str,
+    kind: &str,
+) -> AppResult<String> {
     let actor = actor_for(r, None);
     let ip = r.ip.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
     if !st.limiter.allow(ip, st.app.now()) {
-        let ev = crate::audit::AuditEvent::success("auth.rate_limited", "ip", ip).outcome(crate::audit::Outcome::Denied);
+        let ev = crate::audit::AuditEvent::success("auth.rate_limited", "ip", ip)
+            .outcome(crate::audit::Outcome::Denied);
         let mut tx = st.app.db.begin().await?;
         crate::audit::record(&mut tx, &actor, st.app.now(), ev).await?;
         tx.commit().await?;
         return Err(AppError::TooMany);
     }
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let login = service::login(&st.app, &actor, username, password, kind, ua).await?;
     Ok(login.token)
 }
@@ -113,7 +178,10 @@ async fn logout(State(st): State<AppState>, u: User) -> AppResult<Response> {
     service::logout(&st.app, &u.actor(), u.0.user_id, u.0.session_id).await?;
     let secure = st.app.config.secure_cookies();
     let mut res = redirect_with(&st, "/login", "info", "您已安全退出");
-    res.headers_mut().append(header::SET_COOKIE, set_cookie(session_cookie_name(secure), "", secure, Some(0)));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(session_cookie_name(secure), "", secure, Some(0)),
+    );
     Ok(res)
 }
 
@@ -132,17 +200,31 @@ async fn account(State(st): State<AppState>, u: User) -> AppResult<Response> {
         })
         .collect();
     let page = PageCtx::new(&st, &u, "我的账号", "account").await?;
-    render(&AccountPage { page, username: u.0.username.clone(), org_name: u.0.org_name.clone(), sessions })
+    render(&AccountPage {
+        page,
+        username: u.0.username.clone(),
+        org_name: u.0.org_name.clone(),
+        sessions,
+    })
 }
 
 fn min_len(st: &AppState, role: Role) -> usize {
     let r = service::password_rules(&st.app);
-    if role.is_privileged() { r.min_privileged } else { r.min_member }
+    if role.is_privileged() {
+        r.min_privileged
+    } else {
+        r.min_member
+    }
 }
 
 async fn password_form(State(st): State<AppState>, u: User) -> AppResult<Response> {
     let page = PageCtx::new(&st, &u, "修改密码", "account").await?;
-    render(&PasswordPage { page, forced: u.0.must_change_password, min_len: min_len(&st, u.0.role), error: None })
+    render(&PasswordPage {
+        page,
+        forced: u.0.must_change_password,
+        min_len: min_len(&st, u.0.role),
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -153,17 +235,39 @@ struct PasswordForm {
     confirm: String,
 }
 
-async fn change_password(State(st): State<AppState>, u: User, ValidForm(f): ValidForm<PasswordForm>) -> AppResult<Response> {
+async fn change_password(
+    State(st): State<AppState>,
+    u: User,
+    ValidForm(f): ValidForm<PasswordForm>,
+) -> AppResult<Response> {
     let result = if f.new_password == f.confirm {
-        service::change_password(&st.app, &u.actor(), u.0.user_id, u.0.session_id, &f.current, &f.new_password).await
+        service::change_password(
+            &st.app,
+            &u.actor(),
+            u.0.user_id,
+            u.0.session_id,
+            &f.current,
+            &f.new_password,
+        )
+        .await
     } else {
         Err(AuthError::Invalid("两次输入的新密码不一致".into()))
     };
     match result {
-        Ok(()) => Ok(redirect_with(&st, "/", "success", "密码已修改，其他设备上的登录已注销")),
+        Ok(()) => Ok(redirect_with(
+            &st,
+            "/",
+            "success",
+            "密码已修改，其他设备上的登录已注销",
+        )),
         Err(AuthError::Invalid(m)) => {
             let page = PageCtx::new(&st, &u, "修改密码", "account").await?;
-            let p = PasswordPage { page, forced: u.0.must_change_password, min_len: min_len(&st, u.0.role), error: Some(m) };
+            let p = PasswordPage {
+                page,
+                forced: u.0.must_change_password,
+                min_len: min_len(&st, u.0.role),
+                error: Some(m),
+            };
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         Err(e) => Err(e.into()),
@@ -171,12 +275,23 @@ async fn change_password(State(st): State<AppState>, u: User, ValidForm(f): Vali
 }
 
 async fn revoke_others(State(st): State<AppState>, u: User) -> AppResult<Response> {
-    let n = service::revoke_sessions(&st.app, &u.actor(), u.0.user_id, u.0.session_id, None).await?;
-    Ok(redirect_with(&st, "/account", "success", &format!("已注销其他 {n} 个会话")))
+    let n =
+        service::revoke_sessions(&st.app, &u.actor(), u.0.user_id, u.0.session_id, None).await?;
+    Ok(redirect_with(
+        &st,
+        "/account",
+        "success",
+        &format!("已注销其他 {n} 个会话"),
+    ))
 }
 
-async fn revoke_one(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
-    let n = service::revoke_sessions(&st.app, &u.actor(), u.0.user_id, u.0.session_id, Some(id)).await?;
+async fn revoke_one(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+) -> AppResult<Response> {
+    let n = service::revoke_sessions(&st.app, &u.actor(), u.0.user_id, u.0.session_id, Some(id))
+        .await?;
     if n == 0 {
         return Err(AppError::NotFound);
     }
@@ -189,10 +304,17 @@ struct ApiLogin {
     password: String,
 }
 
-async fn api_login(State(st): State<AppState>, r: ReqCtx, headers: HeaderMap, ApiJson(b): ApiJson<ApiLogin>) -> AppResult<Response> {
+async fn api_login(
+    State(st): State<AppState>,
+    r: ReqCtx,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ApiLogin>,
+) -> AppResult<Response> {
     let token = do_login(&st, &r, &headers, &b.username, &b.password, "api").await?;
     let mut conn = st.app.db.conn().await?;
-    let s = store::find_session(&mut conn.exec(), &service::token_hash(&token)).await?.ok_or(AppError::Unauthenticated)?;
+    let s = store::find_session(&mut conn.exec(), &service::token_hash(&token))
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     let auth = crate::web::extract::AuthCtx::from_session(s, service::session_tag(&token), true);
     let secure = st.app.config.secure_cookies();
     let body = serde_json::json!({"token": token, "user": me_json(&auth)});
@@ -226,4 +348,3 @@ fn me_json(a: &crate::web::extract::AuthCtx) -> serde_json::Value {
 async fn api_me(u: User) -> Json<serde_json::Value> {
     Json(serde_json::json!({"user": me_json(&u.0)}))
 }
-

@@ -76,9 +76,17 @@ impl Scope {
         let roots = match role {
             Role::SystemAdmin | Role::SecurityAdmin => vec!["/".to_owned()],
             Role::AuditAdmin => Vec::new(),
-            Role::OrgAdmin | Role::Officer | Role::Member => own.iter().map(|o| o.path.clone()).collect(),
+            Role::OrgAdmin | Role::Officer | Role::Member => {
+                own.iter().map(|o| o.path.clone()).collect()
+            }
         };
-        Self { user_id, role, own, member_id, roots }
+        Self {
+            user_id,
+            role,
+            own,
+            member_id,
+            roots,
+        }
     }
 
     /// Path prefixes of the subtrees this user may see; empty means none.
@@ -95,7 +103,9 @@ impl Scope {
 
     /// Whether `path` is strictly below the user's own organisation.
     fn strictly_below_own(&self, path: &str) -> bool {
-        self.own.as_ref().is_some_and(|o| path.starts_with(&o.path) && path != o.path)
+        self.own
+            .as_ref()
+            .is_some_and(|o| path.starts_with(&o.path) && path != o.path)
     }
 
     /// Decides an action on an organisation.
@@ -119,7 +129,11 @@ impl Scope {
             }
             (Role::SecurityAdmin | Role::AuditAdmin | Role::Member, _) => false,
         };
-        if allowed { Ok(()) } else { Err(Denial::Forbidden) }
+        if allowed {
+            Ok(())
+        } else {
+            Err(Denial::Forbidden)
+        }
     }
 
     /// Decides a capability that is not tied to one organisation.
@@ -127,8 +141,10 @@ impl Scope {
     pub fn can(&self, cap: Capability) -> bool {
         matches!(
             (self.role, cap),
-            (Role::SystemAdmin, Capability::ManageAccounts | Capability::CreateRootOrg)
-                | (Role::SecurityAdmin, Capability::ManageSecurity)
+            (
+                Role::SystemAdmin,
+                Capability::ManageAccounts | Capability::CreateRootOrg
+            ) | (Role::SecurityAdmin, Capability::ManageSecurity)
                 | (Role::AuditAdmin, Capability::ReadAudit)
         )
     }
@@ -161,7 +177,11 @@ mod tests {
     }
 
     fn scope(role: Role) -> Scope {
-        let own = (!role.is_admin_triad()).then(|| OwnOrg { id: 3, path: "/1/2/3/".into(), kind: OrgKind::Branch });
+        let own = (!role.is_admin_triad()).then(|| OwnOrg {
+            id: 3,
+            path: "/1/2/3/".into(),
+            kind: OrgKind::Branch,
+        });
         Scope::new(9, role, own, None)
     }
 
@@ -186,7 +206,10 @@ mod tests {
         assert_eq!(officer.check_org(Restructure, &own), Err(Forbidden));
         assert_eq!(officer.check_org(Restructure, &child), Ok(()));
         assert_eq!(officer.check_org(CreateChild(OrgKind::Group), &own), Ok(()));
-        assert_eq!(officer.check_org(CreateChild(OrgKind::Branch), &own), Err(Forbidden));
+        assert_eq!(
+            officer.check_org(CreateChild(OrgKind::Branch), &own),
+            Err(Forbidden)
+        );
 
         let member = scope(Role::Member);
         assert_eq!(member.check_org(View, &own), Ok(()));
@@ -211,10 +234,14 @@ mod tests {
     fn sec_18_capabilities_are_separated() {
         for role in Role::ALL {
             let s = scope(role);
-            let caps = [Capability::ManageAccounts, Capability::ManageSecurity, Capability::ReadAudit]
-                .into_iter()
-                .filter(|c| s.can(*c))
-                .count();
+            let caps = [
+                Capability::ManageAccounts,
+                Capability::ManageSecurity,
+                Capability::ReadAudit,
+            ]
+            .into_iter()
+            .filter(|c| s.can(*c))
+            .count();
             assert_eq!(caps, usize::from(role.is_admin_triad()), "{role:?}");
         }
     }

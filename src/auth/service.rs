@@ -66,12 +66,17 @@ pub fn password_rules(app: &App) -> PasswordRules {
 }
 
 async fn verify_blocking(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || password::verify(&password, &hash)).await.unwrap_or(false)
+    tokio::task::spawn_blocking(move || password::verify(&password, &hash))
+        .await
+        .unwrap_or(false)
 }
 
 async fn hash_blocking(app: &App, password: String) -> Result<String, AuthError> {
     let h = app.hasher;
-    tokio::task::spawn_blocking(move || h.hash(&password)).await.map_err(|_| AuthError::Hash)?.map_err(|_| AuthError::Hash)
+    tokio::task::spawn_blocking(move || h.hash(&password))
+        .await
+        .map_err(|_| AuthError::Hash)?
+        .map_err(|_| AuthError::Hash)
 }
 
 /// Checks credentials and opens a session. Unknown users are checked against a dummy hash so
@@ -92,12 +97,23 @@ pub async fn login(
         Ok(u) => store::find_user_by_username(&mut app.db.conn().await?.exec(), &u).await?,
         Err(_) => None,
     };
-    let hash = user.as_ref().map_or_else(|| password::dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let hash = user.as_ref().map_or_else(
+        || password::dummy_hash().to_owned(),
+        |u| u.password_hash.clone(),
+    );
     let ok = verify_blocking(pw.to_owned(), hash).await;
     let now = app.now();
-    let actor = Actor { user_id: user.as_ref().map(|u| u.id), name: shown, ..actor.clone() };
+    let actor = Actor {
+        user_id: user.as_ref().map(|u| u.id),
+        name: shown,
+        ..actor.clone()
+    };
     let mut tx = app.db.begin().await?;
-    let fail = |detail: &str| AuditEvent::success("auth.login_failed", "user", "").outcome(Outcome::Failure).detail(detail);
+    let fail = |detail: &str| {
+        AuditEvent::success("auth.login_failed", "user", "")
+            .outcome(Outcome::Failure)
+            .detail(detail)
+    };
     let Some(user) = user else {
         audit::record(&mut tx, &actor, now, fail("账号不存在")).await?;
         tx.commit().await?;
@@ -105,12 +121,30 @@ pub async fn login(
     };
     let ev_id = user.id.to_string();
     if user.disabled {
-        audit::record(&mut tx, &actor, now, AuditEvent { object_id: ev_id, ..fail("账号已停用") }).await?;
+        audit::record(
+            &mut tx,
+            &actor,
+            now,
+            AuditEvent {
+                object_id: ev_id,
+                ..fail("账号已停用")
+            },
+        )
+        .await?;
         tx.commit().await?;
         return Err(AuthError::InvalidCredentials);
     }
     if user.locked_until.is_some_and(|t| t > now) {
-        audit::record(&mut tx, &actor, now, AuditEvent { object_id: ev_id, ..fail("账号锁定中") }).await?;
+        audit::record(
+            &mut tx,
+            &actor,
+            now,
+            AuditEvent {
+                object_id: ev_id,
+                ..fail("账号锁定中")
+            },
+        )
+        .await?;
         tx.commit().await?;
         return Err(AuthError::InvalidCredentials);
     }
@@ -120,29 +154,66 @@ pub async fn login(
             store::unlock(&mut tx.exec(), user.id, now).await?;
         }
         let n = store::increment_failures(&mut tx.exec(), user.id, now).await?;
-        audit::record(&mut tx, &actor, now, AuditEvent { object_id: ev_id.clone(), ..fail("密码错误") }).await?;
+        audit::record(
+            &mut tx,
+            &actor,
+            now,
+            AuditEvent {
+                object_id: ev_id.clone(),
+                ..fail("密码错误")
+            },
+        )
+        .await?;
         let threshold = i64::from(app.config.auth.lockout_threshold);
         if n >= threshold {
             let until = now + Duration::minutes(i64::from(app.config.auth.lockout_minutes));
             store::lock_until(&mut tx.exec(), user.id, until).await?;
-            let ev = AuditEvent::success("auth.locked", "user", &ev_id).detail(format!("连续 {n} 次密码错误"));
+            let ev = AuditEvent::success("auth.locked", "user", &ev_id)
+                .detail(format!("连续 {n} 次密码错误"));
             audit::record(&mut tx, &actor, now, ev).await?;
         }
         tx.commit().await?;
         return Err(AuthError::InvalidCredentials);
     }
-    let rehash = if app.hasher.needs_rehash(&user.password_hash) { Some(hash_blocking(app, pw.to_owned()).await?) } else { None };
+    let rehash = if app.hasher.needs_rehash(&user.password_hash) {
+        Some(hash_blocking(app, pw.to_owned()).await?)
+    } else {
+        None
+    };
     store::record_success(&mut tx.exec(), user.id, rehash.as_deref(), now).await?;
     let token = new_token();
     let csrf = new_token();
     let th = token_hash(&token);
     let ua: String = one_line(user_agent).chars().take(200).collect();
     let expires_at = now + Duration::hours(i64::from(app.config.auth.absolute_timeout_hours));
-    let ns = NewSession { token_hash: &th, user_id: user.id, csrf_token: &csrf, kind, ip: &actor.ip, user_agent: &ua, expires_at };
+    let ns = NewSession {
+        token_hash: &th,
+        user_id: user.id,
+        csrf_token: &csrf,
+        kind,
+        ip: &actor.ip,
+        user_agent: &ua,
+        expires_at,
+    };
     store::insert_session(&mut tx.exec(), &ns, now).await?;
-    let actor = Actor { session_tag: session_tag(&token), name: user.username.clone(), role: user.role.clone(), ..actor };
-    let detail = if kind == "api" { "接口令牌" } else { "网页" };
-    audit::record(&mut tx, &actor, now, AuditEvent::success("auth.login", "user", user.id).detail(detail)).await?;
+    let actor = Actor {
+        session_tag: session_tag(&token),
+        name: user.username.clone(),
+        role: user.role.clone(),
+        ..actor
+    };
+    let detail = if kind == "api" {
+        "接口令牌"
+    } else {
+        "网页"
+    };
+    audit::record(
+        &mut tx,
+        &actor,
+        now,
+        AuditEvent::success("auth.login", "user", user.id).detail(detail),
+    )
+    .await?;
     tx.commit().await?;
     Ok(NewLogin { token, user })
 }
@@ -169,10 +240,21 @@ pub fn idle_limit(app: &App, role: Role) -> Duration {
 ///
 /// # Errors
 /// Storage failures.
-pub async fn logout(app: &App, actor: &Actor, user_id: i64, session_id: i64) -> Result<(), AuthError> {
+pub async fn logout(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    session_id: i64,
+) -> Result<(), AuthError> {
     let mut tx = app.db.begin().await?;
     store::delete_session(&mut tx.exec(), user_id, session_id).await?;
-    audit::record(&mut tx, actor, app.now(), AuditEvent::success("auth.logout", "session", session_id)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        app.now(),
+        AuditEvent::success("auth.logout", "session", session_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -193,7 +275,9 @@ pub async fn change_password(
     let user = store::get_user(&mut app.db.conn().await?.exec(), user_id).await?;
     if !verify_blocking(current.to_owned(), user.password_hash.clone()).await {
         let mut tx = app.db.begin().await?;
-        let ev = AuditEvent::success("auth.password_change", "user", user_id).outcome(Outcome::Failure).detail("原密码错误");
+        let ev = AuditEvent::success("auth.password_change", "user", user_id)
+            .outcome(Outcome::Failure)
+            .detail("原密码错误");
         audit::record(&mut tx, actor, app.now(), ev).await?;
         tx.commit().await?;
         return Err(AuthError::Invalid("原密码不正确".into()));
@@ -208,7 +292,8 @@ pub async fn change_password(
     let mut tx = app.db.begin().await?;
     store::set_password(&mut tx.exec(), user_id, &hash, false, now).await?;
     let ended = store::delete_other_sessions(&mut tx.exec(), user_id, Some(keep_session)).await?;
-    let ev = AuditEvent::success("auth.password_change", "user", user_id).detail(format!("同时注销其他会话 {ended} 个"));
+    let ev = AuditEvent::success("auth.password_change", "user", user_id)
+        .detail(format!("同时注销其他会话 {ended} 个"));
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(())
@@ -218,14 +303,21 @@ pub async fn change_password(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn revoke_sessions(app: &App, actor: &Actor, user_id: i64, current: i64, id: Option<i64>) -> Result<u64, AuthError> {
+pub async fn revoke_sessions(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    current: i64,
+    id: Option<i64>,
+) -> Result<u64, AuthError> {
     let mut tx = app.db.begin().await?;
     let n = match id {
         Some(id) => u64::from(store::delete_session(&mut tx.exec(), user_id, id).await?),
         None => store::delete_other_sessions(&mut tx.exec(), user_id, Some(current)).await?,
     };
     let what = id.map_or_else(|| "其他全部会话".to_owned(), |i| format!("会话 {i}"));
-    let ev = AuditEvent::success("session.revoke", "session", id.unwrap_or(current)).detail(format!("{what}，共 {n} 个"));
+    let ev = AuditEvent::success("session.revoke", "session", id.unwrap_or(current))
+        .detail(format!("{what}，共 {n} 个"));
     audit::record(&mut tx, actor, app.now(), ev).await?;
     tx.commit().await?;
     Ok(n)

@@ -55,15 +55,21 @@ pub struct NewUser<'a> {
     pub must_change_password: bool,
 }
 
-const USER_COLS: &str = "id, username, display_name, password_hash, role, org_id, member_id, must_change_password,
+const USER_COLS: &str =
+    "id, username, display_name, password_hash, role, org_id, member_id, must_change_password,
     failed_logins, locked_until, disabled, last_login_at, created_at";
 
 /// Inserts an account.
 ///
 /// # Errors
 /// [`crate::db::StoreError::Duplicate`] when the username is taken.
-pub async fn insert_user(ex: &mut Exec<'_>, u: &NewUser<'_>, now: OffsetDateTime) -> StoreResult<i64> {
-    const SQL: &str = "INSERT INTO users (username, display_name, password_hash, role, org_id, member_id,
+pub async fn insert_user(
+    ex: &mut Exec<'_>,
+    u: &NewUser<'_>,
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
+    const SQL: &str =
+        "INSERT INTO users (username, display_name, password_hash, role, org_id, member_id,
         must_change_password, password_changed_at, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id";
     on!(ex, c => Ok(sqlx::query_scalar(SQL)
@@ -83,7 +89,10 @@ pub async fn insert_user(ex: &mut Exec<'_>, u: &NewUser<'_>, now: OffsetDateTime
 ///
 /// # Errors
 /// Database failures.
-pub async fn find_user_by_username(ex: &mut Exec<'_>, username: &str) -> StoreResult<Option<UserRow>> {
+pub async fn find_user_by_username(
+    ex: &mut Exec<'_>,
+    username: &str,
+) -> StoreResult<Option<UserRow>> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
     on!(ex, c => Ok(sqlx::query_as(&sql).bind(username).fetch_optional(c).await?))
 }
@@ -118,8 +127,13 @@ pub async fn count_users(ex: &mut Exec<'_>) -> StoreResult<i64> {
 ///
 /// # Errors
 /// Database failures.
-pub async fn increment_failures(ex: &mut Exec<'_>, id: i64, now: OffsetDateTime) -> StoreResult<i64> {
-    const SQL: &str = "UPDATE users SET failed_logins = failed_logins + 1, updated_at = $2 WHERE id = $1
+pub async fn increment_failures(
+    ex: &mut Exec<'_>,
+    id: i64,
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
+    const SQL: &str =
+        "UPDATE users SET failed_logins = failed_logins + 1, updated_at = $2 WHERE id = $1
         RETURNING failed_logins";
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(id).bind(now).fetch_one(c).await?))
 }
@@ -137,7 +151,12 @@ pub async fn lock_until(ex: &mut Exec<'_>, id: i64, until: OffsetDateTime) -> St
 ///
 /// # Errors
 /// Database failures.
-pub async fn record_success(ex: &mut Exec<'_>, id: i64, new_hash: Option<&str>, now: OffsetDateTime) -> StoreResult<()> {
+pub async fn record_success(
+    ex: &mut Exec<'_>,
+    id: i64,
+    new_hash: Option<&str>,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
     const SQL: &str = "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $2, updated_at = $2,
         password_hash = COALESCE($3, password_hash) WHERE id = $1";
     on!(ex, c => sqlx::query(SQL).bind(id).bind(now).bind(new_hash).execute(c).await?.rows_affected());
@@ -148,8 +167,15 @@ pub async fn record_success(ex: &mut Exec<'_>, id: i64, new_hash: Option<&str>, 
 ///
 /// # Errors
 /// Database failures.
-pub async fn set_password(ex: &mut Exec<'_>, id: i64, hash: &str, must_change: bool, now: OffsetDateTime) -> StoreResult<()> {
-    const SQL: &str = "UPDATE users SET password_hash = $2, must_change_password = $3, password_changed_at = $4,
+pub async fn set_password(
+    ex: &mut Exec<'_>,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "UPDATE users SET password_hash = $2, must_change_password = $3, password_changed_at = $4,
         failed_logins = 0, locked_until = NULL, updated_at = $4 WHERE id = $1";
     on!(ex, c => sqlx::query(SQL).bind(id).bind(hash).bind(must_change).bind(now).execute(c).await?.rows_affected());
     Ok(())
@@ -160,7 +186,8 @@ pub async fn set_password(ex: &mut Exec<'_>, id: i64, hash: &str, must_change: b
 /// # Errors
 /// Database failures.
 pub async fn unlock(ex: &mut Exec<'_>, id: i64, now: OffsetDateTime) -> StoreResult<()> {
-    const SQL: &str = "UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $1";
+    const SQL: &str =
+        "UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $1";
     on!(ex, c => sqlx::query(SQL).bind(id).bind(now).execute(c).await?.rows_affected());
     Ok(())
 }
@@ -169,7 +196,12 @@ pub async fn unlock(ex: &mut Exec<'_>, id: i64, now: OffsetDateTime) -> StoreRes
 ///
 /// # Errors
 /// Database failures.
-pub async fn set_disabled(ex: &mut Exec<'_>, id: i64, disabled: bool, now: OffsetDateTime) -> StoreResult<()> {
+pub async fn set_disabled(
+    ex: &mut Exec<'_>,
+    id: i64,
+    disabled: bool,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
     const SQL: &str = "UPDATE users SET disabled = $2, updated_at = $3 WHERE id = $1";
     on!(ex, c => sqlx::query(SQL).bind(id).bind(disabled).bind(now).execute(c).await?.rows_affected());
     Ok(())
@@ -252,8 +284,13 @@ pub struct NewSession<'a> {
 ///
 /// # Errors
 /// Database failures.
-pub async fn insert_session(ex: &mut Exec<'_>, s: &NewSession<'_>, now: OffsetDateTime) -> StoreResult<i64> {
-    const SQL: &str = "INSERT INTO sessions (token_hash, user_id, csrf_token, kind, ip, user_agent, created_at,
+pub async fn insert_session(
+    ex: &mut Exec<'_>,
+    s: &NewSession<'_>,
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
+    const SQL: &str =
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, kind, ip, user_agent, created_at,
         last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id";
     on!(ex, c => Ok(sqlx::query_scalar(SQL)
         .bind(s.token_hash)
@@ -300,10 +337,16 @@ pub async fn delete_session(ex: &mut Exec<'_>, user_id: i64, id: i64) -> StoreRe
 ///
 /// # Errors
 /// Database failures.
-pub async fn delete_other_sessions(ex: &mut Exec<'_>, user_id: i64, keep: Option<i64>) -> StoreResult<u64> {
+pub async fn delete_other_sessions(
+    ex: &mut Exec<'_>,
+    user_id: i64,
+    keep: Option<i64>,
+) -> StoreResult<u64> {
     let keep = keep.unwrap_or(-1);
-    Ok(on!(ex, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
-        .bind(user_id).bind(keep).execute(c).await?.rows_affected()))
+    Ok(
+        on!(ex, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+        .bind(user_id).bind(keep).execute(c).await?.rows_affected()),
+    )
 }
 
 /// A session as listed to its owner.
@@ -337,9 +380,15 @@ pub async fn list_sessions(ex: &mut Exec<'_>, user_id: i64) -> StoreResult<Vec<S
 ///
 /// # Errors
 /// Database failures.
-pub async fn purge_sessions(ex: &mut Exec<'_>, now: OffsetDateTime, idle_cutoff: OffsetDateTime) -> StoreResult<u64> {
-    Ok(on!(ex, c => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
-        .bind(now).bind(idle_cutoff).execute(c).await?.rows_affected()))
+pub async fn purge_sessions(
+    ex: &mut Exec<'_>,
+    now: OffsetDateTime,
+    idle_cutoff: OffsetDateTime,
+) -> StoreResult<u64> {
+    Ok(
+        on!(ex, c => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
+        .bind(now).bind(idle_cutoff).execute(c).await?.rows_affected()),
+    )
 }
 
 /// Reads a system setting.

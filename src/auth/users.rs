@@ -32,7 +32,11 @@ pub struct CreateUser {
 ///
 /// # Errors
 /// [`AuthError::Invalid`] with the reason, or [`AuthError::UsernameTaken`].
-pub async fn create(app: &App, actor: &Actor, input: CreateUser) -> Result<(i64, String), AuthError> {
+pub async fn create(
+    app: &App,
+    actor: &Actor,
+    input: CreateUser,
+) -> Result<(i64, String), AuthError> {
     let username = normalize_username(&input.username).map_err(AuthError::Invalid)?;
     let display = input.display_name.trim();
     if display.is_empty() || display.chars().count() > 40 {
@@ -45,7 +49,8 @@ pub async fn create(app: &App, actor: &Actor, input: CreateUser) -> Result<(i64,
     }
     let password = match input.password {
         Some(p) => {
-            check_password(&p, &username, input.role, password_rules(app)).map_err(AuthError::Invalid)?;
+            check_password(&p, &username, input.role, password_rules(app))
+                .map_err(AuthError::Invalid)?;
             p
         }
         None => one_time_password(),
@@ -59,10 +64,12 @@ pub async fn create(app: &App, actor: &Actor, input: CreateUser) -> Result<(i64,
     let now = app.now();
     let mut tx = app.db.begin().await?;
     if let Some(org) = input.org_id {
-        crate::orgs::store::get(&mut tx.exec(), org).await.map_err(|e| match e {
-            StoreError::NotFound => AuthError::Invalid("所选党组织不存在".into()),
-            e => e.into(),
-        })?;
+        crate::orgs::store::get(&mut tx.exec(), org)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => AuthError::Invalid("所选党组织不存在".into()),
+                e => e.into(),
+            })?;
     }
     let nu = NewUser {
         username: &username,
@@ -73,11 +80,14 @@ pub async fn create(app: &App, actor: &Actor, input: CreateUser) -> Result<(i64,
         member_id: None,
         must_change_password: input.must_change,
     };
-    let id = store::insert_user(&mut tx.exec(), &nu, now).await.map_err(|e| match e {
-        StoreError::Duplicate => AuthError::UsernameTaken,
-        e => e.into(),
-    })?;
-    let mut ev = AuditEvent::success("user.create", "user", id).detail(format!("{username}（{}）", input.role.label()));
+    let id = store::insert_user(&mut tx.exec(), &nu, now)
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate => AuthError::UsernameTaken,
+            e => e.into(),
+        })?;
+    let mut ev = AuditEvent::success("user.create", "user", id)
+        .detail(format!("{username}（{}）", input.role.label()));
     ev.org_id = input.org_id;
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
@@ -89,12 +99,20 @@ pub async fn create(app: &App, actor: &Actor, input: CreateUser) -> Result<(i64,
 ///
 /// # Errors
 /// [`AuthError::NotFound`], or [`AuthError::Invalid`] when a given password breaks the policy.
-pub async fn reset_password(app: &App, actor: &Actor, user_id: i64, given: Option<String>) -> Result<String, AuthError> {
-    let user = store::get_user(&mut app.db.conn().await?.exec(), user_id).await.map_err(not_found)?;
+pub async fn reset_password(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    given: Option<String>,
+) -> Result<String, AuthError> {
+    let user = store::get_user(&mut app.db.conn().await?.exec(), user_id)
+        .await
+        .map_err(not_found)?;
     let role = Role::from_code(&user.role).unwrap_or(Role::Member);
     let password = match given {
         Some(p) => {
-            check_password(&p, &user.username, role, password_rules(app)).map_err(AuthError::Invalid)?;
+            check_password(&p, &user.username, role, password_rules(app))
+                .map_err(AuthError::Invalid)?;
             p
         }
         None => one_time_password(),
@@ -109,7 +127,8 @@ pub async fn reset_password(app: &App, actor: &Actor, user_id: i64, given: Optio
     let mut tx = app.db.begin().await?;
     store::set_password(&mut tx.exec(), user_id, &hash, true, now).await?;
     let n = store::delete_other_sessions(&mut tx.exec(), user_id, None).await?;
-    let ev = AuditEvent::success("user.reset_password", "user", user_id).detail(format!("{}，注销会话 {n} 个", user.username));
+    let ev = AuditEvent::success("user.reset_password", "user", user_id)
+        .detail(format!("{}，注销会话 {n} 个", user.username));
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(password)
@@ -122,9 +141,17 @@ pub async fn reset_password(app: &App, actor: &Actor, user_id: i64, given: Optio
 pub async fn unlock(app: &App, actor: &Actor, user_id: i64) -> Result<(), AuthError> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let user = store::get_user(&mut tx.exec(), user_id).await.map_err(not_found)?;
+    let user = store::get_user(&mut tx.exec(), user_id)
+        .await
+        .map_err(not_found)?;
     store::unlock(&mut tx.exec(), user_id, now).await?;
-    audit::record(&mut tx, actor, now, AuditEvent::success("user.unlock", "user", user_id).detail(user.username)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        AuditEvent::success("user.unlock", "user", user_id).detail(user.username),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -133,19 +160,36 @@ pub async fn unlock(app: &App, actor: &Actor, user_id: i64) -> Result<(), AuthEr
 ///
 /// # Errors
 /// [`AuthError::NotFound`] or [`AuthError::Invalid`].
-pub async fn set_disabled(app: &App, actor: &Actor, user_id: i64, disabled: bool) -> Result<(), AuthError> {
+pub async fn set_disabled(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    disabled: bool,
+) -> Result<(), AuthError> {
     if actor.user_id == Some(user_id) {
         return Err(AuthError::Invalid("不能停用自己的账号".into()));
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let user = store::get_user(&mut tx.exec(), user_id).await.map_err(not_found)?;
+    let user = store::get_user(&mut tx.exec(), user_id)
+        .await
+        .map_err(not_found)?;
     store::set_disabled(&mut tx.exec(), user_id, disabled, now).await?;
     if disabled {
         store::delete_other_sessions(&mut tx.exec(), user_id, None).await?;
     }
-    let action = if disabled { "user.disable" } else { "user.enable" };
-    audit::record(&mut tx, actor, now, AuditEvent::success(action, "user", user_id).detail(user.username)).await?;
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        AuditEvent::success(action, "user", user_id).detail(user.username),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -156,7 +200,10 @@ pub async fn set_disabled(app: &App, actor: &Actor, user_id: i64, disabled: bool
 /// [`AuthError::NotFound`].
 pub async fn id_by_username(app: &App, username: &str) -> Result<i64, AuthError> {
     let u = normalize_username(username).map_err(|_| AuthError::NotFound)?;
-    store::find_user_by_username(&mut app.db.conn().await?.exec(), &u).await?.map(|u| u.id).ok_or(AuthError::NotFound)
+    store::find_user_by_username(&mut app.db.conn().await?.exec(), &u)
+        .await?
+        .map(|u| u.id)
+        .ok_or(AuthError::NotFound)
 }
 
 fn not_found(e: StoreError) -> AuthError {

@@ -74,7 +74,11 @@ pub struct AccountPage {
 #[must_use]
 pub fn describe_agent(ua: &str) -> String {
     let browser = if ua.contains("MicroMessenger") {
-        if ua.contains("wxwork") { "企业微信" } else { "微信" }
+        if ua.contains("wxwork") {
+            "企业微信"
+        } else {
+            "微信"
+        }
     } else if ua.contains("DingTalk") {
         "钉钉"
     } else if ua.contains("Edg/") {
@@ -103,5 +107,9 @@ pub fn describe_agent(ua: &str) -> String {
     } else {
         ""
     };
-    if os.is_empty() { browser.to_owned() } else { format!("{browser}（{os}）") }
+    if os.is_empty() {
+        browser.to_owned()
+    } else {
+        format!("{browser}（{os}）")
+    }
 }

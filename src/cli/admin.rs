@@ -58,7 +58,9 @@ pub enum AdminCmd {
 
 fn read_stdin_password() -> anyhow::Result<String> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).context("无法读取标准输入")?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("无法读取标准输入")?;
     let p = s.trim_end_matches(['\n', '\r']).to_owned();
     if p.is_empty() {
         bail!("标准输入中没有密码");
@@ -74,20 +76,45 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
     let url = config.database.url.clone();
     let app = super::open(config).await?;
     let result = match cmd {
-        AdminCmd::CreateUser { username, display_name, role, org, .. } => {
+        AdminCmd::CreateUser {
+            username,
+            display_name,
+            role,
+            org,
+            ..
+        } => {
             let role = Role::from_code(&role).context("未知角色")?;
             let password = read_stdin_password()?;
-            let input = CreateUser { username, display_name, role, org_id: org, password: Some(password), must_change: true };
-            let (id, _) = users::create(&app, &Actor::cli("admin create-user"), input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let input = CreateUser {
+                username,
+                display_name,
+                role,
+                org_id: org,
+                password: Some(password),
+                must_change: true,
+            };
+            let (id, _) = users::create(&app, &Actor::cli("admin create-user"), input)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("已创建账号（编号 {id}），首次登录时需修改密码。");
             Ok(())
         }
-        AdminCmd::ResetPassword { username, password_stdin } => {
-            let given = if password_stdin { Some(read_stdin_password()?) } else { None };
-            let id = users::id_by_username(&app, &username).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            let pw = users::reset_password(&app, &Actor::cli("admin reset-password"), id, given.clone())
+        AdminCmd::ResetPassword {
+            username,
+            password_stdin,
+        } => {
+            let given = if password_stdin {
+                Some(read_stdin_password()?)
+            } else {
+                None
+            };
+            let id = users::id_by_username(&app, &username)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let pw =
+                users::reset_password(&app, &Actor::cli("admin reset-password"), id, given.clone())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             if given.is_none() {
                 println!("一次性密码：{pw}");
             }
@@ -97,7 +124,8 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
         AdminCmd::Backup { file } => {
             crate::db::maintenance::backup(&app.db, &url, &file).await?;
             let mut tx = app.db.begin().await?;
-            let ev = AuditEvent::success("system.backup", "system", "").detail(file.display().to_string());
+            let ev = AuditEvent::success("system.backup", "system", "")
+                .detail(file.display().to_string());
             audit::record(&mut tx, &Actor::cli("admin backup"), app.now(), ev).await?;
             tx.commit().await?;
             println!("备份完成：{}", file.display());
@@ -106,7 +134,8 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
         AdminCmd::Restore { file } => {
             crate::db::maintenance::restore(&app.db, &url, &file).await?;
             let mut tx = app.db.begin().await?;
-            let ev = AuditEvent::success("system.restore", "system", "").detail(file.display().to_string());
+            let ev = AuditEvent::success("system.restore", "system", "")
+                .detail(file.display().to_string());
             audit::record(&mut tx, &Actor::cli("admin restore"), app.now(), ev).await?;
             tx.commit().await?;
             println!("已从 {} 恢复数据。", file.display());

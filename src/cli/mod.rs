@@ -70,7 +70,10 @@ pub enum ConfigCmd {
 #[must_use]
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("无法启动运行时: {e}");
@@ -87,15 +90,25 @@ pub fn run() -> ExitCode {
 }
 
 fn env_pairs() -> Vec<(String, String)> {
-    std::env::vars().filter(|(k, _)| k.starts_with("ZHIBU_") || k == "DATABASE_URL").collect()
+    std::env::vars()
+        .filter(|(k, _)| k.starts_with("ZHIBU_") || k == "DATABASE_URL")
+        .collect()
 }
 
 /// Loads the settings for a command.
 ///
 /// # Errors
 /// Invalid settings.
-pub fn load_config(cli_config: Option<&std::path::Path>, database: Option<String>, listen: Option<String>) -> anyhow::Result<Config> {
-    Ok(Config::load(cli_config, &env_pairs(), &Overrides { listen, database })?)
+pub fn load_config(
+    cli_config: Option<&std::path::Path>,
+    database: Option<String>,
+    listen: Option<String>,
+) -> anyhow::Result<Config> {
+    Ok(Config::load(
+        cli_config,
+        &env_pairs(),
+        &Overrides { listen, database },
+    )?)
 }
 
 /// Connects, migrates and assembles the core.
@@ -113,8 +126,12 @@ pub async fn open(config: Config) -> anyhow::Result<Arc<App>> {
 }
 
 fn init_tracing(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_new(level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
@@ -125,7 +142,11 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Config(ConfigCmd::Check { file }) => {
             let c = Config::load(Some(&file), &[], &Overrides::default())?;
-            println!("配置文件有效：监听 {}，数据库 {}", c.server.listen, crate::config::redact_url(&c.database.url));
+            println!(
+                "配置文件有效：监听 {}，数据库 {}",
+                c.server.listen,
+                crate::config::redact_url(&c.database.url)
+            );
             Ok(())
         }
         Command::Serve(opts) => {
@@ -141,7 +162,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 crate::db::migrate::run(&db).await?;
             }
             for m in crate::db::migrate::status(&db).await? {
-                println!("{:>4}  {}  {}", m.version, if m.applied { "已应用" } else { "待应用" }, m.description);
+                println!(
+                    "{:>4}  {}  {}",
+                    m.version,
+                    if m.applied { "已应用" } else { "待应用" },
+                    m.description
+                );
             }
             db.close().await;
             Ok(())

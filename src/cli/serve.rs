@@ -40,18 +40,29 @@ pub async fn run(config: Config, opts: ServeOpts) -> anyhow::Result<()> {
             crate::demo::seed(&app).await?;
             println!("已生成演示数据（账号与密码见 README 的“演示账号”一节）。");
         } else if !app.is_demo() {
-            bail!("数据库中已有数据，不能再填充演示数据。请换一个数据库文件，例如 --database sqlite://data/demo.db");
+            bail!(
+                "数据库中已有数据，不能再填充演示数据。请换一个数据库文件，例如 --database sqlite://data/demo.db"
+            );
         }
     } else if users == 0 {
         bootstrap_admin(&app).await?;
     }
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("无法监听 {addr}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("无法监听 {addr}: {e}"))?;
     let (router, _) = build(AppState::new(app.clone()));
     spawn_housekeeping(app.clone());
-    println!("支部已启动：http://{} （数据库 {url}，用时 {} 毫秒）", listener.local_addr()?, started.elapsed().as_millis());
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    println!(
+        "支部已启动：http://{} （数据库 {url}，用时 {} 毫秒）",
+        listener.local_addr()?,
+        started.elapsed().as_millis()
+    );
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     app.db.close().await;
     println!("支部已停止");
     Ok(())
@@ -67,9 +78,17 @@ async fn bootstrap_admin(app: &crate::app::App) -> anyhow::Result<()> {
         password: None,
         must_change: true,
     };
-    let (_, password) = users::create(app, &actor, input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (_, password) = users::create(app, &actor, input)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = app.db.begin().await?;
-    audit::record(&mut tx, &actor, app.now(), AuditEvent::success("system.bootstrap", "system", "").detail("创建首个系统管理员 admin")).await?;
+    audit::record(
+        &mut tx,
+        &actor,
+        app.now(),
+        AuditEvent::success("system.bootstrap", "system", "").detail("创建首个系统管理员 admin"),
+    )
+    .await?;
     tx.commit().await?;
     println!("══════════════════════════════════════════════");
     println!("首次启动：已创建系统管理员账号");
@@ -87,7 +106,12 @@ fn spawn_housekeeping(app: std::sync::Arc<crate::app::App>) {
         loop {
             tick.tick().await;
             let now = app.now();
-            let idle = time::Duration::minutes(i64::from(app.config.auth.idle_timeout_minutes.max(app.config.auth.idle_timeout_minutes_admin)));
+            let idle = time::Duration::minutes(i64::from(
+                app.config
+                    .auth
+                    .idle_timeout_minutes
+                    .max(app.config.auth.idle_timeout_minutes_admin),
+            ));
             let res = async {
                 let mut tx = app.db.begin().await?;
                 let n = crate::auth::store::purge_sessions(&mut tx.exec(), now, now - idle).await?;

@@ -151,7 +151,9 @@ impl Db {
     pub async fn close(&self) {
         match self {
             Self::Sqlite(p) => {
-                let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(p).await;
+                let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(p)
+                    .await;
                 p.close().await;
             }
             Self::Postgres(p) => p.close().await,
@@ -197,11 +199,25 @@ mod tests {
 
     #[test]
     fn url_scheme_picks_backend_and_refuses_typos() {
-        assert_eq!(DbKind::from_url("sqlite://data/z.db").unwrap(), DbKind::Sqlite);
-        assert_eq!(DbKind::from_url("postgres://u@h/d").unwrap(), DbKind::Postgres);
-        assert_eq!(DbKind::from_url("postgresql://u@h/d").unwrap(), DbKind::Postgres);
+        assert_eq!(
+            DbKind::from_url("sqlite://data/z.db").unwrap(),
+            DbKind::Sqlite
+        );
+        assert_eq!(
+            DbKind::from_url("postgres://u@h/d").unwrap(),
+            DbKind::Postgres
+        );
+        assert_eq!(
+            DbKind::from_url("postgresql://u@h/d").unwrap(),
+            DbKind::Postgres
+        );
         assert!(DbKind::from_url("postgress://u@h/d").is_err());
         assert!(DbKind::from_url("data/z.db").is_err());
-        assert!(DbKind::from_url("mysql://u:pw@h/d").unwrap_err().to_string().contains("[REDACTED]"));
+        assert!(
+            DbKind::from_url("mysql://u:pw@h/d")
+                .unwrap_err()
+                .to_string()
+                .contains("[REDACTED]")
+        );
     }
 }

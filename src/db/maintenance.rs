@@ -19,10 +19,18 @@ use super::Db;
 pub async fn self_check(db: &Db) -> anyhow::Result<()> {
     let Db::Sqlite(pool) = db else { return Ok(()) };
     let mut c = pool.acquire().await?;
-    let jm: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *c).await?;
-    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *c).await?;
-    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *c).await?;
-    let qc: String = sqlx::query_scalar("PRAGMA quick_check").fetch_one(&mut *c).await?;
+    let jm: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut *c)
+        .await?;
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut *c)
+        .await?;
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&mut *c)
+        .await?;
+    let qc: String = sqlx::query_scalar("PRAGMA quick_check")
+        .fetch_one(&mut *c)
+        .await?;
     if !jm.eq_ignore_ascii_case("wal") || sync != 2 || fk != 1 {
         bail!("SQLite 设置不符合要求: journal_mode={jm}, synchronous={sync}, foreign_keys={fk}");
     }
@@ -43,9 +51,14 @@ pub async fn backup(db: &Db, url: &str, dest: &Path) -> anyhow::Result<()> {
     match db {
         Db::Sqlite(pool) => {
             let target = dest.to_str().context("备份文件路径必须是 UTF-8")?;
-            sqlx::query("VACUUM INTO $1").bind(target).execute(pool).await?;
+            sqlx::query("VACUUM INTO $1")
+                .bind(target)
+                .execute(pool)
+                .await?;
             let mut c = open_sqlite_file(dest, true).await?;
-            let ok: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut c).await?;
+            let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_one(&mut c)
+                .await?;
             c.close().await?;
             if ok != "ok" {
                 bail!("备份文件校验失败: {ok}");
@@ -61,7 +74,10 @@ pub async fn backup(db: &Db, url: &str, dest: &Path) -> anyhow::Result<()> {
                 .await
                 .context("无法运行 pg_dump：请安装与服务器版本一致的 postgresql-client")?;
             if !out.status.success() {
-                bail!("pg_dump 失败: {}", String::from_utf8_lossy(&out.stderr).trim());
+                bail!(
+                    "pg_dump 失败: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
             }
             Ok(())
         }
@@ -81,14 +97,24 @@ pub async fn restore(db: &Db, url: &str, src: &Path) -> anyhow::Result<()> {
         Db::Sqlite(_) => restore_sqlite(url, src).await,
         Db::Postgres(_) => {
             let out = tokio::process::Command::new("pg_restore")
-                .args(["--clean", "--if-exists", "--single-transaction", "--no-owner", "--exit-on-error", "--dbname"])
+                .args([
+                    "--clean",
+                    "--if-exists",
+                    "--single-transaction",
+                    "--no-owner",
+                    "--exit-on-error",
+                    "--dbname",
+                ])
                 .arg(url)
                 .arg(src)
                 .output()
                 .await
                 .context("无法运行 pg_restore：请安装与服务器版本一致的 postgresql-client")?;
             if !out.status.success() {
-                bail!("pg_restore 失败: {}", String::from_utf8_lossy(&out.stderr).trim());
+                bail!(
+                    "pg_restore 失败: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
             }
             Ok(())
         }
@@ -96,28 +122,42 @@ pub async fn restore(db: &Db, url: &str, src: &Path) -> anyhow::Result<()> {
 }
 
 async fn open_sqlite_file(path: &Path, read_only: bool) -> anyhow::Result<SqliteConnection> {
-    let opts = SqliteConnectOptions::new().filename(path).read_only(read_only).create_if_missing(false);
+    let opts = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(read_only)
+        .create_if_missing(false);
     Ok(SqliteConnection::connect_with(&opts).await?)
 }
 
 async fn restore_sqlite(url: &str, src: &Path) -> anyhow::Result<()> {
     {
-        let mut b = open_sqlite_file(src, true).await.context("备份文件无法打开，可能不是 Zhibu 的备份")?;
-        let ok: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut b).await?;
+        let mut b = open_sqlite_file(src, true)
+            .await
+            .context("备份文件无法打开，可能不是 Zhibu 的备份")?;
+        let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&mut b)
+            .await?;
         if ok != "ok" {
             bail!("备份文件已损坏: {ok}");
         }
         b.close().await?;
     }
     let opts: SqliteConnectOptions = url.parse()?;
-    let opts = opts.foreign_keys(true).busy_timeout(std::time::Duration::from_secs(30));
+    let opts = opts
+        .foreign_keys(true)
+        .busy_timeout(std::time::Duration::from_secs(30));
     let mut c = SqliteConnection::connect_with(&opts).await?;
     let src_str = src.to_str().context("备份文件路径必须是 UTF-8")?;
-    sqlx::query("ATTACH DATABASE $1 AS bak").bind(src_str).execute(&mut c).await?;
+    sqlx::query("ATTACH DATABASE $1 AS bak")
+        .bind(src_str)
+        .execute(&mut c)
+        .await?;
     let result = copy_all(&mut c).await;
     let _ = sqlx::query("DETACH DATABASE bak").execute(&mut c).await;
     if result.is_ok() {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut c).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut c)
+            .await?;
     }
     c.close().await?;
     result
@@ -126,19 +166,26 @@ async fn restore_sqlite(url: &str, src: &Path) -> anyhow::Result<()> {
 /// Copies every table from `bak` into `main` in one transaction.
 async fn copy_all(c: &mut SqliteConnection) -> anyhow::Result<()> {
     let schema = |db: &str| {
-        format!("SELECT name, sql FROM {db}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        format!(
+            "SELECT name, sql FROM {db}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
     };
     let main: Vec<(String, String)> = sqlx::query_as(&schema("main")).fetch_all(&mut *c).await?;
     let bak: Vec<(String, String)> = sqlx::query_as(&schema("bak")).fetch_all(&mut *c).await?;
     if main != bak {
-        bail!("备份的数据库结构与当前版本不一致：请使用同一版本的 Zhibu 恢复，或先对备份运行 migrate");
+        bail!(
+            "备份的数据库结构与当前版本不一致：请使用同一版本的 Zhibu 恢复，或先对备份运行 migrate"
+        );
     }
-    let triggers: Vec<String> =
-        sqlx::query_scalar("SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")
-            .fetch_all(&mut *c)
-            .await?;
+    let triggers: Vec<String> = sqlx::query_scalar(
+        "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'",
+    )
+    .fetch_all(&mut *c)
+    .await?;
     let mut tx = c.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
+    sqlx::query("PRAGMA defer_foreign_keys = ON")
+        .execute(&mut *tx)
+        .await?;
     let trigger_names: Vec<String> = sqlx::query(
         "SELECT name FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'",
     )
@@ -149,13 +196,21 @@ async fn copy_all(c: &mut SqliteConnection) -> anyhow::Result<()> {
     .collect();
     for t in &trigger_names {
         // Names come from sqlite_master, not from input; identifiers cannot be bound.
-        sqlx::query(&format!("DROP TRIGGER main.\"{t}\"")).execute(&mut *tx).await?;
+        sqlx::query(&format!("DROP TRIGGER main.\"{t}\""))
+            .execute(&mut *tx)
+            .await?;
     }
     for (t, _) in &main {
-        sqlx::query(&format!("DELETE FROM main.\"{t}\"")).execute(&mut *tx).await?;
+        sqlx::query(&format!("DELETE FROM main.\"{t}\""))
+            .execute(&mut *tx)
+            .await?;
     }
     for (t, _) in &main {
-        sqlx::query(&format!("INSERT INTO main.\"{t}\" SELECT * FROM bak.\"{t}\"")).execute(&mut *tx).await?;
+        sqlx::query(&format!(
+            "INSERT INTO main.\"{t}\" SELECT * FROM bak.\"{t}\""
+        ))
+        .execute(&mut *tx)
+        .await?;
     }
     for sql in &triggers {
         sqlx::query(sql).execute(&mut *tx).await?;

@@ -47,14 +47,18 @@ pub async fn status(db: &Db) -> anyhow::Result<Vec<MigrationStatus>> {
     let applied: Vec<i64> = match db {
         Db::Sqlite(p) => {
             if table_exists(db, "_sqlx_migrations").await? {
-                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(p).await?
+                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                    .fetch_all(p)
+                    .await?
             } else {
                 Vec::new()
             }
         }
         Db::Postgres(p) => {
             if table_exists(db, "_sqlx_migrations").await? {
-                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(p).await?
+                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                    .fetch_all(p)
+                    .await?
             } else {
                 Vec::new()
             }

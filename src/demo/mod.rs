@@ -28,17 +28,44 @@ pub const ACCOUNTS: &[(&str, &str, &str, Option<usize>)] = &[
     ("dangyuan", "党员", "member", Some(2)),
 ];
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平", "刚", "桂", "文", "华", "建", "国", "红", "玉", "志", "晨"];
-const EDUCATION: &[&str] = &["大学本科", "大学本科", "大学本科", "硕士研究生", "硕士研究生", "大学专科", "博士研究生", "高中"];
-const JOBS: &[&str] = &["科员", "副科长", "科长", "工程师", "高级工程师", "办事员", "主任科员", "技术员"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "高", "罗",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀", "霞", "平", "刚", "桂", "文", "华", "建", "国", "红", "玉", "志", "晨",
+];
+const EDUCATION: &[&str] = &[
+    "大学本科",
+    "大学本科",
+    "大学本科",
+    "硕士研究生",
+    "硕士研究生",
+    "大学专科",
+    "博士研究生",
+    "高中",
+];
+const JOBS: &[&str] = &[
+    "科员",
+    "副科长",
+    "科长",
+    "工程师",
+    "高级工程师",
+    "办事员",
+    "主任科员",
+    "技术员",
+];
 
 /// A small deterministic generator (no external randomness: the demo is reproducible).
 struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
     fn below(&mut self, n: usize) -> usize {
@@ -47,7 +74,8 @@ impl Lcg {
 }
 
 fn date(y: i32, m: u8, d: u8) -> Date {
-    Date::from_calendar_date(y, Month::try_from(m).unwrap_or(Month::January), d).unwrap_or(Date::MIN)
+    Date::from_calendar_date(y, Month::try_from(m).unwrap_or(Month::January), d)
+        .unwrap_or(Date::MIN)
 }
 
 /// Seeds the demo organisation into an empty database and marks it as demo data.
@@ -68,12 +96,26 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     seed_terms_and_officers(&mut tx, &orgs, &members, today, now).await?;
     for (username, name, role, org) in ACCOUNTS {
         let org_id = org.map(|i| orgs[i].id);
-        let member_id = (*role == "member").then(|| members.iter().find(|m| Some(m.1) == org_id).map(|m| m.0)).flatten();
-        let nu = NewUser { username, display_name: name, password_hash: &hash, role, org_id, member_id, must_change_password: false };
+        let member_id = (*role == "member")
+            .then(|| members.iter().find(|m| Some(m.1) == org_id).map(|m| m.0))
+            .flatten();
+        let nu = NewUser {
+            username,
+            display_name: name,
+            password_hash: &hash,
+            role,
+            org_id,
+            member_id,
+            must_change_password: false,
+        };
         auth_store::insert_user(&mut tx.exec(), &nu, now).await?;
     }
     auth_store::put_setting(&mut tx.exec(), "demo", "true").await?;
-    let ev = AuditEvent::success("system.demo", "system", "").detail(format!("{} 个组织，{} 名党员", orgs.len(), members.len()));
+    let ev = AuditEvent::success("system.demo", "system", "").detail(format!(
+        "{} 个组织，{} 名党员",
+        orgs.len(),
+        members.len()
+    ));
     audit::record(&mut tx, &Actor::cli("demo"), now, ev).await?;
     tx.commit().await?;
     app.set_demo(true);
@@ -83,23 +125,96 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
 /// Seeded organisations in a fixed order: 0 党委, 1 党总支, 2–3 机关支部 (siblings), 4–5 总支下支部,
 /// 6 离退休支部, then the 党小组.
 async fn seed_orgs(tx: &mut crate::db::Tx, now: time::OffsetDateTime) -> anyhow::Result<Vec<Org>> {
-    let plan: &[(Option<usize>, OrgKind, &str, Option<&str>, Date)] = &[
-        (None, OrgKind::Committee, "明湖区科技局机关党委", Some("科技局机关党委"), date(2012, 7, 1)),
-        (Some(0), OrgKind::GeneralBranch, "明湖区科技信息中心党总支", Some("信息中心党总支"), date(2015, 3, 18)),
-        (Some(0), OrgKind::Branch, "科技局机关第一党支部", Some("机关一支部"), date(2012, 7, 1)),
-        (Some(0), OrgKind::Branch, "科技局机关第二党支部", Some("机关二支部"), date(2012, 7, 1)),
-        (Some(1), OrgKind::Branch, "信息中心第一党支部", Some("信息一支部"), date(2015, 4, 2)),
-        (Some(1), OrgKind::Branch, "信息中心第二党支部", Some("信息二支部"), date(2015, 4, 2)),
-        (Some(0), OrgKind::Branch, "科技局离退休干部党支部", Some("离退休支部"), date(2016, 9, 9)),
-        (Some(2), OrgKind::Group, "综合科室党小组", None, date(2018, 1, 10)),
-        (Some(2), OrgKind::Group, "业务科室党小组", None, date(2018, 1, 10)),
-        (Some(4), OrgKind::Group, "网络运维党小组", None, date(2019, 5, 6)),
-        (Some(4), OrgKind::Group, "软件开发党小组", None, date(2019, 5, 6)),
+    type Planned<'a> = (Option<usize>, OrgKind, &'a str, Option<&'a str>, Date);
+    let plan: &[Planned<'_>] = &[
+        (
+            None,
+            OrgKind::Committee,
+            "明湖区科技局机关党委",
+            Some("科技局机关党委"),
+            date(2012, 7, 1),
+        ),
+        (
+            Some(0),
+            OrgKind::GeneralBranch,
+            "明湖区科技信息中心党总支",
+            Some("信息中心党总支"),
+            date(2015, 3, 18),
+        ),
+        (
+            Some(0),
+            OrgKind::Branch,
+            "科技局机关第一党支部",
+            Some("机关一支部"),
+            date(2012, 7, 1),
+        ),
+        (
+            Some(0),
+            OrgKind::Branch,
+            "科技局机关第二党支部",
+            Some("机关二支部"),
+            date(2012, 7, 1),
+        ),
+        (
+            Some(1),
+            OrgKind::Branch,
+            "信息中心第一党支部",
+            Some("信息一支部"),
+            date(2015, 4, 2),
+        ),
+        (
+            Some(1),
+            OrgKind::Branch,
+            "信息中心第二党支部",
+            Some("信息二支部"),
+            date(2015, 4, 2),
+        ),
+        (
+            Some(0),
+            OrgKind::Branch,
+            "科技局离退休干部党支部",
+            Some("离退休支部"),
+            date(2016, 9, 9),
+        ),
+        (
+            Some(2),
+            OrgKind::Group,
+            "综合科室党小组",
+            None,
+            date(2018, 1, 10),
+        ),
+        (
+            Some(2),
+            OrgKind::Group,
+            "业务科室党小组",
+            None,
+            date(2018, 1, 10),
+        ),
+        (
+            Some(4),
+            OrgKind::Group,
+            "网络运维党小组",
+            None,
+            date(2019, 5, 6),
+        ),
+        (
+            Some(4),
+            OrgKind::Group,
+            "软件开发党小组",
+            None,
+            date(2019, 5, 6),
+        ),
     ];
     let mut out: Vec<Org> = Vec::new();
     for (i, (parent, kind, name, short, est)) in plan.iter().enumerate() {
         let p = parent.map(|p| out[p].clone());
-        let new = NewOrg { kind: kind.code(), name, short_name: *short, established_on: Some(*est), sort_order: i64::try_from(i).unwrap_or(0) };
+        let new = NewOrg {
+            kind: kind.code(),
+            name,
+            short_name: *short,
+            established_on: Some(*est),
+            sort_order: i64::try_from(i).unwrap_or(0),
+        };
         let id = org_store::insert(&mut tx.exec(), p.as_ref(), &new, now).await?;
         out.push(org_store::get(&mut tx.exec(), id).await?);
     }
@@ -107,9 +222,20 @@ async fn seed_orgs(tx: &mut crate::db::Tx, now: time::OffsetDateTime) -> anyhow:
 }
 
 /// Returns `(member id, branch id, name)` for every seeded member.
-async fn seed_members(tx: &mut crate::db::Tx, orgs: &[Org], today: Date, now: time::OffsetDateTime) -> anyhow::Result<Vec<(i64, i64, String)>> {
+async fn seed_members(
+    tx: &mut crate::db::Tx,
+    orgs: &[Org],
+    today: Date,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<Vec<(i64, i64, String)>> {
     // Branch index, member count, groups of that branch, whether retirees.
-    let plan: &[(usize, usize, &[usize], bool)] = &[(2, 30, &[7, 8], false), (3, 22, &[], false), (4, 26, &[9, 10], false), (5, 20, &[], false), (6, 22, &[], true)];
+    let plan: &[(usize, usize, &[usize], bool)] = &[
+        (2, 30, &[7, 8], false),
+        (3, 22, &[], false),
+        (4, 26, &[9, 10], false),
+        (5, 20, &[], false),
+        (6, 22, &[], true),
+    ];
     let mut rng = Lcg(20_261_128);
     let mut out = Vec::new();
     let mut seq = 0u32;
@@ -117,36 +243,81 @@ async fn seed_members(tx: &mut crate::db::Tx, orgs: &[Org], today: Date, now: ti
         for i in 0..*count {
             seq += 1;
             let male = rng.below(5) < 3;
-            let name = format!("{}{}{}", SURNAMES[rng.below(SURNAMES.len())], GIVEN[rng.below(GIVEN.len())], if rng.below(3) == 0 { "" } else { GIVEN[rng.below(GIVEN.len())] });
+            let name = format!(
+                "{}{}{}",
+                SURNAMES[rng.below(SURNAMES.len())],
+                GIVEN[rng.below(GIVEN.len())],
+                if rng.below(3) == 0 {
+                    ""
+                } else {
+                    GIVEN[rng.below(GIVEN.len())]
+                }
+            );
             let (lo, span) = if *retired { (1944, 16) } else { (1968, 32) };
             let year = lo + i32::try_from(rng.below(span)).unwrap_or(0);
-            let birth = date(year, u8::try_from(1 + rng.below(12)).unwrap_or(1), u8::try_from(1 + rng.below(28)).unwrap_or(1));
+            let birth = date(
+                year,
+                u8::try_from(1 + rng.below(12)).unwrap_or(1),
+                u8::try_from(1 + rng.below(28)).unwrap_or(1),
+            );
             let region = ["119901", "119902", "119903"][rng.below(3)];
             let order = u32::try_from(rng.below(499)).unwrap_or(0) * 2 + u32::from(male);
-            let body = format!("{region}{:04}{:02}{:02}{:03}", birth.year(), u8::from(birth.month()), birth.day(), order);
+            let body = format!(
+                "{region}{:04}{:02}{:02}{:03}",
+                birth.year(),
+                u8::from(birth.month()),
+                birth.day(),
+                order
+            );
             let id_number = format!("{body}{}", idcard::check_char(&body).unwrap_or('0'));
             let probationary = !*retired && i % 9 == 4;
             let joined_on = if probationary {
                 today - Duration::days(60 + i64::try_from(rng.below(250)).unwrap_or(0))
             } else {
                 let age_at_join = 20 + i32::try_from(rng.below(14)).unwrap_or(0);
-                let j = date(birth.year() + age_at_join, u8::try_from(1 + rng.below(12)).unwrap_or(1), u8::try_from(1 + rng.below(28)).unwrap_or(1));
-                if j > today - Duration::days(800) { today - Duration::days(800) } else { j }
+                let j = date(
+                    birth.year() + age_at_join,
+                    u8::try_from(1 + rng.below(12)).unwrap_or(1),
+                    u8::try_from(1 + rng.below(28)).unwrap_or(1),
+                );
+                if j > today - Duration::days(800) {
+                    today - Duration::days(800)
+                } else {
+                    j
+                }
             };
             let converted_on = (!probationary).then(|| crate::orgs::model::term_end(joined_on, 1));
             let m = NewMember {
                 org_id: orgs[*branch].id,
-                group_id: if groups.is_empty() { None } else { Some(orgs[groups[i % groups.len()]].id) },
+                group_id: if groups.is_empty() {
+                    None
+                } else {
+                    Some(orgs[groups[i % groups.len()]].id)
+                },
                 name: name.clone(),
                 gender: if male { "male" } else { "female" },
                 id_number,
                 birth_date: birth,
-                ethnicity: ["汉族", "汉族", "汉族", "汉族", "汉族", "回族", "满族", "蒙古族"][rng.below(8)].to_owned(),
+                ethnicity: [
+                    "汉族",
+                    "汉族",
+                    "汉族",
+                    "汉族",
+                    "汉族",
+                    "回族",
+                    "满族",
+                    "蒙古族",
+                ][rng.below(8)]
+                .to_owned(),
                 education: EDUCATION[rng.below(EDUCATION.len())].to_owned(),
                 category: if probationary { "probationary" } else { "full" },
                 joined_on,
                 converted_on,
-                job_title: Some(if *retired { "退休干部".to_owned() } else { JOBS[rng.below(JOBS.len())].to_owned() }),
+                job_title: Some(if *retired {
+                    "退休干部".to_owned()
+                } else {
+                    JOBS[rng.below(JOBS.len())].to_owned()
+                }),
                 phone: Some(format!("1700000{seq:04}")),
             };
             let id = member_store::insert(&mut tx.exec(), &m, now).await?;
@@ -156,10 +327,17 @@ async fn seed_members(tx: &mut crate::db::Tx, orgs: &[Org], today: Date, now: ti
     Ok(out)
 }
 
-async fn seed_terms_and_officers(tx: &mut crate::db::Tx, orgs: &[Org], members: &[(i64, i64, String)], today: Date, now: time::OffsetDateTime) -> anyhow::Result<()> {
+async fn seed_terms_and_officers(
+    tx: &mut crate::db::Tx,
+    orgs: &[Org],
+    members: &[(i64, i64, String)],
+    today: Date,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<()> {
     // (org index, previous term start, current term start, years). 机关一支部's term ends within
     // six months of today so the re-election reminder has something to show.
-    let near_end = crate::orgs::model::term_end(today - Duration::days(3 * 365), 0) + Duration::days(90);
+    let near_end =
+        crate::orgs::model::term_end(today - Duration::days(3 * 365), 0) + Duration::days(90);
     let terms: &[(usize, Date, Date, i64)] = &[
         (0, date(2019, 6, 20), date(2024, 6, 20), 5),
         (1, date(2020, 4, 15), date(2023, 4, 15), 3),
@@ -174,15 +352,41 @@ async fn seed_terms_and_officers(tx: &mut crate::db::Tx, orgs: &[Org], members: 
         org_store::insert_term(&mut tx.exec(), org.id, *prev, *years, Some("上一届"), now).await?;
         let term = org_store::insert_term(&mut tx.exec(), org.id, *cur, *years, None, now).await?;
         // Officers come from the branch itself; committees draw from the first branch below.
-        let pool: Vec<&(i64, i64, String)> = members.iter().filter(|m| m.1 == org.id || (*idx <= 1 && orgs.iter().any(|o| o.id == m.1 && o.path.starts_with(&org.path)))).collect();
-        let posts = [Post::Secretary, Post::OrganizationOfficer, Post::PublicityOfficer, Post::DisciplineOfficer];
+        let pool: Vec<&(i64, i64, String)> = members
+            .iter()
+            .filter(|m| {
+                m.1 == org.id
+                    || (*idx <= 1
+                        && orgs
+                            .iter()
+                            .any(|o| o.id == m.1 && o.path.starts_with(&org.path)))
+            })
+            .collect();
+        let posts = [
+            Post::Secretary,
+            Post::OrganizationOfficer,
+            Post::PublicityOfficer,
+            Post::DisciplineOfficer,
+        ];
         for (k, post) in posts.iter().enumerate() {
             let Some(m) = pool.get(k * 3) else { continue };
-            let no = NewOfficer { term_id: Some(term), post: post.code(), member_id: Some(m.0), person_name: &m.2, started_on: *cur };
+            let no = NewOfficer {
+                term_id: Some(term),
+                post: post.code(),
+                member_id: Some(m.0),
+                person_name: &m.2,
+                started_on: *cur,
+            };
             org_store::insert_officer(&mut tx.exec(), org.id, &no, now).await?;
         }
         if let Some(m) = pool.get(1) {
-            let no = NewOfficer { term_id: None, post: Post::Secretary.code(), member_id: Some(m.0), person_name: &m.2, started_on: *prev };
+            let no = NewOfficer {
+                term_id: None,
+                post: Post::Secretary.code(),
+                member_id: Some(m.0),
+                person_name: &m.2,
+                started_on: *prev,
+            };
             let id = org_store::insert_officer(&mut tx.exec(), org.id, &no, now).await?;
             org_store::end_officer(&mut tx.exec(), org.id, id, *cur).await?;
         }
@@ -191,7 +395,13 @@ async fn seed_terms_and_officers(tx: &mut crate::db::Tx, orgs: &[Org], members: 
         let g = &orgs[*gidx];
         let Some(parent) = g.parent_id else { continue };
         if let Some(m) = members.iter().filter(|m| m.1 == parent).nth(k % 2 + 5) {
-            let no = NewOfficer { term_id: None, post: Post::GroupLeader.code(), member_id: Some(m.0), person_name: &m.2, started_on: date(2023, 3, 1) };
+            let no = NewOfficer {
+                term_id: None,
+                post: Post::GroupLeader.code(),
+                member_id: Some(m.0),
+                person_name: &m.2,
+                started_on: date(2023, 3, 1),
+            };
             org_store::insert_officer(&mut tx.exec(), g.id, &no, now).await?;
         }
     }

@@ -20,7 +20,9 @@ pub fn normalize(raw: &str) -> String {
     raw.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
-            '０'..='９' => char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c),
+            '０'..='９' => {
+                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+            }
             'x' | 'ｘ' | 'Ｘ' => 'X',
             _ => c,
         })
@@ -33,7 +35,11 @@ pub fn check_char(first17: &str) -> Option<char> {
     if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = first17
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     Some(char::from(CHECK[(sum % 11) as usize]))
 }
 
@@ -58,16 +64,21 @@ pub fn parse(raw: &str) -> Result<IdInfo, &'static str> {
     }
     let num = |r: std::ops::Range<usize>| body[r].parse::<u32>().unwrap_or(0);
     let year = i32::try_from(num(6..10)).unwrap_or(0);
-    let month = Month::try_from(u8::try_from(num(10..12)).unwrap_or(0)).map_err(|_| "公民身份号码中的出生日期无效")?;
+    let month = Month::try_from(u8::try_from(num(10..12)).unwrap_or(0))
+        .map_err(|_| "公民身份号码中的出生日期无效")?;
     let day = u8::try_from(num(12..14)).unwrap_or(0);
-    let birth = Date::from_calendar_date(year, month, day).map_err(|_| "公民身份号码中的出生日期无效")?;
+    let birth =
+        Date::from_calendar_date(year, month, day).map_err(|_| "公民身份号码中的出生日期无效")?;
     if year < 1900 {
         return Err("公民身份号码中的出生日期无效");
     }
-    if last.chars().next() != Some(expected) {
+    if !last.starts_with(expected) {
         return Err("公民身份号码校验位不正确，请核对");
     }
-    Ok(IdInfo { birth, male: num(16..17) % 2 == 1 })
+    Ok(IdInfo {
+        birth,
+        male: num(16..17) % 2 == 1,
+    })
 }
 
 /// `110105********1234`: the first six and last four characters (SEC-53).

@@ -13,7 +13,8 @@ use super::model::{MemberBrief, MemberCounts, NewMember};
 /// # Errors
 /// [`crate::db::StoreError::Duplicate`] when the 身份证号 exists.
 pub async fn insert(ex: &mut Exec<'_>, m: &NewMember, now: OffsetDateTime) -> StoreResult<i64> {
-    const SQL: &str = "INSERT INTO members (org_id, group_id, name, gender, id_number, birth_date, ethnicity,
+    const SQL: &str =
+        "INSERT INTO members (org_id, group_id, name, gender, id_number, birth_date, ethnicity,
         education, category, joined_on, converted_on, job_title, phone, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id";
     on!(ex, c => Ok(sqlx::query_scalar(SQL)
@@ -78,7 +79,11 @@ pub async fn count_direct(ex: &mut Exec<'_>, org_id: i64) -> StoreResult<i64> {
 ///
 /// # Errors
 /// Database failures.
-pub async fn name_in_subtree(ex: &mut Exec<'_>, member_id: i64, path: &str) -> StoreResult<Option<String>> {
+pub async fn name_in_subtree(
+    ex: &mut Exec<'_>,
+    member_id: i64,
+    path: &str,
+) -> StoreResult<Option<String>> {
     const SQL: &str = "SELECT m.name FROM members m JOIN orgs o ON o.id = m.org_id
         WHERE m.id = $1 AND o.path >= $2 AND o.path < $3";
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(member_id).bind(path).bind(subtree_upper(path)).fetch_optional(c).await?))

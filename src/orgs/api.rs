@@ -34,7 +34,9 @@ fn node_json(n: &TreeNode) -> Value {
 /// `GET /api/v1/orgs`
 async fn list(State(st): State<AppState>, u: User) -> AppResult<Json<Value>> {
     let nodes = service::tree(&st.app, u.scope(), false).await?;
-    Ok(Json(json!({"orgs": nodes.iter().map(node_json).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"orgs": nodes.iter().map(node_json).collect::<Vec<_>>()}),
+    ))
 }
 
 /// `GET /api/v1/orgs/{id}`
@@ -48,8 +50,10 @@ async fn get(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResu
         .officers
         .iter()
         .filter(|o| o.ended_on.is_none())
-        .map(|o| json!({"post": o.post, "post_label": o.post_label(), "name": o.person_name,
-                        "started_on": crate::shared::text::ymd(o.started_on)}))
+        .map(|o| {
+            json!({"post": o.post, "post_label": o.post_label(), "name": o.person_name,
+                        "started_on": crate::shared::text::ymd(o.started_on)})
+        })
         .collect();
     Ok(Json(json!({
         "id": d.org.id,

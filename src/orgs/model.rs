@@ -72,7 +72,10 @@ impl OrgKind {
     /// A 党支部 of any type.
     #[must_use]
     pub fn is_branch(self) -> bool {
-        matches!(self, OrgKind::Branch | OrgKind::JointBranch | OrgKind::TemporaryBranch)
+        matches!(
+            self,
+            OrgKind::Branch | OrgKind::JointBranch | OrgKind::TemporaryBranch
+        )
     }
 
     /// A committee-level body that can have branches below it.
@@ -97,7 +100,10 @@ impl OrgKind {
     /// Kinds that may be created directly under this one.
     #[must_use]
     pub fn child_kinds(self) -> Vec<OrgKind> {
-        Self::ALL.into_iter().filter(|k| k.may_sit_under(Some(self))).collect()
+        Self::ALL
+            .into_iter()
+            .filter(|k| k.may_sit_under(Some(self)))
+            .collect()
     }
 
     /// Usual term length in years (ELEC-01): 3 for most, the form offers 5 as well.

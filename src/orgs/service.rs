@@ -55,7 +55,11 @@ pub struct TreeNode {
 ///
 /// # Errors
 /// Storage failures.
-pub async fn tree(app: &App, scope: &Scope, include_dissolved: bool) -> Result<Vec<TreeNode>, OrgError> {
+pub async fn tree(
+    app: &App,
+    scope: &Scope,
+    include_dissolved: bool,
+) -> Result<Vec<TreeNode>, OrgError> {
     let mut conn = app.db.conn().await?;
     let orgs = store::list_under(&mut conn.exec(), scope.org_roots(), include_dissolved).await?;
     let direct = store::direct_member_counts(&mut conn.exec()).await?;
@@ -63,7 +67,11 @@ pub async fn tree(app: &App, scope: &Scope, include_dissolved: bool) -> Result<V
     Ok(build_tree(orgs, &direct, &by_group))
 }
 
-fn build_tree(orgs: Vec<Org>, direct: &HashMap<i64, (i64, i64)>, by_group: &HashMap<i64, i64>) -> Vec<TreeNode> {
+fn build_tree(
+    orgs: Vec<Org>,
+    direct: &HashMap<i64, (i64, i64)>,
+    by_group: &HashMap<i64, i64>,
+) -> Vec<TreeNode> {
     let ids: std::collections::HashSet<i64> = orgs.iter().map(|o| o.id).collect();
     let mut children: HashMap<Option<i64>, Vec<&Org>> = HashMap::new();
     for o in &orgs {
@@ -74,9 +82,19 @@ fn build_tree(orgs: Vec<Org>, direct: &HashMap<i64, (i64, i64)>, by_group: &Hash
         v.sort_by_key(|o| (o.sort_order, o.id));
     }
     let mut out = Vec::with_capacity(orgs.len());
-    let mut stack: Vec<(&Org, usize)> = children.get(&None).map(|v| v.iter().rev().map(|o| (*o, 0)).collect()).unwrap_or_default();
+    let mut stack: Vec<(&Org, usize)> = children
+        .get(&None)
+        .map(|v| v.iter().rev().map(|o| (*o, 0)).collect())
+        .unwrap_or_default();
     while let Some((o, level)) = stack.pop() {
-        out.push(TreeNode { org: o.clone(), level, full: 0, probationary: 0, branches: 0, groups: 0 });
+        out.push(TreeNode {
+            org: o.clone(),
+            level,
+            full: 0,
+            probationary: 0,
+            branches: 0,
+            groups: 0,
+        });
         if let Some(kids) = children.get(&Some(o.id)) {
             stack.extend(kids.iter().rev().map(|k| (*k, level + 1)));
         }
@@ -114,7 +132,12 @@ fn build_tree(orgs: Vec<Org>, direct: &HashMap<i64, (i64, i64)>, by_group: &Hash
 ///
 /// # Errors
 /// [`OrgError::Denied`] (`NotFound` for unknown and out-of-scope ids alike).
-pub async fn get_checked(app: &App, scope: &Scope, id: i64, action: OrgAction) -> Result<Org, OrgError> {
+pub async fn get_checked(
+    app: &App,
+    scope: &Scope,
+    id: i64,
+    action: OrgAction,
+) -> Result<Org, OrgError> {
     let org = match store::get(&mut app.db.conn().await?.exec(), id).await {
         Ok(o) => o,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
@@ -164,8 +187,18 @@ pub async fn detail(app: &App, scope: &Scope, id: i64) -> Result<OrgDetail, OrgE
     let sub = store::list_under(&mut conn.exec(), std::slice::from_ref(&org.path), false).await?;
     let direct = store::direct_member_counts(&mut conn.exec()).await?;
     let by_group = store::group_member_counts(&mut conn.exec()).await?;
-    let children = build_tree(sub, &direct, &by_group).into_iter().filter(|n| n.level == 1).collect();
-    Ok(OrgDetail { org, ancestors, children, counts, terms, officers })
+    let children = build_tree(sub, &direct, &by_group)
+        .into_iter()
+        .filter(|n| n.level == 1)
+        .collect();
+    Ok(OrgDetail {
+        org,
+        ancestors,
+        children,
+        counts,
+        terms,
+        officers,
+    })
 }
 
 /// Validated fields of an organisation form.
@@ -198,13 +231,21 @@ fn check_name(name: &str) -> Result<(), OrgError> {
 ///
 /// # Errors
 /// Denied, or invalid when the kind cannot sit there.
-pub async fn create(app: &App, actor: &Actor, scope: &Scope, parent_id: Option<i64>, input: &OrgInput) -> Result<i64, OrgError> {
+pub async fn create(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    parent_id: Option<i64>,
+    input: &OrgInput,
+) -> Result<i64, OrgError> {
     check_name(&input.name)?;
     let parent = match parent_id {
         Some(p) => {
             let parent = get_checked(app, scope, p, OrgAction::CreateChild(input.kind)).await?;
             if !parent.is_active() {
-                return Err(OrgError::Invalid("上级组织已撤销，不能在其下新建组织".into()));
+                return Err(OrgError::Invalid(
+                    "上级组织已撤销，不能在其下新建组织".into(),
+                ));
             }
             Some(parent)
         }
@@ -214,7 +255,11 @@ pub async fn create(app: &App, actor: &Actor, scope: &Scope, parent_id: Option<i
     let parent_kind = parent.as_ref().map(Org::kind);
     if !input.kind.may_sit_under(parent_kind) {
         let under = parent_kind.map_or("最上级", OrgKind::label);
-        return Err(OrgError::Invalid(format!("{}不能设在{}之下", input.kind.label(), under)));
+        return Err(OrgError::Invalid(format!(
+            "{}不能设在{}之下",
+            input.kind.label(),
+            under
+        )));
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
@@ -226,7 +271,9 @@ pub async fn create(app: &App, actor: &Actor, scope: &Scope, parent_id: Option<i
         sort_order: input.sort_order,
     };
     let id = store::insert(&mut tx.exec(), parent.as_ref(), &new, now).await?;
-    let ev = AuditEvent::success("org.create", "org", id).org(id).detail(format!("{}（{}）", input.name, input.kind.label()));
+    let ev = AuditEvent::success("org.create", "org", id)
+        .org(id)
+        .detail(format!("{}（{}）", input.name, input.kind.label()));
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(id)
@@ -236,7 +283,13 @@ pub async fn create(app: &App, actor: &Actor, scope: &Scope, parent_id: Option<i
 ///
 /// # Errors
 /// Denied or invalid.
-pub async fn update(app: &App, actor: &Actor, scope: &Scope, id: i64, input: &OrgInput) -> Result<(), OrgError> {
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    input: &OrgInput,
+) -> Result<(), OrgError> {
     check_name(&input.name)?;
     let org = get_checked(app, scope, id, OrgAction::Edit).await?;
     let now = app.now();
@@ -249,8 +302,20 @@ pub async fn update(app: &App, actor: &Actor, scope: &Scope, id: i64, input: &Or
         sort_order: input.sort_order,
     };
     store::update(&mut tx.exec(), id, &f, now).await?;
-    let detail = if org.name == input.name { org.name.clone() } else { format!("{} → {}", org.name, input.name) };
-    audit::record(&mut tx, actor, now, AuditEvent::success("org.update", "org", id).org(id).detail(detail)).await?;
+    let detail = if org.name == input.name {
+        org.name.clone()
+    } else {
+        format!("{} → {}", org.name, input.name)
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        AuditEvent::success("org.update", "org", id)
+            .org(id)
+            .detail(detail),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -259,11 +324,25 @@ pub async fn update(app: &App, actor: &Actor, scope: &Scope, id: i64, input: &Or
 ///
 /// # Errors
 /// Denied, or invalid when the move would break the tree's shape.
-pub async fn move_org(app: &App, actor: &Actor, scope: &Scope, id: i64, new_parent_id: i64) -> Result<(), OrgError> {
+pub async fn move_org(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    new_parent_id: i64,
+) -> Result<(), OrgError> {
     let org = get_checked(app, scope, id, OrgAction::Restructure).await?;
-    let parent = get_checked(app, scope, new_parent_id, OrgAction::CreateChild(org.kind())).await?;
+    let parent = get_checked(
+        app,
+        scope,
+        new_parent_id,
+        OrgAction::CreateChild(org.kind()),
+    )
+    .await?;
     if parent.path.starts_with(&org.path) {
-        return Err(OrgError::Invalid("不能把组织移到它自己或其下级组织之下".into()));
+        return Err(OrgError::Invalid(
+            "不能把组织移到它自己或其下级组织之下".into(),
+        ));
     }
     if !parent.is_active() || !org.is_active() {
         return Err(OrgError::Invalid("已撤销的组织不能调整隶属关系".into()));
@@ -272,12 +351,18 @@ pub async fn move_org(app: &App, actor: &Actor, scope: &Scope, id: i64, new_pare
         return Err(OrgError::Invalid("该组织已经隶属于所选上级".into()));
     }
     if !org.kind().may_sit_under(Some(parent.kind())) {
-        return Err(OrgError::Invalid(format!("{}不能设在{}之下", org.kind().label(), parent.kind().label())));
+        return Err(OrgError::Invalid(format!(
+            "{}不能设在{}之下",
+            org.kind().label(),
+            parent.kind().label()
+        )));
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
     store::move_subtree(&mut tx.exec(), &org, &parent, now).await?;
-    let ev = AuditEvent::success("org.move", "org", id).org(id).detail(format!("{} 移至 {}", org.name, parent.name));
+    let ev = AuditEvent::success("org.move", "org", id)
+        .org(id)
+        .detail(format!("{} 移至 {}", org.name, parent.name));
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(())
@@ -287,7 +372,13 @@ pub async fn move_org(app: &App, actor: &Actor, scope: &Scope, id: i64, new_pare
 ///
 /// # Errors
 /// Denied, or invalid while children or members remain.
-pub async fn dissolve(app: &App, actor: &Actor, scope: &Scope, id: i64, reason: &str) -> Result<(), OrgError> {
+pub async fn dissolve(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    reason: &str,
+) -> Result<(), OrgError> {
     let org = get_checked(app, scope, id, OrgAction::Restructure).await?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 200 {
@@ -303,10 +394,20 @@ pub async fn dissolve(app: &App, actor: &Actor, scope: &Scope, id: i64, reason: 
     }
     let n = members::store::count_direct(&mut tx.exec(), id).await?;
     if n > 0 {
-        return Err(OrgError::Invalid(format!("该组织仍有 {n} 名党员，请先办理组织关系转接")));
+        return Err(OrgError::Invalid(format!(
+            "该组织仍有 {n} 名党员，请先办理组织关系转接"
+        )));
     }
     store::dissolve(&mut tx.exec(), id, reason, now).await?;
-    audit::record(&mut tx, actor, now, AuditEvent::success("org.dissolve", "org", id).org(id).detail(org.name)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        AuditEvent::success("org.dissolve", "org", id)
+            .org(id)
+            .detail(org.name),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -315,7 +416,15 @@ pub async fn dissolve(app: &App, actor: &Actor, scope: &Scope, id: i64, reason: 
 ///
 /// # Errors
 /// Denied or invalid.
-pub async fn add_term(app: &App, actor: &Actor, scope: &Scope, id: i64, started_on: Date, years: i64, note: Option<&str>) -> Result<i64, OrgError> {
+pub async fn add_term(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    started_on: Date,
+    years: i64,
+    note: Option<&str>,
+) -> Result<i64, OrgError> {
     let org = get_checked(app, scope, id, OrgAction::Edit).await?;
     if !org.kind().has_terms() {
         return Err(OrgError::Invalid("党小组不实行届期".into()));
@@ -328,13 +437,20 @@ pub async fn add_term(app: &App, actor: &Actor, scope: &Scope, id: i64, started_
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let tid = store::insert_term(&mut tx.exec(), id, started_on, years, note, now).await.map_err(|e| match e {
-        StoreError::Constraint => OrgError::Invalid("届期只能是 3 年或 5 年".into()),
-        e => e.into(),
-    })?;
+    let tid = store::insert_term(&mut tx.exec(), id, started_on, years, note, now)
+        .await
+        .map_err(|e| match e {
+            StoreError::Constraint => OrgError::Invalid("届期只能是 3 年或 5 年".into()),
+            e => e.into(),
+        })?;
     let end = term_end(started_on, years);
-    let ev = AuditEvent::success("org.term_add", "org", id).org(id)
-        .detail(format!("{} 起，{years} 年，至 {}", crate::shared::text::ymd(started_on), crate::shared::text::ymd(end)));
+    let ev = AuditEvent::success("org.term_add", "org", id)
+        .org(id)
+        .detail(format!(
+            "{} 起，{years} 年，至 {}",
+            crate::shared::text::ymd(started_on),
+            crate::shared::text::ymd(end)
+        ));
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(tid)
@@ -344,31 +460,65 @@ pub async fn add_term(app: &App, actor: &Actor, scope: &Scope, id: i64, started_
 ///
 /// # Errors
 /// Denied or invalid (post not fitting the kind, post already held, member not in the org).
-pub async fn add_officer(app: &App, actor: &Actor, scope: &Scope, id: i64, post: Post, member_id: i64, started_on: Date) -> Result<i64, OrgError> {
+pub async fn add_officer(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    post: Post,
+    member_id: i64,
+    started_on: Date,
+) -> Result<i64, OrgError> {
     let org = get_checked(app, scope, id, OrgAction::Edit).await?;
     if !post.fits(org.kind()) {
-        return Err(OrgError::Invalid(format!("{}不设{}", org.kind().label(), post.label())));
+        return Err(OrgError::Invalid(format!(
+            "{}不设{}",
+            org.kind().label(),
+            post.label()
+        )));
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
     // A group leader comes from the group's branch; everyone else from the subtree itself.
     let pool_path = if org.kind() == OrgKind::Group {
-        let parent = org.parent_id.ok_or_else(|| OrgError::Invalid("党小组缺少所属支部".into()))?;
+        let parent = org
+            .parent_id
+            .ok_or_else(|| OrgError::Invalid("党小组缺少所属支部".into()))?;
         store::get(&mut tx.exec(), parent).await?.path
     } else {
         org.path.clone()
     };
-    let Some(name) = members::store::name_in_subtree(&mut tx.exec(), member_id, &pool_path).await? else {
+    let Some(name) = members::store::name_in_subtree(&mut tx.exec(), member_id, &pool_path).await?
+    else {
         return Err(OrgError::Invalid("所选党员不在本组织".into()));
     };
     let current = store::list_officers(&mut tx.exec(), id).await?;
-    if post.is_single() && current.iter().any(|o| o.ended_on.is_none() && o.post == post.code()) {
-        return Err(OrgError::Invalid(format!("本组织已有在任{}，请先免去其职务", post.label())));
+    if post.is_single()
+        && current
+            .iter()
+            .any(|o| o.ended_on.is_none() && o.post == post.code())
+    {
+        return Err(OrgError::Invalid(format!(
+            "本组织已有在任{}，请先免去其职务",
+            post.label()
+        )));
     }
-    let term = store::list_terms(&mut tx.exec(), id).await?.into_iter().find(|t| t.ended_on.is_none()).map(|t| t.id);
-    let no = NewOfficer { term_id: term, post: post.code(), member_id: Some(member_id), person_name: &name, started_on };
+    let term = store::list_terms(&mut tx.exec(), id)
+        .await?
+        .into_iter()
+        .find(|t| t.ended_on.is_none())
+        .map(|t| t.id);
+    let no = NewOfficer {
+        term_id: term,
+        post: post.code(),
+        member_id: Some(member_id),
+        person_name: &name,
+        started_on,
+    };
     let oid = store::insert_officer(&mut tx.exec(), id, &no, now).await?;
-    let ev = AuditEvent::success("org.officer_add", "org", id).org(id).detail(format!("{}：{name}", post.label()));
+    let ev = AuditEvent::success("org.officer_add", "org", id)
+        .org(id)
+        .detail(format!("{}：{name}", post.label()));
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(oid)
@@ -378,14 +528,29 @@ pub async fn add_officer(app: &App, actor: &Actor, scope: &Scope, id: i64, post:
 ///
 /// # Errors
 /// Denied, or invalid when the appointment is not open in this organisation.
-pub async fn end_officer(app: &App, actor: &Actor, scope: &Scope, id: i64, officer_id: i64, on_date: Date) -> Result<(), OrgError> {
+pub async fn end_officer(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    officer_id: i64,
+    on_date: Date,
+) -> Result<(), OrgError> {
     get_checked(app, scope, id, OrgAction::Edit).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     if !store::end_officer(&mut tx.exec(), id, officer_id, on_date).await? {
         return Err(OrgError::Invalid("该任职记录不存在或已免职".into()));
     }
-    audit::record(&mut tx, actor, now, AuditEvent::success("org.officer_end", "org", id).org(id).detail(format!("任职记录 {officer_id}"))).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        AuditEvent::success("org.officer_end", "org", id)
+            .org(id)
+            .detail(format!("任职记录 {officer_id}")),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

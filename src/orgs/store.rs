@@ -10,15 +10,15 @@ use crate::on;
 
 use super::model::{Org, child_path, subtree_upper};
 
-const ORG_COLS: &str =
-    "id, parent_id, path, depth, kind, name, short_name, established_on, sort_order, dissolved_at, dissolved_reason";
+const ORG_COLS: &str = "id, parent_id, path, depth, kind, name, short_name, established_on, sort_order, dissolved_at, dissolved_reason";
 
 /// Gets one organisation.
 ///
 /// # Errors
 /// `NotFound` when missing.
 pub async fn get(ex: &mut Exec<'_>, id: i64) -> StoreResult<Org> {
-    const SQL: &str = "SELECT id, parent_id, path, depth, kind, name, short_name, established_on, sort_order,
+    const SQL: &str =
+        "SELECT id, parent_id, path, depth, kind, name, short_name, established_on, sort_order,
         dissolved_at, dissolved_reason FROM orgs WHERE id = $1";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(id).fetch_one(c).await?))
 }
@@ -27,7 +27,11 @@ pub async fn get(ex: &mut Exec<'_>, id: i64) -> StoreResult<Org> {
 ///
 /// # Errors
 /// Database failures.
-pub async fn list_under(ex: &mut Exec<'_>, roots: &[String], include_dissolved: bool) -> StoreResult<Vec<Org>> {
+pub async fn list_under(
+    ex: &mut Exec<'_>,
+    roots: &[String],
+    include_dissolved: bool,
+) -> StoreResult<Vec<Org>> {
     if roots.is_empty() {
         return Ok(Vec::new());
     }
@@ -53,7 +57,12 @@ pub async fn list_under(ex: &mut Exec<'_>, roots: &[String], include_dissolved: 
 ///
 /// # Errors
 /// Database failures.
-pub async fn insert(ex: &mut Exec<'_>, parent: Option<&Org>, new: &NewOrg<'_>, now: OffsetDateTime) -> StoreResult<i64> {
+pub async fn insert(
+    ex: &mut Exec<'_>,
+    parent: Option<&Org>,
+    new: &NewOrg<'_>,
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
     const SQL: &str = "INSERT INTO orgs (parent_id, path, depth, kind, name, short_name, established_on, sort_order,
         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id";
     let placeholder = format!("pending:{}", crate::shared::token::request_id());
@@ -94,8 +103,14 @@ pub struct NewOrg<'a> {
 ///
 /// # Errors
 /// Database failures.
-pub async fn update(ex: &mut Exec<'_>, id: i64, f: &NewOrg<'_>, now: OffsetDateTime) -> StoreResult<()> {
-    const SQL: &str = "UPDATE orgs SET name = $2, short_name = $3, established_on = $4, sort_order = $5,
+pub async fn update(
+    ex: &mut Exec<'_>,
+    id: i64,
+    f: &NewOrg<'_>,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "UPDATE orgs SET name = $2, short_name = $3, established_on = $4, sort_order = $5,
         updated_at = $6 WHERE id = $1";
     on!(ex, c => sqlx::query(SQL).bind(id).bind(f.name).bind(f.short_name).bind(f.established_on)
         .bind(f.sort_order).bind(now).execute(c).await?.rows_affected());
@@ -106,7 +121,12 @@ pub async fn update(ex: &mut Exec<'_>, id: i64, f: &NewOrg<'_>, now: OffsetDateT
 ///
 /// # Errors
 /// Database failures.
-pub async fn move_subtree(ex: &mut Exec<'_>, org: &Org, new_parent: &Org, now: OffsetDateTime) -> StoreResult<()> {
+pub async fn move_subtree(
+    ex: &mut Exec<'_>,
+    org: &Org,
+    new_parent: &Org,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
     let new_path = child_path(Some(&new_parent.path), org.id);
     let delta = new_parent.depth + 1 - org.depth;
     let old_len = i64::try_from(org.path.len()).unwrap_or(i64::MAX);
@@ -130,8 +150,14 @@ pub async fn move_subtree(ex: &mut Exec<'_>, org: &Org, new_parent: &Org, now: O
 ///
 /// # Errors
 /// Database failures.
-pub async fn dissolve(ex: &mut Exec<'_>, id: i64, reason: &str, now: OffsetDateTime) -> StoreResult<()> {
-    const SQL: &str = "UPDATE orgs SET dissolved_at = $2, dissolved_reason = $3, updated_at = $2 WHERE id = $1";
+pub async fn dissolve(
+    ex: &mut Exec<'_>,
+    id: i64,
+    reason: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "UPDATE orgs SET dissolved_at = $2, dissolved_reason = $3, updated_at = $2 WHERE id = $1";
     on!(ex, c => sqlx::query(SQL).bind(id).bind(now).bind(reason).execute(c).await?.rows_affected());
     Ok(())
 }
@@ -151,7 +177,8 @@ pub async fn active_children(ex: &mut Exec<'_>, id: i64) -> StoreResult<i64> {
 /// # Errors
 /// Database failures.
 pub async fn direct_member_counts(ex: &mut Exec<'_>) -> StoreResult<HashMap<i64, (i64, i64)>> {
-    const SQL: &str = "SELECT org_id, category, count(*) FROM members WHERE membership_status = 'normal'
+    const SQL: &str =
+        "SELECT org_id, category, count(*) FROM members WHERE membership_status = 'normal'
         GROUP BY org_id, category";
     let rows: Vec<(i64, String, i64)> = on!(ex, c => sqlx::query_as(SQL).fetch_all(c).await?);
     let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
@@ -193,7 +220,8 @@ pub struct Term {
 /// # Errors
 /// Database failures.
 pub async fn list_terms(ex: &mut Exec<'_>, org_id: i64) -> StoreResult<Vec<Term>> {
-    const SQL: &str = "SELECT id, started_on, years, ended_on, note FROM org_terms WHERE org_id = $1
+    const SQL: &str =
+        "SELECT id, started_on, years, ended_on, note FROM org_terms WHERE org_id = $1
         ORDER BY started_on DESC, id DESC";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(org_id).fetch_all(c).await?))
 }
@@ -249,7 +277,12 @@ pub async fn list_officers(ex: &mut Exec<'_>, org_id: i64) -> StoreResult<Vec<Of
 ///
 /// # Errors
 /// Database failures.
-pub async fn insert_officer(ex: &mut Exec<'_>, org_id: i64, o: &NewOfficer<'_>, now: OffsetDateTime) -> StoreResult<i64> {
+pub async fn insert_officer(
+    ex: &mut Exec<'_>,
+    org_id: i64,
+    o: &NewOfficer<'_>,
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
     const SQL: &str = "INSERT INTO org_officers (org_id, term_id, post, member_id, person_name, started_on, created_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(org_id).bind(o.term_id).bind(o.post).bind(o.member_id)
@@ -275,7 +308,12 @@ pub struct NewOfficer<'a> {
 ///
 /// # Errors
 /// Database failures.
-pub async fn end_officer(ex: &mut Exec<'_>, org_id: i64, id: i64, on_date: Date) -> StoreResult<bool> {
+pub async fn end_officer(
+    ex: &mut Exec<'_>,
+    org_id: i64,
+    id: i64,
+    on_date: Date,
+) -> StoreResult<bool> {
     let n = on!(ex, c => sqlx::query("UPDATE org_officers SET ended_on = $3 WHERE id = $1 AND org_id = $2 AND ended_on IS NULL")
         .bind(id).bind(org_id).bind(on_date).execute(c).await?.rows_affected());
     Ok(n > 0)

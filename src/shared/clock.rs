@@ -29,7 +29,9 @@ pub type SharedClock = Arc<dyn Clock>;
 /// Truncates to whole seconds in UTC.
 #[must_use]
 pub fn truncate(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t)
+    t.to_offset(UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t)
 }
 
 /// The real clock.
@@ -37,6 +39,10 @@ pub fn truncate(t: OffsetDateTime) -> OffsetDateTime {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the one place that reads the system time"
+    )]
     fn now(&self) -> OffsetDateTime {
         truncate(OffsetDateTime::now_utc())
     }

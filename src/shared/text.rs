@@ -27,7 +27,13 @@ pub fn datetime(t: OffsetDateTime) -> String {
 #[must_use]
 pub fn datetime_secs(t: OffsetDateTime) -> String {
     let t = t.to_offset(CHINA);
-    format!("{} {:02}:{:02}:{:02}", ymd(t.date()), t.hour(), t.minute(), t.second())
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        ymd(t.date()),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Parses `YYYY-MM-DD`.
@@ -40,7 +46,9 @@ pub fn parse_date(s: &str) -> Option<Date> {
 /// Trims and collapses an optional form value: empty means absent.
 #[must_use]
 pub fn clean(s: Option<&str>) -> Option<String> {
-    s.map(str::trim).filter(|s| !s.is_empty()).map(ToOwned::to_owned)
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(ToOwned::to_owned)
 }
 
 /// Number of characters (not bytes), as users count them.
@@ -66,7 +74,10 @@ mod tests {
     fn formats_follow_the_ui_guide() {
         assert_eq!(ymd(date!(2026 - 01 - 05)), "2026-01-05");
         assert_eq!(ymd_cn(date!(2026 - 11 - 28)), "2026年11月28日");
-        assert_eq!(datetime(datetime!(2026-11-28 06:30 UTC)), "2026-11-28 14:30");
+        assert_eq!(
+            datetime(datetime!(2026-11-28 06:30 UTC)),
+            "2026-11-28 14:30"
+        );
     }
 
     #[test]

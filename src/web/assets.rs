@@ -10,10 +10,26 @@ use axum::response::{IntoResponse, Response};
 use super::error::AppError;
 
 const FILES: &[(&str, &str, &[u8])] = &[
-    ("app.css", "text/css; charset=utf-8", include_bytes!("../../assets/app.css")),
-    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/app.js")),
-    ("icons.svg", "image/svg+xml", include_bytes!("../../assets/icons.svg")),
-    ("favicon.svg", "image/svg+xml", include_bytes!("../../assets/favicon.svg")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/app.js"),
+    ),
+    (
+        "icons.svg",
+        "image/svg+xml",
+        include_bytes!("../../assets/icons.svg"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../assets/favicon.svg"),
+    ),
 ];
 
 static VERSION: LazyLock<String> = LazyLock::new(|| {
@@ -21,7 +37,10 @@ static VERSION: LazyLock<String> = LazyLock::new(|| {
     for (_, _, b) in FILES {
         all.extend_from_slice(b);
     }
-    crate::shared::token::sm3_hex(&all).chars().take(10).collect()
+    crate::shared::token::sm3_hex(&all)
+        .chars()
+        .take(10)
+        .collect()
 });
 
 /// The content version appended to asset URLs (`?v=…`).
@@ -38,6 +57,9 @@ pub async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
     let mut res = (StatusCode::OK, *body).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
     Ok(res)
 }

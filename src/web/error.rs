@@ -75,27 +75,54 @@ impl AppError {
     /// Status, code and message.
     #[must_use]
     pub fn parts(&self) -> (StatusCode, ErrorBody) {
-        let b = |code: &'static str, m: &str| ErrorBody { code, message: m.to_owned() };
+        let b = |code: &'static str, m: &str| ErrorBody {
+            code,
+            message: m.to_owned(),
+        };
         match self {
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, b("unauthenticated", "请先登录")),
-            Self::InvalidCredentials => (StatusCode::UNAUTHORIZED, b("invalid_credentials", "用户名或密码错误")),
-            Self::NotFound | Self::Denied(Denial::NotFound) => {
-                (StatusCode::NOT_FOUND, b("not_found", "您访问的内容不存在或已被删除"))
-            }
-            Self::Forbidden | Self::Denied(Denial::Forbidden) => {
-                (StatusCode::FORBIDDEN, b("forbidden", "您没有权限执行此操作"))
-            }
+            Self::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                b("invalid_credentials", "用户名或密码错误"),
+            ),
+            Self::NotFound | Self::Denied(Denial::NotFound) => (
+                StatusCode::NOT_FOUND,
+                b("not_found", "您访问的内容不存在或已被删除"),
+            ),
+            Self::Forbidden | Self::Denied(Denial::Forbidden) => (
+                StatusCode::FORBIDDEN,
+                b("forbidden", "您没有权限执行此操作"),
+            ),
             Self::BadRequest(code, m) => (StatusCode::BAD_REQUEST, b(code, m)),
             Self::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, b("invalid", m)),
             Self::Conflict(code, m) => (StatusCode::CONFLICT, b(code, m)),
-            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, b("payload_too_large", "提交的内容过大")),
-            Self::TooMany => (StatusCode::TOO_MANY_REQUESTS, b("rate_limited", "尝试次数过多，请稍后再试")),
-            Self::Csrf => (StatusCode::FORBIDDEN, b("csrf_failed", "页面已过期或请求来源不正确，请刷新页面后重试")),
-            Self::PasswordChangeRequired => {
-                (StatusCode::FORBIDDEN, b("password_change_required", "请先修改初始密码"))
-            }
-            Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, b("unavailable", "系统繁忙，请稍后再试")),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, b("internal", "系统出现错误，请稍后再试")),
+            Self::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                b("payload_too_large", "提交的内容过大"),
+            ),
+            Self::TooMany => (
+                StatusCode::TOO_MANY_REQUESTS,
+                b("rate_limited", "尝试次数过多，请稍后再试"),
+            ),
+            Self::Csrf => (
+                StatusCode::FORBIDDEN,
+                b(
+                    "csrf_failed",
+                    "页面已过期或请求来源不正确，请刷新页面后重试",
+                ),
+            ),
+            Self::PasswordChangeRequired => (
+                StatusCode::FORBIDDEN,
+                b("password_change_required", "请先修改初始密码"),
+            ),
+            Self::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                b("unavailable", "系统繁忙，请稍后再试"),
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                b("internal", "系统出现错误，请稍后再试"),
+            ),
         }
     }
 }
@@ -177,5 +204,8 @@ pub fn body_for_status(status: StatusCode) -> ErrorBody {
         503 => ("unavailable", "系统繁忙，请稍后再试"),
         _ => ("internal", "系统出现错误，请稍后再试"),
     };
-    ErrorBody { code, message: message.to_owned() }
+    ErrorBody {
+        code,
+        message: message.to_owned(),
+    }
 }

@@ -34,14 +34,19 @@ impl ReqCtx {
     /// Address as text for logs.
     #[must_use]
     pub fn ip_string(&self) -> String {
-        self.ip.map_or_else(|| "unknown".to_owned(), |i| i.to_string())
+        self.ip
+            .map_or_else(|| "unknown".to_owned(), |i| i.to_string())
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ReqCtx {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        parts.extensions.get::<ReqCtx>().cloned().ok_or_else(|| AppError::Internal(anyhow::anyhow!("no request context")))
+        parts
+            .extensions
+            .get::<ReqCtx>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no request context")))
     }
 }
 
@@ -79,7 +84,11 @@ impl AuthCtx {
     #[must_use]
     pub fn from_session(s: SessionAuth, session_tag: String, via_bearer: bool) -> Self {
         let role = Role::from_code(&s.role).unwrap_or(Role::Member);
-        let own = match (s.org_id, s.org_path, s.org_kind.as_deref().and_then(OrgKind::from_code)) {
+        let own = match (
+            s.org_id,
+            s.org_path,
+            s.org_kind.as_deref().and_then(OrgKind::from_code),
+        ) {
             (Some(id), Some(path), Some(kind)) => Some(OwnOrg { id, path, kind }),
             _ => None,
         };
@@ -123,7 +132,11 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, AppError> {
         let r = ReqCtx::from_request_parts(parts, s).await?;
-        let a = parts.extensions.get::<Arc<AuthCtx>>().cloned().ok_or(AppError::Unauthenticated)?;
+        let a = parts
+            .extensions
+            .get::<Arc<AuthCtx>>()
+            .cloned()
+            .ok_or(AppError::Unauthenticated)?;
         Ok(Self(a, r))
     }
 }
@@ -151,7 +164,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ValidForm<T> {
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(AppError::TooLarge)
             }
-            Err(_) => Err(AppError::BadRequest("invalid_form", "表单内容不完整或格式不正确，请刷新页面后重试".into())),
+            Err(_) => Err(AppError::BadRequest(
+                "invalid_form",
+                "表单内容不完整或格式不正确，请刷新页面后重试".into(),
+            )),
         }
     }
 }
@@ -166,17 +182,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         use axum::extract::rejection::JsonRejection as J;
         match axum::Json::<T>::from_request(req, s).await {
             Ok(axum::Json(v)) => Ok(Self(v)),
-            Err(J::MissingJsonContentType(_)) => {
-                Err(AppError::BadRequest("unsupported_media_type", "请以 application/json 提交".into()))
-            }
-            Err(J::JsonSyntaxError(_)) => Err(AppError::BadRequest("invalid_json", "请求内容不是有效的 JSON".into())),
-            Err(J::JsonDataError(_)) => {
-                Err(AppError::BadRequest("invalid_fields", "请求字段缺失或类型不正确".into()))
-            }
+            Err(J::MissingJsonContentType(_)) => Err(AppError::BadRequest(
+                "unsupported_media_type",
+                "请以 application/json 提交".into(),
+            )),
+            Err(J::JsonSyntaxError(_)) => Err(AppError::BadRequest(
+                "invalid_json",
+                "请求内容不是有效的 JSON".into(),
+            )),
+            Err(J::JsonDataError(_)) => Err(AppError::BadRequest(
+                "invalid_fields",
+                "请求字段缺失或类型不正确".into(),
+            )),
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(AppError::TooLarge)
             }
-            Err(_) => Err(AppError::BadRequest("invalid_json", "请求内容不是有效的 JSON".into())),
+            Err(_) => Err(AppError::BadRequest(
+                "invalid_json",
+                "请求内容不是有效的 JSON".into(),
+            )),
         }
     }
 }
@@ -188,9 +212,14 @@ pub struct PathId(pub i64);
 impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, AppError> {
-        let axum::extract::Path(raw) =
-            axum::extract::Path::<String>::from_request_parts(parts, s).await.map_err(|_| AppError::NotFound)?;
-        raw.parse::<i64>().ok().filter(|i| *i > 0).map(Self).ok_or(AppError::NotFound)
+        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, s)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        raw.parse::<i64>()
+            .ok()
+            .filter(|i| *i > 0)
+            .map(Self)
+            .ok_or(AppError::NotFound)
     }
 }
 
@@ -201,9 +230,10 @@ pub struct PathIds(pub i64, pub i64);
 impl<S: Send + Sync> FromRequestParts<S> for PathIds {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, AppError> {
-        let axum::extract::Path((a, b)) = axum::extract::Path::<(String, String)>::from_request_parts(parts, s)
-            .await
-            .map_err(|_| AppError::NotFound)?;
+        let axum::extract::Path((a, b)) =
+            axum::extract::Path::<(String, String)>::from_request_parts(parts, s)
+                .await
+                .map_err(|_| AppError::NotFound)?;
         match (a.parse::<i64>(), b.parse::<i64>()) {
             (Ok(a), Ok(b)) if a > 0 && b > 0 => Ok(Self(a, b)),
             _ => Err(AppError::NotFound),

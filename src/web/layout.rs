@@ -32,7 +32,10 @@ impl Flash {
         }
         let bytes = hex::decode(msg).ok()?;
         let message: String = String::from_utf8(bytes).ok()?.chars().take(200).collect();
-        Some(Self { kind: kind.to_owned(), message })
+        Some(Self {
+            kind: kind.to_owned(),
+            message,
+        })
     }
 
     fn encode(kind: &str, msg: &str) -> String {
@@ -43,8 +46,18 @@ impl Flash {
 /// Redirects (303) with a flash message.
 #[must_use]
 pub fn redirect_with(st: &AppState, to: &str, kind: &str, msg: &str) -> Response {
-    let c = set_cookie(FLASH_COOKIE, &Flash::encode(kind, msg), st.app.config.secure_cookies(), Some(60));
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())], [(header::SET_COOKIE, c)]).into_response()
+    let c = set_cookie(
+        FLASH_COOKIE,
+        &Flash::encode(kind, msg),
+        st.app.config.secure_cookies(),
+        Some(60),
+    );
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, to.to_owned())],
+        [(header::SET_COOKIE, c)],
+    )
+        .into_response()
 }
 
 /// Plain 303 redirect.
@@ -56,14 +69,21 @@ pub fn redirect(to: &str) -> Response {
 /// Percent-encodes a value for a query string.
 #[must_use]
 pub fn url_encode(s: &str) -> String {
-    serde_urlencoded::to_string([("v", s)]).map(|v| v[2..].to_owned()).unwrap_or_default()
+    serde_urlencoded::to_string([("v", s)])
+        .map(|v| v[2..].to_owned())
+        .unwrap_or_default()
 }
 
 /// Accepts only local redirect targets (SEC-38): a path starting with one `/`.
 #[must_use]
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains("://") => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.contains("://") =>
+        {
             n.to_owned()
         }
         _ => "/".to_owned(),
@@ -138,17 +158,42 @@ impl PageCtx {
     pub async fn new(st: &AppState, u: &User, title: &str, area: &str) -> AppResult<Self> {
         let a = &u.0;
         let scope = &a.scope;
-        let mut nav = vec![NavItem { href: "/", label: "首页", icon: "home", active: area == "home" }];
+        let mut nav = vec![NavItem {
+            href: "/",
+            label: "首页",
+            icon: "home",
+            active: area == "home",
+        }];
         if scope.has_org_area() {
-            nav.push(NavItem { href: "/orgs", label: "组织架构", icon: "tree", active: area == "orgs" });
+            nav.push(NavItem {
+                href: "/orgs",
+                label: "组织架构",
+                icon: "tree",
+                active: area == "orgs",
+            });
         }
         if scope.can(Capability::ManageAccounts) || scope.can(Capability::ManageSecurity) {
-            nav.push(NavItem { href: "/admin/users", label: "账号管理", icon: "users", active: area == "users" });
+            nav.push(NavItem {
+                href: "/admin/users",
+                label: "账号管理",
+                icon: "users",
+                active: area == "users",
+            });
         }
         if scope.can(Capability::ReadAudit) {
-            nav.push(NavItem { href: "/audit", label: "审计日志", icon: "log", active: area == "audit" });
+            nav.push(NavItem {
+                href: "/audit",
+                label: "审计日志",
+                icon: "log",
+                active: area == "audit",
+            });
         }
-        nav.push(NavItem { href: "/account", label: "我的", icon: "user", active: area == "account" });
+        nav.push(NavItem {
+            href: "/account",
+            label: "我的",
+            icon: "user",
+            active: area == "account",
+        });
         let (switcher, current_org) = switcher(st, u).await?;
         Ok(Self {
             title: title.to_owned(),
@@ -168,7 +213,10 @@ impl PageCtx {
     /// Adds breadcrumbs.
     #[must_use]
     pub fn crumbs(mut self, c: Vec<(String, Option<String>)>) -> Self {
-        self.crumbs = c.into_iter().map(|(label, href)| Crumb { label, href }).collect();
+        self.crumbs = c
+            .into_iter()
+            .map(|(label, href)| Crumb { label, href })
+            .collect();
         self
     }
 }
@@ -186,7 +234,9 @@ pub async fn current_org(st: &AppState, u: &User) -> AppResult<Option<crate::org
     match crate::orgs::store::get(&mut conn.exec(), id).await {
         Ok(o) if scope.sees(&o.path) && o.is_active() => Ok(Some(o)),
         Ok(_) | Err(crate::db::StoreError::NotFound) => match scope.own.as_ref() {
-            Some(own) if own.id != id => Ok(crate::orgs::store::get(&mut conn.exec(), own.id).await.ok()),
+            Some(own) if own.id != id => {
+                Ok(crate::orgs::store::get(&mut conn.exec(), own.id).await.ok())
+            }
             _ => Ok(None),
         },
         Err(e) => Err(e.into()),
@@ -195,7 +245,10 @@ pub async fn current_org(st: &AppState, u: &User) -> AppResult<Option<crate::org
 
 async fn switcher(st: &AppState, u: &User) -> AppResult<(Vec<SwitchOpt>, String)> {
     let current = current_org(st, u).await?;
-    let name = current.as_ref().map(|o| o.short_name.clone().unwrap_or_else(|| o.name.clone())).unwrap_or_default();
+    let name = current
+        .as_ref()
+        .map(|o| o.short_name.clone().unwrap_or_else(|| o.name.clone()))
+        .unwrap_or_default();
     let scope = &u.0.scope;
     if !scope.has_org_area() {
         return Ok((Vec::new(), name));
@@ -207,13 +260,24 @@ async fn switcher(st: &AppState, u: &User) -> AppResult<(Vec<SwitchOpt>, String)
         .filter(|o| o.kind() != OrgKind::Group)
         .take(300)
         .map(|o| {
-            let label = format!("{}{}", "　".repeat(usize::try_from(o.depth).unwrap_or(0).min(6)), o.short_name.as_ref().unwrap_or(&o.name));
+            let label = format!(
+                "{}{}",
+                "　".repeat(usize::try_from(o.depth).unwrap_or(0).min(6)),
+                o.short_name.as_ref().unwrap_or(&o.name)
+            );
             let selected = current.as_ref().is_some_and(|c| c.id == o.id);
-            (o.path.clone(), SwitchOpt { id: o.id, label, selected })
+            (
+                o.path.clone(),
+                SwitchOpt {
+                    id: o.id,
+                    label,
+                    selected,
+                },
+            )
         })
         .collect();
     // Depth-first order so children follow their parent.
-    opts.sort_by(|a, b| sort_key(&a.0).cmp(&sort_key(&b.0)));
+    opts.sort_by_key(|a| sort_key(&a.0));
     let opts: Vec<SwitchOpt> = opts.into_iter().map(|(_, o)| o).collect();
     Ok((if opts.len() > 1 { opts } else { Vec::new() }, name))
 }
@@ -259,7 +323,14 @@ pub fn error_page(status: StatusCode, message: &str, request_id: &str, demo: boo
         400..=499 => "请求有误",
         _ => "系统错误",
     };
-    let page = ErrorPage { status: status.as_u16(), title, message, request_id, demo, v: super::assets::version() };
+    let page = ErrorPage {
+        status: status.as_u16(),
+        title,
+        message,
+        request_id,
+        demo,
+        v: super::assets::version(),
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, "error").into_response(),
@@ -273,7 +344,13 @@ mod tests {
     #[test]
     fn sec_38_only_local_redirects() {
         assert_eq!(safe_next(Some("/orgs/3")), "/orgs/3");
-        for bad in ["//evil.example", "https://x", "/\\evil", "javascript:alert(1)", "/x?u=https://y"] {
+        for bad in [
+            "//evil.example",
+            "https://x",
+            "/\\evil",
+            "javascript:alert(1)",
+            "/x?u=https://y",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");

@@ -27,10 +27,16 @@ async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
     if st.app.db.ping().await {
         (StatusCode::OK, Json(serde_json::json!({"status": "ready"})))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "database_unreachable"})))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "database_unreachable"})),
+        )
     }
 }
 
 async fn openapi() -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
 }

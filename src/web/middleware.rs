@@ -25,7 +25,11 @@ use super::layout;
 /// Name of the session cookie; `__Host-` is only possible over HTTPS.
 #[must_use]
 pub fn session_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-zhibu_session" } else { "zhibu_session" }
+    if secure {
+        "__Host-zhibu_session"
+    } else {
+        "zhibu_session"
+    }
 }
 
 /// Cookie carrying the login form's anti-forgery value (double submit, before a session exists).
@@ -62,30 +66,65 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
 /// Outermost layer: request id, client address, error rendering, security headers.
 pub async fn outer(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
     let rid = request_id();
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let xff = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let xff = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
     let ip = super::net::client_ip(peer, xff, &st.trusted);
     let path = req.uri().path().to_owned();
     let is_api = path.starts_with("/api/");
     let flash = cookie(req.headers(), FLASH_COOKIE).and_then(layout::Flash::decode);
     let had_flash = flash.is_some();
-    let next_target = req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let next_target = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     let is_get = req.method() == Method::GET;
-    req.extensions_mut().insert(ReqCtx { request_id: rid.clone(), ip, is_api, flash });
+    req.extensions_mut().insert(ReqCtx {
+        request_id: rid.clone(),
+        ip,
+        is_api,
+        flash,
+    });
     let mut res = next.run(req).await;
     let status = res.status();
     let ours = res.extensions().get::<ErrorBody>().cloned();
-    let ctype = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let foreign_error = status.as_u16() >= 400 && !ctype.starts_with("text/html") && !ctype.starts_with("application/json");
+    let ctype = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let foreign_error = status.as_u16() >= 400
+        && !ctype.starts_with("text/html")
+        && !ctype.starts_with("application/json");
     if let Some(body) = ours.or_else(|| foreign_error.then(|| body_for_status(status))) {
-        res = render_error(&st, status, &body, &rid, is_api, is_get.then_some(next_target.as_str()));
+        res = render_error(
+            &st,
+            status,
+            &body,
+            &rid,
+            is_api,
+            is_get.then_some(next_target.as_str()),
+        );
     }
     let h = res.headers_mut();
-    set_security_headers(h, path.starts_with("/assets/"), st.app.config.secure_cookies());
+    set_security_headers(
+        h,
+        path.starts_with("/assets/"),
+        st.app.config.secure_cookies(),
+    );
     if let Ok(v) = HeaderValue::from_str(&rid) {
         h.insert("x-request-id", v);
     }
-    let sets_flash = h.get_all(header::SET_COOKIE).iter().any(|v| v.as_bytes().starts_with(FLASH_COOKIE.as_bytes()));
+    let sets_flash = h
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(FLASH_COOKIE.as_bytes()));
     if had_flash && !sets_flash && res.status().is_success() {
         let v = set_cookie(FLASH_COOKIE, "", st.app.config.secure_cookies(), Some(0));
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -93,7 +132,14 @@ pub async fn outer(State(st): State<AppState>, mut req: Request, next: Next) -> 
     res
 }
 
-fn render_error(st: &AppState, status: StatusCode, body: &ErrorBody, rid: &str, is_api: bool, get_path: Option<&str>) -> Response {
+fn render_error(
+    st: &AppState,
+    status: StatusCode,
+    body: &ErrorBody,
+    rid: &str,
+    is_api: bool,
+    get_path: Option<&str>,
+) -> Response {
     if is_api {
         let v = serde_json::json!({"error": {"code": body.code, "message": body.message, "request_id": rid}});
         return (status, axum::Json(v)).into_response();
@@ -106,7 +152,11 @@ fn render_error(st: &AppState, status: StatusCode, body: &ErrorBody, rid: &str, 
         return (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
     }
     if body.code == "password_change_required" {
-        return (StatusCode::SEE_OTHER, [(header::LOCATION, "/account/password")]).into_response();
+        return (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, "/account/password")],
+        )
+            .into_response();
     }
     layout::error_page(status, &body.message, rid, st.app.is_demo())
 }
@@ -114,12 +164,24 @@ fn render_error(st: &AppState, status: StatusCode, body: &ErrorBody, rid: &str, 
 fn set_security_headers(h: &mut HeaderMap, asset: bool, tls: bool) {
     let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
                frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if tls {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     if !asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -128,8 +190,15 @@ fn set_security_headers(h: &mut HeaderMap, asset: bool, tls: bool) {
 
 /// Paths a user with a pending forced password change may still reach.
 fn allowed_before_change(path: &str) -> bool {
-    matches!(path, "/account/password" | "/logout" | "/api/v1/auth/logout" | "/api/v1/me" | "/healthz" | "/readyz")
-        || path.starts_with("/assets/")
+    matches!(
+        path,
+        "/account/password"
+            | "/logout"
+            | "/api/v1/auth/logout"
+            | "/api/v1/me"
+            | "/healthz"
+            | "/readyz"
+    ) || path.starts_with("/assets/")
 }
 
 /// Resolves the caller, enforces CSRF and the forced password change, audits denials.
@@ -188,7 +257,10 @@ pub async fn auth(State(st): State<AppState>, req: Request, next: Next) -> Respo
         audit_denial(&st, &actor, &path, "超出权限范围").await;
     }
     if clear_cookie {
-        res.headers_mut().append(header::SET_COOKIE, set_cookie(session_cookie_name(secure), "", secure, Some(0)));
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(session_cookie_name(secure), "", secure, Some(0)),
+        );
     }
     res
 }
@@ -207,7 +279,13 @@ pub fn actor_for(r: &ReqCtx, a: Option<&AuthCtx>) -> Actor {
 }
 
 async fn audit_denial(st: &AppState, actor: &Actor, path: &str, why: &str) {
-    let ev = AuditEvent::success("access.denied", "route", crate::shared::text::one_line(path)).outcome(Outcome::Denied).detail(why);
+    let ev = AuditEvent::success(
+        "access.denied",
+        "route",
+        crate::shared::text::one_line(path),
+    )
+    .outcome(Outcome::Denied)
+    .detail(why);
     let res = async {
         let mut tx = st.app.db.begin().await?;
         audit::record(&mut tx, actor, st.app.now(), ev).await?;
@@ -220,13 +298,19 @@ async fn audit_denial(st: &AppState, actor: &Actor, path: &str, why: &str) {
 }
 
 /// Looks the token up and applies the timeouts; expired sessions are removed.
-async fn resolve(st: &AppState, token: &str, via_bearer: bool) -> Result<Option<AuthCtx>, AppError> {
+async fn resolve(
+    st: &AppState,
+    token: &str,
+    via_bearer: bool,
+) -> Result<Option<AuthCtx>, AppError> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
     let app = &st.app;
     let mut conn = app.db.conn().await?;
-    let Some(s) = store::find_session(&mut conn.exec(), &token_hash(token)).await? else { return Ok(None) };
+    let Some(s) = store::find_session(&mut conn.exec(), &token_hash(token)).await? else {
+        return Ok(None);
+    };
     let now = app.now();
     if s.disabled || session_expired(app, &s, now) {
         drop(conn);
@@ -243,13 +327,22 @@ async fn resolve(st: &AppState, token: &str, via_bearer: bool) -> Result<Option<
         store::touch_session(&mut tx.exec(), s.session_id, now).await?;
         tx.commit().await?;
     }
-    Ok(Some(AuthCtx::from_session(s, session_tag(token), via_bearer)))
+    Ok(Some(AuthCtx::from_session(
+        s,
+        session_tag(token),
+        via_bearer,
+    )))
 }
 
 /// Applies SEC-40: same-origin check on every unsafe request, and the session-bound token for
 /// cookie-authenticated ones (header `X-CSRF-Token` or form field `_csrf`, which is removed
 /// before the handler sees the form). The login form uses a double-submit cookie instead.
-async fn check_csrf(st: &AppState, req: Request, auth: Option<&AuthCtx>, via_bearer: bool) -> Result<Request, AppError> {
+async fn check_csrf(
+    st: &AppState,
+    req: Request,
+    auth: Option<&AuthCtx>,
+    via_bearer: bool,
+) -> Result<Request, AppError> {
     if !same_origin(req.headers(), &st.app.config.server.public_url) {
         return Err(AppError::Csrf);
     }
@@ -258,12 +351,24 @@ async fn check_csrf(st: &AppState, req: Request, auth: Option<&AuthCtx>, via_bea
     }
     let expected: Option<String> = match auth {
         Some(a) => Some(a.csrf.clone()),
-        None if req.uri().path() == "/login" => cookie(req.headers(), LOGIN_COOKIE).map(ToOwned::to_owned),
+        None if req.uri().path() == "/login" => {
+            cookie(req.headers(), LOGIN_COOKIE).map(ToOwned::to_owned)
+        }
         None => return Ok(req),
     };
-    let Some(expected) = expected.filter(|e| !e.is_empty()) else { return Err(AppError::Csrf) };
-    if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
-        return if constant_time_eq(h.as_bytes(), expected.as_bytes()) { Ok(req) } else { Err(AppError::Csrf) };
+    let Some(expected) = expected.filter(|e| !e.is_empty()) else {
+        return Err(AppError::Csrf);
+    };
+    if let Some(h) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return if constant_time_eq(h.as_bytes(), expected.as_bytes()) {
+            Ok(req)
+        } else {
+            Err(AppError::Csrf)
+        };
     }
     let is_form = req
         .headers()
@@ -275,9 +380,16 @@ async fn check_csrf(st: &AppState, req: Request, auth: Option<&AuthCtx>, via_bea
     }
     let limit = st.app.config.server.body_limit_kib as usize * 1024;
     let (mut parts, body) = req.into_parts();
-    let bytes = to_bytes(body, limit).await.map_err(|_| AppError::TooLarge)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
-    let token = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    let bytes = to_bytes(body, limit)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
+    let token = pairs
+        .iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
     if !constant_time_eq(token.as_bytes(), expected.as_bytes()) {
         return Err(AppError::Csrf);
     }
@@ -292,11 +404,16 @@ fn same_origin(h: &HeaderMap, public_url: &str) -> bool {
     if h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return false;
     }
-    let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
     if !public_url.is_empty() && origin.trim_end_matches('/') == public_url.trim_end_matches('/') {
         return true;
     }
-    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = h
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
     !host.is_empty() && origin_host == host
 }
@@ -310,9 +427,15 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
         assert!(same_origin(&h, ""));
-        h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
         assert!(same_origin(&h, ""));
-        h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
         assert!(!same_origin(&h, ""));
         assert!(same_origin(&h, "https://evil.example"));
         let mut h2 = HeaderMap::new();
@@ -323,7 +446,10 @@ mod tests {
     #[test]
     fn cookies_parse_and_carry_attributes() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; zhibu_session=abc; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; zhibu_session=abc; b=2"),
+        );
         assert_eq!(cookie(&h, "zhibu_session"), Some("abc"));
         assert_eq!(cookie(&h, "c"), None);
         let v = set_cookie("__Host-zhibu_session", "x", true, None);

@@ -53,8 +53,18 @@ impl AppState {
     pub fn new(app: Arc<App>) -> Self {
         let a = &app.config.auth;
         let limiter = LoginLimiter::new(a.login_per_ip_per_minute, a.login_per_ip_per_hour);
-        let trusted = app.config.server.trusted_proxies.iter().filter_map(|c| Cidr::parse(c)).collect();
-        Self(Arc::new(StateInner { app, limiter, trusted }))
+        let trusted = app
+            .config
+            .server
+            .trusted_proxies
+            .iter()
+            .filter_map(|c| Cidr::parse(c))
+            .collect();
+        Self(Arc::new(StateInner {
+            app,
+            limiter,
+            trusted,
+        }))
     }
 }
 
@@ -75,7 +85,10 @@ pub struct Reg {
 
 impl Reg {
     fn new() -> Self {
-        Self { router: Router::new(), routes: Vec::new() }
+        Self {
+            router: Router::new(),
+            routes: Vec::new(),
+        }
     }
 
     /// Adds a GET route.
@@ -85,7 +98,10 @@ impl Reg {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.routes.push(RouteSpec { method: "GET", path });
+        self.routes.push(RouteSpec {
+            method: "GET",
+            path,
+        });
         self.router = self.router.route(path, axum::routing::get(h));
         self
     }
@@ -97,7 +113,10 @@ impl Reg {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.routes.push(RouteSpec { method: "POST", path });
+        self.routes.push(RouteSpec {
+            method: "POST",
+            path,
+        });
         self.router = self.router.route(path, axum::routing::post(h));
         self
     }
@@ -116,11 +135,20 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let timeout = Duration::from_secs(u64::from(state.app.config.server.request_timeout_secs));
     let router = router
         .fallback(|| async { AppError::NotFound })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::auth))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::auth,
+        ))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(CatchPanicLayer::new())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::outer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::outer,
+        ))
         .with_state(state);
     (router, routes)
 }

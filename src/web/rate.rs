@@ -27,7 +27,11 @@ impl LoginLimiter {
     /// A limiter with the given allowances.
     #[must_use]
     pub fn new(per_minute: u32, per_hour: u32) -> Self {
-        Self { per_minute, per_hour, seen: Mutex::new(HashMap::new()) }
+        Self {
+            per_minute,
+            per_hour,
+            seen: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts an attempt; `false` when the address is over either limit.
@@ -39,7 +43,12 @@ impl LoginLimiter {
             // Bound memory under a flood of addresses: forget windows that have passed.
             seen.retain(|_, w| w.hour == hour);
         }
-        let w = seen.entry(ip).or_insert(Windows { minute, minute_count: 0, hour, hour_count: 0 });
+        let w = seen.entry(ip).or_insert(Windows {
+            minute,
+            minute_count: 0,
+            hour,
+            hour_count: 0,
+        });
         if w.minute != minute {
             w.minute = minute;
             w.minute_count = 0;

@@ -21,7 +21,9 @@ async fn with_account(b: Backend, must_change: bool) -> Option<(TestApp, i64)> {
         password: Some(PW.into()),
         must_change,
     };
-    let (id, _) = users::create(&t.app, &Actor::cli("test"), input).await.unwrap();
+    let (id, _) = users::create(&t.app, &Actor::cli("test"), input)
+        .await
+        .unwrap();
     Some((t, id))
 }
 
@@ -29,15 +31,23 @@ async fn api_login(t: &TestApp, user: &str, pw: &str) -> (StatusCode, serde_json
     let body = serde_json::json!({"username": user, "password": pw}).to_string();
     let res = t.send(post_json("/api/v1/auth/login", None, &body)).await;
     let status = res.status();
-    (status, serde_json::from_str(&text(res).await).unwrap_or_default())
+    (
+        status,
+        serde_json::from_str(&text(res).await).unwrap_or_default(),
+    )
 }
 
 async fn sec_06_lockout_and_generic_message(b: Backend) {
-    let Some((t, _)) = with_account(b, false).await else { return };
+    let Some((t, _)) = with_account(b, false).await else {
+        return;
+    };
     let (s, unknown) = api_login(&t, "nobody", "whatever").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (_, wrong) = api_login(&t, "zhangsan", "Wrong#Pass1234").await;
-    assert_eq!(unknown["error"]["message"], wrong["error"]["message"], "one message for every refusal");
+    assert_eq!(
+        unknown["error"]["message"], wrong["error"]["message"],
+        "one message for every refusal"
+    );
     assert_eq!(wrong["error"]["code"], "invalid_credentials");
     for _ in 0..4 {
         api_login(&t, "zhangsan", "Wrong#Pass1234").await;
@@ -52,20 +62,34 @@ async fn sec_06_lockout_and_generic_message(b: Backend) {
     assert_eq!(s, StatusCode::OK, "{ok}");
     assert_eq!(ok["user"]["role"], "system_admin");
     assert_eq!(t.audit_count("auth.login_failed").await, 7);
-    assert_eq!(t.audit_count("auth.login").await - t.audit_count("auth.login_failed").await, 1);
+    assert_eq!(
+        t.audit_count("auth.login").await - t.audit_count("auth.login_failed").await,
+        1
+    );
 }
 db_test!(sec_06_lockout_and_generic_message);
 
 async fn bearer_token_lifecycle(b: Backend) {
-    let Some((t, _)) = with_account(b, false).await else { return };
+    let Some((t, _)) = with_account(b, false).await else {
+        return;
+    };
     let (_, body) = api_login(&t, "zhangsan", PW).await;
     let token = body["token"].as_str().unwrap().to_owned();
-    let me = t.send(crate::support::bearer_get("/api/v1/me", &token)).await;
+    let me = t
+        .send(crate::support::bearer_get("/api/v1/me", &token))
+        .await;
     assert_eq!(me.status(), StatusCode::OK);
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&text(me).await).unwrap()["user"]["username"], "zhangsan");
-    let out = t.send(post_json("/api/v1/auth/logout", Some(&token), "{}")).await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&text(me).await).unwrap()["user"]["username"],
+        "zhangsan"
+    );
+    let out = t
+        .send(post_json("/api/v1/auth/logout", Some(&token), "{}"))
+        .await;
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
-    let me = t.send(crate::support::bearer_get("/api/v1/me", &token)).await;
+    let me = t
+        .send(crate::support::bearer_get("/api/v1/me", &token))
+        .await;
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
     let v: serde_json::Value = serde_json::from_str(&text(me).await).unwrap();
     assert_eq!(v["error"]["code"], "unauthenticated");
@@ -73,8 +97,12 @@ async fn bearer_token_lifecycle(b: Backend) {
 db_test!(bearer_token_lifecycle);
 
 async fn sec_13_idle_and_absolute_timeouts(b: Backend) {
-    let Some(t) = TestApp::new(b).await else { return };
-    let org = t.org(None, zhibu::orgs::model::OrgKind::Committee, "党委").await;
+    let Some(t) = TestApp::new(b).await else {
+        return;
+    };
+    let org = t
+        .org(None, zhibu::orgs::model::OrgKind::Committee, "党委")
+        .await;
     let uid = t.user("officer1", "officer", Some(org.id)).await;
     let (tok, _) = t.session(uid).await;
     assert_eq!(t.send(get("/", Some(&tok))).await.status(), StatusCode::OK);
@@ -91,70 +119,173 @@ async fn sec_13_idle_and_absolute_timeouts(b: Backend) {
         assert_eq!(t.send(get("/", Some(&tok))).await.status(), StatusCode::OK);
     }
     t.clock.advance(Duration::minutes(21));
-    assert_eq!(t.send(get("/", Some(&tok))).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.send(get("/", Some(&tok))).await.status(),
+        StatusCode::SEE_OTHER
+    );
 }
 db_test!(sec_13_idle_and_absolute_timeouts);
 
 async fn sec_40_csrf_and_origin(b: Backend) {
-    let Some(t) = TestApp::new(b).await else { return };
-    let org = t.org(None, zhibu::orgs::model::OrgKind::Committee, "党委").await;
+    let Some(t) = TestApp::new(b).await else {
+        return;
+    };
+    let org = t
+        .org(None, zhibu::orgs::model::OrgKind::Committee, "党委")
+        .await;
     let uid = t.user("admin1", "system_admin", None).await;
     let (tok, csrf) = t.session(uid).await;
     let body = "name=%E6%94%B9&short_name=&established_on=&sort_order=0";
     let path = format!("/orgs/{}/edit", org.id);
     let res = t.send(post_form(&path, Some(&tok), None, body)).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "no token");
-    let res = t.send(post_form(&path, Some(&tok), Some("forged"), body)).await;
+    let res = t
+        .send(post_form(&path, Some(&tok), Some("forged"), body))
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "wrong token");
     let mut req = post_form(&path, Some(&tok), Some(&csrf), body);
-    req.headers_mut().insert(header::ORIGIN, "https://evil.example".parse().unwrap());
-    req.headers_mut().insert(header::HOST, "127.0.0.1:8080".parse().unwrap());
-    assert_eq!(t.send(req).await.status(), StatusCode::FORBIDDEN, "cross origin");
-    let unchanged = zhibu::orgs::store::get(&mut t.app.db.conn().await.unwrap().exec(), org.id).await.unwrap();
+    req.headers_mut()
+        .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    req.headers_mut()
+        .insert(header::HOST, "127.0.0.1:8080".parse().unwrap());
+    assert_eq!(
+        t.send(req).await.status(),
+        StatusCode::FORBIDDEN,
+        "cross origin"
+    );
+    let unchanged = zhibu::orgs::store::get(&mut t.app.db.conn().await.unwrap().exec(), org.id)
+        .await
+        .unwrap();
     assert_eq!(unchanged.name, "党委", "nothing written");
-    let res = t.send(post_form(&path, Some(&tok), Some(&csrf), body)).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "valid token without Origin passes");
-    let changed = zhibu::orgs::store::get(&mut t.app.db.conn().await.unwrap().exec(), org.id).await.unwrap();
+    let res = t
+        .send(post_form(&path, Some(&tok), Some(&csrf), body))
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "valid token without Origin passes"
+    );
+    let changed = zhibu::orgs::store::get(&mut t.app.db.conn().await.unwrap().exec(), org.id)
+        .await
+        .unwrap();
     assert_eq!(changed.name, "改");
     assert!(t.audit_count("access.denied").await >= 3);
 }
 db_test!(sec_40_csrf_and_origin);
 
 async fn forced_password_change_then_web_login(b: Backend) {
-    let Some((t, _)) = with_account(b, true).await else { return };
+    let Some((t, _)) = with_account(b, true).await else {
+        return;
+    };
     // The real login form: a double-submit cookie, then the session cookie.
     let page = t.send(get("/login", None)).await;
-    let cookie = page.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = page
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     let html = text(page).await;
-    assert!(html.contains("严禁处理、存储、传输涉密信息"), "SEC-01 banner");
-    let csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
-    let mut req = post_form("/login", None, Some(&csrf), &format!("username=zhangsan&password={}&next=/orgs", urlenc(PW)));
-    req.headers_mut().insert(header::COOKIE, cookie.parse().unwrap());
+    assert!(
+        html.contains("严禁处理、存储、传输涉密信息"),
+        "SEC-01 banner"
+    );
+    let csrf = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut req = post_form(
+        "/login",
+        None,
+        Some(&csrf),
+        &format!("username=zhangsan&password={}&next=/orgs", urlenc(PW)),
+    );
+    req.headers_mut()
+        .insert(header::COOKIE, cookie.parse().unwrap());
     let res = t.send(req).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/orgs");
-    let set: Vec<String> = res.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
-    let session = set.iter().find(|c| c.starts_with("zhibu_session=")).expect("session cookie");
+    let set: Vec<String> = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let session = set
+        .iter()
+        .find(|c| c.starts_with("zhibu_session="))
+        .expect("session cookie");
     for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(session.contains(attr), "{session}");
     }
-    let tok = session.trim_start_matches("zhibu_session=").split(';').next().unwrap().to_owned();
+    let tok = session
+        .trim_start_matches("zhibu_session=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     // Until the password is changed every page leads to the change form.
     let res = t.send(get("/orgs", Some(&tok))).await;
     assert_eq!(location(&res), "/account/password");
-    let api = t.send(crate::support::bearer_get("/api/v1/orgs", &tok)).await;
+    let api = t
+        .send(crate::support::bearer_get("/api/v1/orgs", &tok))
+        .await;
     assert_eq!(api.status(), StatusCode::FORBIDDEN);
-    let s = zhibu::auth::store::find_session(&mut t.app.db.conn().await.unwrap().exec(), &zhibu::auth::service::token_hash(&tok)).await.unwrap().unwrap();
-    let weak = t.send(post_form("/account/password", Some(&tok), Some(&s.csrf_token), &format!("current={}&new_password=abc&confirm=abc", urlenc(PW)))).await;
+    let s = zhibu::auth::store::find_session(
+        &mut t.app.db.conn().await.unwrap().exec(),
+        &zhibu::auth::service::token_hash(&tok),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let weak = t
+        .send(post_form(
+            "/account/password",
+            Some(&tok),
+            Some(&s.csrf_token),
+            &format!("current={}&new_password=abc&confirm=abc", urlenc(PW)),
+        ))
+        .await;
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(weak).await.contains("至少需要 12 个字符"));
     let new = "Xin.Mima.Hao#2026";
-    let ok = t.send(post_form("/account/password", Some(&tok), Some(&s.csrf_token), &format!("current={}&new_password={}&confirm={}", urlenc(PW), urlenc(new), urlenc(new)))).await;
+    let ok = t
+        .send(post_form(
+            "/account/password",
+            Some(&tok),
+            Some(&s.csrf_token),
+            &format!(
+                "current={}&new_password={}&confirm={}",
+                urlenc(PW),
+                urlenc(new),
+                urlenc(new)
+            ),
+        ))
+        .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-    assert_eq!(t.send(get("/orgs", Some(&tok))).await.status(), StatusCode::OK);
+    assert_eq!(
+        t.send(get("/orgs", Some(&tok))).await.status(),
+        StatusCode::OK
+    );
 }
 db_test!(forced_password_change_then_web_login);
 
 fn urlenc(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

@@ -18,7 +18,11 @@ impl Drop for Kill {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
@@ -27,10 +31,38 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
     let payload = body.map(Value::to_string).unwrap_or_default();
     write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}", payload.len()).unwrap();
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
+    let mut buf = [0u8; 8192];
+    // Read the head, then exactly Content-Length bytes (the driver may keep the socket open).
+    loop {
+        let n = s.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&raw);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let len = head.lines().find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+            });
+            if let Some(len) = len
+                && body.len() >= len
+            {
+                break;
+            }
+        }
+    }
     let text = String::from_utf8_lossy(&raw);
     let body = text.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
-    let body = if text.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_owned() };
+    let body = if text
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
     serde_json::from_str(&body).unwrap_or(Value::Null)
 }
 
@@ -42,7 +74,7 @@ fn dechunk(mut s: &str) -> String {
             break;
         }
         out.push_str(&rest[..n]);
-        s = &rest[n..].trim_start_matches("\r\n");
+        s = rest[n..].trim_start_matches("\r\n");
     }
     out
 }
@@ -50,7 +82,10 @@ fn dechunk(mut s: &str) -> String {
 fn wait_port(port: u16) {
     let t = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(t.elapsed() < Duration::from_secs(30), "port {port} never opened");
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "port {port} never opened"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -62,28 +97,62 @@ struct Browser {
 
 impl Browser {
     fn cmd(&self, method: &str, tail: &str, body: Option<Value>) -> Value {
-        http(self.port, method, &format!("/session/{}{tail}", self.session), body.as_ref())["value"].clone()
+        http(
+            self.port,
+            method,
+            &format!("/session/{}{tail}", self.session),
+            body.as_ref(),
+        )["value"]
+            .clone()
     }
     fn go(&self, url: &str) {
         self.cmd("POST", "/url", Some(json!({"url": url})));
     }
     fn find(&self, css: &str) -> String {
-        let v = self.cmd("POST", "/element", Some(json!({"using": "css selector", "value": css})));
-        v.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap_or_else(|| panic!("no element {css}: {v}")).to_owned()
+        let v = self.cmd(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_owned()
     }
     fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css);
-        self.cmd("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
+        self.cmd(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        );
     }
     fn click(&self, css: &str) {
         let id = self.find(css);
         self.cmd("POST", &format!("/element/{id}/click"), Some(json!({})));
     }
     fn source(&self) -> String {
-        self.cmd("GET", "/source", None).as_str().unwrap_or("").to_owned()
+        self.cmd("GET", "/source", None)
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+    fn wait(&self, ok: impl Fn(&Self) -> bool) -> bool {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(10) {
+            if ok(self) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
     }
     fn url(&self) -> String {
-        self.cmd("GET", "/url", None).as_str().unwrap_or("").to_owned()
+        self.cmd("GET", "/url", None)
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
     }
 }
 
@@ -92,12 +161,19 @@ fn officer_logs_in_sees_tree_and_cannot_reach_sibling() {
     if std::env::var("ZHIBU_E2E").as_deref() != Ok("1") {
         return;
     }
-    let dir = std::env::temp_dir().join(format!("zhibu-e2e-{}", zhibu::shared::token::request_id()));
+    let dir =
+        std::env::temp_dir().join(format!("zhibu-e2e-{}", zhibu::shared::token::request_id()));
     std::fs::create_dir_all(&dir).unwrap();
     let app_port = free_port();
     let server = Kill(
         Command::new(env!("CARGO_BIN_EXE_zhibu"))
-            .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{app_port}"), "--database"])
+            .args([
+                "serve",
+                "--demo",
+                "--listen",
+                &format!("127.0.0.1:{app_port}"),
+                "--database",
+            ])
             .arg(format!("sqlite://{}", dir.join("e2e.db").display()))
             .env_remove("DATABASE_URL")
             .env_remove("ZHIBU_DATABASE_URL")
@@ -122,26 +198,52 @@ fn officer_logs_in_sees_tree_and_cannot_reach_sibling() {
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=375,800",
                  format!("--user-data-dir={}", dir.join("profile").display())]}}}});
     let created = http(wd_port, "POST", "/session", Some(&caps));
-    let session = created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {created}")).to_owned();
-    let b = Browser { port: wd_port, session };
+    let session = created["value"]["sessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session: {created}"))
+        .to_owned();
+    let b = Browser {
+        port: wd_port,
+        session,
+    };
     let base = format!("http://127.0.0.1:{app_port}");
 
     b.go(&format!("{base}/orgs"));
-    assert!(b.url().contains("/login"), "anonymous users are sent to the login page");
+    assert!(
+        b.url().contains("/login"),
+        "anonymous users are sent to the login page"
+    );
     b.type_into("#username", "jg1shuji");
     b.type_into("#password", zhibu::demo::DEMO_PASSWORD);
     b.click("button[type=submit]");
-    assert!(b.url().ends_with("/orgs"), "back to the page asked for: {}", b.url());
+    // A click does not wait for the navigation it starts.
+    assert!(
+        b.wait(|b| b.url().ends_with("/orgs")),
+        "back to the page asked for: {}",
+        b.url()
+    );
     let tree = b.source();
-    assert!(tree.contains("科技局机关第一党支部") && tree.contains("综合科室党小组"), "own branch and its groups");
-    assert!(!tree.contains("科技局机关第二党支部"), "no sibling branch in the tree");
+    assert!(
+        tree.contains("科技局机关第一党支部") && tree.contains("综合科室党小组"),
+        "own branch and its groups"
+    );
+    assert!(
+        !tree.contains("科技局机关第二党支部"),
+        "no sibling branch in the tree"
+    );
     assert!(tree.contains("演示数据"), "demo banner");
     b.click(".tabbar a[href='/']");
-    assert!(b.source().contains("委员会成员"));
+    assert!(
+        b.wait(|b| b.source().contains("委员会成员")),
+        "home page of the branch"
+    );
     // The sibling branch (机关二支部, id 4 in the demo) is out of scope: a 404 page.
     b.go(&format!("{base}/orgs/4"));
     let page = b.source();
-    assert!(page.contains("页面不存在") || page.contains("内容不存在"), "sibling branch must answer 404");
+    assert!(
+        page.contains("页面不存在") || page.contains("内容不存在"),
+        "sibling branch must answer 404"
+    );
     b.cmd("DELETE", "", None);
     drop(driver);
     drop(server);

@@ -11,17 +11,32 @@ use crate::db_test;
 use crate::support::{Backend, TestApp, bearer_get, get, location, post_form, post_json};
 
 const RELATIONS: [&str; 5] = ["own", "parent", "child", "sibling", "unrelated"];
-const ROLES: [&str; 7] = ["anonymous", "system_admin", "security_admin", "audit_admin", "org_admin", "officer", "member"];
+const ROLES: [&str; 7] = [
+    "anonymous",
+    "system_admin",
+    "security_admin",
+    "audit_admin",
+    "org_admin",
+    "officer",
+    "member",
+];
 
 type Expectations = HashMap<(String, String, String), Vec<String>>;
 
 fn load_matrix() -> Expectations {
     let text = include_str!("authz_matrix.csv");
     let mut out = HashMap::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.starts_with("method,") && !l.trim().is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("method,") && !l.trim().is_empty())
+    {
         let cells: Vec<&str> = line.split(',').collect();
         assert_eq!(cells.len(), 8, "bad matrix line: {line}");
-        let key = (cells[0].to_owned(), cells[1].to_owned(), cells[2].to_owned());
+        let key = (
+            cells[0].to_owned(),
+            cells[1].to_owned(),
+            cells[2].to_owned(),
+        );
         out.insert(key, cells[3..].iter().map(|s| (*s).to_owned()).collect());
     }
     out
@@ -61,7 +76,13 @@ async fn fixture(b: Backend) -> Option<Fixture> {
     let u = t.org(None, OrgKind::Committee, "党委U").await;
     let u1 = t.org(Some(&u), OrgKind::Branch, "支部U1").await;
     let mut targets = HashMap::new();
-    for (rel, o) in [("own", &a), ("parent", &g), ("child", &a1), ("sibling", &sib), ("unrelated", &u1)] {
+    for (rel, o) in [
+        ("own", &a),
+        ("parent", &g),
+        ("child", &a1),
+        ("sibling", &sib),
+        ("unrelated", &u1),
+    ] {
         targets.insert(rel, (o.id, o.parent_id));
     }
     let mut users = HashMap::new();
@@ -72,21 +93,35 @@ async fn fixture(b: Backend) -> Option<Fixture> {
         users.insert(role, t.user(role, role, Some(a.id)).await);
     }
     let target_user = t.user("someone", "member", Some(sib.id)).await;
-    Some(Fixture { t, targets, users, target_user })
+    Some(Fixture {
+        t,
+        targets,
+        users,
+        target_user,
+    })
 }
 
 fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
     match (method, path) {
         ("POST", "/orgs/switch") => format!("org_id={}", target.0),
-        ("POST", "/orgs") => format!("parent_id={}&kind=group&name=%E6%96%B0%E5%B0%8F%E7%BB%84", target.0),
-        ("POST", "/orgs/{id}/edit") => "name=%E6%94%B9%E5%90%8D&short_name=&established_on=&sort_order=1".into(),
+        ("POST", "/orgs") => format!(
+            "parent_id={}&kind=group&name=%E6%96%B0%E5%B0%8F%E7%BB%84",
+            target.0
+        ),
+        ("POST", "/orgs/{id}/edit") => {
+            "name=%E6%94%B9%E5%90%8D&short_name=&established_on=&sort_order=1".into()
+        }
         ("POST", "/orgs/{id}/move") => format!("new_parent_id={}", target.1.unwrap_or(1)),
         ("POST", "/orgs/{id}/dissolve") => "reason=%E6%B5%8B%E8%AF%95".into(),
         ("POST", "/orgs/{id}/terms") => "started_on=2025-01-01&years=3&note=".into(),
-        ("POST", "/orgs/{id}/officers") => "post=secretary&member_id=999999&started_on=2025-01-01".into(),
+        ("POST", "/orgs/{id}/officers") => {
+            "post=secretary&member_id=999999&started_on=2025-01-01".into()
+        }
         ("POST", "/orgs/{id}/officers/{oid}/end") => "ended_on=2025-01-01".into(),
         ("POST", "/account/password") => "current=x&new_password=y&confirm=y".into(),
-        ("POST", "/admin/users") => "username=newuser&display_name=%E6%96%B0%E4%BA%BA&role=member&org_id=".into(),
+        ("POST", "/admin/users") => {
+            "username=newuser&display_name=%E6%96%B0%E4%BA%BA&role=member&org_id=".into()
+        }
         ("POST", "/login") => "username=nobody&password=wrong".into(),
         _ => String::new(),
     }
@@ -95,17 +130,36 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
 async fn matrix(b: Backend) {
     let Some(f) = fixture(b).await else { return };
     let expected = load_matrix();
-    let registered: BTreeSet<(String, String)> = f.t.routes.iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect();
-    let listed: BTreeSet<(String, String)> = expected.keys().map(|(m, p, _)| (m.clone(), p.clone())).collect();
+    let registered: BTreeSet<(String, String)> =
+        f.t.routes
+            .iter()
+            .map(|r| (r.method.to_owned(), r.path.to_owned()))
+            .collect();
+    let listed: BTreeSet<(String, String)> = expected
+        .keys()
+        .map(|(m, p, _)| (m.clone(), p.clone()))
+        .collect();
     let missing: Vec<_> = registered.difference(&listed).collect();
-    assert!(missing.is_empty(), "routes missing from authz_matrix.csv: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "routes missing from authz_matrix.csv: {missing:?}"
+    );
     let stale: Vec<_> = listed.difference(&registered).collect();
-    assert!(stale.is_empty(), "authz_matrix.csv lists routes that do not exist: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "authz_matrix.csv lists routes that do not exist: {stale:?}"
+    );
     let mut failures = Vec::new();
     for (method, path) in &registered {
         for role in ROLES {
-            let want = expected.get(&(method.clone(), path.clone(), role.to_owned())).unwrap_or_else(|| panic!("{method} {path} has no row for {role}"));
-            let relations: &[&str] = if org_relative(method, path) { &RELATIONS } else { &RELATIONS[..1] };
+            let want = expected
+                .get(&(method.clone(), path.clone(), role.to_owned()))
+                .unwrap_or_else(|| panic!("{method} {path} has no row for {role}"));
+            let relations: &[&str] = if org_relative(method, path) {
+                &RELATIONS
+            } else {
+                &RELATIONS[..1]
+            };
             for (i, rel) in relations.iter().enumerate() {
                 let target = f.targets[rel];
                 let session = match f.users.get(role) {
@@ -113,7 +167,10 @@ async fn matrix(b: Backend) {
                     None => None,
                 };
                 let concrete = path
-                    .replace("/admin/users/{id}", &format!("/admin/users/{}", f.target_user))
+                    .replace(
+                        "/admin/users/{id}",
+                        &format!("/admin/users/{}", f.target_user),
+                    )
                     .replace("/sessions/{id}", "/sessions/999999")
                     .replace("{id}", &target.0.to_string())
                     .replace("{oid}", "999999")
@@ -127,21 +184,43 @@ async fn matrix(b: Backend) {
                     },
                     ("GET", false) => get(&concrete, session.as_ref().map(|s| s.0.as_str())),
                     (_, true) => {
-                        let json = if path.ends_with("/login") { r#"{"username":"nobody","password":"wrong"}"# } else { "{}" };
+                        let json = if path.ends_with("/login") {
+                            r#"{"username":"nobody","password":"wrong"}"#
+                        } else {
+                            "{}"
+                        };
                         post_json(&concrete, session.as_ref().map(|s| s.0.as_str()), json)
                     }
-                    _ => post_form(&concrete, session.as_ref().map(|s| s.0.as_str()), session.as_ref().map(|s| s.1.as_str()), &body),
+                    _ => post_form(
+                        &concrete,
+                        session.as_ref().map(|s| s.0.as_str()),
+                        session.as_ref().map(|s| s.1.as_str()),
+                        &body,
+                    ),
                 };
                 let res = f.t.send(req).await;
-                let flash = res.headers().get_all(axum::http::header::SET_COOKIE).iter().any(|c| c.as_bytes().starts_with(b"zhibu_flash="));
+                let flash = res
+                    .headers()
+                    .get_all(axum::http::header::SET_COOKIE)
+                    .iter()
+                    .any(|c| c.as_bytes().starts_with(b"zhibu_flash="));
                 let got = classify(res.status(), &location(&res), flash);
                 if got != want[i] {
-                    failures.push(format!("{method} {path} as {role} on {rel}: expected {}, got {got} ({})", want[i], res.status()));
+                    failures.push(format!(
+                        "{method} {path} as {role} on {rel}: expected {}, got {got} ({})",
+                        want[i],
+                        res.status()
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     // Every out-of-scope answer was audited as a denial.
     assert!(f.t.audit_count("access.denied").await > 0);
 }

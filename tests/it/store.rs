@@ -12,13 +12,20 @@ use crate::support::{Backend, TestApp, fresh_db};
 /// Both backends migrate from empty to the same tables and columns.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrations_give_identical_tables_and_columns() {
-    let Some((pg_url, _g1)) = fresh_db(Backend::Postgres).await else { return };
+    let Some((pg_url, _g1)) = fresh_db(Backend::Postgres).await else {
+        return;
+    };
     let (lite_url, _g2) = fresh_db(Backend::Sqlite).await.unwrap();
     let mut schemas = Vec::new();
     for url in [&lite_url, &pg_url] {
         let db = zhibu::db::Db::connect(url, 2).await.unwrap();
         zhibu::db::migrate::run(&db).await.unwrap();
-        let cols: Vec<_> = zhibu::db::migrate::schema_columns(&db).await.unwrap().into_iter().filter(|(t, _)| t != "_sqlx_migrations").collect();
+        let cols: Vec<_> = zhibu::db::migrate::schema_columns(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|(t, _)| t != "_sqlx_migrations")
+            .collect();
         schemas.push(cols);
         let status = zhibu::db::migrate::status(&db).await.unwrap();
         assert!(status.iter().all(|m| m.applied));
@@ -29,34 +36,114 @@ async fn migrations_give_identical_tables_and_columns() {
 }
 
 async fn org_tree_create_move_dissolve(b: Backend) {
-    let Some(t) = TestApp::new(b).await else { return };
+    let Some(t) = TestApp::new(b).await else {
+        return;
+    };
     let actor = Actor::cli("test");
     let sys = Scope::new(1, zhibu::auth::Role::SystemAdmin, None, None);
-    let input = |kind, name: &str| service::OrgInput { kind, name: name.into(), short_name: None, established_on: None, sort_order: 0 };
-    let r = service::create(&t.app, &actor, &sys, None, &input(OrgKind::Committee, "党委")).await.unwrap();
-    let g = service::create(&t.app, &actor, &sys, Some(r), &input(OrgKind::GeneralBranch, "总支")).await.unwrap();
-    let a = service::create(&t.app, &actor, &sys, Some(g), &input(OrgKind::Branch, "支部A")).await.unwrap();
-    let a1 = service::create(&t.app, &actor, &sys, Some(a), &input(OrgKind::Group, "小组")).await.unwrap();
-    let b2 = service::create(&t.app, &actor, &sys, Some(r), &input(OrgKind::Branch, "支部B")).await.unwrap();
+    let input = |kind, name: &str| service::OrgInput {
+        kind,
+        name: name.into(),
+        short_name: None,
+        established_on: None,
+        sort_order: 0,
+    };
+    let r = service::create(
+        &t.app,
+        &actor,
+        &sys,
+        None,
+        &input(OrgKind::Committee, "党委"),
+    )
+    .await
+    .unwrap();
+    let g = service::create(
+        &t.app,
+        &actor,
+        &sys,
+        Some(r),
+        &input(OrgKind::GeneralBranch, "总支"),
+    )
+    .await
+    .unwrap();
+    let a = service::create(
+        &t.app,
+        &actor,
+        &sys,
+        Some(g),
+        &input(OrgKind::Branch, "支部A"),
+    )
+    .await
+    .unwrap();
+    let a1 = service::create(
+        &t.app,
+        &actor,
+        &sys,
+        Some(a),
+        &input(OrgKind::Group, "小组"),
+    )
+    .await
+    .unwrap();
+    let b2 = service::create(
+        &t.app,
+        &actor,
+        &sys,
+        Some(r),
+        &input(OrgKind::Branch, "支部B"),
+    )
+    .await
+    .unwrap();
     // Shape rules are enforced.
-    let bad = service::create(&t.app, &actor, &sys, Some(a1), &input(OrgKind::Branch, "错")).await;
+    let bad = service::create(
+        &t.app,
+        &actor,
+        &sys,
+        Some(a1),
+        &input(OrgKind::Branch, "错"),
+    )
+    .await;
     assert!(matches!(bad, Err(service::OrgError::Invalid(_))));
     // Moving a branch carries its group along and rewrites paths.
     service::move_org(&t.app, &actor, &sys, a, r).await.unwrap();
-    let moved = zhibu::orgs::store::get(&mut t.app.db.conn().await.unwrap().exec(), a1).await.unwrap();
+    let moved = zhibu::orgs::store::get(&mut t.app.db.conn().await.unwrap().exec(), a1)
+        .await
+        .unwrap();
     assert_eq!(moved.path, format!("/{r}/{a}/{a1}/"));
     assert_eq!(moved.depth, 2);
-    assert!(service::move_org(&t.app, &actor, &sys, r, a).await.is_err(), "no cycles");
+    assert!(
+        service::move_org(&t.app, &actor, &sys, r, a).await.is_err(),
+        "no cycles"
+    );
     // An officer of B sees only B.
     let bpath = format!("/{r}/{b2}/");
-    let officer = Scope::new(2, zhibu::auth::Role::Officer, Some(OwnOrg { id: b2, path: bpath, kind: OrgKind::Branch }), None);
+    let officer = Scope::new(
+        2,
+        zhibu::auth::Role::Officer,
+        Some(OwnOrg {
+            id: b2,
+            path: bpath,
+            kind: OrgKind::Branch,
+        }),
+        None,
+    );
     let tree = service::tree(&t.app, &officer, false).await.unwrap();
     assert_eq!(tree.iter().map(|n| n.org.id).collect::<Vec<_>>(), vec![b2]);
-    assert!(matches!(service::detail(&t.app, &officer, a).await, Err(service::OrgError::Denied(zhibu::auth::Denial::NotFound))));
+    assert!(matches!(
+        service::detail(&t.app, &officer, a).await,
+        Err(service::OrgError::Denied(zhibu::auth::Denial::NotFound))
+    ));
     // Dissolving needs an empty organisation.
-    assert!(service::dissolve(&t.app, &actor, &sys, a, "合并").await.is_err());
-    service::dissolve(&t.app, &actor, &sys, a1, "合并").await.unwrap();
-    service::dissolve(&t.app, &actor, &sys, a, "合并").await.unwrap();
+    assert!(
+        service::dissolve(&t.app, &actor, &sys, a, "合并")
+            .await
+            .is_err()
+    );
+    service::dissolve(&t.app, &actor, &sys, a1, "合并")
+        .await
+        .unwrap();
+    service::dissolve(&t.app, &actor, &sys, a, "合并")
+        .await
+        .unwrap();
     let tree = service::tree(&t.app, &sys, false).await.unwrap();
     assert!(!tree.iter().any(|n| n.org.id == a));
     assert_eq!(t.audit_count("org.create").await, 5);
@@ -65,18 +152,39 @@ async fn org_tree_create_move_dissolve(b: Backend) {
 db_test!(org_tree_create_move_dissolve);
 
 async fn sec_26_audit_log_is_append_only(b: Backend) {
-    let Some(t) = TestApp::new(b).await else { return };
+    let Some(t) = TestApp::new(b).await else {
+        return;
+    };
     let mut tx = t.app.db.begin().await.unwrap();
-    zhibu::audit::record(&mut tx, &Actor::cli("test"), t.app.now(), AuditEvent::success("org.create", "org", 1)).await.unwrap();
+    zhibu::audit::record(
+        &mut tx,
+        &Actor::cli("test"),
+        t.app.now(),
+        AuditEvent::success("org.create", "org", 1),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let res = match &t.app.db {
-        zhibu::db::Db::Sqlite(p) => sqlx::query("UPDATE audit_log SET detail = 'x'").execute(p).await.map(|_| ()),
-        zhibu::db::Db::Postgres(p) => sqlx::query("UPDATE audit_log SET detail = 'x'").execute(p).await.map(|_| ()),
+        zhibu::db::Db::Sqlite(p) => sqlx::query("UPDATE audit_log SET detail = 'x'")
+            .execute(p)
+            .await
+            .map(|_| ()),
+        zhibu::db::Db::Postgres(p) => sqlx::query("UPDATE audit_log SET detail = 'x'")
+            .execute(p)
+            .await
+            .map(|_| ()),
     };
     assert!(res.is_err());
     let res = match &t.app.db {
-        zhibu::db::Db::Sqlite(p) => sqlx::query("DELETE FROM audit_log").execute(p).await.map(|_| ()),
-        zhibu::db::Db::Postgres(p) => sqlx::query("DELETE FROM audit_log").execute(p).await.map(|_| ()),
+        zhibu::db::Db::Sqlite(p) => sqlx::query("DELETE FROM audit_log")
+            .execute(p)
+            .await
+            .map(|_| ()),
+        zhibu::db::Db::Postgres(p) => sqlx::query("DELETE FROM audit_log")
+            .execute(p)
+            .await
+            .map(|_| ()),
     };
     assert!(res.is_err());
     assert_eq!(t.audit_count("org.create").await, 1);
@@ -84,7 +192,9 @@ async fn sec_26_audit_log_is_append_only(b: Backend) {
 db_test!(sec_26_audit_log_is_append_only);
 
 async fn demo_seed_has_the_promised_shape(b: Backend) {
-    let Some(t) = TestApp::new(b).await else { return };
+    let Some(t) = TestApp::new(b).await else {
+        return;
+    };
     zhibu::demo::seed(&t.app).await.unwrap();
     let sys = Scope::new(1, zhibu::auth::Role::SystemAdmin, None, None);
     let tree = service::tree(&t.app, &sys, false).await.unwrap();
@@ -93,13 +203,28 @@ async fn demo_seed_has_the_promised_shape(b: Backend) {
     assert_eq!(count(OrgKind::GeneralBranch), 1);
     assert!(count(OrgKind::Branch) >= 4);
     assert_eq!(tree[0].full + tree[0].probationary, 120);
-    let with_groups = tree.iter().filter(|n| n.org.kind().is_branch() && n.groups > 0).count();
+    let with_groups = tree
+        .iter()
+        .filter(|n| n.org.kind().is_branch() && n.groups > 0)
+        .count();
     assert_eq!(with_groups, 2);
-    assert!(zhibu::demo::seed(&t.app).await.is_err(), "only into an empty database");
+    assert!(
+        zhibu::demo::seed(&t.app).await.is_err(),
+        "only into an empty database"
+    );
     let ids: Vec<String> = match &t.app.db {
-        zhibu::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT id_number FROM members").fetch_all(p).await.unwrap(),
-        zhibu::db::Db::Postgres(p) => sqlx::query_scalar("SELECT id_number FROM members").fetch_all(p).await.unwrap(),
+        zhibu::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT id_number FROM members")
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        zhibu::db::Db::Postgres(p) => sqlx::query_scalar("SELECT id_number FROM members")
+            .fetch_all(p)
+            .await
+            .unwrap(),
     };
-    assert!(ids.iter().all(|i| zhibu::members::idcard::parse(i).is_ok()), "valid GB 11643 check digits");
+    assert!(
+        ids.iter().all(|i| zhibu::members::idcard::parse(i).is_ok()),
+        "valid GB 11643 check digits"
+    );
 }
 db_test!(demo_seed_has_the_promised_shape);

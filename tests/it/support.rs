@@ -56,10 +56,19 @@ impl Drop for DbGuard {
         }
         if let Some((admin_url, name)) = self.pg.take() {
             std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
                 rt.block_on(async {
                     if let Ok(pool) = sqlx::PgPool::connect(&admin_url).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&pool).await;
+                        let _ = sqlx::query(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .execute(&pool)
+                        .await;
                         pool.close().await;
                     }
                 });
@@ -78,17 +87,38 @@ pub async fn fresh_db(b: Backend) -> Option<(String, DbGuard)> {
             let dir = std::env::temp_dir().join(format!("zhibu-test-{tag}"));
             std::fs::create_dir_all(&dir).ok()?;
             let url = format!("sqlite://{}", dir.join("t.db").display());
-            Some((url, DbGuard { sqlite_dir: Some(dir), pg: None }))
+            Some((
+                url,
+                DbGuard {
+                    sqlite_dir: Some(dir),
+                    pg: None,
+                },
+            ))
         }
         Backend::Postgres => {
-            let admin = std::env::var("ZHIBU_TEST_PG_URL").ok().filter(|u| !u.is_empty())?;
+            let admin = std::env::var("ZHIBU_TEST_PG_URL")
+                .ok()
+                .filter(|u| !u.is_empty())?;
             let name = format!("zhibu_test_{tag}");
-            let pool = sqlx::PgPool::connect(&admin).await.expect("connect to ZHIBU_TEST_PG_URL");
-            sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&pool).await.expect("create test database");
+            let pool = sqlx::PgPool::connect(&admin)
+                .await
+                .expect("connect to ZHIBU_TEST_PG_URL");
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                .execute(&pool)
+                .await
+                .expect("create test database");
             pool.close().await;
-            let (base, _) = admin.rsplit_once('/').expect("database URL with a database name");
+            let (base, _) = admin
+                .rsplit_once('/')
+                .expect("database URL with a database name");
             let url = format!("{base}/{name}");
-            Some((url, DbGuard { sqlite_dir: None, pg: Some((admin, name)) }))
+            Some((
+                url,
+                DbGuard {
+                    sqlite_dir: None,
+                    pg: Some((admin, name)),
+                },
+            ))
         }
     }
 }
@@ -123,12 +153,21 @@ impl TestApp {
     /// A migrated app with the given settings.
     pub async fn with_config(config: Config, guard: DbGuard) -> Self {
         let url = config.database.url.clone();
-        let db = Db::connect(&url, config.database.max_connections).await.expect("connect");
+        let db = Db::connect(&url, config.database.max_connections)
+            .await
+            .expect("connect");
         zhibu::db::migrate::run(&db).await.expect("migrate");
         let clock = FixedClock::at(datetime!(2026-11-28 02:00 UTC));
         let app = App::new(db, config, Arc::new(clock.clone()));
         let (router, routes) = build(AppState::new(app.clone()));
-        Self { app, router, routes, clock, url, _guard: guard }
+        Self {
+            app,
+            router,
+            routes,
+            clock,
+            url,
+            _guard: guard,
+        }
     }
 
     pub async fn send(&self, req: Request<Body>) -> Response<Body> {
@@ -151,7 +190,9 @@ impl TestApp {
             expires_at: now + time::Duration::hours(12),
         };
         let mut tx = self.app.db.begin().await.unwrap();
-        auth_store::insert_session(&mut tx.exec(), &ns, now).await.unwrap();
+        auth_store::insert_session(&mut tx.exec(), &ns, now)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         (token, csrf)
     }
@@ -168,7 +209,9 @@ impl TestApp {
             member_id: None,
             must_change_password: false,
         };
-        let id = auth_store::insert_user(&mut tx.exec(), &nu, self.app.now()).await.unwrap();
+        let id = auth_store::insert_user(&mut tx.exec(), &nu, self.app.now())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         id
     }
@@ -176,8 +219,16 @@ impl TestApp {
     /// Inserts an organisation.
     pub async fn org(&self, parent: Option<&Org>, kind: OrgKind, name: &str) -> Org {
         let mut tx = self.app.db.begin().await.unwrap();
-        let new = NewOrg { kind: kind.code(), name, short_name: None, established_on: None, sort_order: 0 };
-        let id = org_store::insert(&mut tx.exec(), parent, &new, self.app.now()).await.unwrap();
+        let new = NewOrg {
+            kind: kind.code(),
+            name,
+            short_name: None,
+            established_on: None,
+            sort_order: 0,
+        };
+        let id = org_store::insert(&mut tx.exec(), parent, &new, self.app.now())
+            .await
+            .unwrap();
         let o = org_store::get(&mut tx.exec(), id).await.unwrap();
         tx.commit().await.unwrap();
         o
@@ -185,8 +236,13 @@ impl TestApp {
 
     /// Number of audit rows with this action.
     pub async fn audit_count(&self, action: &str) -> i64 {
-        let f = zhibu::audit::store::AuditFilter { action: Some(action.to_owned()), ..Default::default() };
-        zhibu::audit::store::count(&mut self.app.db.conn().await.unwrap().exec(), &f).await.unwrap()
+        let f = zhibu::audit::store::AuditFilter {
+            action: Some(action.to_owned()),
+            ..Default::default()
+        };
+        zhibu::audit::store::count(&mut self.app.db.conn().await.unwrap().exec(), &f)
+            .await
+            .unwrap()
     }
 }
 
@@ -199,11 +255,15 @@ pub fn get(path: &str, token: Option<&str>) -> Request<Body> {
 }
 
 pub fn bearer_get(path: &str, token: &str) -> Request<Body> {
-    Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap()
+    Request::get(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
 }
 
 pub fn post_form(path: &str, token: Option<&str>, csrf: Option<&str>, body: &str) -> Request<Body> {
-    let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let mut b =
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some(t) = token {
         b = b.header(header::COOKIE, format!("zhibu_session={t}"));
     }
@@ -229,5 +289,9 @@ pub async fn text(res: Response<Body>) -> String {
 }
 
 pub fn location(res: &Response<Body>) -> String {
-    res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+    res.headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
 }
