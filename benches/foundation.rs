@@ -1,1 +1,227 @@
-fn main() {}
+//! Foundation figures: cold start to ready, binary size, idle RSS, one password hash, and
+//! `GET /api/v1/me` with a bearer token at 64 keep-alive connections on loopback for a
+//! bounded time. Run with `cargo bench --bench foundation`; it prints its figures.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark fails loudly by design"
+)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const CONNECTIONS: usize = 64;
+const SECONDS: u64 = 10;
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+async fn request(stream: &mut TcpStream, req: &[u8], buf: &mut Vec<u8>) -> Option<u16> {
+    stream.write_all(req).await.ok()?;
+    buf.clear();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            while buf.len() < end + 4 + len {
+                let n = stream.read(&mut chunk).await.ok()?;
+                if n == 0 {
+                    return None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return head.get(9..12)?.parse().ok();
+        }
+    }
+}
+
+fn main() {
+    let bin = env!("CARGO_BIN_EXE_zhibu");
+    let dir = std::env::temp_dir().join(format!("zhibu-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let db = format!("sqlite://{}", dir.join("bench.db").display());
+    let size = std::fs::metadata(bin).map(|m| m.len()).unwrap_or(0);
+
+    // One password hash with the default settings.
+    let hasher = zhibu::auth::password::Hasher {
+        kind: zhibu::config::PasswordHashKind::Argon2id,
+        pbkdf2_iterations: 600_000,
+    };
+    let t = Instant::now();
+    let runs = 5;
+    for _ in 0..runs {
+        hasher.hash("Bench#Password-2026").expect("hash");
+    }
+    let hash_ms = t.elapsed().as_secs_f64() * 1000.0 / f64::from(runs);
+
+    // Migrate once and create the account, then measure a cold start on the existing file.
+    let mut c = Command::new(bin)
+        .args([
+            "admin",
+            "create-user",
+            "--username",
+            "bench",
+            "--display-name",
+            "压测",
+            "--role",
+            "system_admin",
+            "--password-stdin",
+            "--database",
+            &db,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("create user");
+    c.stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"Bench#Password-2026\n")
+        .expect("write");
+    assert!(c.wait().expect("wait").success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let started = Instant::now();
+    let mut server = Command::new(bin)
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database",
+            &db,
+        ])
+        .env("ZHIBU_AUTH__LOGIN_PER_IP_PER_MINUTE", "1000")
+        .env("ZHIBU_LOG__LEVEL", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let ready = rt.block_on(async {
+        loop {
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)).await {
+                let mut buf = Vec::new();
+                let req = format!("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+                if request(&mut s, req.as_bytes(), &mut buf).await == Some(200) {
+                    return started.elapsed();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let idle_rss = rss_kib(server.id());
+
+    let token = rt.block_on(async {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+        let body = r#"{"username":"bench","password":"Bench#Password-2026"}"#;
+        let req = format!("POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+        let mut buf = Vec::new();
+        assert_eq!(request(&mut s, req.as_bytes(), &mut buf).await, Some(200), "login");
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        text.split("\"token\":\"").nth(1).and_then(|r| r.split('"').next()).expect("token").to_owned()
+    });
+
+    let req = format!(
+        "GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n\r\n"
+    );
+    let (count, errors, mut lat) = rt.block_on(async {
+        let deadline = Instant::now() + Duration::from_secs(SECONDS);
+        let mut tasks = Vec::new();
+        for _ in 0..CONNECTIONS {
+            let req = req.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut s = TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .expect("connect");
+                let (mut n, mut e, mut lat) = (0u64, 0u64, Vec::with_capacity(100_000));
+                let mut buf = Vec::new();
+                while Instant::now() < deadline {
+                    let t = Instant::now();
+                    match request(&mut s, req.as_bytes(), &mut buf).await {
+                        Some(200) => n += 1,
+                        _ => e += 1,
+                    }
+                    lat.push(t.elapsed().as_micros() as u64);
+                }
+                (n, e, lat)
+            }));
+        }
+        let mut all = (0, 0, Vec::new());
+        for t in tasks {
+            let (n, e, l) = t.await.expect("task");
+            all.0 += n;
+            all.1 += e;
+            all.2.extend(l);
+        }
+        all
+    });
+    let loaded_rss = rss_kib(server.id());
+    lat.sort_unstable();
+    let p = |q: f64| {
+        lat.get(((lat.len() as f64) * q) as usize)
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    std::fs::remove_dir_all(&dir).ok();
+
+    println!("zhibu foundation benchmark (SQLite, loopback, 2-core machine)");
+    println!(
+        "  binary size             {:.1} MiB",
+        size as f64 / 1_048_576.0
+    );
+    println!("  cold start to ready     {} ms", ready.as_millis());
+    println!(
+        "  idle RSS                {:.1} MiB",
+        idle_rss as f64 / 1024.0
+    );
+    println!("  password hash (argon2id m=19MiB t=2)  {hash_ms:.1} ms");
+    println!("  GET /api/v1/me, bearer, {CONNECTIONS} connections, {SECONDS} s:");
+    println!("    requests              {count} ok, {errors} errors");
+    println!(
+        "    throughput            {:.0} req/s",
+        count as f64 / SECONDS as f64
+    );
+    println!(
+        "    latency p50 / p99     {:.2} ms / {:.2} ms",
+        p(0.50),
+        p(0.99)
+    );
+    println!(
+        "  RSS after load          {:.1} MiB",
+        loaded_rss as f64 / 1024.0
+    );
+}
