@@ -10,6 +10,7 @@ pub mod password;
 pub mod routes;
 pub mod scope;
 pub mod service;
+mod session_store;
 pub mod store;
 pub mod users;
 pub mod views;

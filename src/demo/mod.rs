@@ -6,6 +6,8 @@
 use anyhow::bail;
 use time::{Date, Duration, Month};
 
+mod data;
+
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::store::{self as auth_store, NewUser};
@@ -28,34 +30,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, Option<usize>)] = &[
     ("dangyuan", "党员", "member", Some(2)),
 ];
 
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "林", "高", "罗",
-];
-const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀", "霞", "平", "刚", "桂", "文", "华", "建", "国", "红", "玉", "志", "晨",
-];
-const EDUCATION: &[&str] = &[
-    "大学本科",
-    "大学本科",
-    "大学本科",
-    "硕士研究生",
-    "硕士研究生",
-    "大学专科",
-    "博士研究生",
-    "高中",
-];
-const JOBS: &[&str] = &[
-    "科员",
-    "副科长",
-    "科长",
-    "工程师",
-    "高级工程师",
-    "办事员",
-    "主任科员",
-    "技术员",
-];
+use data::{EDUCATION, GIVEN, JOBS, SURNAMES};
 
 /// A small deterministic generator (no external randomness: the demo is reproducible).
 struct Lcg(u64);

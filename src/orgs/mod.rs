@@ -2,8 +2,11 @@
 //! officers. Paths are materialized (`/1/7/23/`) so a subtree is a prefix range.
 
 pub mod api;
+mod committee;
+mod forms;
 pub mod model;
 pub mod routes;
 pub mod service;
 pub mod store;
+mod tree;
 mod views;

@@ -1,8 +1,6 @@
 //! Use cases for the organisation tree. Every function takes the caller's `Scope` and checks
 //! the action before touching data; writes carry their audit row in the same transaction.
 
-use std::collections::HashMap;
-
 use time::Date;
 
 use crate::app::App;
@@ -11,8 +9,8 @@ use crate::auth::{Denial, OrgAction, Scope};
 use crate::db::StoreError;
 use crate::members;
 
-use super::model::{Org, OrgKind, Post, term_end};
-use super::store::{self, NewOfficer, NewOrg, Officer, Term};
+use super::model::{Org, OrgKind};
+use super::store::{self, NewOrg, Officer, Term};
 
 /// Failures of the organisation area.
 #[derive(Debug, thiserror::Error)]
@@ -32,100 +30,6 @@ impl From<Denial> for OrgError {
     fn from(d: Denial) -> Self {
         Self::Denied(d)
     }
-}
-
-/// One node of the tree as shown, with its level and counts.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct TreeNode {
-    /// The organisation.
-    pub org: Org,
-    /// Indentation level relative to the user's top.
-    pub level: usize,
-    /// Members in the subtree: (正式, 预备).
-    pub full: i64,
-    /// 预备党员 in the subtree.
-    pub probationary: i64,
-    /// Active branches in the subtree (党支部 of any type).
-    pub branches: i64,
-    /// Active 党小组 directly below.
-    pub groups: i64,
-}
-
-/// The visible tree in display order (depth-first, siblings by order then id) with counts.
-///
-/// # Errors
-/// Storage failures.
-pub async fn tree(
-    app: &App,
-    scope: &Scope,
-    include_dissolved: bool,
-) -> Result<Vec<TreeNode>, OrgError> {
-    let mut conn = app.db.conn().await?;
-    let orgs = store::list_under(&mut conn.exec(), scope.org_roots(), include_dissolved).await?;
-    let direct = store::direct_member_counts(&mut conn.exec()).await?;
-    let by_group = store::group_member_counts(&mut conn.exec()).await?;
-    Ok(build_tree(orgs, &direct, &by_group))
-}
-
-fn build_tree(
-    orgs: Vec<Org>,
-    direct: &HashMap<i64, (i64, i64)>,
-    by_group: &HashMap<i64, i64>,
-) -> Vec<TreeNode> {
-    let ids: std::collections::HashSet<i64> = orgs.iter().map(|o| o.id).collect();
-    let mut children: HashMap<Option<i64>, Vec<&Org>> = HashMap::new();
-    for o in &orgs {
-        let parent = o.parent_id.filter(|p| ids.contains(p));
-        children.entry(parent).or_default().push(o);
-    }
-    for v in children.values_mut() {
-        v.sort_by_key(|o| (o.sort_order, o.id));
-    }
-    let mut out = Vec::with_capacity(orgs.len());
-    let mut stack: Vec<(&Org, usize)> = children
-        .get(&None)
-        .map(|v| v.iter().rev().map(|o| (*o, 0)).collect())
-        .unwrap_or_default();
-    while let Some((o, level)) = stack.pop() {
-        out.push(TreeNode {
-            org: o.clone(),
-            level,
-            full: 0,
-            probationary: 0,
-            branches: 0,
-            groups: 0,
-        });
-        if let Some(kids) = children.get(&Some(o.id)) {
-            stack.extend(kids.iter().rev().map(|k| (*k, level + 1)));
-        }
-    }
-    // Sum counts bottom-up: every node adds itself to each visible ancestor.
-    let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, n)| (n.org.id, i)).collect();
-    for i in 0..out.len() {
-        let org = out[i].org.clone();
-        let active = org.is_active();
-        let (full, prob) = if org.kind() == OrgKind::Group {
-            (0, 0)
-        } else {
-            direct.get(&org.id).copied().unwrap_or_default()
-        };
-        for a in org.ancestor_ids() {
-            let Some(&j) = index.get(&a) else { continue };
-            let n = &mut out[j];
-            n.full += full;
-            n.probationary += prob;
-            if active && org.kind().is_branch() && a != org.id {
-                n.branches += 1;
-            }
-            if active && org.kind() == OrgKind::Group && org.parent_id == Some(a) {
-                n.groups += 1;
-            }
-        }
-        if org.kind() == OrgKind::Group {
-            out[i].full = by_group.get(&org.id).copied().unwrap_or(0);
-        }
-    }
-    out
 }
 
 /// Loads an organisation after checking the action on it.
@@ -412,145 +316,7 @@ pub async fn dissolve(
     Ok(())
 }
 
-/// Records a new committee term (ELEC-01: 3 or 5 years).
-///
-/// # Errors
-/// Denied or invalid.
-pub async fn add_term(
-    app: &App,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    started_on: Date,
-    years: i64,
-    note: Option<&str>,
-) -> Result<i64, OrgError> {
-    let org = get_checked(app, scope, id, OrgAction::Edit).await?;
-    if !org.kind().has_terms() {
-        return Err(OrgError::Invalid("党小组不实行届期".into()));
-    }
-    if years != 3 && years != 5 {
-        return Err(OrgError::Invalid("届期只能是 3 年或 5 年".into()));
-    }
-    if started_on > app.clock.today() {
-        return Err(OrgError::Invalid("换届日期不能晚于今天".into()));
-    }
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let tid = store::insert_term(&mut tx.exec(), id, started_on, years, note, now)
-        .await
-        .map_err(|e| match e {
-            StoreError::Constraint => OrgError::Invalid("届期只能是 3 年或 5 年".into()),
-            e => e.into(),
-        })?;
-    let end = term_end(started_on, years);
-    let ev = AuditEvent::success("org.term_add", "org", id)
-        .org(id)
-        .detail(format!(
-            "{} 起，{years} 年，至 {}",
-            crate::shared::text::ymd(started_on),
-            crate::shared::text::ymd(end)
-        ));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(tid)
-}
+pub use super::committee::{add_officer, add_term, end_officer};
 
-/// Appoints a member of the organisation to a post.
-///
-/// # Errors
-/// Denied or invalid (post not fitting the kind, post already held, member not in the org).
-pub async fn add_officer(
-    app: &App,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    post: Post,
-    member_id: i64,
-    started_on: Date,
-) -> Result<i64, OrgError> {
-    let org = get_checked(app, scope, id, OrgAction::Edit).await?;
-    if !post.fits(org.kind()) {
-        return Err(OrgError::Invalid(format!(
-            "{}不设{}",
-            org.kind().label(),
-            post.label()
-        )));
-    }
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    // A group leader comes from the group's branch; everyone else from the subtree itself.
-    let pool_path = if org.kind() == OrgKind::Group {
-        let parent = org
-            .parent_id
-            .ok_or_else(|| OrgError::Invalid("党小组缺少所属支部".into()))?;
-        store::get(&mut tx.exec(), parent).await?.path
-    } else {
-        org.path.clone()
-    };
-    let Some(name) = members::store::name_in_subtree(&mut tx.exec(), member_id, &pool_path).await?
-    else {
-        return Err(OrgError::Invalid("所选党员不在本组织".into()));
-    };
-    let current = store::list_officers(&mut tx.exec(), id).await?;
-    if post.is_single()
-        && current
-            .iter()
-            .any(|o| o.ended_on.is_none() && o.post == post.code())
-    {
-        return Err(OrgError::Invalid(format!(
-            "本组织已有在任{}，请先免去其职务",
-            post.label()
-        )));
-    }
-    let term = store::list_terms(&mut tx.exec(), id)
-        .await?
-        .into_iter()
-        .find(|t| t.ended_on.is_none())
-        .map(|t| t.id);
-    let no = NewOfficer {
-        term_id: term,
-        post: post.code(),
-        member_id: Some(member_id),
-        person_name: &name,
-        started_on,
-    };
-    let oid = store::insert_officer(&mut tx.exec(), id, &no, now).await?;
-    let ev = AuditEvent::success("org.officer_add", "org", id)
-        .org(id)
-        .detail(format!("{}：{name}", post.label()));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(oid)
-}
-
-/// Ends an appointment.
-///
-/// # Errors
-/// Denied, or invalid when the appointment is not open in this organisation.
-pub async fn end_officer(
-    app: &App,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    officer_id: i64,
-    on_date: Date,
-) -> Result<(), OrgError> {
-    get_checked(app, scope, id, OrgAction::Edit).await?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if !store::end_officer(&mut tx.exec(), id, officer_id, on_date).await? {
-        return Err(OrgError::Invalid("该任职记录不存在或已免职".into()));
-    }
-    audit::record(
-        &mut tx,
-        actor,
-        now,
-        AuditEvent::success("org.officer_end", "org", id)
-            .org(id)
-            .detail(format!("任职记录 {officer_id}")),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
+pub(super) use super::tree::build_tree;
+pub use super::tree::{TreeNode, tree};

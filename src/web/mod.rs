@@ -3,6 +3,7 @@
 //! the permission-matrix test can fail on a route nobody listed.
 
 pub mod assets;
+mod csrf;
 pub mod error;
 pub mod extract;
 pub mod layout;

@@ -1,0 +1,157 @@
+//! Committee terms (届, ELEC-01) and officer appointments (ROLE-02), with their checks and audit
+//! rows. Reached through `orgs::service`, like every use case of the area.
+
+use time::Date;
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::{OrgAction, Scope};
+use crate::db::StoreError;
+use crate::members;
+
+use super::model::{OrgKind, Post, term_end};
+use super::service::{OrgError, get_checked};
+use super::store::{self, NewOfficer};
+
+/// Records a new committee term (ELEC-01: 3 or 5 years).
+///
+/// # Errors
+/// Denied or invalid.
+pub async fn add_term(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    started_on: Date,
+    years: i64,
+    note: Option<&str>,
+) -> Result<i64, OrgError> {
+    let org = get_checked(app, scope, id, OrgAction::Edit).await?;
+    if !org.kind().has_terms() {
+        return Err(OrgError::Invalid("党小组不实行届期".into()));
+    }
+    if years != 3 && years != 5 {
+        return Err(OrgError::Invalid("届期只能是 3 年或 5 年".into()));
+    }
+    if started_on > app.clock.today() {
+        return Err(OrgError::Invalid("换届日期不能晚于今天".into()));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let tid = store::insert_term(&mut tx.exec(), id, started_on, years, note, now)
+        .await
+        .map_err(|e| match e {
+            StoreError::Constraint => OrgError::Invalid("届期只能是 3 年或 5 年".into()),
+            e => e.into(),
+        })?;
+    let end = term_end(started_on, years);
+    let ev = AuditEvent::success("org.term_add", "org", id)
+        .org(id)
+        .detail(format!(
+            "{} 起，{years} 年，至 {}",
+            crate::shared::text::ymd(started_on),
+            crate::shared::text::ymd(end)
+        ));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(tid)
+}
+
+/// Appoints a member of the organisation to a post.
+///
+/// # Errors
+/// Denied or invalid (post not fitting the kind, post already held, member not in the org).
+pub async fn add_officer(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    post: Post,
+    member_id: i64,
+    started_on: Date,
+) -> Result<i64, OrgError> {
+    let org = get_checked(app, scope, id, OrgAction::Edit).await?;
+    if !post.fits(org.kind()) {
+        return Err(OrgError::Invalid(format!(
+            "{}不设{}",
+            org.kind().label(),
+            post.label()
+        )));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    // A group leader comes from the group's branch; everyone else from the subtree itself.
+    let pool_path = if org.kind() == OrgKind::Group {
+        let parent = org
+            .parent_id
+            .ok_or_else(|| OrgError::Invalid("党小组缺少所属支部".into()))?;
+        store::get(&mut tx.exec(), parent).await?.path
+    } else {
+        org.path.clone()
+    };
+    let Some(name) = members::store::name_in_subtree(&mut tx.exec(), member_id, &pool_path).await?
+    else {
+        return Err(OrgError::Invalid("所选党员不在本组织".into()));
+    };
+    let current = store::list_officers(&mut tx.exec(), id).await?;
+    if post.is_single()
+        && current
+            .iter()
+            .any(|o| o.ended_on.is_none() && o.post == post.code())
+    {
+        return Err(OrgError::Invalid(format!(
+            "本组织已有在任{}，请先免去其职务",
+            post.label()
+        )));
+    }
+    let term = store::list_terms(&mut tx.exec(), id)
+        .await?
+        .into_iter()
+        .find(|t| t.ended_on.is_none())
+        .map(|t| t.id);
+    let no = NewOfficer {
+        term_id: term,
+        post: post.code(),
+        member_id: Some(member_id),
+        person_name: &name,
+        started_on,
+    };
+    let oid = store::insert_officer(&mut tx.exec(), id, &no, now).await?;
+    let ev = AuditEvent::success("org.officer_add", "org", id)
+        .org(id)
+        .detail(format!("{}：{name}", post.label()));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(oid)
+}
+
+/// Ends an appointment.
+///
+/// # Errors
+/// Denied, or invalid when the appointment is not open in this organisation.
+pub async fn end_officer(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    officer_id: i64,
+    on_date: Date,
+) -> Result<(), OrgError> {
+    get_checked(app, scope, id, OrgAction::Edit).await?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    if !store::end_officer(&mut tx.exec(), id, officer_id, on_date).await? {
+        return Err(OrgError::Invalid("该任职记录不存在或已免职".into()));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        AuditEvent::success("org.officer_end", "org", id)
+            .org(id)
+            .detail(format!("任职记录 {officer_id}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
