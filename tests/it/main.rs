@@ -6,8 +6,10 @@
     reason = "tests fail loudly by design"
 )]
 
+mod admin;
 mod auth;
 mod backup;
+mod cli;
 mod e2e;
 mod http;
 mod matrix;

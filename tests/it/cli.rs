@@ -1,0 +1,325 @@
+//! The `zhibu` binary as an operator uses it: help, configuration checks, first start,
+//! account creation from standard input, backup and restore, and durability under `kill -9`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_zhibu");
+
+struct TempDir(PathBuf);
+impl TempDir {
+    fn new() -> Self {
+        let d =
+            std::env::temp_dir().join(format!("zhibu-cli-{}", zhibu::shared::token::request_id()));
+        std::fs::create_dir_all(&d).unwrap();
+        Self(d)
+    }
+    fn db(&self, name: &str) -> String {
+        format!("sqlite://{}", self.0.join(name).display())
+    }
+}
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn zhibu(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut c = Command::new(BIN)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("ZHIBU_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = c.stdin.take().unwrap();
+    if let Some(s) = stdin {
+        input.write_all(s.as_bytes()).unwrap();
+    }
+    drop(input);
+    c.wait_with_output().unwrap()
+}
+
+fn out(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn help_and_config_commands() {
+    let h = zhibu(&["--help"], None);
+    assert!(h.status.success());
+    for cmd in ["serve", "migrate", "config", "demo", "admin"] {
+        assert!(out(&h).contains(cmd), "{cmd} in --help");
+    }
+    let a = zhibu(&["admin", "create-user", "--help"], None);
+    assert!(out(&a).contains("security_admin"), "role codes are listed");
+    assert!(zhibu(&["--version"], None).status.success());
+    let ex = zhibu(&["config", "example"], None);
+    assert_eq!(String::from_utf8_lossy(&ex.stdout), zhibu::config::EXAMPLE);
+    let dir = TempDir::new();
+    let good = dir.0.join("good.toml");
+    std::fs::write(&good, zhibu::config::EXAMPLE).unwrap();
+    assert!(
+        zhibu(&["config", "check", good.to_str().unwrap()], None)
+            .status
+            .success()
+    );
+    let bad = dir.0.join("bad.toml");
+    std::fs::write(&bad, "[database]\nurl = \"mysql://root@h/db\"\n").unwrap();
+    let r = zhibu(&["config", "check", bad.to_str().unwrap()], None);
+    assert!(!r.status.success());
+    assert!(out(&r).contains("数据库地址"), "{}", out(&r));
+    let r = zhibu(&["serve", "--database", "postgress://typo/db"], None);
+    assert!(!r.status.success(), "unknown schemes are refused at start");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_ready(port: u16) {
+    let t = Instant::now();
+    loop {
+        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ = write!(
+                s,
+                "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            );
+            let mut r = String::new();
+            let _ = s.read_to_string(&mut r);
+            if r.starts_with("HTTP/1.1 200") {
+                return;
+            }
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "server never became ready"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn serve(db: &str, port: u16) -> Child {
+    Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database",
+            db,
+        ])
+        .env("ZHIBU_AUTH__LOGIN_PER_IP_PER_MINUTE", "100000")
+        .env("ZHIBU_AUTH__LOGIN_PER_IP_PER_HOUR", "100000")
+        .env("ZHIBU_LOG__LEVEL", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn api_login(port: u16, user: &str, pw: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let body = format!(r#"{{"username":"{user}","password":"{pw}"}}"#);
+    write!(s, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).ok()?;
+    let mut r = String::new();
+    s.read_to_string(&mut r).ok()?;
+    r.get(9..12)?.parse().ok()
+}
+
+#[test]
+fn first_start_creates_admin_with_one_time_password() {
+    let dir = TempDir::new();
+    let db = dir.db("first.db");
+    let port = free_port();
+    let mut child = serve(&db, port);
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut password = None;
+    for line in lines.by_ref().take(12) {
+        let line = line.unwrap();
+        if let Some(p) = line.trim().strip_prefix("一次性密码：") {
+            password = Some(p.to_owned());
+            break;
+        }
+    }
+    let password = password.expect("the one-time password is printed");
+    wait_ready(port);
+    assert_eq!(api_login(port, "admin", &password), Some(200));
+    assert_eq!(
+        api_login(port, "admin", "Yanshi@2026!"),
+        Some(401),
+        "no demo passwords outside demo data"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // A second start on the same database creates nobody and prints no password.
+    let port = free_port();
+    let mut child = serve(&db, port);
+    wait_ready(port);
+    child.kill().unwrap();
+    let mut rest = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut rest)
+        .unwrap();
+    assert!(!rest.contains("一次性密码"));
+}
+
+fn create_user(db: &str, username: &str, pw: &str) -> Output {
+    zhibu(
+        &[
+            "admin",
+            "create-user",
+            "--username",
+            username,
+            "--display-name",
+            "测试",
+            "--role",
+            "security_admin",
+            "--password-stdin",
+            "--database",
+            db,
+        ],
+        Some(&format!("{pw}\n")),
+    )
+}
+
+#[test]
+fn admin_create_user_backup_and_restore() {
+    let dir = TempDir::new();
+    let db = dir.db("admin.db");
+    let weak = create_user(&db, "anquan", "short");
+    assert!(!weak.status.success());
+    assert!(out(&weak).contains("至少需要 12 个字符"), "{}", out(&weak));
+    assert!(
+        create_user(&db, "anquan", "Baowei#Guanli2026")
+            .status
+            .success()
+    );
+    let dup = create_user(&db, "ANQUAN", "Baowei#Guanli2026");
+    assert!(
+        !dup.status.success(),
+        "usernames are unique case-insensitively"
+    );
+    let backup = dir.0.join("b.db");
+    let b = zhibu(
+        &[
+            "admin",
+            "backup",
+            backup.to_str().unwrap(),
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert!(b.status.success(), "{}", out(&b));
+    assert!(
+        create_user(&db, "later", "Wanbei#Zhanghu26")
+            .status
+            .success()
+    );
+    let r = zhibu(
+        &[
+            "admin",
+            "restore",
+            backup.to_str().unwrap(),
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert!(r.status.success(), "{}", out(&r));
+    let again = create_user(&db, "later", "Wanbei#Zhanghu26");
+    assert!(
+        again.status.success(),
+        "the account made after the backup is gone after restore: {}",
+        out(&again)
+    );
+    let st = zhibu(&["migrate", "status", "--database", &db], None);
+    assert!(out(&st).contains("已应用"));
+}
+
+/// REL-03: every login the client saw acknowledged survives `kill -9`, and the file is intact.
+#[test]
+fn rel_03_acknowledged_writes_survive_kill_9() {
+    let dir = TempDir::new();
+    let db = dir.db("crash.db");
+    assert!(
+        create_user(&db, "crash", "Beng#Kuai.Test26")
+            .status
+            .success()
+    );
+    for round in 0..3 {
+        let port = free_port();
+        let mut child = serve(&db, port);
+        wait_ready(port);
+        let stop = Instant::now() + Duration::from_millis(400 + 150 * round);
+        let mut acked = 0;
+        while Instant::now() < stop {
+            if api_login(port, "crash", "Beng#Kuai.Test26") == Some(200) {
+                acked += 1;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let count = count_logins(&dir.0.join("crash.db"));
+        assert!(
+            count >= acked,
+            "round {round}: {acked} acknowledged, {count} stored"
+        );
+    }
+    let check = integrity(&dir.0.join("crash.db"));
+    assert_eq!(check, "ok");
+}
+
+fn count_logins(path: &Path) -> u64 {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'auth.login'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        pool.close().await;
+        u64::try_from(n).unwrap()
+    })
+}
+
+fn integrity(path: &Path) -> String {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let s: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        s
+    })
+}
