@@ -170,13 +170,8 @@ fn first_start_creates_admin_with_one_time_password() {
     let mut child = serve(&db, port);
     wait_ready(port);
     child.kill().unwrap();
-    let mut rest = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut rest)
-        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let rest = String::from_utf8_lossy(&output.stdout);
     assert!(!rest.contains("一次性密码"));
 }
 
