@@ -38,6 +38,13 @@ pub async fn add_term(
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
+    if store::list_terms(&mut tx.exec(), id)
+        .await?
+        .first()
+        .is_some_and(|t| t.started_on >= started_on)
+    {
+        return Err(OrgError::Invalid("换届日期应晚于上一届的换届日期".into()));
+    }
     let tid = store::insert_term(&mut tx.exec(), id, started_on, years, note, now)
         .await
         .map_err(|e| match e {
@@ -89,6 +96,9 @@ pub async fn add_officer(
     } else {
         org.path.clone()
     };
+    if started_on > app.clock.today() {
+        return Err(OrgError::Invalid("任职日期不能晚于今天".into()));
+    }
     let Some(name) = members::store::name_in_subtree(&mut tx.exec(), member_id, &pool_path).await?
     else {
         return Err(OrgError::Invalid("所选党员不在本组织".into()));
@@ -140,8 +150,13 @@ pub async fn end_officer(
     get_checked(app, scope, id, OrgAction::Edit).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
+    if on_date > app.clock.today() {
+        return Err(OrgError::Invalid("免职日期不能晚于今天".into()));
+    }
     if !store::end_officer(&mut tx.exec(), id, officer_id, on_date).await? {
-        return Err(OrgError::Invalid("该任职记录不存在或已免职".into()));
+        return Err(OrgError::Invalid(
+            "该任职记录不存在、已免职，或免职日期早于任职日期".into(),
+        ));
     }
     audit::record(
         &mut tx,

@@ -314,7 +314,7 @@ pub async fn end_officer(
     id: i64,
     on_date: Date,
 ) -> StoreResult<bool> {
-    let n = on!(ex, c => sqlx::query("UPDATE org_officers SET ended_on = $3 WHERE id = $1 AND org_id = $2 AND ended_on IS NULL")
+    let n = on!(ex, c => sqlx::query("UPDATE org_officers SET ended_on = $3 WHERE id = $1 AND org_id = $2 AND ended_on IS NULL AND started_on <= $3")
         .bind(id).bind(org_id).bind(on_date).execute(c).await?.rows_affected());
     Ok(n > 0)
 }

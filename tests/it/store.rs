@@ -228,3 +228,130 @@ async fn demo_seed_has_the_promised_shape(b: Backend) {
     );
 }
 db_test!(demo_seed_has_the_promised_shape);
+
+async fn elec_01_role_02_terms_and_officers(b: Backend) {
+    let Some(t) = TestApp::new(b).await else {
+        return;
+    };
+    let actor = Actor::cli("test");
+    let sys = Scope::new(1, zhibu::auth::Role::SystemAdmin, None, None);
+    let r = t.org(None, OrgKind::Committee, "党委").await;
+    let a = t.org(Some(&r), OrgKind::Branch, "支部").await;
+    let g = t.org(Some(&a), OrgKind::Group, "小组").await;
+    let other = t.org(Some(&r), OrgKind::Branch, "另一支部").await;
+    let d = |s: &str| zhibu::shared::text::parse_date(s).unwrap();
+    let invalid =
+        |r: Result<i64, service::OrgError>| matches!(r, Err(service::OrgError::Invalid(_)));
+    assert!(invalid(
+        service::add_term(&t.app, &actor, &sys, a.id, d("2024-01-01"), 4, None).await
+    ));
+    assert!(invalid(
+        service::add_term(&t.app, &actor, &sys, a.id, d("2030-01-01"), 3, None).await
+    ));
+    assert!(
+        invalid(service::add_term(&t.app, &actor, &sys, g.id, d("2024-01-01"), 3, None).await),
+        "groups have no terms"
+    );
+    service::add_term(
+        &t.app,
+        &actor,
+        &sys,
+        a.id,
+        d("2021-03-01"),
+        3,
+        Some("第一届"),
+    )
+    .await
+    .unwrap();
+    service::add_term(&t.app, &actor, &sys, a.id, d("2024-03-01"), 3, None)
+        .await
+        .unwrap();
+    assert!(
+        invalid(service::add_term(&t.app, &actor, &sys, a.id, d("2023-01-01"), 3, None).await),
+        "not before the last one"
+    );
+    let detail = service::detail(&t.app, &sys, a.id).await.unwrap();
+    assert_eq!(detail.terms.len(), 2);
+    assert_eq!(detail.terms[0].ended_on, None);
+    assert_eq!(
+        detail.terms[1].ended_on,
+        Some(d("2024-03-01")),
+        "the new term closes the old one"
+    );
+
+    let now = t.app.now();
+    let mut tx = t.app.db.begin().await.unwrap();
+    let mk = |name: &str, org: i64, seq: u32| {
+        let body = format!("11990119800101{seq:03}");
+        zhibu::members::model::NewMember {
+            org_id: org,
+            group_id: None,
+            name: name.into(),
+            gender: "male",
+            id_number: format!(
+                "{body}{}",
+                zhibu::members::idcard::check_char(&body).unwrap()
+            ),
+            birth_date: d("1980-01-01"),
+            ethnicity: "汉族".into(),
+            education: "大学本科".into(),
+            category: "full",
+            joined_on: d("2005-07-01"),
+            converted_on: Some(d("2006-07-01")),
+            job_title: None,
+            phone: None,
+        }
+    };
+    let m1 = zhibu::members::store::insert(&mut tx.exec(), &mk("甲", a.id, 1), now)
+        .await
+        .unwrap();
+    let m2 = zhibu::members::store::insert(&mut tx.exec(), &mk("乙", a.id, 3), now)
+        .await
+        .unwrap();
+    let outsider = zhibu::members::store::insert(&mut tx.exec(), &mk("丙", other.id, 5), now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    use zhibu::orgs::model::Post;
+    let day = d("2024-03-01");
+    assert!(invalid(
+        service::add_officer(&t.app, &actor, &sys, a.id, Post::GroupLeader, m1, day).await
+    ));
+    assert!(invalid(
+        service::add_officer(&t.app, &actor, &sys, a.id, Post::Secretary, outsider, day).await
+    ));
+    let s1 = service::add_officer(&t.app, &actor, &sys, a.id, Post::Secretary, m1, day)
+        .await
+        .unwrap();
+    assert!(
+        invalid(service::add_officer(&t.app, &actor, &sys, a.id, Post::Secretary, m2, day).await),
+        "one 书记 at a time"
+    );
+    service::add_officer(&t.app, &actor, &sys, g.id, Post::GroupLeader, m2, day)
+        .await
+        .unwrap();
+    assert!(
+        service::end_officer(&t.app, &actor, &sys, a.id, s1, d("2020-01-01"))
+            .await
+            .is_err(),
+        "not before the start"
+    );
+    service::end_officer(&t.app, &actor, &sys, a.id, s1, d("2025-01-01"))
+        .await
+        .unwrap();
+    service::add_officer(
+        &t.app,
+        &actor,
+        &sys,
+        a.id,
+        Post::Secretary,
+        m2,
+        d("2025-01-02"),
+    )
+    .await
+    .unwrap();
+    let officers = service::detail(&t.app, &sys, a.id).await.unwrap().officers;
+    assert_eq!(officers.iter().filter(|o| o.ended_on.is_none()).count(), 1);
+    assert_eq!(t.audit_count("org.officer_add").await, 3);
+}
+db_test!(elec_01_role_02_terms_and_officers);
