@@ -74,7 +74,7 @@ fn main() {
     let t = Instant::now();
     let runs = 5;
     for _ in 0..runs {
-        hasher.hash("Bench#Password-2026").expect("hash");
+        hasher.hash("Yali#Ceshi.2026x").expect("hash");
     }
     let hash_ms = t.elapsed().as_secs_f64() * 1000.0 / f64::from(runs);
 
@@ -100,7 +100,7 @@ fn main() {
     c.stdin
         .take()
         .expect("stdin")
-        .write_all(b"Bench#Password-2026\n")
+        .write_all(b"Yali#Ceshi.2026x\n")
         .expect("write");
     assert!(c.wait().expect("wait").success());
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -144,7 +144,7 @@ fn main() {
 
     let token = rt.block_on(async {
         let mut s = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
-        let body = r#"{"username":"bench","password":"Bench#Password-2026"}"#;
+        let body = r#"{"username":"bench","password":"Yali#Ceshi.2026x"}"#;
         let req = format!("POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
         let mut buf = Vec::new();
         assert_eq!(request(&mut s, req.as_bytes(), &mut buf).await, Some(200), "login");

@@ -10,4 +10,4 @@ pub mod store;
 mod views;
 
 pub use model::{Actor, AuditEvent, Outcome};
-pub use service::record;
+pub use service::{record, record_alone};

@@ -84,15 +84,8 @@ async fn audit_self(
     action: &'static str,
     detail: String,
 ) -> AppResult<()> {
-    let mut tx = st.app.db.begin().await?;
-    crate::audit::record(
-        &mut tx,
-        &u.actor(),
-        st.app.now(),
-        AuditEvent::success(action, "audit_log", "").detail(detail),
-    )
-    .await?;
-    tx.commit().await?;
+    let ev = AuditEvent::success(action, "audit_log", "").detail(detail);
+    crate::audit::record_alone(&st.app.db, &u.actor(), st.app.now(), ev).await?;
     Ok(())
 }
 

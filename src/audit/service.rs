@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use crate::db::{StoreResult, Tx};
+use crate::db::{Db, StoreResult, Tx};
 
 use super::model::{Actor, AuditEvent};
 use super::store;
@@ -19,4 +19,20 @@ pub async fn record(
     ev: AuditEvent<'_>,
 ) -> StoreResult<()> {
     store::insert(&mut tx.exec(), at, actor, &ev).await
+}
+
+/// Writes one audit row in a transaction of its own, for events with no other change to go
+/// with (denials, views of the log, backups).
+///
+/// # Errors
+/// Storage failures.
+pub async fn record_alone(
+    db: &Db,
+    actor: &Actor,
+    at: OffsetDateTime,
+    ev: AuditEvent<'_>,
+) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    record(&mut tx, actor, at, ev).await?;
+    tx.commit().await
 }

@@ -161,9 +161,7 @@ async fn do_login(
     if !st.limiter.allow(ip, st.app.now()) {
         let ev = crate::audit::AuditEvent::success("auth.rate_limited", "ip", ip)
             .outcome(crate::audit::Outcome::Denied);
-        let mut tx = st.app.db.begin().await?;
-        crate::audit::record(&mut tx, &actor, st.app.now(), ev).await?;
-        tx.commit().await?;
+        crate::audit::record_alone(&st.app.db, &actor, st.app.now(), ev).await?;
         return Err(AppError::TooMany);
     }
     let ua = headers

@@ -71,7 +71,8 @@ async fn verify_blocking(password: String, hash: String) -> bool {
         .unwrap_or(false)
 }
 
-async fn hash_blocking(app: &App, password: String) -> Result<String, AuthError> {
+/// Hashes off the async threads: a hash takes tens of milliseconds by design.
+pub(crate) async fn hash_blocking(app: &App, password: String) -> Result<String, AuthError> {
     let h = app.hasher;
     tokio::task::spawn_blocking(move || h.hash(&password))
         .await
@@ -109,61 +110,33 @@ pub async fn login(
         ..actor.clone()
     };
     let mut tx = app.db.begin().await?;
-    let fail = |detail: &str| {
-        AuditEvent::success("auth.login_failed", "user", "")
+    // Unknown, disabled and locked accounts are refused alike; only the audit row tells why.
+    let refusal = match &user {
+        None => Some("账号不存在"),
+        Some(u) if u.disabled => Some("账号已停用"),
+        Some(u) if u.locked_until.is_some_and(|t| t > now) => Some("账号锁定中"),
+        Some(_) => None,
+    };
+    let object = user.as_ref().map(|u| u.id.to_string()).unwrap_or_default();
+    let fail = |detail: &str| AuditEvent {
+        object_id: object.clone(),
+        ..AuditEvent::success("auth.login_failed", "user", "")
             .outcome(Outcome::Failure)
             .detail(detail)
     };
-    let Some(user) = user else {
-        audit::record(&mut tx, &actor, now, fail("账号不存在")).await?;
+    let (Some(user), None) = (user, refusal) else {
+        audit::record(&mut tx, &actor, now, fail(refusal.unwrap_or("账号不存在"))).await?;
         tx.commit().await?;
         return Err(AuthError::InvalidCredentials);
     };
     let ev_id = user.id.to_string();
-    if user.disabled {
-        audit::record(
-            &mut tx,
-            &actor,
-            now,
-            AuditEvent {
-                object_id: ev_id,
-                ..fail("账号已停用")
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(AuthError::InvalidCredentials);
-    }
-    if user.locked_until.is_some_and(|t| t > now) {
-        audit::record(
-            &mut tx,
-            &actor,
-            now,
-            AuditEvent {
-                object_id: ev_id,
-                ..fail("账号锁定中")
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(AuthError::InvalidCredentials);
-    }
     if !ok {
         if user.locked_until.is_some() {
             // A lock that has run out starts a fresh count.
             store::unlock(&mut tx.exec(), user.id, now).await?;
         }
         let n = store::increment_failures(&mut tx.exec(), user.id, now).await?;
-        audit::record(
-            &mut tx,
-            &actor,
-            now,
-            AuditEvent {
-                object_id: ev_id.clone(),
-                ..fail("密码错误")
-            },
-        )
-        .await?;
+        audit::record(&mut tx, &actor, now, fail("密码错误")).await?;
         let threshold = i64::from(app.config.auth.lockout_threshold);
         if n >= threshold {
             let until = now + Duration::minutes(i64::from(app.config.auth.lockout_minutes));
@@ -181,6 +154,12 @@ pub async fn login(
         None
     };
     store::record_success(&mut tx.exec(), user.id, rehash.as_deref(), now).await?;
+    // The three administrators hold one session at a time (SEC-15): a new login replaces the old.
+    let replaced = if Role::from_code(&user.role).is_some_and(Role::is_admin_triad) {
+        store::delete_other_sessions(&mut tx.exec(), user.id, None).await?
+    } else {
+        0
+    };
     let token = new_token();
     let csrf = new_token();
     let th = token_hash(&token);
@@ -202,11 +181,14 @@ pub async fn login(
         role: user.role.clone(),
         ..actor
     };
-    let detail = if kind == "api" {
-        "接口令牌"
+    let mut detail = if kind == "api" {
+        "接口令牌".to_owned()
     } else {
-        "网页"
+        "网页".to_owned()
     };
+    if replaced > 0 {
+        detail.push_str(&format!("，替换原有会话 {replaced} 个"));
+    }
     audit::record(
         &mut tx,
         &actor,

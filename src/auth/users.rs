@@ -7,7 +7,7 @@ use crate::db::StoreError;
 use crate::shared::token::one_time_password;
 
 use super::model::{Role, check_password, normalize_username};
-use super::service::{AuthError, password_rules};
+use super::service::{AuthError, hash_blocking, password_rules};
 use super::store::{self, NewUser};
 
 /// Input for a new account.
@@ -55,12 +55,7 @@ pub async fn create(
         }
         None => one_time_password(),
     };
-    let hasher = app.hasher;
-    let pw = password.clone();
-    let hash = tokio::task::spawn_blocking(move || hasher.hash(&pw))
-        .await
-        .map_err(|_| AuthError::Hash)?
-        .map_err(|_| AuthError::Hash)?;
+    let hash = hash_blocking(app, password.clone()).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     if let Some(org) = input.org_id {
@@ -117,12 +112,7 @@ pub async fn reset_password(
         }
         None => one_time_password(),
     };
-    let hasher = app.hasher;
-    let pw = password.clone();
-    let hash = tokio::task::spawn_blocking(move || hasher.hash(&pw))
-        .await
-        .map_err(|_| AuthError::Hash)?
-        .map_err(|_| AuthError::Hash)?;
+    let hash = hash_blocking(app, password.clone()).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     store::set_password(&mut tx.exec(), user_id, &hash, true, now).await?;

@@ -123,21 +123,17 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
         }
         AdminCmd::Backup { file } => {
             crate::db::maintenance::backup(&app.db, &url, &file).await?;
-            let mut tx = app.db.begin().await?;
             let ev = AuditEvent::success("system.backup", "system", "")
                 .detail(file.display().to_string());
-            audit::record(&mut tx, &Actor::cli("admin backup"), app.now(), ev).await?;
-            tx.commit().await?;
+            audit::record_alone(&app.db, &Actor::cli("admin backup"), app.now(), ev).await?;
             println!("备份完成：{}", file.display());
             Ok(())
         }
         AdminCmd::Restore { file } => {
             crate::db::maintenance::restore(&app.db, &url, &file).await?;
-            let mut tx = app.db.begin().await?;
             let ev = AuditEvent::success("system.restore", "system", "")
                 .detail(file.display().to_string());
-            audit::record(&mut tx, &Actor::cli("admin restore"), app.now(), ev).await?;
-            tx.commit().await?;
+            audit::record_alone(&app.db, &Actor::cli("admin restore"), app.now(), ev).await?;
             println!("已从 {} 恢复数据。", file.display());
             Ok(())
         }

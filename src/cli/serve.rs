@@ -81,15 +81,9 @@ async fn bootstrap_admin(app: &crate::app::App) -> anyhow::Result<()> {
     let (_, password) = users::create(app, &actor, input)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut tx = app.db.begin().await?;
-    audit::record(
-        &mut tx,
-        &actor,
-        app.now(),
-        AuditEvent::success("system.bootstrap", "system", "").detail("创建首个系统管理员 admin"),
-    )
-    .await?;
-    tx.commit().await?;
+    let ev =
+        AuditEvent::success("system.bootstrap", "system", "").detail("创建首个系统管理员 admin");
+    audit::record_alone(&app.db, &actor, app.now(), ev).await?;
     println!("══════════════════════════════════════════════");
     println!("首次启动：已创建系统管理员账号");
     println!("  用户名：admin");

@@ -285,13 +285,7 @@ async fn audit_denial(st: &AppState, actor: &Actor, path: &str, why: &str) {
     )
     .outcome(Outcome::Denied)
     .detail(why);
-    let res = async {
-        let mut tx = st.app.db.begin().await?;
-        audit::record(&mut tx, actor, st.app.now(), ev).await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(e) = res {
+    if let Err(e) = audit::record_alone(&st.app.db, actor, st.app.now(), ev).await {
         tracing::error!(error = %e, "could not audit a denial");
     }
 }

@@ -289,3 +289,53 @@ fn urlenc(s: &str) -> String {
         })
         .collect()
 }
+
+/// SEC-15: a 三员 account holds one session; a new login replaces the old one.
+async fn sec_15_admin_triad_single_session(b: Backend) {
+    let Some((t, _)) = with_account(b, false).await else {
+        return;
+    };
+    let (_, first) = api_login(&t, "zhangsan", PW).await;
+    let (_, second) = api_login(&t, "zhangsan", PW).await;
+    let old = t
+        .send(crate::support::bearer_get(
+            "/api/v1/me",
+            first["token"].as_str().unwrap(),
+        ))
+        .await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    let new = t
+        .send(crate::support::bearer_get(
+            "/api/v1/me",
+            second["token"].as_str().unwrap(),
+        ))
+        .await;
+    assert_eq!(new.status(), StatusCode::OK);
+}
+db_test!(sec_15_admin_triad_single_session);
+
+/// SEC-43: when the database is gone the answer is a generic page with the request id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sec_43_database_failure_is_a_generic_page() {
+    let t = TestApp::new(Backend::Sqlite).await.unwrap();
+    let org = t
+        .org(None, zhibu::orgs::model::OrgKind::Committee, "党委")
+        .await;
+    let uid = t.user("o1", "officer", Some(org.id)).await;
+    let (tok, _) = t.session(uid).await;
+    t.app.db.close().await;
+    let res = t.send(get("/orgs", Some(&tok))).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let rid = res
+        .headers()
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let html = text(res).await;
+    assert!(html.contains(&rid) && html.contains("系统繁忙"));
+    for leak in ["sqlx", "sqlite", "panicked", ".rs:", "SELECT"] {
+        assert!(!html.contains(leak), "{leak}");
+    }
+}

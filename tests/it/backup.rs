@@ -79,3 +79,57 @@ async fn rel_06_sqlite_backup_restore_round_trip() {
 async fn counts(t: &TestApp) -> Vec<String> {
     dump(t).await
 }
+
+/// The PostgreSQL path: `pg_dump` snapshot and single-transaction `pg_restore`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rel_06_postgres_backup_restore_round_trip() {
+    if std::process::Command::new("pg_dump")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return;
+    }
+    let Some(t) = TestApp::new(Backend::Postgres).await else {
+        return;
+    };
+    zhibu::demo::seed(&t.app).await.unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "zhibu-pgbak-{}",
+        zhibu::shared::token::request_id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("b.dump");
+    zhibu::db::maintenance::backup(&t.app.db, &t.url, &file)
+        .await
+        .unwrap();
+    let count = |t: &TestApp| {
+        let zhibu::db::Db::Postgres(p) = &t.app.db else {
+            unreachable!()
+        };
+        let p = p.clone();
+        async move {
+            let orgs: i64 = sqlx::query_scalar("SELECT count(*) FROM orgs")
+                .fetch_one(&p)
+                .await
+                .unwrap();
+            let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+                .fetch_one(&p)
+                .await
+                .unwrap();
+            let names: Vec<String> = sqlx::query_scalar("SELECT name FROM members ORDER BY id")
+                .fetch_all(&p)
+                .await
+                .unwrap();
+            (orgs, audit, names)
+        }
+    };
+    let before = count(&t).await;
+    t.org(None, OrgKind::Committee, "备份后新建").await;
+    assert_ne!(count(&t).await, before);
+    zhibu::db::maintenance::restore(&t.app.db, &t.url, &file)
+        .await
+        .unwrap();
+    assert_eq!(count(&t).await, before);
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::free_port;
+
 const BIN: &str = env!("CARGO_BIN_EXE_zhibu");
 
 struct TempDir(PathBuf);
@@ -80,14 +82,6 @@ fn help_and_config_commands() {
     assert!(out(&r).contains("数据库地址"), "{}", out(&r));
     let r = zhibu(&["serve", "--database", "postgress://typo/db"], None);
     assert!(!r.status.success(), "unknown schemes are refused at start");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn wait_ready(port: u16) {
@@ -283,25 +277,22 @@ fn rel_03_acknowledged_writes_survive_kill_9() {
 }
 
 fn count_logins(path: &Path) -> u64 {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
-        let n: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'auth.login'")
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        pool.close().await;
-        u64::try_from(n).unwrap()
-    })
+    let n: i64 = sqlite_scalar(
+        path,
+        "SELECT count(*) FROM audit_log WHERE action = 'auth.login'",
+    );
+    u64::try_from(n).unwrap()
 }
 
 fn integrity(path: &Path) -> String {
+    sqlite_scalar(path, "PRAGMA integrity_check")
+}
+
+/// One value read straight from a SQLite file, outside the server.
+fn sqlite_scalar<T>(path: &Path, sql: &str) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -310,11 +301,8 @@ fn integrity(path: &Path) -> String {
         let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
             .await
             .unwrap();
-        let s: String = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let v: T = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
         pool.close().await;
-        s
+        v
     })
 }

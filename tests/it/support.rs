@@ -295,3 +295,12 @@ pub fn location(res: &Response<Body>) -> String {
         .unwrap_or("")
         .to_owned()
 }
+
+/// A free loopback port for a server the test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
