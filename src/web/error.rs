@@ -135,8 +135,14 @@ impl IntoResponse for AppError {
         let (status, body) = self.parts();
         let mut res = status.into_response();
         res.extensions_mut().insert(body);
-        if let Self::Denied(d) = self {
-            res.extensions_mut().insert(DeniedMark(d));
+        match self {
+            Self::Denied(d) => {
+                res.extensions_mut().insert(DeniedMark(d));
+            }
+            Self::Forbidden => {
+                res.extensions_mut().insert(DeniedMark(Denial::Forbidden));
+            }
+            _ => {}
         }
         res
     }

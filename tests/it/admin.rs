@@ -285,3 +285,27 @@ async fn api_writes_with_cookie_need_csrf_header() {
         .insert("x-csrf-token", csrf.parse().unwrap());
     assert_eq!(t.send(req).await.status(), StatusCode::NO_CONTENT);
 }
+
+/// SEC-24: every refusal is audited, including capability checks (403) as well as scope (404).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sec_24_refusals_are_audited() {
+    let t = TestApp::new(Backend::Sqlite).await.unwrap();
+    let org = t
+        .org(None, zhibu::orgs::model::OrgKind::Committee, "党委")
+        .await;
+    let uid = t.user("o2", "officer", Some(org.id)).await;
+    let (tok, _) = t.session(uid).await;
+    assert_eq!(
+        t.send(get("/admin/users", Some(&tok))).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.send(get("/audit", Some(&tok))).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.send(get("/orgs/999", Some(&tok))).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(t.audit_count("access.denied").await, 3);
+}

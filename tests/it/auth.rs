@@ -326,13 +326,7 @@ async fn sec_43_database_failure_is_a_generic_page() {
     t.app.db.close().await;
     let res = t.send(get("/orgs", Some(&tok))).await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let rid = res
-        .headers()
-        .get("x-request-id")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let rid = crate::support::request_id(&res);
     let html = text(res).await;
     assert!(html.contains(&rid) && html.contains("系统繁忙"));
     for leak in ["sqlx", "sqlite", "panicked", ".rs:", "SELECT"] {

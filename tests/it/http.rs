@@ -31,13 +31,7 @@ async fn errors_are_stable_json_or_chinese_pages(b: Backend) {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let res = t.send(get("/no/such/page", None)).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let rid = res
-        .headers()
-        .get("x-request-id")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let rid = crate::support::request_id(&res);
     let html = text(res).await;
     assert!(html.contains("页面不存在") && html.contains(&rid));
     let res = t.send(get("/api/v1/orgs/abc", None)).await;

@@ -304,3 +304,12 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// The request id the server gave a response.
+pub fn request_id(res: &Response<Body>) -> String {
+    res.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
