@@ -173,6 +173,13 @@ pub(super) async fn update(
     PathId(id): PathId,
     ValidForm(f): ValidForm<OrgFormValues>,
 ) -> AppResult<Response> {
+    // The shared form carries the parent and kind for creation only; an edit may not set them.
+    if !f.parent_id.is_empty() || !f.kind.is_empty() {
+        return Err(AppError::BadRequest(
+            "unexpected_field",
+            "表单包含不允许修改的字段".into(),
+        ));
+    }
     let org = service::get_checked(&st.app, u.scope(), id, OrgAction::Edit).await?;
     let result = match parse_input(&f, org.kind()) {
         Ok(input) => service::update(&st.app, &u.actor(), u.scope(), id, &input).await,

@@ -3,7 +3,7 @@
 use axum::http::{StatusCode, header};
 
 use crate::db_test;
-use crate::support::{Backend, TestApp, get, post_json, text};
+use crate::support::{Backend, TestApp, get, post_form, post_json, text};
 
 async fn errors_are_stable_json_or_chinese_pages(b: Backend) {
     let Some(t) = TestApp::new(b).await else {
@@ -108,3 +108,96 @@ async fn health_and_readiness() {
         StatusCode::SERVICE_UNAVAILABLE
     );
 }
+
+/// An officer keeps their branch's 党小组 through the pages: create, rename, refuse bad input,
+/// and dissolve; terms and appointments are recorded from the organisation page.
+async fn officer_manages_groups_terms_and_officers_through_forms(b: Backend) {
+    let Some(t) = TestApp::new(b).await else {
+        return;
+    };
+    use zhibu::orgs::model::OrgKind;
+    let r = t.org(None, OrgKind::Committee, "党委").await;
+    let a = t.org(Some(&r), OrgKind::Branch, "第一支部").await;
+    let uid = t.user("shuji", "officer", Some(a.id)).await;
+    let (tok, csrf) = t.session(uid).await;
+    let form = |path: &str, body: &str| post_form(path, Some(&tok), Some(&csrf), body);
+    let res = t.send(form("/orgs", &format!("parent_id={}&kind=group&name=%E7%AC%AC%E4%B8%80%E5%B0%8F%E7%BB%84&short_name=&established_on=2026-01-05&sort_order=1", a.id))).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let group_page = crate::support::location(&res);
+    let gid: i64 = group_page.trim_start_matches("/orgs/").parse().unwrap();
+    let tree = text(t.send(get("/orgs", Some(&tok))).await).await;
+    assert!(tree.contains("第一小组"));
+    // A branch is not theirs to create, and a bad date is reported on the form.
+    let res = t
+        .send(form(
+            "/orgs",
+            &format!("parent_id={}&kind=branch&name=x", a.id),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = t
+        .send(form(
+            &format!("/orgs/{gid}/edit"),
+            "name=%E6%94%B9%E5%90%8E&short_name=&established_on=2026-13-01&sort_order=1",
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(res).await.contains("成立日期格式"));
+    let res = t
+        .send(form(
+            &format!("/orgs/{gid}/edit"),
+            "name=%E6%94%B9%E5%90%8E&short_name=&established_on=&sort_order=1",
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Unknown fields are refused (mass assignment, SEC-20).
+    let res = t
+        .send(form(
+            &format!("/orgs/{gid}/edit"),
+            "name=x&short_name=&established_on=&sort_order=1&parent_id=1",
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = t
+        .send(form(
+            &format!("/orgs/{}/terms", a.id),
+            "started_on=2024-05-06&years=3&note=",
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = text(t.send(get(&format!("/orgs/{}", a.id), Some(&tok))).await).await;
+    assert!(
+        page.contains("2027-05-06"),
+        "planned end of the term is shown"
+    );
+    let res = t
+        .send(form(
+            &format!("/orgs/{}/terms", a.id),
+            "started_on=2024-05-06&years=4&note=",
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let flash = res
+        .headers()
+        .get(axum::http::header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        flash.starts_with("zhibu_flash=error."),
+        "the refusal comes back as a message"
+    );
+    let res = t
+        .send(form(
+            &format!("/orgs/{gid}/dissolve"),
+            "reason=%E5%90%88%E5%B9%B6",
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let tree = text(t.send(get("/orgs", Some(&tok))).await).await;
+    assert!(!tree.contains("改后"));
+    let tree = text(t.send(get("/orgs?dissolved=1", Some(&tok))).await).await;
+    assert!(tree.contains("改后") && tree.contains("已撤销"));
+}
+db_test!(officer_manages_groups_terms_and_officers_through_forms);
