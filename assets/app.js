@@ -10,6 +10,12 @@
     var el = e.target;
     if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) { el.form.submit(); }
   });
+  document.addEventListener("DOMContentLoaded", function () {
+    // Forms with errors: move focus to the first field marked invalid (ui.md).
+    var bad = document.querySelector("[aria-invalid=true]");
+    if (bad) { bad.focus(); }
+    if (document.querySelector("[data-autoprint]")) { window.print(); }
+  });
   document.addEventListener("click", function (e) {
     var b = e.target.closest && e.target.closest("[data-nav-toggle]");
     if (!b) { return; }

@@ -16,4 +16,4 @@ pub mod users;
 pub mod views;
 
 pub use model::Role;
-pub use scope::{Denial, OrgAction, Scope};
+pub use scope::{Denial, MemberAction, OrgAction, Scope};

@@ -30,6 +30,17 @@ pub enum OrgAction {
     Restructure,
 }
 
+/// Something a user may try to do to a member record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberAction {
+    /// See the record (numbers masked).
+    View,
+    /// Edit fields, record events, create records.
+    Edit,
+    /// See 身份证号 and 手机号 in full (audited each time).
+    Unmask,
+}
+
 /// Capabilities that are not about one organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capability {
@@ -149,6 +160,45 @@ impl Scope {
         )
     }
 
+    /// Subtrees whose member records this user may see. The 三员 see none (SEC-18); an
+    /// ordinary member sees only their own record, through [`Scope::check_member`].
+    #[must_use]
+    pub fn member_roots(&self) -> &[String] {
+        match self.role {
+            Role::OrgAdmin | Role::Officer => &self.roots,
+            _ => &[],
+        }
+    }
+
+    /// Decides an action on the member `member_id` whose branch is at `org_path`.
+    ///
+    /// # Errors
+    /// [`Denial::NotFound`] outside scope, [`Denial::Forbidden`] when visible but not permitted.
+    pub fn check_member(
+        &self,
+        action: MemberAction,
+        org_path: &str,
+        member_id: i64,
+    ) -> Result<(), Denial> {
+        let own_record = self.member_id == Some(member_id);
+        let in_roots = self
+            .member_roots()
+            .iter()
+            .any(|r| org_path.starts_with(r.as_str()));
+        match (in_roots, own_record, action) {
+            (true, _, _) => Ok(()),
+            (false, true, MemberAction::View) => Ok(()),
+            (false, true, _) => Err(Denial::Forbidden),
+            (false, false, _) => Err(Denial::NotFound),
+        }
+    }
+
+    /// Whether this user works with member records of others (navigation uses it).
+    #[must_use]
+    pub fn has_member_area(&self) -> bool {
+        !self.member_roots().is_empty()
+    }
+
     /// Whether this user works with organisation data at all (navigation uses it).
     #[must_use]
     pub fn has_org_area(&self) -> bool {
@@ -228,6 +278,36 @@ mod tests {
         assert_eq!(sec.check_org(Edit, &unrelated), Err(Forbidden));
         let aud = scope(Role::AuditAdmin);
         assert_eq!(aud.check_org(View, &own), Err(NotFound));
+    }
+
+    #[test]
+    fn sec_19_member_records_by_role() {
+        use MemberAction::*;
+        let officer = scope(Role::Officer);
+        assert_eq!(officer.check_member(View, "/1/2/3/", 5), Ok(()));
+        assert_eq!(officer.check_member(Unmask, "/1/2/3/4/", 5), Ok(()));
+        assert_eq!(
+            officer.check_member(View, "/1/2/5/", 5),
+            Err(Denial::NotFound)
+        );
+        let mut member = scope(Role::Member);
+        member.member_id = Some(5);
+        assert_eq!(member.check_member(View, "/1/2/3/", 5), Ok(()));
+        assert_eq!(
+            member.check_member(Edit, "/1/2/3/", 5),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            member.check_member(View, "/1/2/3/", 6),
+            Err(Denial::NotFound)
+        );
+        for triad in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            assert_eq!(
+                scope(triad).check_member(View, "/1/2/3/", 5),
+                Err(Denial::NotFound),
+                "{triad:?}"
+            );
+        }
     }
 
     #[test]

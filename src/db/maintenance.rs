@@ -177,23 +177,21 @@ async fn copy_all(c: &mut SqliteConnection) -> anyhow::Result<()> {
             "备份的数据库结构与当前版本不一致：请使用同一版本的 Zhibu 恢复，或先对备份运行 migrate"
         );
     }
-    let triggers: Vec<String> = sqlx::query_scalar(
-        "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'",
-    )
-    .fetch_all(&mut *c)
-    .await?;
+    let triggers: Vec<String> =
+        sqlx::query_scalar("SELECT sql FROM main.sqlite_master WHERE type = 'trigger'")
+            .fetch_all(&mut *c)
+            .await?;
     let mut tx = c.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query("PRAGMA defer_foreign_keys = ON")
         .execute(&mut *tx)
         .await?;
-    let trigger_names: Vec<String> = sqlx::query(
-        "SELECT name FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'",
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(|r| r.get::<String, _>(0))
-    .collect();
+    let trigger_names: Vec<String> =
+        sqlx::query("SELECT name FROM main.sqlite_master WHERE type = 'trigger'")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect();
     for t in &trigger_names {
         // Names come from sqlite_master, not from input; identifiers cannot be bound.
         sqlx::query(&format!("DROP TRIGGER main.\"{t}\""))

@@ -11,7 +11,9 @@ mod data;
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::store::{self as auth_store, NewUser};
-use crate::members::{idcard, model::NewMember, store as member_store};
+use crate::members::events::{self, NewEvent};
+use crate::members::model::{EventKind, MemberFields};
+use crate::members::{idcard, store as member_store};
 use crate::orgs::model::{Org, OrgKind, Post};
 use crate::orgs::store::{self as org_store, NewOfficer, NewOrg};
 
@@ -30,7 +32,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, Option<usize>)] = &[
     ("dangyuan", "党员", "member", Some(2)),
 ];
 
-use data::{EDUCATION, GIVEN, JOBS, SURNAMES};
+use data::{EDUCATION, GIVEN, JOBS, PLACES, SURNAMES};
 
 /// A small deterministic generator (no external randomness: the demo is reproducible).
 struct Lcg(u64);
@@ -262,13 +264,16 @@ async fn seed_members(
                 }
             };
             let converted_on = (!probationary).then(|| crate::orgs::model::term_end(joined_on, 1));
-            let m = NewMember {
-                org_id: orgs[*branch].id,
-                group_id: if groups.is_empty() {
-                    None
-                } else {
-                    Some(orgs[groups[i % groups.len()]].id)
-                },
+            let education = EDUCATION[rng.below(EDUCATION.len())];
+            let degree = match education {
+                "博士研究生" => Some("博士".to_owned()),
+                "硕士研究生" => Some("硕士".to_owned()),
+                "大学本科" => Some("学士".to_owned()),
+                _ => None,
+            };
+            let mobile = !*retired && seq % 37 == 5;
+            let lost_contact = seq == 101;
+            let f = MemberFields {
                 name: name.clone(),
                 gender: if male { "male" } else { "female" },
                 id_number,
@@ -284,8 +289,8 @@ async fn seed_members(
                     "蒙古族",
                 ][rng.below(8)]
                 .to_owned(),
-                education: EDUCATION[rng.below(EDUCATION.len())].to_owned(),
-                category: if probationary { "probationary" } else { "full" },
+                education: education.to_owned(),
+                degree,
                 joined_on,
                 converted_on,
                 job_title: Some(if *retired {
@@ -294,8 +299,56 @@ async fn seed_members(
                     JOBS[rng.below(JOBS.len())].to_owned()
                 }),
                 phone: Some(format!("1700000{seq:04}")),
+                native_place: Some(PLACES[rng.below(PLACES.len())].to_owned()),
+                employer: Some(if *retired {
+                    "明湖区科技局（已退休）".to_owned()
+                } else {
+                    format!(
+                        "明湖区科技局 {}",
+                        orgs[*branch].short_name.as_deref().unwrap_or("")
+                    )
+                }),
+                work_started_on: Some(crate::orgs::model::term_end(birth, 22)),
+                address: None,
+                party_post: None,
+                lost_contact,
+                lost_contact_on: lost_contact.then(|| today - Duration::days(220)),
+                mobile,
+                mobile_destination: mobile.then(|| "广东省深圳市（外出务工）".to_owned()),
             };
-            let id = member_store::insert(&mut tx.exec(), &m, now).await?;
+            let group = if groups.is_empty() {
+                None
+            } else {
+                Some(orgs[groups[i % groups.len()]].id)
+            };
+            let category = if probationary { "probationary" } else { "full" };
+            let id =
+                member_store::insert(&mut tx.exec(), orgs[*branch].id, group, category, &f, now)
+                    .await?;
+            // History: members who joined after the branch was set up were developed there;
+            // the others were registered when it was set up.
+            let established = orgs[*branch].established_on.unwrap_or(joined_on);
+            let mut history = vec![if joined_on >= established {
+                (EventKind::Develop, joined_on, Some(orgs[*branch].id))
+            } else {
+                (EventKind::Register, established, Some(orgs[*branch].id))
+            }];
+            if let Some(c) = converted_on.filter(|c| *c >= established) {
+                history.push((EventKind::Convert, c, None));
+            }
+            for (kind, on, to) in history {
+                let ev = NewEvent {
+                    member_id: id,
+                    kind,
+                    occurred_on: on,
+                    from_org_id: None,
+                    to_org_id: to,
+                    note: "",
+                    recorded_by: None,
+                    recorded_by_name: "演示数据",
+                };
+                events::insert(&mut tx.exec(), &ev, now).await?;
+            }
             out.push((id, orgs[*branch].id, name));
         }
     }

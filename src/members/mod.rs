@@ -2,6 +2,13 @@
 //! identity-number rules (GB 11643), the basic record, counts per organisation, and the
 //! masking of personal numbers. The full roster, imports and transfers build on it.
 
+pub mod api;
+pub mod events;
 pub mod idcard;
 pub mod model;
+pub mod roster;
+pub mod routes;
+pub mod service;
 pub mod store;
+pub mod validate;
+mod views;

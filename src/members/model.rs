@@ -1,19 +1,238 @@
-//! The basic member record and its codes.
+//! The member record, its codes, the events that change 党籍 and organisation, and the rules
+//! a record must satisfy (GB 11643 agreement, DEV-01, DEV-20, CAL-02). No IO.
 
-use time::Date;
+use std::collections::HashMap;
 
-/// A new member record (validated by the caller's import or form).
-#[derive(Debug, Clone)]
-pub struct NewMember {
-    /// Branch.
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use super::idcard;
+
+pub use super::validate::{
+    FieldError, ITEMS, MemberFields, RawFields, label_of, parse_any_date, parse_flag, validate,
+};
+
+/// 人员类别.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// 正式党员.
+    Full,
+    /// 预备党员.
+    Probationary,
+}
+
+impl Category {
+    /// Code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::Probationary => "probationary",
+        }
+    }
+    /// Chinese name.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Full => "正式党员",
+            Self::Probationary => "预备党员",
+        }
+    }
+    /// Parses a code or the Chinese name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "full" | "正式党员" | "正式" => Some(Self::Full),
+            "probationary" | "预备党员" | "预备" => Some(Self::Probationary),
+            _ => None,
+        }
+    }
+}
+
+/// 党籍状态.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 正常.
+    Normal,
+    /// 停止党籍.
+    Stopped,
+    /// 已转出 (left this system by transfer).
+    TransferredOut,
+    /// 已出党 (除名, 开除, 退党 …).
+    Left,
+    /// 已去世.
+    Deceased,
+}
+
+impl Status {
+    /// Every status.
+    pub const ALL: [Status; 5] = [
+        Self::Normal,
+        Self::Stopped,
+        Self::TransferredOut,
+        Self::Left,
+        Self::Deceased,
+    ];
+    /// Code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Stopped => "stopped",
+            Self::TransferredOut => "transferred_out",
+            Self::Left => "left",
+            Self::Deceased => "deceased",
+        }
+    }
+    /// Chinese name.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Normal => "正常",
+            Self::Stopped => "停止党籍",
+            Self::TransferredOut => "已转出",
+            Self::Left => "已出党",
+            Self::Deceased => "已去世",
+        }
+    }
+    /// Parses a code.
+    #[must_use]
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.code() == s)
+    }
+    /// Still on the branch's books (counted, listed by default).
+    #[must_use]
+    pub fn on_books(self) -> bool {
+        matches!(self, Self::Normal | Self::Stopped)
+    }
+}
+
+/// Something that happened to a member's 党籍 or organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// 建档登记: an existing member entered into Zhibu.
+    Register,
+    /// 发展: accepted as 预备党员 (DEV-20: dated by the 党员大会).
+    Develop,
+    /// 转入 from outside Zhibu.
+    TransferIn,
+    /// 转正.
+    Convert,
+    /// Moved between branches inside Zhibu.
+    Move,
+    /// 转出 to outside Zhibu.
+    TransferOut,
+    /// 停止党籍 (MGMT-02/04).
+    Stop,
+    /// 恢复党籍 (MGMT-05).
+    Restore,
+    /// 出党 (除名, 开除党籍, 退党).
+    Leave,
+    /// 去世.
+    Death,
+}
+
+impl EventKind {
+    /// Every kind.
+    pub const ALL: [EventKind; 10] = [
+        Self::Register,
+        Self::Develop,
+        Self::TransferIn,
+        Self::Convert,
+        Self::Move,
+        Self::TransferOut,
+        Self::Stop,
+        Self::Restore,
+        Self::Leave,
+        Self::Death,
+    ];
+    /// Code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Register => "register",
+            Self::Develop => "develop",
+            Self::TransferIn => "transfer_in",
+            Self::Convert => "convert",
+            Self::Move => "move",
+            Self::TransferOut => "transfer_out",
+            Self::Stop => "stop",
+            Self::Restore => "restore",
+            Self::Leave => "leave",
+            Self::Death => "death",
+        }
+    }
+    /// Chinese name.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Register => "建档登记",
+            Self::Develop => "发展入党",
+            Self::TransferIn => "转入",
+            Self::Convert => "转正",
+            Self::Move => "支部调整",
+            Self::TransferOut => "转出",
+            Self::Stop => "停止党籍",
+            Self::Restore => "恢复党籍",
+            Self::Leave => "出党",
+            Self::Death => "去世",
+        }
+    }
+    /// Parses a code.
+    #[must_use]
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+    /// Kinds that start a record.
+    #[must_use]
+    pub fn is_entry(self) -> bool {
+        matches!(self, Self::Register | Self::Develop | Self::TransferIn)
+    }
+    /// Kinds an officer records on an existing record from the member page. Moves and
+    /// transfers go through the transfer procedure instead.
+    pub const RECORDABLE: [EventKind; 5] = [
+        Self::Convert,
+        Self::Stop,
+        Self::Restore,
+        Self::Leave,
+        Self::Death,
+    ];
+
+    /// The status a member must have for this event, and the status after it.
+    #[must_use]
+    pub fn transition(self, from: Status) -> Option<Status> {
+        use Status::*;
+        match (self, from) {
+            (Self::Convert, Normal) => Some(Normal),
+            (Self::Move, Normal | Stopped) => Some(from),
+            (Self::TransferOut, Normal) => Some(TransferredOut),
+            (Self::Stop, Normal) => Some(Stopped),
+            (Self::Restore, Stopped) => Some(Normal),
+            (Self::Leave, Normal | Stopped) => Some(Left),
+            (Self::Death, Normal | Stopped) => Some(Deceased),
+            _ => None,
+        }
+    }
+}
+
+/// A member record as stored.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Member {
+    /// Id.
+    pub id: i64,
+    /// 所在党支部.
     pub org_id: i64,
-    /// 党小组, optional.
+    /// 所在党小组.
     pub group_id: Option<i64>,
     /// 姓名.
     pub name: String,
     /// `male` / `female`.
-    pub gender: &'static str,
-    /// 公民身份号码.
+    pub gender: String,
+    /// 公民身份号码 (shown masked unless unmasked with audit).
+    #[serde(skip)]
     pub id_number: String,
     /// 出生日期.
     pub birth_date: Date,
@@ -21,16 +240,173 @@ pub struct NewMember {
     pub ethnicity: String,
     /// 学历.
     pub education: String,
-    /// `full` (正式党员) or `probationary` (预备党员).
-    pub category: &'static str,
+    /// 人员类别 code.
+    pub category: String,
     /// 入党日期.
     pub joined_on: Date,
     /// 转正日期.
     pub converted_on: Option<Date>,
     /// 工作岗位.
     pub job_title: Option<String>,
-    /// 联系电话.
+    /// 联系电话 (masked unless unmasked with audit).
+    #[serde(skip)]
     pub phone: Option<String>,
+    /// 党籍状态 code.
+    pub membership_status: String,
+    /// 籍贯.
+    pub native_place: Option<String>,
+    /// 学位.
+    pub degree: Option<String>,
+    /// 工作单位及职务.
+    pub employer: Option<String>,
+    /// 参加工作日期.
+    pub work_started_on: Option<Date>,
+    /// 家庭住址.
+    #[serde(skip)]
+    pub address: Option<String>,
+    /// 党内职务.
+    pub party_post: Option<String>,
+    /// 失联党员.
+    pub lost_contact: bool,
+    /// 失联日期.
+    pub lost_contact_on: Option<Date>,
+    /// 流动党员.
+    pub mobile: bool,
+    /// 外出流向.
+    pub mobile_destination: Option<String>,
+    /// Updated.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl Member {
+    /// 人员类别.
+    #[must_use]
+    pub fn category(&self) -> Category {
+        Category::parse(&self.category).unwrap_or(Category::Full)
+    }
+    /// 党籍状态.
+    #[must_use]
+    pub fn status(&self) -> Status {
+        Status::from_code(&self.membership_status).unwrap_or(Status::Normal)
+    }
+    /// 性别 in Chinese.
+    #[must_use]
+    pub fn gender_label(&self) -> &'static str {
+        if self.gender == "male" { "男" } else { "女" }
+    }
+    /// `110105********1234`.
+    #[must_use]
+    pub fn id_masked(&self) -> String {
+        idcard::mask(&self.id_number)
+    }
+    /// `138****5678`, or empty.
+    #[must_use]
+    pub fn phone_masked(&self) -> String {
+        self.phone
+            .as_deref()
+            .map(idcard::mask_phone)
+            .unwrap_or_default()
+    }
+    /// Age in whole years on `today`.
+    #[must_use]
+    pub fn age(&self, today: Date) -> i32 {
+        whole_years(self.birth_date, today)
+    }
+    /// The record's values as raw form fields (for editing and partial updates).
+    #[must_use]
+    pub fn raw_fields(&self) -> HashMap<String, String> {
+        let m = self;
+        let d = |x: Option<time::Date>| x.map(crate::shared::text::ymd).unwrap_or_default();
+        let s = |x: &Option<String>| x.clone().unwrap_or_default();
+        let flag = |b: bool| if b { "是".to_owned() } else { String::new() };
+        [
+            ("name", m.name.clone()),
+            ("gender", m.gender.clone()),
+            ("id_number", m.id_number.clone()),
+            ("birth_date", crate::shared::text::ymd(m.birth_date)),
+            ("ethnicity", m.ethnicity.clone()),
+            ("education", m.education.clone()),
+            ("degree", s(&m.degree)),
+            ("joined_on", crate::shared::text::ymd(m.joined_on)),
+            ("converted_on", d(m.converted_on)),
+            ("job_title", s(&m.job_title)),
+            ("phone", s(&m.phone)),
+            ("native_place", s(&m.native_place)),
+            ("employer", s(&m.employer)),
+            ("work_started_on", d(m.work_started_on)),
+            ("address", s(&m.address)),
+            ("party_post", s(&m.party_post)),
+            ("lost_contact", flag(m.lost_contact)),
+            ("lost_contact_on", d(m.lost_contact_on)),
+            ("mobile", flag(m.mobile)),
+            ("mobile_destination", s(&m.mobile_destination)),
+            (
+                "group_id",
+                m.group_id.map(|g| g.to_string()).unwrap_or_default(),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+
+    /// 党龄 in whole years on `today`: from conversion (DEV-25); 预备党员 have none yet.
+    #[must_use]
+    pub fn party_years(&self, today: Date) -> Option<i32> {
+        self.converted_on.map(|c| whole_years(c, today).max(0))
+    }
+}
+
+/// Whole years from `from` to `to` (a birthday on 29 February counts on 28 February, CAL-02).
+#[must_use]
+pub fn whole_years(from: Date, to: Date) -> i32 {
+    let mut y = to.year() - from.year();
+    let anniversary = crate::orgs::model::term_end(from, i64::from(y));
+    if anniversary > to {
+        y -= 1;
+    }
+    y
+}
+
+/// Code tables used to check and show values: set code → (code, name, aliases).
+#[derive(Debug, Clone, Default)]
+pub struct CodeSets(pub HashMap<String, Vec<(String, String, Vec<String>)>>);
+
+impl CodeSets {
+    /// Names of a set, in order.
+    #[must_use]
+    pub fn names(&self, set: &str) -> Vec<String> {
+        self.0
+            .get(set)
+            .map(|v| v.iter().map(|(_, n, _)| n.clone()).collect())
+            .unwrap_or_default()
+    }
+    /// The standard name for a name or alias in a set.
+    #[must_use]
+    pub fn canonical(&self, set: &str, value: &str) -> Option<String> {
+        let v = value.trim();
+        self.0
+            .get(set)?
+            .iter()
+            .find(|(_, n, a)| n == v || a.iter().any(|x| x == v))
+            .map(|(_, n, _)| n.clone())
+    }
+}
+
+/// Sort key for names: pinyin, so lists follow the order people expect.
+#[must_use]
+pub fn name_key(name: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut out = String::new();
+    for (c, p) in name.chars().zip(name.to_pinyin()) {
+        match p {
+            Some(p) => out.push_str(p.plain()),
+            None => out.extend(c.to_lowercase()),
+        }
+        out.push(' ');
+    }
+    out.trim_end().to_owned()
 }
 
 /// Member counts of an organisation's subtree.

@@ -1,42 +1,281 @@
-//! SQL for the basic member record.
+//! SQL for member records, their events and the code tables. Every list takes the subtrees the
+//! caller may see; nothing here decides permissions.
 
-use time::OffsetDateTime;
+use sqlx::QueryBuilder;
+use time::{Date, OffsetDateTime};
 
 use crate::db::{Exec, StoreResult};
 use crate::on;
 use crate::orgs::model::subtree_upper;
 
-use super::model::{MemberBrief, MemberCounts, NewMember};
+use super::model::{CodeSets, Member, MemberBrief, MemberCounts, MemberFields, name_key};
 
-/// Inserts a member and returns the id.
-///
-/// # Errors
-/// [`crate::db::StoreError::Duplicate`] when the 身份证号 exists.
-pub async fn insert(ex: &mut Exec<'_>, m: &NewMember, now: OffsetDateTime) -> StoreResult<i64> {
-    const SQL: &str =
-        "INSERT INTO members (org_id, group_id, name, gender, id_number, birth_date, ethnicity,
-        education, category, joined_on, converted_on, job_title, phone, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id";
-    on!(ex, c => Ok(sqlx::query_scalar(SQL)
-        .bind(m.org_id)
-        .bind(m.group_id)
-        .bind(&m.name)
-        .bind(m.gender)
-        .bind(&m.id_number)
-        .bind(m.birth_date)
-        .bind(&m.ethnicity)
-        .bind(&m.education)
-        .bind(m.category)
-        .bind(m.joined_on)
-        .bind(m.converted_on)
-        .bind(&m.job_title)
-        .bind(&m.phone)
-        .bind(now)
-        .fetch_one(c)
-        .await?))
+const COLS: &str = "m.id, m.org_id, m.group_id, m.name, m.gender, m.id_number, m.birth_date, m.ethnicity, m.education,
+    m.category, m.joined_on, m.converted_on, m.job_title, m.phone, m.membership_status, m.native_place, m.degree,
+    m.employer, m.work_started_on, m.address, m.party_post, m.lost_contact, m.lost_contact_on, m.mobile,
+    m.mobile_destination, m.updated_at";
+
+/// A roster row: the record with the names of its branch and 党小组.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberRow {
+    /// The record.
+    #[sqlx(flatten)]
+    pub m: Member,
+    /// Branch name.
+    pub org_name: String,
+    /// 党小组 name.
+    pub group_name: Option<String>,
 }
 
-/// Counts of members in the subtree at `path`, by category.
+/// Inserts a record and returns its id.
+///
+/// # Errors
+/// `Duplicate` when the 身份证号 exists.
+pub async fn insert(
+    ex: &mut Exec<'_>,
+    org_id: i64,
+    group_id: Option<i64>,
+    category: &str,
+    f: &MemberFields,
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
+    const SQL: &str = "INSERT INTO members (org_id, group_id, category, membership_status, name, gender, id_number,
+        birth_date, ethnicity, education, degree, joined_on, converted_on, job_title, phone, native_place, employer,
+        work_started_on, address, party_post, lost_contact, lost_contact_on, mobile, mobile_destination, name_key,
+        created_at, updated_at)
+        VALUES ($1, $2, $3, 'normal', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+        $21, $22, $23, $24, $25, $25) RETURNING id";
+    on!(ex, c => Ok(sqlx::query_scalar(SQL)
+        .bind(org_id).bind(group_id).bind(category)
+        .bind(&f.name).bind(f.gender).bind(&f.id_number).bind(f.birth_date).bind(&f.ethnicity).bind(&f.education)
+        .bind(&f.degree).bind(f.joined_on).bind(f.converted_on).bind(&f.job_title).bind(&f.phone)
+        .bind(&f.native_place).bind(&f.employer).bind(f.work_started_on).bind(&f.address).bind(&f.party_post)
+        .bind(f.lost_contact).bind(f.lost_contact_on).bind(f.mobile).bind(&f.mobile_destination)
+        .bind(name_key(&f.name)).bind(now)
+        .fetch_one(c).await?))
+}
+
+/// Replaces the editable fields and the 党小组.
+///
+/// # Errors
+/// `Duplicate` when the new 身份证号 belongs to another record.
+pub async fn update(
+    ex: &mut Exec<'_>,
+    id: i64,
+    group_id: Option<i64>,
+    f: &MemberFields,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    const SQL: &str = "UPDATE members SET group_id = $2, name = $3, gender = $4, id_number = $5, birth_date = $6,
+        ethnicity = $7, education = $8, degree = $9, joined_on = $10, converted_on = $11, job_title = $12, phone = $13,
+        native_place = $14, employer = $15, work_started_on = $16, address = $17, party_post = $18,
+        lost_contact = $19, lost_contact_on = $20, mobile = $21, mobile_destination = $22, name_key = $23,
+        updated_at = $24 WHERE id = $1";
+    on!(ex, c => sqlx::query(SQL)
+        .bind(id).bind(group_id)
+        .bind(&f.name).bind(f.gender).bind(&f.id_number).bind(f.birth_date).bind(&f.ethnicity).bind(&f.education)
+        .bind(&f.degree).bind(f.joined_on).bind(f.converted_on).bind(&f.job_title).bind(&f.phone)
+        .bind(&f.native_place).bind(&f.employer).bind(f.work_started_on).bind(&f.address).bind(&f.party_post)
+        .bind(f.lost_contact).bind(f.lost_contact_on).bind(f.mobile).bind(&f.mobile_destination)
+        .bind(name_key(&f.name)).bind(now)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Gets a record with its organisation's path.
+///
+/// # Errors
+/// `NotFound` when missing.
+pub async fn get(ex: &mut Exec<'_>, id: i64) -> StoreResult<(Member, String)> {
+    let sql = format!(
+        "SELECT {COLS}, o.path AS org_path FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1"
+    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        m: Member,
+        org_path: String,
+    }
+    let r: Row = on!(ex, c => sqlx::query_as(&sql).bind(id).fetch_one(c).await?);
+    Ok((r.m, r.org_path))
+}
+
+/// Where a 身份证号 is already registered: member id, name and organisation path.
+///
+/// # Errors
+/// Database failures.
+pub async fn find_by_id_number(
+    ex: &mut Exec<'_>,
+    id_number: &str,
+) -> StoreResult<Option<(i64, String, String, String)>> {
+    const SQL: &str =
+        "SELECT m.id, m.name, o.name, o.path FROM members m JOIN orgs o ON o.id = m.org_id
+        WHERE m.id_number = $1";
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(id_number).fetch_optional(c).await?))
+}
+
+/// Sets the category (and the conversion date) after a 转正.
+///
+/// # Errors
+/// Database failures.
+pub async fn set_category(
+    ex: &mut Exec<'_>,
+    id: i64,
+    category: &str,
+    converted_on: Option<Date>,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    on!(ex, c => sqlx::query("UPDATE members SET category = $2, converted_on = $3, updated_at = $4 WHERE id = $1")
+        .bind(id).bind(category).bind(converted_on).bind(now).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Sets the 党籍 status.
+///
+/// # Errors
+/// Database failures.
+pub async fn set_status(
+    ex: &mut Exec<'_>,
+    id: i64,
+    status: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    on!(ex, c => sqlx::query("UPDATE members SET membership_status = $2, updated_at = $3 WHERE id = $1")
+        .bind(id).bind(status).bind(now).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Loads the code tables.
+///
+/// # Errors
+/// Database failures.
+pub async fn code_sets(ex: &mut Exec<'_>) -> StoreResult<CodeSets> {
+    let rows: Vec<(String, String, String, String)> = on!(ex, c => sqlx::query_as(
+        "SELECT set_code, code, name, aliases FROM code_items ORDER BY set_code, sort").fetch_all(c).await?);
+    let mut out = CodeSets::default();
+    for (set, code, name, aliases) in rows {
+        let aliases = aliases
+            .split('|')
+            .filter(|a| !a.is_empty())
+            .map(ToOwned::to_owned)
+            .collect();
+        out.0.entry(set).or_default().push((code, name, aliases));
+    }
+    Ok(out)
+}
+
+/// Roster filters. Dates are precomputed from age and 党龄 bands by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct RosterFilter {
+    /// Subtrees to search (already limited to what the caller may see).
+    pub roots: Vec<String>,
+    /// Category code.
+    pub category: Option<String>,
+    /// Status codes (empty: all).
+    pub statuses: Vec<String>,
+    /// `male` / `female`.
+    pub gender: Option<String>,
+    /// Born on or after.
+    pub born_from: Option<Date>,
+    /// Born on or before.
+    pub born_to: Option<Date>,
+    /// 学历.
+    pub education: Option<String>,
+    /// 民族.
+    pub ethnicity: Option<String>,
+    /// Converted on or after.
+    pub converted_from: Option<Date>,
+    /// Converted on or before.
+    pub converted_to: Option<Date>,
+    /// 失联 only.
+    pub lost_contact: bool,
+    /// 流动 only.
+    pub mobile: bool,
+    /// Name contains.
+    pub name: Option<String>,
+    /// Sort column: `name`, `joined`, `birth`, `org`.
+    pub sort: String,
+    /// Descending.
+    pub desc: bool,
+}
+
+macro_rules! push_roster_where {
+    ($qb:expr, $f:expr) => {{
+        let f = $f;
+        $qb.push(" FROM members m JOIN orgs o ON o.id = m.org_id LEFT JOIN orgs g ON g.id = m.group_id WHERE (");
+        if f.roots.is_empty() {
+            $qb.push("1 = 0");
+        }
+        for (i, r) in f.roots.iter().enumerate() {
+            if i > 0 {
+                $qb.push(" OR ");
+            }
+            $qb.push("(o.path >= ").push_bind(r.clone()).push(" AND o.path < ").push_bind(subtree_upper(r)).push(")");
+        }
+        $qb.push(")");
+        if let Some(v) = &f.category { $qb.push(" AND m.category = ").push_bind(v.clone()); }
+        if !f.statuses.is_empty() {
+            $qb.push(" AND m.membership_status IN (");
+            let mut sep = $qb.separated(", ");
+            for s in &f.statuses { sep.push_bind(s.clone()); }
+            $qb.push(")");
+        }
+        if let Some(v) = &f.gender { $qb.push(" AND m.gender = ").push_bind(v.clone()); }
+        if let Some(v) = f.born_from { $qb.push(" AND m.birth_date >= ").push_bind(v); }
+        if let Some(v) = f.born_to { $qb.push(" AND m.birth_date <= ").push_bind(v); }
+        if let Some(v) = &f.education { $qb.push(" AND m.education = ").push_bind(v.clone()); }
+        if let Some(v) = &f.ethnicity { $qb.push(" AND m.ethnicity = ").push_bind(v.clone()); }
+        if let Some(v) = f.converted_from { $qb.push(" AND m.converted_on >= ").push_bind(v); }
+        if let Some(v) = f.converted_to { $qb.push(" AND m.converted_on <= ").push_bind(v); }
+        if f.lost_contact { $qb.push(" AND m.lost_contact = ").push_bind(true); }
+        if f.mobile { $qb.push(" AND m.mobile = ").push_bind(true); }
+        if let Some(v) = &f.name {
+            let pat = format!("%{}%", v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            $qb.push(" AND m.name LIKE ").push_bind(pat).push(" ESCAPE '\\'");
+        }
+    }};
+}
+
+/// A page of the roster.
+///
+/// # Errors
+/// Database failures.
+pub async fn list(
+    ex: &mut Exec<'_>,
+    f: &RosterFilter,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<MemberRow>> {
+    let order = match f.sort.as_str() {
+        "joined" => "m.joined_on",
+        "birth" => "m.birth_date",
+        "org" => "o.path",
+        _ => "m.name_key",
+    };
+    let dir = if f.desc { " DESC" } else { "" };
+    on!(ex, c => {
+        let mut qb = QueryBuilder::new("SELECT ");
+        qb.push(COLS).push(", o.name AS org_name, g.name AS group_name");
+        push_roster_where!(qb, f);
+        // `order` and `dir` come from the fixed lists above, never from input.
+        qb.push(format!(" ORDER BY {order}{dir}, m.id")).push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        Ok(qb.build_query_as::<MemberRow>().fetch_all(c).await?)
+    })
+}
+
+/// Number of roster rows matching.
+///
+/// # Errors
+/// Database failures.
+pub async fn count(ex: &mut Exec<'_>, f: &RosterFilter) -> StoreResult<i64> {
+    on!(ex, c => {
+        let mut qb = QueryBuilder::new("SELECT count(*)");
+        push_roster_where!(qb, f);
+        Ok(qb.build_query_scalar::<i64>().fetch_one(c).await?)
+    })
+}
+
+/// Counts of members on the books in the subtree at `path`, by category.
 ///
 /// # Errors
 /// Database failures.
@@ -62,20 +301,21 @@ pub async fn counts_under(ex: &mut Exec<'_>, path: &str) -> StoreResult<MemberCo
 /// Database failures.
 pub async fn list_in_org(ex: &mut Exec<'_>, org_id: i64) -> StoreResult<Vec<MemberBrief>> {
     const SQL: &str = "SELECT id, name, category FROM members
-        WHERE (org_id = $1 OR group_id = $1) AND membership_status = 'normal' ORDER BY name, id";
+        WHERE (org_id = $1 OR group_id = $1) AND membership_status = 'normal' ORDER BY name_key, id";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(org_id).fetch_all(c).await?))
 }
 
-/// Number of members directly in an organisation (used before dissolving it).
+/// Number of members on the books directly in an organisation (used before dissolving it).
 ///
 /// # Errors
 /// Database failures.
 pub async fn count_direct(ex: &mut Exec<'_>, org_id: i64) -> StoreResult<i64> {
-    const SQL: &str = "SELECT count(*) FROM members WHERE (org_id = $1 OR group_id = $1) AND membership_status = 'normal'";
+    const SQL: &str = "SELECT count(*) FROM members WHERE (org_id = $1 OR group_id = $1)
+        AND membership_status IN ('normal', 'stopped')";
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(org_id).fetch_one(c).await?))
 }
 
-/// The member's name, when the id exists in `org_id`'s subtree.
+/// The member's name, when the id exists in the subtree at `path`.
 ///
 /// # Errors
 /// Database failures.
@@ -85,6 +325,6 @@ pub async fn name_in_subtree(
     path: &str,
 ) -> StoreResult<Option<String>> {
     const SQL: &str = "SELECT m.name FROM members m JOIN orgs o ON o.id = m.org_id
-        WHERE m.id = $1 AND o.path >= $2 AND o.path < $3";
+        WHERE m.id = $1 AND o.path >= $2 AND o.path < $3 AND m.membership_status = 'normal'";
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(member_id).bind(path).bind(subtree_upper(path)).fetch_optional(c).await?))
 }

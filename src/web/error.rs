@@ -18,6 +18,8 @@ pub struct ErrorBody {
     pub code: &'static str,
     /// Chinese message.
     pub message: String,
+    /// Per-field problems, for forms and imports.
+    pub fields: Option<serde_json::Value>,
 }
 
 /// Marks a response as a permission denial to be audited by the auth middleware.
@@ -48,6 +50,9 @@ pub enum AppError {
     /// Valid input that cannot be applied in the current state (422).
     #[error("{0}")]
     Invalid(String),
+    /// Field-by-field problems (422), listed in full.
+    #[error("invalid fields")]
+    Fields(serde_json::Value),
     /// Conflict with existing data (409).
     #[error("{1}")]
     Conflict(&'static str, String),
@@ -78,6 +83,7 @@ impl AppError {
         let b = |code: &'static str, m: &str| ErrorBody {
             code,
             message: m.to_owned(),
+            fields: None,
         };
         match self {
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, b("unauthenticated", "请先登录")),
@@ -95,6 +101,14 @@ impl AppError {
             ),
             Self::BadRequest(code, m) => (StatusCode::BAD_REQUEST, b(code, m)),
             Self::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, b("invalid", m)),
+            Self::Fields(f) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorBody {
+                    code: "invalid_fields",
+                    message: "提交的内容有误，请按提示修改".into(),
+                    fields: Some(f.clone()),
+                },
+            ),
             Self::Conflict(code, m) => (StatusCode::CONFLICT, b(code, m)),
             Self::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -213,5 +227,6 @@ pub fn body_for_status(status: StatusCode) -> ErrorBody {
     ErrorBody {
         code,
         message: message.to_owned(),
+        fields: None,
     }
 }

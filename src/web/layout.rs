@@ -94,7 +94,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 #[derive(Debug, Clone)]
 pub struct NavItem {
     /// Target.
-    pub href: &'static str,
+    pub href: String,
     /// Label.
     pub label: &'static str,
     /// Icon id in the sprite.
@@ -159,37 +159,53 @@ impl PageCtx {
         let a = &u.0;
         let scope = &a.scope;
         let mut nav = vec![NavItem {
-            href: "/",
+            href: "/".into(),
             label: "首页",
             icon: "home",
             active: area == "home",
         }];
         if scope.has_org_area() {
             nav.push(NavItem {
-                href: "/orgs",
+                href: "/orgs".into(),
                 label: "组织架构",
                 icon: "tree",
                 active: area == "orgs",
             });
         }
+        if scope.has_member_area() {
+            nav.push(NavItem {
+                href: "/members".into(),
+                label: "党员",
+                icon: "people",
+                active: area == "members",
+            });
+        }
+        if let (false, Some(mid)) = (scope.has_member_area(), scope.member_id) {
+            nav.push(NavItem {
+                href: format!("/members/{mid}"),
+                label: "我的档案",
+                icon: "people",
+                active: area == "members",
+            });
+        }
         if scope.can(Capability::ManageAccounts) || scope.can(Capability::ManageSecurity) {
             nav.push(NavItem {
-                href: "/admin/users",
+                href: "/admin/users".into(),
                 label: "账号管理",
-                icon: "users",
+                icon: "key",
                 active: area == "users",
             });
         }
         if scope.can(Capability::ReadAudit) {
             nav.push(NavItem {
-                href: "/audit",
+                href: "/audit".into(),
                 label: "审计日志",
                 icon: "log",
                 active: area == "audit",
             });
         }
         nav.push(NavItem {
-            href: "/account",
+            href: "/account".into(),
             label: "我的",
             icon: "user",
             active: area == "account",

@@ -140,8 +140,12 @@ fn render_error(
     get_path: Option<&str>,
 ) -> Response {
     if is_api {
-        let v = serde_json::json!({"error": {"code": body.code, "message": body.message, "request_id": rid}});
-        return (status, axum::Json(v)).into_response();
+        let mut e =
+            serde_json::json!({"code": body.code, "message": body.message, "request_id": rid});
+        if let Some(f) = &body.fields {
+            e["fields"] = f.clone();
+        }
+        return (status, axum::Json(serde_json::json!({"error": e}))).into_response();
     }
     if status == StatusCode::UNAUTHORIZED {
         let to = match get_path {

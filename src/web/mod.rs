@@ -123,6 +123,23 @@ impl Reg {
     }
 }
 
+impl Reg {
+    /// Adds a PATCH route.
+    #[must_use]
+    pub fn patch<H, T>(mut self, path: &'static str, h: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.routes.push(RouteSpec {
+            method: "PATCH",
+            path,
+        });
+        self.router = self.router.route(path, axum::routing::patch(h));
+        self
+    }
+}
+
 /// Builds the whole application and the list of its routes.
 pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = Reg::new();
@@ -130,6 +147,8 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::auth::routes::routes(reg);
     let reg = crate::orgs::routes::routes(reg);
     let reg = crate::orgs::api::routes(reg);
+    let reg = crate::members::routes::routes(reg);
+    let reg = crate::members::api::routes(reg);
     let reg = crate::audit::routes::routes(reg);
     let Reg { router, routes } = reg;
     let limit = state.app.config.server.body_limit_kib as usize * 1024;

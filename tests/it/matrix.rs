@@ -43,7 +43,16 @@ fn load_matrix() -> Expectations {
 }
 
 fn org_relative(method: &str, path: &str) -> bool {
-    path.contains("/orgs/{id}") || (method == "POST" && (path == "/orgs/switch" || path == "/orgs"))
+    path.contains("/orgs/{id}")
+        || (method == "POST"
+            && matches!(
+                path,
+                "/orgs/switch" | "/orgs" | "/members" | "/api/v1/members"
+            ))
+}
+
+fn member_relative(path: &str) -> bool {
+    path.contains("/members/{id}")
 }
 
 /// What the response means for the matrix.
@@ -62,6 +71,7 @@ fn classify(status: StatusCode, loc: &str, flash: bool) -> String {
 struct Fixture {
     t: TestApp,
     targets: HashMap<&'static str, (i64, Option<i64>)>,
+    members: HashMap<&'static str, i64>,
     users: HashMap<&'static str, i64>,
     target_user: i64,
 }
@@ -93,9 +103,24 @@ async fn fixture(b: Backend) -> Option<Fixture> {
         users.insert(role, t.user(role, role, Some(a.id)).await);
     }
     let target_user = t.user("someone", "member", Some(sib.id)).await;
+    // Members live in branches: "parent" is a branch beside the caller's 总支, in the parent
+    // committee's area; "child" is a member of the caller's branch in its 党小组.
+    let p = t.org(Some(&r), OrgKind::Branch, "支部P").await;
+    let mut members = HashMap::new();
+    let placed = [
+        ("own", a.id, None),
+        ("child", a.id, Some(a1.id)),
+        ("parent", p.id, None),
+        ("sibling", sib.id, None),
+        ("unrelated", u1.id, None),
+    ];
+    for (i, (rel, org, group)) in placed.into_iter().enumerate() {
+        members.insert(rel, t.member(org, group, u32::try_from(i).unwrap()).await);
+    }
     Some(Fixture {
         t,
         targets,
+        members,
         users,
         target_user,
     })
@@ -119,6 +144,9 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
         }
         ("POST", "/orgs/{id}/officers/{oid}/end") => "ended_on=2025-01-01".into(),
         ("POST", "/account/password") => "current=x&new_password=y&confirm=y".into(),
+        ("POST", "/members") => format!("org_id={}&category=full&entry=register&name=x", target.0),
+        ("POST", "/members/{id}/edit") => "name=x".into(),
+        ("POST", "/members/{id}/events") => "kind=stop&occurred_on=2020-01-01&note=".into(),
         ("POST", "/admin/users") => {
             "username=newuser&display_name=%E6%96%B0%E4%BA%BA&role=member&org_id=".into()
         }
@@ -155,7 +183,8 @@ async fn matrix(b: Backend) {
             let want = expected
                 .get(&(method.clone(), path.clone(), role.to_owned()))
                 .unwrap_or_else(|| panic!("{method} {path} has no row for {role}"));
-            let relations: &[&str] = if org_relative(method, path) {
+            let relative = org_relative(method, path) || member_relative(path);
+            let relations: &[&str] = if relative {
                 &RELATIONS
             } else {
                 &RELATIONS[..1]
@@ -171,6 +200,7 @@ async fn matrix(b: Backend) {
                         "/admin/users/{id}",
                         &format!("/admin/users/{}", f.target_user),
                     )
+                    .replace("/members/{id}", &format!("/members/{}", f.members[rel]))
                     .replace("/sessions/{id}", "/sessions/999999")
                     .replace("{id}", &target.0.to_string())
                     .replace("{oid}", "999999")
@@ -184,12 +214,24 @@ async fn matrix(b: Backend) {
                     },
                     ("GET", false) => get(&concrete, session.as_ref().map(|s| s.0.as_str())),
                     (_, true) => {
-                        let json = if path.ends_with("/login") {
-                            r#"{"username":"nobody","password":"wrong"}"#
-                        } else {
-                            "{}"
+                        let json = match (method.as_str(), path.as_str()) {
+                            (_, "/api/v1/auth/login") => {
+                                r#"{"username":"nobody","password":"wrong"}"#.to_owned()
+                            }
+                            ("POST", "/api/v1/members") => format!(
+                                r#"{{"org_id":{},"category":"full","fields":{{}}}}"#,
+                                target.0
+                            ),
+                            ("POST", "/api/v1/members/{id}/events") => {
+                                r#"{"kind":"stop","occurred_on":"2020-01-01"}"#.to_owned()
+                            }
+                            ("PATCH", _) => r#"{"fields":{}}"#.to_owned(),
+                            _ => "{}".to_owned(),
                         };
-                        post_json(&concrete, session.as_ref().map(|s| s.0.as_str()), json)
+                        let mut req =
+                            post_json(&concrete, session.as_ref().map(|s| s.0.as_str()), &json);
+                        *req.method_mut() = method.parse().unwrap();
+                        req
                     }
                     _ => post_form(
                         &concrete,
@@ -204,13 +246,11 @@ async fn matrix(b: Backend) {
                     .get_all(axum::http::header::SET_COOKIE)
                     .iter()
                     .any(|c| c.as_bytes().starts_with(b"zhibu_flash="));
-                let got = classify(res.status(), &location(&res), flash);
+                let status = res.status();
+                let got = classify(status, &location(&res), flash);
                 if got != want[i] {
-                    failures.push(format!(
-                        "{method} {path} as {role} on {rel}: expected {}, got {got} ({})",
-                        want[i],
-                        res.status()
-                    ));
+                    let body: String = crate::support::text(res).await.chars().take(160).collect();
+                    failures.push(format!("{method} {path} as {role} on {rel}: expected {}, got {got} ({status}) {body}", want[i]));
                 }
             }
         }

@@ -279,39 +279,9 @@ async fn elec_01_role_02_terms_and_officers(b: Backend) {
         "the new term closes the old one"
     );
 
-    let now = t.app.now();
-    let mut tx = t.app.db.begin().await.unwrap();
-    let mk = |name: &str, org: i64, seq: u32| {
-        let body = format!("11990119800101{seq:03}");
-        zhibu::members::model::NewMember {
-            org_id: org,
-            group_id: None,
-            name: name.into(),
-            gender: "male",
-            id_number: format!(
-                "{body}{}",
-                zhibu::members::idcard::check_char(&body).unwrap()
-            ),
-            birth_date: d("1980-01-01"),
-            ethnicity: "汉族".into(),
-            education: "大学本科".into(),
-            category: "full",
-            joined_on: d("2005-07-01"),
-            converted_on: Some(d("2006-07-01")),
-            job_title: None,
-            phone: None,
-        }
-    };
-    let m1 = zhibu::members::store::insert(&mut tx.exec(), &mk("甲", a.id, 1), now)
-        .await
-        .unwrap();
-    let m2 = zhibu::members::store::insert(&mut tx.exec(), &mk("乙", a.id, 3), now)
-        .await
-        .unwrap();
-    let outsider = zhibu::members::store::insert(&mut tx.exec(), &mk("丙", other.id, 5), now)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let m1 = t.member(a.id, None, 11).await;
+    let m2 = t.member(a.id, None, 12).await;
+    let outsider = t.member(other.id, None, 13).await;
     use zhibu::orgs::model::Post;
     let day = d("2024-03-01");
     assert!(invalid(

@@ -234,6 +234,57 @@ impl TestApp {
         o
     }
 
+    /// Inserts a member record (with its 建档 event) in a branch; `seq` makes the 身份证号 unique.
+    pub async fn member(&self, org_id: i64, group_id: Option<i64>, seq: u32) -> i64 {
+        let d = |s: &str| zhibu::shared::text::parse_date(s).unwrap();
+        let body = format!("11990119800101{:03}", seq * 2 + 1);
+        let f = zhibu::members::model::MemberFields {
+            name: format!("党员{seq}"),
+            gender: "male",
+            id_number: format!(
+                "{body}{}",
+                zhibu::members::idcard::check_char(&body).unwrap()
+            ),
+            birth_date: d("1980-01-01"),
+            ethnicity: "汉族".into(),
+            education: "大学本科".into(),
+            degree: None,
+            joined_on: d("2005-07-01"),
+            converted_on: Some(d("2006-07-01")),
+            job_title: None,
+            phone: Some("17000000001".into()),
+            native_place: None,
+            employer: None,
+            work_started_on: None,
+            address: None,
+            party_post: None,
+            lost_contact: false,
+            lost_contact_on: None,
+            mobile: false,
+            mobile_destination: None,
+        };
+        let now = self.app.now();
+        let mut tx = self.app.db.begin().await.unwrap();
+        let id = zhibu::members::store::insert(&mut tx.exec(), org_id, group_id, "full", &f, now)
+            .await
+            .unwrap();
+        let ev = zhibu::members::events::NewEvent {
+            member_id: id,
+            kind: zhibu::members::model::EventKind::Register,
+            occurred_on: d("2006-07-01"),
+            from_org_id: None,
+            to_org_id: Some(org_id),
+            note: "",
+            recorded_by: None,
+            recorded_by_name: "测试",
+        };
+        zhibu::members::events::insert(&mut tx.exec(), &ev, now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+
     /// Number of audit rows with this action.
     pub async fn audit_count(&self, action: &str) -> i64 {
         let f = zhibu::audit::store::AuditFilter {

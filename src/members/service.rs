@@ -1,0 +1,468 @@
+//! Use cases for member records. Every function checks the caller's `Scope` first; status,
+//! category and branch change only through recorded events; writes carry their audit row.
+
+use time::Date;
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::{Denial, MemberAction, OrgAction, Scope};
+use crate::db::StoreError;
+use crate::orgs::model::{Org, OrgKind};
+
+use super::events::{self, MemberEvent, NewEvent};
+use super::model::{
+    Category, CodeSets, EventKind, FieldError, Member, RawFields, Status, validate,
+};
+use super::store::{self, MemberRow, RosterFilter};
+
+/// Failures of the member area.
+#[derive(Debug, thiserror::Error)]
+pub enum MemberError {
+    /// Refused by the scope.
+    #[error("denied")]
+    Denied(Denial),
+    /// Field problems, all of them.
+    #[error("invalid fields")]
+    Fields(Vec<FieldError>),
+    /// A state or input problem; the text is for the user.
+    #[error("{0}")]
+    Invalid(String),
+    /// Storage failure.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<Denial> for MemberError {
+    fn from(d: Denial) -> Self {
+        Self::Denied(d)
+    }
+}
+
+impl From<crate::orgs::service::OrgError> for MemberError {
+    fn from(e: crate::orgs::service::OrgError) -> Self {
+        match e {
+            crate::orgs::service::OrgError::Denied(d) => Self::Denied(d),
+            crate::orgs::service::OrgError::Invalid(m) => Self::Invalid(m),
+            crate::orgs::service::OrgError::Store(s) => Self::Store(s),
+        }
+    }
+}
+
+/// The code tables (民族, 学历, 学位, 党籍状态).
+///
+/// # Errors
+/// Storage failures.
+pub async fn codes(app: &App) -> Result<CodeSets, MemberError> {
+    Ok(store::code_sets(&mut app.db.conn().await?.exec()).await?)
+}
+
+/// A page of the roster and the number of matching rows. `filter.roots` is replaced by what
+/// the caller may see (narrowed to `org` when given).
+///
+/// # Errors
+/// Denied when the organisation is not visible.
+pub async fn roster(
+    app: &App,
+    scope: &Scope,
+    org: Option<i64>,
+    mut filter: RosterFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<MemberRow>, i64), MemberError> {
+    if !scope.has_member_area() {
+        return Err(Denial::Forbidden.into());
+    }
+    filter.roots = match org {
+        Some(id) => {
+            let o = crate::orgs::service::get_checked(app, scope, id, OrgAction::View).await?;
+            vec![o.path]
+        }
+        None => scope.member_roots().to_vec(),
+    };
+    let mut conn = app.db.conn().await?;
+    let total = store::count(&mut conn.exec(), &filter).await?;
+    let rows = store::list(&mut conn.exec(), &filter, limit, offset).await?;
+    Ok((rows, total))
+}
+
+/// One record with its branch, 党小组 and history.
+#[derive(Debug, Clone)]
+pub struct MemberDetail {
+    /// The record.
+    pub member: Member,
+    /// Branch.
+    pub org: Org,
+    /// 党小组.
+    pub group: Option<Org>,
+    /// Events, oldest first.
+    pub events: Vec<MemberEvent>,
+}
+
+/// Loads a record after checking the action.
+///
+/// # Errors
+/// `NotFound` for unknown and out-of-scope ids alike.
+pub async fn detail(
+    app: &App,
+    scope: &Scope,
+    id: i64,
+    action: MemberAction,
+) -> Result<MemberDetail, MemberError> {
+    let mut conn = app.db.conn().await?;
+    let (member, path) = match store::get(&mut conn.exec(), id).await {
+        Ok(x) => x,
+        Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
+        Err(e) => return Err(e.into()),
+    };
+    scope.check_member(action, &path, id)?;
+    let org = crate::orgs::store::get(&mut conn.exec(), member.org_id).await?;
+    let group = match member.group_id {
+        Some(g) => Some(crate::orgs::store::get(&mut conn.exec(), g).await?),
+        None => None,
+    };
+    let events = events::list(&mut conn.exec(), id).await?;
+    Ok(MemberDetail {
+        member,
+        org,
+        group,
+        events,
+    })
+}
+
+/// Where and how a new record enters.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement {
+    /// The 党支部.
+    pub org_id: i64,
+    /// The 党小组, if any.
+    pub group_id: Option<i64>,
+    /// 人员类别.
+    pub category: Category,
+    /// How the member enters the branch.
+    pub entry: Entry,
+}
+
+/// How a new record enters its branch.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// 建档登记, 发展入党 or 转入.
+    pub kind: EventKind,
+    /// When the member entered the branch (for 发展: the 入党日期, DEV-20).
+    pub on: Option<Date>,
+}
+
+/// Checks that a 党小组 belongs to the branch.
+async fn check_group(app: &App, branch: &Org, group_id: Option<i64>) -> Result<(), MemberError> {
+    let Some(g) = group_id else { return Ok(()) };
+    let group = crate::orgs::store::get(&mut app.db.conn().await?.exec(), g)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => MemberError::Invalid("所选党小组不存在".into()),
+            e => e.into(),
+        })?;
+    if group.parent_id != Some(branch.id) || group.kind() != OrgKind::Group || !group.is_active() {
+        return Err(MemberError::Invalid("所选党小组不属于该党支部".into()));
+    }
+    Ok(())
+}
+
+/// Refuses a 身份证号 registered on another record, saying where when the caller may see it.
+async fn check_unique(
+    app: &App,
+    scope: &Scope,
+    id_number: &str,
+    except: Option<i64>,
+) -> Result<(), MemberError> {
+    let found = store::find_by_id_number(&mut app.db.conn().await?.exec(), id_number).await?;
+    match found {
+        Some((id, name, org_name, path)) if Some(id) != except => {
+            let msg = if scope.check_member(MemberAction::View, &path, id).is_ok() {
+                format!("该公民身份号码已登记在“{org_name}”的党员“{name}”名下")
+            } else {
+                "该公民身份号码已在系统中其他组织登记，请联系上级党组织核实".to_owned()
+            };
+            Err(MemberError::Fields(vec![FieldError {
+                field: "id_number",
+                label: "公民身份号码",
+                message: msg,
+            }]))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Creates a record in a branch, with the event that brings it there.
+///
+/// # Errors
+/// Denied, field errors (all of them), or invalid entry.
+pub async fn create(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    place: Placement,
+    raw: &RawFields,
+) -> Result<i64, MemberError> {
+    let Placement {
+        org_id,
+        group_id,
+        category,
+        entry,
+    } = place;
+    let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
+    scope.check_member(MemberAction::Edit, &org.path, 0)?;
+    if !org.kind().is_branch() || !org.is_active() {
+        return Err(MemberError::Invalid(
+            "党员须登记在党支部（党小组在党支部下选择）".into(),
+        ));
+    }
+    check_group(app, &org, group_id).await?;
+    let codes = codes(app).await?;
+    let today = app.clock.today();
+    let fields = validate(raw, category, &codes, today).map_err(MemberError::Fields)?;
+    if !entry.kind.is_entry() {
+        return Err(MemberError::Invalid("请选择进入本支部的方式".into()));
+    }
+    if entry.kind == EventKind::Develop && category != Category::Probationary {
+        return Err(MemberError::Invalid("新发展的党员为预备党员".into()));
+    }
+    let on = match entry.kind {
+        EventKind::Develop => fields.joined_on,
+        _ => entry.on.unwrap_or(today),
+    };
+    if on > today || on < fields.joined_on {
+        return Err(MemberError::Invalid(
+            "进入本支部的日期应在入党日期之后、今天之前".into(),
+        ));
+    }
+    check_unique(app, scope, &fields.id_number, None).await?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let id = store::insert(
+        &mut tx.exec(),
+        org.id,
+        group_id,
+        category.code(),
+        &fields,
+        now,
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Duplicate => MemberError::Invalid("该公民身份号码已登记".into()),
+        e => e.into(),
+    })?;
+    let ev = NewEvent {
+        member_id: id,
+        kind: entry.kind,
+        occurred_on: on,
+        from_org_id: None,
+        to_org_id: Some(org.id),
+        note: "",
+        recorded_by: actor.user_id,
+        recorded_by_name: &actor.name,
+    };
+    events::insert(&mut tx.exec(), &ev, now).await?;
+    let a = AuditEvent::success("member.create", "member", id)
+        .org(org.id)
+        .detail(entry.kind.label());
+    audit::record(&mut tx, actor, now, a).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Edits the fields of a record (not its branch, category or status).
+///
+/// # Errors
+/// Denied or field errors.
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    group_id: Option<i64>,
+    raw: &RawFields,
+) -> Result<(), MemberError> {
+    let d = detail(app, scope, id, MemberAction::Edit).await?;
+    check_group(app, &d.org, group_id).await?;
+    let codes = codes(app).await?;
+    let fields = validate(raw, d.member.category(), &codes, app.clock.today())
+        .map_err(MemberError::Fields)?;
+    check_unique(app, scope, &fields.id_number, Some(id)).await?;
+    let changed = changed_items(&d.member, &fields, group_id);
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    store::update(&mut tx.exec(), id, group_id, &fields, now).await?;
+    // The audit row names the items changed, never their values (SEC-25).
+    let a = AuditEvent::success("member.update", "member", id)
+        .org(d.org.id)
+        .detail(changed.join("、"));
+    audit::record(&mut tx, actor, now, a).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn changed_items(
+    m: &Member,
+    f: &super::model::MemberFields,
+    group_id: Option<i64>,
+) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let mut check = |label: &'static str, same: bool| {
+        if !same {
+            out.push(label);
+        }
+    };
+    check("姓名", m.name == f.name);
+    check("性别", m.gender == f.gender);
+    check("公民身份号码", m.id_number == f.id_number);
+    check("出生日期", m.birth_date == f.birth_date);
+    check("民族", m.ethnicity == f.ethnicity);
+    check("学历", m.education == f.education);
+    check("学位", m.degree == f.degree);
+    check("入党日期", m.joined_on == f.joined_on);
+    check("转正日期", m.converted_on == f.converted_on);
+    check("工作岗位", m.job_title == f.job_title);
+    check("联系电话", m.phone == f.phone);
+    check("籍贯", m.native_place == f.native_place);
+    check("工作单位及职务", m.employer == f.employer);
+    check("参加工作日期", m.work_started_on == f.work_started_on);
+    check("家庭住址", m.address == f.address);
+    check("党内职务", m.party_post == f.party_post);
+    check(
+        "失联情况",
+        m.lost_contact == f.lost_contact && m.lost_contact_on == f.lost_contact_on,
+    );
+    check(
+        "流动情况",
+        m.mobile == f.mobile && m.mobile_destination == f.mobile_destination,
+    );
+    check("所在党小组", m.group_id == group_id);
+    out
+}
+
+/// Records 转正, 停止党籍, 恢复党籍, 出党 or 去世 and applies it to the record.
+///
+/// # Errors
+/// Denied, or invalid when the event does not fit the member's state or dates.
+pub async fn record_event(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    kind: EventKind,
+    on: Date,
+    note: &str,
+) -> Result<(), MemberError> {
+    let d = detail(app, scope, id, MemberAction::Edit).await?;
+    if !EventKind::RECORDABLE.contains(&kind) {
+        return Err(MemberError::Invalid(
+            "组织关系的调整请通过组织关系转接办理".into(),
+        ));
+    }
+    let note = note.trim();
+    if note.chars().count() > 200 {
+        return Err(MemberError::Invalid("说明不能超过 200 字".into()));
+    }
+    if on > app.clock.today() {
+        return Err(MemberError::Invalid("日期不能晚于今天".into()));
+    }
+    if d.events.last().is_some_and(|e| e.occurred_on > on) {
+        return Err(MemberError::Invalid("日期不能早于上一条记录".into()));
+    }
+    let status = d.member.status();
+    let Some(next) = kind.transition(status) else {
+        return Err(MemberError::Invalid(format!(
+            "党籍状态为“{}”的党员不能登记“{}”",
+            status.label(),
+            kind.label()
+        )));
+    };
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    if kind == EventKind::Convert {
+        if d.member.category() != Category::Probationary {
+            return Err(MemberError::Invalid("只有预备党员才能转正".into()));
+        }
+        // DEV-20/21: probation is a full year from the 党员大会 that accepted the member.
+        if on < crate::orgs::model::term_end(d.member.joined_on, 1) {
+            return Err(MemberError::Invalid("预备期未满一年，不能转正".into()));
+        }
+        store::set_category(&mut tx.exec(), id, Category::Full.code(), Some(on), now).await?;
+    }
+    if next != status {
+        store::set_status(&mut tx.exec(), id, next.code(), now).await?;
+    }
+    let ev = NewEvent {
+        member_id: id,
+        kind,
+        occurred_on: on,
+        from_org_id: Some(d.member.org_id),
+        to_org_id: None,
+        note,
+        recorded_by: actor.user_id,
+        recorded_by_name: &actor.name,
+    };
+    events::insert(&mut tx.exec(), &ev, now).await?;
+    let a = AuditEvent::success("member.event", "member", id)
+        .org(d.org.id)
+        .detail(kind.label());
+    audit::record(&mut tx, actor, now, a).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The full 身份证号, 手机号 and 住址 of a record; every call is audited (SEC-53).
+///
+/// # Errors
+/// Denied.
+pub async fn unmask(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+) -> Result<MemberDetail, MemberError> {
+    let d = detail(app, scope, id, MemberAction::Unmask).await?;
+    let a = AuditEvent::success("member.unmask", "member", id)
+        .org(d.org.id)
+        .detail("查看完整身份证号、手机号和住址");
+    audit::record_alone(&app.db, actor, app.now(), a).await?;
+    Ok(d)
+}
+
+/// Members who belonged to the subtree of `org_id` on `date`, by name, with their branch then.
+///
+/// # Errors
+/// Denied when the organisation is not visible.
+pub async fn on_date(
+    app: &App,
+    scope: &Scope,
+    org_id: i64,
+    date: Date,
+) -> Result<Vec<(Member, Org)>, MemberError> {
+    if !scope.has_member_area() {
+        return Err(Denial::Forbidden.into());
+    }
+    let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
+    let mut conn = app.db.conn().await?;
+    let history = events::history_up_to(&mut conn.exec(), &org.path, date).await?;
+    let at = events::organisation_at(&history);
+    let mut out = Vec::new();
+    for (member_id, branch) in at {
+        let o = crate::orgs::store::get(&mut conn.exec(), branch).await?;
+        if !o.path.starts_with(&org.path) {
+            continue;
+        }
+        let (m, _) = store::get(&mut conn.exec(), member_id).await?;
+        out.push((m, o));
+    }
+    out.sort_by_key(|(m, _)| super::model::name_key(&m.name));
+    Ok(out)
+}
+
+/// Whether a status code is one a filter may name.
+#[must_use]
+pub fn known_status(s: &str) -> bool {
+    Status::from_code(s).is_some()
+}
