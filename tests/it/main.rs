@@ -13,5 +13,6 @@ mod cli;
 mod e2e;
 mod http;
 mod matrix;
+mod members;
 mod store;
 mod support;
