@@ -100,6 +100,18 @@ impl Scope {
         }
     }
 
+    /// The operator at the command line (`zhibu import`, `zhibu export`): the whole tree, as an
+    /// organisation administrator would see it. Only reachable with access to the machine.
+    #[must_use]
+    pub fn operator() -> Self {
+        let own = OwnOrg {
+            id: 0,
+            path: "/".to_owned(),
+            kind: OrgKind::Committee,
+        };
+        Self::new(0, Role::OrgAdmin, Some(own), None)
+    }
+
     /// Path prefixes of the subtrees this user may see; empty means none.
     #[must_use]
     pub fn org_roots(&self) -> &[String] {

@@ -4,6 +4,7 @@
 
 mod admin;
 mod serve;
+mod sheets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,12 @@ pub enum Command {
     /// Accounts, backups and restores.
     #[command(subcommand)]
     Admin(admin::AdminCmd),
+    /// Import data from a spreadsheet (checks every row; writes nothing if any row is wrong).
+    #[command(subcommand)]
+    Import(sheets::ImportCmd),
+    /// Export data to a spreadsheet.
+    #[command(subcommand)]
+    Export(sheets::ExportCmd),
 }
 
 /// `config` subcommands.
@@ -179,6 +186,14 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             println!("演示数据已生成。登录账号见 README。");
             app.db.close().await;
             Ok(())
+        }
+        Command::Import(cmd) => {
+            let config = load_config(cli.config.as_deref(), cli.database, None)?;
+            sheets::run_import(config, cmd).await
+        }
+        Command::Export(cmd) => {
+            let config = load_config(cli.config.as_deref(), cli.database, None)?;
+            sheets::run_export(config, cmd).await
         }
         Command::Admin(cmd) => {
             let config = load_config(cli.config.as_deref(), cli.database, None)?;

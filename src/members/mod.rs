@@ -5,10 +5,14 @@
 pub mod api;
 pub mod events;
 pub mod idcard;
+pub mod import;
 pub mod model;
 pub mod roster;
 pub mod routes;
 pub mod service;
+pub mod sheet;
 pub mod store;
 pub mod validate;
 mod views;
+pub mod workbook;
+pub mod xlsx_routes;

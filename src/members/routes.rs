@@ -143,7 +143,7 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 /// Organisations in scope that hold members (党支部 and above), indented.
-async fn org_choices(
+pub(super) async fn org_choices(
     st: &AppState,
     u: &User,
     selected: &str,

@@ -328,3 +328,49 @@ pub async fn name_in_subtree(
         WHERE m.id = $1 AND o.path >= $2 AND o.path < $3 AND m.membership_status = 'normal'";
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(member_id).bind(path).bind(subtree_upper(path)).fetch_optional(c).await?))
 }
+
+/// Keeps an uploaded file until the user confirms or abandons the import.
+///
+/// # Errors
+/// Database failures.
+pub async fn insert_upload(
+    ex: &mut Exec<'_>,
+    user_id: i64,
+    org_id: i64,
+    file_name: &str,
+    content: &[u8],
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
+    const SQL: &str =
+        "INSERT INTO uploads (purpose, user_id, org_id, file_name, content, created_at)
+        VALUES ('member_import', $1, $2, $3, $4, $5) RETURNING id";
+    on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(user_id).bind(org_id).bind(file_name).bind(content).bind(now).fetch_one(c).await?))
+}
+
+/// A kept upload of this user: (organisation, file name, content).
+///
+/// # Errors
+/// `NotFound` when it is not this user's or no longer exists.
+pub async fn get_upload(
+    ex: &mut Exec<'_>,
+    id: i64,
+    user_id: i64,
+) -> StoreResult<(i64, String, Vec<u8>)> {
+    const SQL: &str = "SELECT org_id, file_name, content FROM uploads WHERE id = $1 AND user_id = $2 AND purpose = 'member_import'";
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(id).bind(user_id).fetch_one(c).await?))
+}
+
+/// Deletes an upload, and this user's uploads older than `before` (abandoned previews).
+///
+/// # Errors
+/// Database failures.
+pub async fn delete_uploads(
+    ex: &mut Exec<'_>,
+    id: Option<i64>,
+    user_id: i64,
+    before: OffsetDateTime,
+) -> StoreResult<()> {
+    const SQL: &str = "DELETE FROM uploads WHERE user_id = $1 AND (id = $2 OR created_at < $3)";
+    on!(ex, c => sqlx::query(SQL).bind(user_id).bind(id.unwrap_or(-1)).bind(before).execute(c).await?.rows_affected());
+    Ok(())
+}

@@ -49,6 +49,26 @@ pub async fn check(
             Err(AppError::Csrf)
         };
     }
+    // Multipart uploads carry the token in the query string of the form's action, since the
+    // body is streamed to the handler rather than buffered here.
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("multipart/form-data"));
+    if is_multipart {
+        let q = req.uri().query().unwrap_or("");
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q).unwrap_or_default();
+        let token = pairs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map_or("", |(_, v)| v.as_str());
+        return if constant_time_eq(token.as_bytes(), expected.as_bytes()) {
+            Ok(req)
+        } else {
+            Err(AppError::Csrf)
+        };
+    }
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)

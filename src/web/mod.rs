@@ -124,6 +124,24 @@ impl Reg {
 }
 
 impl Reg {
+    /// Adds a POST route for file uploads, with its own (larger) body limit.
+    #[must_use]
+    pub fn post_upload<H, T>(mut self, path: &'static str, limit_bytes: usize, h: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.routes.push(RouteSpec {
+            method: "POST",
+            path,
+        });
+        self.router = self.router.route(
+            path,
+            axum::routing::post(h).layer(DefaultBodyLimit::max(limit_bytes)),
+        );
+        self
+    }
+
     /// Adds a PATCH route.
     #[must_use]
     pub fn patch<H, T>(mut self, path: &'static str, h: H) -> Self
@@ -149,6 +167,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::orgs::api::routes(reg);
     let reg = crate::members::routes::routes(reg);
     let reg = crate::members::api::routes(reg);
+    let reg = crate::members::xlsx_routes::routes(reg);
     let reg = crate::audit::routes::routes(reg);
     let Reg { router, routes } = reg;
     let limit = state.app.config.server.body_limit_kib as usize * 1024;

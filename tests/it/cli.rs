@@ -306,3 +306,110 @@ where
         v
     })
 }
+
+#[test]
+fn import_and_export_from_the_command_line() {
+    let dir = TempDir::new();
+    let db = dir.db("sheets.db");
+    assert!(zhibu(&["demo", "--database", &db], None).status.success());
+    let write = |name: &str, id: &str| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in [
+            "姓名",
+            "公民身份号码",
+            "民族",
+            "学历",
+            "人员类别",
+            "入党日期",
+            "转正日期",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
+        }
+        for (c, v) in [
+            "命令行导入",
+            id,
+            "汉族",
+            "大学本科",
+            "正式党员",
+            "2001-07-01",
+            "2002-07-01",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(1, u16::try_from(c).unwrap(), *v).unwrap();
+        }
+        let path = dir.0.join(name);
+        wb.save(&path).unwrap();
+        path
+    };
+    let count =
+        || -> i64 { sqlite_scalar(&dir.0.join("sheets.db"), "SELECT count(*) FROM members") };
+    let before = count();
+    let bad = write("bad.xlsx", "110105194912310021");
+    let r = zhibu(
+        &[
+            "import",
+            "members",
+            bad.to_str().unwrap(),
+            "--org",
+            "3",
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert!(!r.status.success());
+    assert!(out(&r).contains("第 2 行 B列"), "{}", out(&r));
+    assert_eq!(count(), before, "nothing written");
+    let good = write("good.xlsx", "11010519491231002X");
+    let dry = zhibu(
+        &[
+            "import",
+            "members",
+            good.to_str().unwrap(),
+            "--org",
+            "3",
+            "--dry-run",
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert!(dry.status.success(), "{}", out(&dry));
+    assert_eq!(count(), before);
+    let real = zhibu(
+        &[
+            "import",
+            "members",
+            good.to_str().unwrap(),
+            "--org",
+            "3",
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert!(real.status.success(), "{}", out(&real));
+    assert_eq!(count(), before + 1);
+    let export = dir.0.join("out.xlsx");
+    let e = zhibu(
+        &[
+            "export",
+            "members",
+            export.to_str().unwrap(),
+            "--org",
+            "1",
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert!(e.status.success(), "{}", out(&e));
+    let s = zhibu::members::sheet::read(&std::fs::read(&export).unwrap()).unwrap();
+    assert_eq!(i64::try_from(s.rows.len()).unwrap(), before + 1);
+}

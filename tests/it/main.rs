@@ -14,5 +14,6 @@ mod e2e;
 mod http;
 mod matrix;
 mod members;
+mod sheets;
 mod store;
 mod support;
