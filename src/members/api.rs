@@ -17,7 +17,7 @@ use crate::web::extract::{ApiJson, PathId, User};
 use crate::web::{AppState, Reg};
 
 use super::model::{Category, EventKind, ITEMS, Member, RawFields};
-use super::routes::RosterQuery;
+use super::roster_page::RosterQuery;
 use super::service::{self, Entry, Placement};
 
 /// Registers the routes.

@@ -4,10 +4,12 @@
 
 pub mod api;
 pub mod events;
+mod history;
 pub mod idcard;
 pub mod import;
 pub mod model;
 pub mod roster;
+pub mod roster_page;
 pub mod routes;
 pub mod service;
 pub mod sheet;

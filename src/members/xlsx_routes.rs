@@ -15,7 +15,7 @@ use crate::web::layout::{PageCtx, redirect_with, render_status, url_encode};
 use crate::web::{AppState, Reg};
 
 use super::import::{self, CellError};
-use super::routes::{RosterQuery, org_choices};
+use super::roster_page::{RosterQuery, org_choices};
 use super::service::{self, MemberError};
 use super::sheet::MAX_FILE_BYTES;
 use super::store;
