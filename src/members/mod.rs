@@ -13,6 +13,8 @@ pub mod roster_page;
 pub mod routes;
 pub mod service;
 pub mod sheet;
+pub mod stats;
+pub mod stats_routes;
 pub mod store;
 pub mod validate;
 mod views;

@@ -374,3 +374,19 @@ pub async fn delete_uploads(
     on!(ex, c => sqlx::query(SQL).bind(user_id).bind(id.unwrap_or(-1)).bind(before).execute(c).await?.rows_affected());
     Ok(())
 }
+
+/// The facts statistics are made of, for members on the books (正常) in the subtree at `path`:
+/// (category, gender, birth date, education, ethnicity, conversion date).
+///
+/// # Errors
+/// Database failures.
+pub async fn stat_facts(
+    ex: &mut Exec<'_>,
+    path: &str,
+) -> StoreResult<Vec<(String, String, Date, String, String, Option<Date>)>> {
+    const SQL: &str =
+        "SELECT m.category, m.gender, m.birth_date, m.education, m.ethnicity, m.converted_on
+        FROM members m JOIN orgs o ON o.id = m.org_id
+        WHERE o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal'";
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(path).bind(subtree_upper(path)).fetch_all(c).await?))
+}

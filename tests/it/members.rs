@@ -411,3 +411,46 @@ async fn roster_filters_agree_with_the_records() {
         "the demo has flagged members"
     );
 }
+
+/// Statistics count the same members the roster shows, for the organisation asked, and only
+/// within the caller's scope.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statistics_match_the_roster_and_stay_in_scope() {
+    let t = TestApp::new(Backend::Sqlite).await.unwrap();
+    zhibu::demo::seed(&t.app).await.unwrap();
+    let uid = t.user("zuzhi2", "org_admin", Some(1)).await;
+    let (tok, _) = t.session(uid).await;
+    let html = text(t.send(get("/members/stats?org=3", Some(&tok))).await).await;
+    let roster: serde_json::Value = serde_json::from_str(
+        &text(
+            t.send(bearer_get("/api/v1/members?org=3&status=normal", &tok))
+                .await,
+        )
+        .await,
+    )
+    .unwrap();
+    assert!(
+        html.contains(&format!("共 <strong>{}</strong> 名", roster["total"])),
+        "stats total equals the roster"
+    );
+    let x = t.send(get("/members/stats/export?org=3", Some(&tok))).await;
+    assert_eq!(x.status(), StatusCode::OK);
+    let bytes = http_body_util::BodyExt::collect(x.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(zhibu::members::sheet::read(&bytes).is_ok());
+    let officer = t.user("zb2", "officer", Some(4)).await;
+    let (otok, _) = t.session(officer).await;
+    assert_eq!(
+        t.send(get("/members/stats?org=3", Some(&otok)))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.send(get("/members/stats", Some(&otok))).await.status(),
+        StatusCode::OK,
+        "defaults to the officer's own branch"
+    );
+}
