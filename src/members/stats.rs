@@ -68,7 +68,7 @@ fn tally(values: impl Iterator<Item = String>, order: &[&str]) -> Vec<(String, i
 /// All breakdowns of the given facts on `today`.
 #[must_use]
 pub fn breakdowns(
-    facts: &[(String, String, Date, String, String, Option<Date>)],
+    facts: &[super::store::StatFact],
     today: Date,
     education_order: &[String],
 ) -> Vec<Breakdown> {

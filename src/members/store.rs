@@ -375,6 +375,9 @@ pub async fn delete_uploads(
     Ok(())
 }
 
+/// (category, gender, birth date, education, ethnicity, conversion date) of one member.
+pub type StatFact = (String, String, Date, String, String, Option<Date>);
+
 /// The facts statistics are made of, for members on the books (正常) in the subtree at `path`:
 /// (category, gender, birth date, education, ethnicity, conversion date).
 ///
