@@ -12,6 +12,7 @@
     }
   }, true);
   document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-print]")) { window.print(); return; }
     var a = e.target.closest && e.target.closest("[data-confirm-link]");
     if (a && !window.confirm(a.getAttribute("data-confirm-link"))) { e.preventDefault(); }
   });

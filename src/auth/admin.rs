@@ -201,6 +201,7 @@ pub async fn create(
                 display_name: f.display_name.clone(),
                 role,
                 org_id: if role.is_admin_triad() { None } else { org_id },
+                member_id: None,
                 password: None,
                 must_change: true,
             };

@@ -212,3 +212,21 @@ pub use super::session_store::{
     get_setting, insert_session, list_sessions, purge_sessions, put_setting, set_current_org,
     touch_session,
 };
+
+/// Disables every account linked to a member record and ends their sessions (the member left
+/// the Party, was transferred out, or died). Returns how many accounts were disabled.
+///
+/// # Errors
+/// Database failures.
+pub async fn disable_member_accounts(
+    ex: &mut Exec<'_>,
+    member_id: i64,
+    now: OffsetDateTime,
+) -> StoreResult<u64> {
+    on!(ex, c => sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE member_id = $1)")
+        .bind(member_id).execute(c).await?.rows_affected());
+    Ok(
+        on!(ex, c => sqlx::query("UPDATE users SET disabled = $2, updated_at = $3 WHERE member_id = $1 AND disabled = $4")
+        .bind(member_id).bind(true).bind(now).bind(false).execute(c).await?.rows_affected()),
+    )
+}

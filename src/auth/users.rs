@@ -21,6 +21,8 @@ pub struct CreateUser {
     pub role: Role,
     /// Organisation (business roles only).
     pub org_id: Option<i64>,
+    /// Member record to link (its branch becomes the organisation when none is given).
+    pub member_id: Option<i64>,
     /// Initial password; `None` generates a one-time password.
     pub password: Option<String>,
     /// Whether the user must change it at first login.
@@ -35,12 +37,24 @@ pub struct CreateUser {
 pub async fn create(
     app: &App,
     actor: &Actor,
-    input: CreateUser,
+    mut input: CreateUser,
 ) -> Result<(i64, String), AuthError> {
     let username = normalize_username(&input.username).map_err(AuthError::Invalid)?;
-    let display = input.display_name.trim();
+    let display = input.display_name.trim().to_owned();
     if display.is_empty() || display.chars().count() > 40 {
         return Err(AuthError::Invalid("姓名需为 1 到 40 个字符".into()));
+    }
+    if let Some(m) = input.member_id {
+        if input.role.is_admin_triad() {
+            return Err(AuthError::Invalid("三员账号不能关联党员".into()));
+        }
+        let found = crate::members::store::get(&mut app.db.conn().await?.exec(), m)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => AuthError::Invalid("该党员记录不存在".into()),
+                e => e.into(),
+            })?;
+        input.org_id = input.org_id.or(Some(found.0.org_id));
     }
     match (input.role.is_admin_triad(), input.org_id) {
         (true, Some(_)) => return Err(AuthError::Invalid("三员账号不隶属于任何党组织".into())),
@@ -68,11 +82,11 @@ pub async fn create(
     }
     let nu = NewUser {
         username: &username,
-        display_name: display,
+        display_name: &display,
         password_hash: &hash,
         role: input.role.code(),
         org_id: input.org_id,
-        member_id: None,
+        member_id: input.member_id,
         must_change_password: input.must_change,
     };
     let id = store::insert_user(&mut tx.exec(), &nu, now)

@@ -27,9 +27,12 @@ pub enum AdminCmd {
         /// org_admin (组织管理员), officer (支部委员), member (党员).
         #[arg(long, value_parser = ["system_admin", "security_admin", "audit_admin", "org_admin", "officer", "member"])]
         role: String,
-        /// Organisation id (required for org_admin, officer and member).
+        /// Organisation id (required for org_admin, officer and member unless --member is given).
         #[arg(long)]
         org: Option<i64>,
+        /// Link the account to this member record (its 党支部 becomes the account's organisation).
+        #[arg(long)]
+        member: Option<i64>,
         /// Read the password from standard input (required, so it never appears in the shell history).
         #[arg(long, required = true)]
         password_stdin: bool,
@@ -43,6 +46,16 @@ pub enum AdminCmd {
         /// Read the new password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Issue accounts to every member of an organisation (and below) who has none, and write
+    /// the printable slips with their one-time activation codes to an .xlsx file.
+    IssueAccounts {
+        /// Organisation id.
+        #[arg(long)]
+        org: i64,
+        /// Destination .xlsx file for the slips (must not exist).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Write a consistent snapshot of the live database to FILE (the server may keep running).
     Backup {
@@ -81,6 +94,7 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
             display_name,
             role,
             org,
+            member,
             ..
         } => {
             let role = Role::from_code(&role).context("未知角色")?;
@@ -90,6 +104,7 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
                 display_name,
                 role,
                 org_id: org,
+                member_id: member,
                 password: Some(password),
                 must_change: true,
             };
@@ -119,6 +134,30 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
                 println!("一次性密码：{pw}");
             }
             println!("密码已重置，该账号的所有登录已注销，下次登录时需修改密码。");
+            Ok(())
+        }
+        AdminCmd::IssueAccounts { org, out } => {
+            if out.exists() {
+                bail!("文件 {} 已存在，请换一个文件名", out.display());
+            }
+            let slips = crate::members::accounts::issue(
+                &app,
+                &Actor::cli("admin issue-accounts"),
+                &crate::auth::Scope::operator(),
+                org,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let address = app.config.server.public_url.clone();
+            std::fs::write(
+                &out,
+                crate::members::accounts::slips_workbook(&slips, &address)?,
+            )?;
+            println!(
+                "已为 {} 名党员开通账号，开通通知已写入 {}（激活码只在此文件中出现，请妥善保管）",
+                slips.len(),
+                out.display()
+            );
             Ok(())
         }
         AdminCmd::Backup { file } => {

@@ -75,6 +75,7 @@ async fn bootstrap_admin(app: &crate::app::App) -> anyhow::Result<()> {
         display_name: "系统管理员".into(),
         role: Role::SystemAdmin,
         org_id: None,
+        member_id: None,
         password: None,
         must_change: true,
     };

@@ -20,8 +20,37 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// Passwords, lockout and sessions.
     pub auth: AuthConfig,
+    /// Member records and member accounts.
+    pub members: MembersConfig,
     /// Logging.
     pub log: LogConfig,
+}
+
+/// `[members]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MembersConfig {
+    /// Login names of issued member accounts: `phone` (the mobile number, falling back to a
+    /// member number when there is none) or `number` (always a member number).
+    pub account_username: AccountUsername,
+}
+
+/// How member accounts are named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountUsername {
+    /// The mobile number.
+    Phone,
+    /// A generated member number such as `dy000123`.
+    Number,
+}
+
+impl Default for MembersConfig {
+    fn default() -> Self {
+        Self {
+            account_username: AccountUsername::Phone,
+        }
+    }
 }
 
 /// `[server]`
@@ -103,6 +132,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             database: DatabaseConfig::default(),
             auth: AuthConfig::default(),
+            members: MembersConfig::default(),
             log: LogConfig {
                 level: "info".into(),
             },

@@ -76,6 +76,13 @@ pub async fn record_event(
         recorded_by_name: &actor.name,
     };
     events::insert(&mut tx.exec(), &ev, now).await?;
+    // SEC-21: a member who leaves the Party, is transferred out or dies can no longer sign in.
+    if matches!(
+        kind,
+        EventKind::Leave | EventKind::Death | EventKind::TransferOut
+    ) {
+        crate::auth::store::disable_member_accounts(&mut tx.exec(), id, now).await?;
+    }
     let a = AuditEvent::success("member.event", "member", id)
         .org(d.org.id)
         .detail(kind.label());

@@ -2,6 +2,8 @@
 //! identity-number rules (GB 11643), the basic record, counts per organisation, and the
 //! masking of personal numbers. The full roster, imports and transfers build on it.
 
+pub mod accounts;
+pub mod accounts_routes;
 pub mod api;
 pub mod events;
 mod history;

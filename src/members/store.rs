@@ -393,3 +393,20 @@ pub async fn stat_facts(
         WHERE o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal'";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(path).bind(subtree_upper(path)).fetch_all(c).await?))
 }
+
+/// Members on the books in the subtree at `path` who have no account yet:
+/// (id, name, phone, branch id, branch name), in tree then name order.
+///
+/// # Errors
+/// Database failures.
+pub async fn without_accounts(
+    ex: &mut Exec<'_>,
+    path: &str,
+) -> StoreResult<Vec<(i64, String, Option<String>, i64, String)>> {
+    const SQL: &str =
+        "SELECT m.id, m.name, m.phone, o.id, o.name FROM members m JOIN orgs o ON o.id = m.org_id
+        WHERE o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal'
+          AND NOT EXISTS (SELECT 1 FROM users u WHERE u.member_id = m.id)
+        ORDER BY o.path, m.name_key, m.id";
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(path).bind(subtree_upper(path)).fetch_all(c).await?))
+}

@@ -18,6 +18,7 @@ async fn with_account(b: Backend, must_change: bool) -> Option<(TestApp, i64)> {
         display_name: "张三".into(),
         role: Role::SystemAdmin,
         org_id: None,
+        member_id: None,
         password: Some(PW.into()),
         must_change,
     };

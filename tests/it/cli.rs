@@ -413,3 +413,65 @@ fn import_and_export_from_the_command_line() {
     let s = zhibu::members::sheet::read(&std::fs::read(&export).unwrap()).unwrap();
     assert_eq!(i64::try_from(s.rows.len()).unwrap(), before + 1);
 }
+
+#[test]
+fn issue_accounts_and_link_a_member_from_the_command_line() {
+    let dir = TempDir::new();
+    let db = dir.db("accounts.db");
+    assert!(zhibu(&["demo", "--database", &db], None).status.success());
+    let slips = dir.0.join("slips.xlsx");
+    let r = zhibu(
+        &[
+            "admin",
+            "issue-accounts",
+            "--org",
+            "4",
+            "--out",
+            slips.to_str().unwrap(),
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert!(r.status.success(), "{}", out(&r));
+    let s = zhibu::members::sheet::read(&std::fs::read(&slips).unwrap()).unwrap();
+    assert_eq!(s.rows.len(), 22, "机关二支部 has 22 members");
+    let again = zhibu(
+        &[
+            "admin",
+            "issue-accounts",
+            "--org",
+            "4",
+            "--out",
+            slips.to_str().unwrap(),
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert!(!again.status.success(), "never overwrites a slips file");
+    let linked = zhibu(
+        &[
+            "admin",
+            "create-user",
+            "--username",
+            "lianjie",
+            "--display-name",
+            "关联",
+            "--role",
+            "member",
+            "--member",
+            "5",
+            "--password-stdin",
+            "--database",
+            &db,
+        ],
+        Some("Guanlian#2026x\n"),
+    );
+    assert!(linked.status.success(), "{}", out(&linked));
+    let org: i64 = sqlite_scalar(
+        &dir.0.join("accounts.db"),
+        "SELECT org_id FROM users WHERE username = 'lianjie'",
+    );
+    assert_eq!(org, 3, "the account takes the member's branch");
+}

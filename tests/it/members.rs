@@ -454,3 +454,77 @@ async fn statistics_match_the_roster_and_stay_in_scope() {
         "defaults to the officer's own branch"
     );
 }
+
+/// Accounts are issued in one step with one-time codes; the member must set a password; a
+/// member who leaves the Party can no longer sign in.
+async fn issue_accounts_then_sign_in_and_leave(b: Backend) {
+    let Some(x) = two_branches(b).await else {
+        return;
+    };
+    let (tok, csrf) = (&x.officer.0, &x.officer.1);
+    let page = text(x.t.send(get("/members/accounts", Some(tok))).await).await;
+    assert!(
+        page.contains("<strong>2</strong> 名党员还没有账号"),
+        "only the officer's branch"
+    );
+    let res =
+        x.t.send(post_form(
+            "/members/accounts",
+            Some(tok),
+            Some(csrf),
+            &format!("org_id={}", x.a),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = text(res).await;
+    let codes: Vec<&str> = html
+        .split("<dt>激活码</dt><dd><code>")
+        .skip(1)
+        .map(|s| s.split('<').next().unwrap())
+        .collect();
+    let users: Vec<&str> = html
+        .split("<dt>用户名</dt><dd><code>")
+        .skip(1)
+        .map(|s| s.split('<').next().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 2);
+    assert!(
+        users.contains(&"17000000001"),
+        "the mobile number first: {users:?}"
+    );
+    assert!(
+        users.iter().any(|u| u.starts_with("dy")),
+        "a member number when the phone is taken: {users:?}"
+    );
+    let login = |u: &str, p: &str| {
+        post_json(
+            "/api/v1/auth/login",
+            None,
+            &format!(r#"{{"username":"{u}","password":"{p}"}}"#),
+        )
+    };
+    let res = x.t.send(login(users[0], codes[0])).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&text(res).await).unwrap();
+    assert_eq!(v["user"]["must_change_password"], true);
+    assert_eq!(v["user"]["role"], "member");
+    let member_id = v["user"]["member_id"].as_i64().unwrap();
+    let again = text(x.t.send(get("/members/accounts", Some(tok))).await).await;
+    assert!(again.contains("都已开通账号"));
+    let r =
+        x.t.send(post_form(
+            &format!("/members/{member_id}/events"),
+            Some(tok),
+            Some(csrf),
+            "kind=leave&occurred_on=2026-11-01&note=",
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        x.t.send(login(users[0], codes[0])).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "SEC-21: leaving disables the account"
+    );
+    assert_eq!(x.t.audit_count("user.issue").await, 1);
+}
+db_test!(issue_accounts_then_sign_in_and_leave);

@@ -1,0 +1,157 @@
+//! Accounts for members, issued for a whole organisation in one step: the login name is the
+//! mobile number (or a member number, per the settings) and the first password is a one-time
+//! activation code shown once on printable slips; the member sets a password at first login.
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::store::{self as auth_store, NewUser};
+use crate::auth::{MemberAction, OrgAction, Scope};
+use crate::config::AccountUsername;
+use crate::shared::token::one_time_password;
+
+use super::service::MemberError;
+use super::store;
+
+/// What a member needs to sign in for the first time.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Slip {
+    /// 姓名.
+    pub name: String,
+    /// 所在党支部.
+    pub org: String,
+    /// Login name.
+    pub username: String,
+    /// One-time activation code.
+    pub code: String,
+}
+
+/// A member number used as a login name.
+#[must_use]
+pub fn member_number(id: i64) -> String {
+    format!("dy{id:06}")
+}
+
+/// How many members of the organisation's subtree have no account yet.
+///
+/// # Errors
+/// Denied when the organisation or its members are not the caller's.
+pub async fn pending(
+    app: &App,
+    scope: &Scope,
+    org_id: i64,
+) -> Result<(crate::orgs::model::Org, usize), MemberError> {
+    let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
+    scope.check_member(MemberAction::Edit, &org.path, 0)?;
+    let n = store::without_accounts(&mut app.db.conn().await?.exec(), &org.path)
+        .await?
+        .len();
+    Ok((org, n))
+}
+
+/// Creates accounts for every member of the subtree who has none, in one transaction.
+///
+/// # Errors
+/// Denied, or storage failures (then no account was created).
+pub async fn issue(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    org_id: i64,
+) -> Result<Vec<Slip>, MemberError> {
+    let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
+    scope.check_member(MemberAction::Edit, &org.path, 0)?;
+    let people = store::without_accounts(&mut app.db.conn().await?.exec(), &org.path).await?;
+    let codes: Vec<String> = people.iter().map(|_| one_time_password()).collect();
+    let hasher = app.hasher;
+    let to_hash = codes.clone();
+    // Hashing is deliberately slow; do it once, off the async threads, before the transaction.
+    let hashes = tokio::task::spawn_blocking(move || {
+        to_hash
+            .iter()
+            .map(|c| hasher.hash(c))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|_| MemberError::Invalid("账号生成失败，请重试".into()))?
+    .map_err(|_| MemberError::Invalid("账号生成失败，请重试".into()))?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut slips = Vec::with_capacity(people.len());
+    for (((id, name, phone, branch, branch_name), code), hash) in
+        people.into_iter().zip(codes).zip(hashes)
+    {
+        let mut candidates = Vec::new();
+        if app.config.members.account_username == AccountUsername::Phone
+            && let Some(p) = phone
+        {
+            candidates.push(p);
+        }
+        candidates.push(member_number(id));
+        let mut username = None;
+        for c in candidates {
+            if auth_store::find_user_by_username(&mut tx.exec(), &c)
+                .await?
+                .is_none()
+            {
+                username = Some(c);
+                break;
+            }
+        }
+        let Some(username) = username else { continue };
+        let nu = NewUser {
+            username: &username,
+            display_name: &name,
+            password_hash: &hash,
+            role: "member",
+            org_id: Some(branch),
+            member_id: Some(id),
+            must_change_password: true,
+        };
+        auth_store::insert_user(&mut tx.exec(), &nu, now).await?;
+        slips.push(Slip {
+            name,
+            org: branch_name,
+            username,
+            code,
+        });
+    }
+    let ev = AuditEvent::success("user.issue", "org", org.id)
+        .org(org.id)
+        .detail(format!("为 {} 名党员开通账号", slips.len()));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(slips)
+}
+
+/// The slips as a spreadsheet, for printing and cutting.
+///
+/// # Errors
+/// Writer failures (bugs).
+pub fn slips_workbook(
+    slips: &[Slip],
+    address: &str,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("账号开通通知")?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in ["姓名", "所在党支部", "用户名", "激活码", "登录地址"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(0, u16::try_from(c).unwrap_or(0), *h, &bold)?;
+    }
+    for (r, s) in slips.iter().enumerate() {
+        let row = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        ws.write_string(row, 0, &s.name)?;
+        ws.write_string(row, 1, &s.org)?;
+        ws.write_string(row, 2, &s.username)?;
+        ws.write_string(row, 3, &s.code)?;
+        ws.write_string(row, 4, address)?;
+    }
+    for (c, w) in [10, 24, 16, 22, 36].iter().enumerate() {
+        ws.set_column_width(u16::try_from(c).unwrap_or(0), *w)?;
+    }
+    ws.set_header("&C党员账号开通通知（激活码仅限本人首次登录使用，登录后须设置新密码）");
+    wb.save_to_buffer()
+}
