@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod accounts_routes;
 pub mod api;
+pub mod corrections;
+pub mod corrections_routes;
 pub mod events;
 mod history;
 pub mod idcard;

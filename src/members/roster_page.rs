@@ -231,6 +231,7 @@ pub(super) async fn roster(
         .await?
         .crumbs(vec![("党员花名册".into(), None)]);
     let rows = rows.iter().map(|r| RosterLine::new(r, today)).collect();
+    let pending_corrections = super::corrections_routes::pending_count(&st, &u).await?;
     let page = RosterPage {
         page,
         rows,
@@ -242,6 +243,7 @@ pub(super) async fn roster(
         print,
         can_add: u.scope().has_member_area(),
         filtered,
+        pending_corrections,
     };
     render(&page)
 }

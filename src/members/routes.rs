@@ -77,6 +77,12 @@ async fn show_page(st: &AppState, u: &User, id: i64, unmasked: bool) -> AppResul
     let page = PageCtx::new(st, u, &d.member.name, "members")
         .await?
         .crumbs(crumbs);
+    let is_self = u.scope().member_id == Some(id);
+    let corrections = if is_self {
+        super::corrections_routes::requests_of(st, id).await?
+    } else {
+        Vec::new()
+    };
     render(&ShowPage {
         page,
         d,
@@ -86,6 +92,8 @@ async fn show_page(st: &AppState, u: &User, id: i64, unmasked: bool) -> AppResul
         event_kinds,
         today: ymd(today),
         age_text,
+        is_self,
+        corrections,
     })
 }
 

@@ -167,7 +167,7 @@ async fn check_group(app: &App, branch: &Org, group_id: Option<i64>) -> Result<(
 }
 
 /// Refuses a 身份证号 registered on another record, saying where when the caller may see it.
-async fn check_unique(
+pub(super) async fn check_unique(
     app: &App,
     scope: &Scope,
     id_number: &str,

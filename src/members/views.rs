@@ -121,6 +121,8 @@ pub struct RosterPage {
     pub can_add: bool,
     /// Any filter set.
     pub filtered: bool,
+    /// Correction requests waiting for a decision.
+    pub pending_corrections: usize,
 }
 
 /// Filter controls as shown.
@@ -169,6 +171,10 @@ pub struct ShowPage {
     pub today: String,
     /// Age and 党龄 text.
     pub age_text: String,
+    /// The viewer's own record.
+    pub is_self: bool,
+    /// Correction requests (shown to the member).
+    pub corrections: Vec<super::corrections::Correction>,
 }
 
 impl ShowPage {

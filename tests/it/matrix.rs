@@ -147,6 +147,8 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
         ("POST", "/members") => format!("org_id={}&category=full&entry=register&name=x", target.0),
         ("POST", "/members/{id}/edit") => "name=x".into(),
         ("POST", "/members/accounts") => format!("org_id={}", target.0),
+        ("POST", "/members/{id}/corrections") => "field=name&new_value=x&reason=y".into(),
+        ("POST", "/members/corrections/{id}/decision") => "decision=approve&note=".into(),
         ("POST", "/members/{id}/events") => "kind=stop&occurred_on=2020-01-01&note=".into(),
         ("POST", "/admin/users") => {
             "username=newuser&display_name=%E6%96%B0%E4%BA%BA&role=member&org_id=".into()

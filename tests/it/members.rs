@@ -528,3 +528,155 @@ async fn issue_accounts_then_sign_in_and_leave(b: Backend) {
     assert_eq!(x.t.audit_count("user.issue").await, 1);
 }
 db_test!(issue_accounts_then_sign_in_and_leave);
+
+/// PIPL-46: a member asks for a correction; an officer approves (applied, checked) or rejects
+/// (with a note); nobody decides on their own request.
+async fn corrections_are_requested_and_decided(b: Backend) {
+    let Some(x) = two_branches(b).await else {
+        return;
+    };
+    let me =
+        x.t.linked_user("dangyuan1", "member", Some(x.a), Some(x.mine))
+            .await;
+    let (mt, mc) = x.t.session(me).await;
+    let page = text(
+        x.t.send(get(&format!("/members/{}", x.mine), Some(&mt)))
+            .await,
+    )
+    .await;
+    assert!(page.contains("申请更正") && !page.contains("修改信息"));
+    assert_eq!(
+        x.t.send(get(&format!("/members/{}", x.theirs), Some(&mt)))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let ask = |field: &str, value: &str, reason: &str| {
+        post_form(
+            &format!("/members/{}/corrections", x.mine),
+            Some(&mt),
+            Some(&mc),
+            &format!("field={field}&new_value={value}&reason={reason}"),
+        )
+    };
+    assert_eq!(
+        x.t.send(ask("membership_status", "left", "x"))
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        x.t.send(ask("native_place", "%E6%B9%96%E5%8D%97", ""))
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    assert_eq!(
+        x.t.send(ask(
+            "native_place",
+            "%E6%B9%96%E5%8D%97",
+            "%E5%86%99%E9%94%99%E4%BA%86"
+        ))
+        .await
+        .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        x.t.send(ask("joined_on", "2099-01-01", "%E6%97%A5%E6%9C%9F"))
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let (tok, csrf) = (&x.officer.0, &x.officer.1);
+    let queue = text(x.t.send(get("/members/corrections", Some(tok))).await).await;
+    assert!(queue.contains("籍贯") && queue.contains("入党日期"));
+    let ids: Vec<String> = queue
+        .split("/members/corrections/")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let decide = |id: &str, body: &str| {
+        post_form(
+            &format!("/members/corrections/{id}/decision"),
+            Some(tok),
+            Some(csrf),
+            body,
+        )
+    };
+    assert_eq!(
+        x.t.send(decide(&ids[0], "decision=approve&note="))
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let bad = x.t.send(decide(&ids[1], "decision=approve&note=")).await;
+    assert_eq!(
+        bad.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the change must pass the record's rules"
+    );
+    assert_eq!(
+        x.t.send(decide(&ids[1], "decision=reject&note="))
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a rejection needs a note"
+    );
+    assert_eq!(
+        x.t.send(decide(
+            &ids[1],
+            "decision=reject&note=%E6%97%A5%E6%9C%9F%E6%9C%89%E8%AF%AF"
+        ))
+        .await
+        .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        x.t.send(decide(&ids[1], "decision=approve&note="))
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "decided once"
+    );
+    let mine = text(
+        x.t.send(get(&format!("/members/{}", x.mine), Some(&mt)))
+            .await,
+    )
+    .await;
+    assert!(mine.contains("湖南") && mine.contains("已同意") && mine.contains("未同意"));
+    // An officer who is also the member cannot decide on their own request.
+    let self_officer =
+        x.t.linked_user("zishen", "officer", Some(x.a), Some(x.mine))
+            .await;
+    let (st, sc) = x.t.session(self_officer).await;
+    let r =
+        x.t.send(post_form(
+            &format!("/members/{}/corrections", x.mine),
+            Some(&st),
+            Some(&sc),
+            "field=party_post&new_value=x&reason=y",
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let queue = text(x.t.send(get("/members/corrections", Some(&st))).await).await;
+    let id = queue
+        .split("/members/corrections/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let own =
+        x.t.send(post_form(
+            &format!("/members/corrections/{id}/decision"),
+            Some(&st),
+            Some(&sc),
+            "decision=approve&note=",
+        ))
+        .await;
+    assert_eq!(own.status(), StatusCode::FORBIDDEN);
+}
+db_test!(corrections_are_requested_and_decided);

@@ -199,6 +199,17 @@ impl TestApp {
 
     /// Inserts a user with a placeholder hash (sessions are created directly).
     pub async fn user(&self, username: &str, role: &str, org: Option<i64>) -> i64 {
+        self.linked_user(username, role, org, None).await
+    }
+
+    /// Inserts a user linked to a member record.
+    pub async fn linked_user(
+        &self,
+        username: &str,
+        role: &str,
+        org: Option<i64>,
+        member: Option<i64>,
+    ) -> i64 {
         let mut tx = self.app.db.begin().await.unwrap();
         let nu = NewUser {
             username,
@@ -206,7 +217,7 @@ impl TestApp {
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
             role,
             org_id: org,
-            member_id: None,
+            member_id: member,
             must_change_password: false,
         };
         let id = auth_store::insert_user(&mut tx.exec(), &nu, self.app.now())

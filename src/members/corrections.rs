@@ -1,0 +1,287 @@
+//! Corrections a member asks for on their own record (PIPL-46): the member proposes a new value
+//! with a reason; an officer of the branch approves (the change is checked like any edit and
+//! applied) or rejects with a note. Nobody decides on their own request.
+
+use time::OffsetDateTime;
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::{Denial, MemberAction, Scope};
+use crate::db::{Exec, StoreResult};
+use crate::on;
+use crate::orgs::model::subtree_upper;
+
+use super::model::{label_of, validate};
+use super::service::{MemberError, check_unique, detail};
+
+/// Items a member may ask to correct (organisation, category and status change by events).
+pub const CORRECTABLE: &[&str] = &[
+    "name",
+    "gender",
+    "id_number",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "degree",
+    "joined_on",
+    "converted_on",
+    "job_title",
+    "employer",
+    "work_started_on",
+    "phone",
+    "native_place",
+    "address",
+    "party_post",
+    "mobile_destination",
+];
+
+/// A request as listed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Correction {
+    /// Id.
+    pub id: i64,
+    /// Member.
+    pub member_id: i64,
+    /// Member name.
+    pub member_name: String,
+    /// Field key.
+    pub field: String,
+    /// Proposed value.
+    pub new_value: String,
+    /// Why.
+    pub reason: String,
+    /// `pending`, `approved`, `rejected`.
+    pub status: String,
+    /// When asked.
+    pub requested_at: OffsetDateTime,
+    /// Officer's note.
+    pub decision_note: String,
+}
+
+impl Correction {
+    /// Chinese name of the field.
+    #[must_use]
+    pub fn field_label(&self) -> &'static str {
+        label_of(&self.field)
+    }
+    /// The proposed value as lists show it: numbers masked.
+    #[must_use]
+    pub fn value_masked(&self) -> String {
+        match self.field.as_str() {
+            "id_number" => super::idcard::mask(&self.new_value),
+            "phone" => super::idcard::mask_phone(&self.new_value),
+            "address" => "（已隐藏）".into(),
+            _ => self.new_value.clone(),
+        }
+    }
+    /// Status in Chinese.
+    #[must_use]
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "pending" => "待审核",
+            "approved" => "已同意",
+            _ => "未同意",
+        }
+    }
+    /// Request time for display.
+    #[must_use]
+    pub fn requested_text(&self) -> String {
+        crate::shared::text::datetime(self.requested_at)
+    }
+}
+
+const COLS: &str = "c.id, c.member_id, m.name AS member_name, c.field, c.new_value, c.reason, c.status, c.requested_at, c.decision_note";
+
+async fn insert(
+    ex: &mut Exec<'_>,
+    member_id: i64,
+    field: &str,
+    value: &str,
+    reason: &str,
+    user_id: i64,
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
+    const SQL: &str = "INSERT INTO member_corrections (member_id, field, new_value, reason, status, requested_by, requested_at)
+        VALUES ($1, $2, $3, $4, 'pending', $5, $6) RETURNING id";
+    on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(member_id).bind(field).bind(value).bind(reason).bind(user_id).bind(now).fetch_one(c).await?))
+}
+
+/// A member's requests, newest first.
+///
+/// # Errors
+/// Database failures.
+pub async fn of_member(ex: &mut Exec<'_>, member_id: i64) -> StoreResult<Vec<Correction>> {
+    let sql = format!(
+        "SELECT {COLS} FROM member_corrections c JOIN members m ON m.id = c.member_id WHERE c.member_id = $1 ORDER BY c.id DESC"
+    );
+    on!(ex, c => Ok(sqlx::query_as(&sql).bind(member_id).fetch_all(c).await?))
+}
+
+/// Pending requests for members in any of the subtrees, oldest first.
+///
+/// # Errors
+/// Database failures.
+pub async fn pending_under(ex: &mut Exec<'_>, roots: &[String]) -> StoreResult<Vec<Correction>> {
+    let mut out = Vec::new();
+    for r in roots {
+        let sql = format!(
+            "SELECT {COLS} FROM member_corrections c JOIN members m ON m.id = c.member_id JOIN orgs o ON o.id = m.org_id
+             WHERE c.status = 'pending' AND o.path >= $1 AND o.path < $2 ORDER BY c.id"
+        );
+        let rows: Vec<Correction> =
+            on!(ex, c => sqlx::query_as(&sql).bind(r).bind(subtree_upper(r)).fetch_all(c).await?);
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+async fn get(ex: &mut Exec<'_>, id: i64) -> StoreResult<Correction> {
+    let sql = format!(
+        "SELECT {COLS} FROM member_corrections c JOIN members m ON m.id = c.member_id WHERE c.id = $1"
+    );
+    on!(ex, c => Ok(sqlx::query_as(&sql).bind(id).fetch_one(c).await?))
+}
+
+async fn decide_row(
+    ex: &mut Exec<'_>,
+    id: i64,
+    status: &str,
+    user_id: i64,
+    note: &str,
+    now: OffsetDateTime,
+) -> StoreResult<u64> {
+    const SQL: &str = "UPDATE member_corrections SET status = $2, decided_by = $3, decided_at = $4, decision_note = $5
+        WHERE id = $1 AND status = 'pending'";
+    Ok(
+        on!(ex, c => sqlx::query(SQL).bind(id).bind(status).bind(user_id).bind(now).bind(note).execute(c).await?.rows_affected()),
+    )
+}
+
+/// A member asks to correct one item of their own record.
+///
+/// # Errors
+/// Denied unless it is the caller's own record; invalid field, value or reason.
+pub async fn request(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    member_id: i64,
+    field: &str,
+    value: &str,
+    reason: &str,
+) -> Result<i64, MemberError> {
+    if scope.member_id != Some(member_id) {
+        return Err(Denial::NotFound.into());
+    }
+    detail(app, scope, member_id, MemberAction::View).await?;
+    if !CORRECTABLE.contains(&field) {
+        return Err(MemberError::Invalid("请选择要更正的项目".into()));
+    }
+    let (value, reason) = (value.trim(), reason.trim());
+    if value.chars().count() > 100 {
+        return Err(MemberError::Invalid("更正后的内容不能超过 100 字".into()));
+    }
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(MemberError::Invalid(
+            "请填写更正理由（不超过 200 字）".into(),
+        ));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let id = insert(
+        &mut tx.exec(),
+        member_id,
+        field,
+        value,
+        reason,
+        scope.user_id,
+        now,
+    )
+    .await?;
+    let ev = AuditEvent::success("member.correction_request", "member", member_id)
+        .detail(label_of(field));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Loads a request for an officer who may decide on it.
+///
+/// # Errors
+/// `NotFound` outside scope; `Forbidden` for the member's own request.
+pub async fn for_decision(
+    app: &App,
+    scope: &Scope,
+    id: i64,
+) -> Result<(Correction, super::service::MemberDetail), MemberError> {
+    let c = match get(&mut app.db.conn().await?.exec(), id).await {
+        Ok(c) => c,
+        Err(crate::db::StoreError::NotFound) => return Err(Denial::NotFound.into()),
+        Err(e) => return Err(e.into()),
+    };
+    let d = detail(app, scope, c.member_id, MemberAction::Edit).await?;
+    if scope.member_id == Some(c.member_id) {
+        return Err(MemberError::Denied(Denial::Forbidden));
+    }
+    Ok((c, d))
+}
+
+/// Approves (applying the change, checked like an edit) or rejects a request.
+///
+/// # Errors
+/// Denied, already decided, or the change fails the record's rules (then nothing changes).
+pub async fn decide(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    approve: bool,
+    note: &str,
+) -> Result<(), MemberError> {
+    let (c, d) = for_decision(app, scope, id).await?;
+    if c.status != "pending" {
+        return Err(MemberError::Invalid("该申请已经处理".into()));
+    }
+    let note = note.trim();
+    if !approve && note.is_empty() {
+        return Err(MemberError::Invalid(
+            "不同意时请填写说明，告知党员原因".into(),
+        ));
+    }
+    // Check the change first, then apply it and the decision in one transaction.
+    let fields = if approve {
+        let mut raw = d.member.raw_fields();
+        raw.insert(c.field.clone(), c.new_value.clone());
+        let codes = super::service::codes(app).await?;
+        let f = validate(&raw, d.member.category(), &codes, app.clock.today())
+            .map_err(MemberError::Fields)?;
+        check_unique(app, scope, &f.id_number, Some(c.member_id)).await?;
+        Some(f)
+    } else {
+        None
+    };
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    if decide_row(
+        &mut tx.exec(),
+        id,
+        if approve { "approved" } else { "rejected" },
+        scope.user_id,
+        note,
+        now,
+    )
+    .await?
+        == 0
+    {
+        return Err(MemberError::Invalid("该申请已经处理".into()));
+    }
+    if let Some(f) = &fields {
+        super::store::update(&mut tx.exec(), c.member_id, d.member.group_id, f, now).await?;
+    }
+    let what = if approve { "同意" } else { "不同意" };
+    let ev = AuditEvent::success("member.correction_decide", "member", c.member_id)
+        .detail(format!("{what}更正{}", c.field_label()));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
