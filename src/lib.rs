@@ -13,4 +13,5 @@ pub mod demo;
 pub mod members;
 pub mod orgs;
 pub mod shared;
+pub mod transfers;
 pub mod web;

@@ -33,6 +33,8 @@ pub struct MembersConfig {
     /// Login names of issued member accounts: `phone` (the mobile number, falling back to a
     /// member number when there is none) or `number` (always a member number).
     pub account_username: AccountUsername,
+    /// Days a 介绍信 stays valid unless the issuer chooses otherwise (REL-04: at most 90).
+    pub letter_validity_days: u32,
 }
 
 /// How member accounts are named.
@@ -49,6 +51,7 @@ impl Default for MembersConfig {
     fn default() -> Self {
         Self {
             account_username: AccountUsername::Phone,
+            letter_validity_days: 30,
         }
     }
 }
@@ -331,6 +334,11 @@ impl Config {
                     "{name} 应在 {lo} 到 {hi} 之间，当前为 {v}"
                 )));
             }
+        }
+        if !(1..=90).contains(&self.members.letter_validity_days) {
+            return Err(ConfigError(
+                "members.letter_validity_days 应在 1 到 90 之间（REL-04）".into(),
+            ));
         }
         if a.pbkdf2_iterations < 600_000 {
             return Err(ConfigError("auth.pbkdf2_iterations 不得少于 600000".into()));

@@ -210,6 +210,7 @@ async fn create(
             group_id: b.group_id,
             category,
             entry: Entry { kind, on },
+            letter: None,
         },
         &raw,
     )

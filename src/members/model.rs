@@ -13,10 +13,11 @@ pub use super::validate::{
 };
 
 /// 人员类别.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// 正式党员.
+    #[default]
     Full,
     /// 预备党员.
     Probationary,
@@ -110,10 +111,11 @@ impl Status {
 }
 
 /// Something that happened to a member's 党籍 or organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// 建档登记: an existing member entered into Zhibu.
+    #[default]
     Register,
     /// 发展: accepted as 预备党员 (DEV-20: dated by the 党员大会).
     Develop,

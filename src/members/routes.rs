@@ -108,7 +108,14 @@ async fn unmask(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppR
 /// Keys a member form may carry; anything else is refused (SEC-20).
 fn check_keys(v: &HashMap<String, String>, creating: bool) -> AppResult<()> {
     let extra = ["group_id"];
-    let create_only = ["org_id", "category", "entry", "entry_on"];
+    let create_only = [
+        "org_id",
+        "category",
+        "entry",
+        "entry_on",
+        "letter_from",
+        "letter_ref",
+    ];
     let ok = |k: &str| {
         ITEMS.iter().any(|(i, _)| *i == k && k != "category")
             || extra.contains(&k)
@@ -197,6 +204,17 @@ async fn new_form(State(st): State<AppState>, u: User) -> AppResult<Response> {
     render(&form_page(&st, &u, None, v, Vec::new(), None).await?)
 }
 
+/// The letter a transferred-in member brought: (sending organisation, letter number).
+fn letter_of(v: &HashMap<String, String>) -> Option<(String, String)> {
+    let get = |k: &str| {
+        v.get(k)
+            .map(|s| s.trim().chars().take(60).collect::<String>())
+            .unwrap_or_default()
+    };
+    let (from, no) = (get("letter_from"), get("letter_ref"));
+    (!from.is_empty() || !no.is_empty()).then_some((from, no))
+}
+
 fn group_of(v: &HashMap<String, String>) -> AppResult<Option<i64>> {
     match v.get("group_id").map(|s| s.trim()).unwrap_or("") {
         "" => Ok(None),
@@ -234,6 +252,7 @@ async fn create(
             group_id: group_of(&v)?,
             category,
             entry: Entry { kind, on },
+            letter: letter_of(&v),
         },
         &raw,
     )

@@ -130,7 +130,7 @@ pub async fn detail(
 }
 
 /// Where and how a new record enters.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct Placement {
     /// The 党支部.
     pub org_id: i64,
@@ -140,10 +140,12 @@ pub struct Placement {
     pub category: Category,
     /// How the member enters the branch.
     pub entry: Entry,
+    /// For 转入: the sending organisation and the number of the letter brought.
+    pub letter: Option<(String, String)>,
 }
 
 /// How a new record enters its branch.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Entry {
     /// 建档登记, 发展入党 or 转入.
     pub kind: EventKind,
@@ -207,6 +209,7 @@ pub async fn create(
         group_id,
         category,
         entry,
+        letter,
     } = place;
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
     scope.check_member(MemberAction::Edit, &org.path, 0)?;
@@ -261,6 +264,20 @@ pub async fn create(
         recorded_by_name: &actor.name,
     };
     events::insert(&mut tx.exec(), &ev, now).await?;
+    if let (EventKind::TransferIn, Some((from, letter_ref))) = (entry.kind, &letter) {
+        let t = crate::transfers::store::NewTransfer {
+            member_id: id,
+            kind: "incoming",
+            status: "received",
+            to_org_id: Some(org.id),
+            other_org_name: from,
+            letter_ref,
+            issued_on: Some(on),
+            requested_by: actor.user_id,
+            ..Default::default()
+        };
+        crate::transfers::store::insert(&mut tx.exec(), &t, now).await?;
+    }
     let a = AuditEvent::success("member.create", "member", id)
         .org(org.id)
         .detail(entry.kind.label());

@@ -171,6 +171,8 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::members::stats_routes::routes(reg);
     let reg = crate::members::accounts_routes::routes(reg);
     let reg = crate::members::corrections_routes::routes(reg);
+    let reg = crate::transfers::routes::routes(reg);
+    let reg = crate::transfers::api::routes(reg);
     let reg = crate::audit::routes::routes(reg);
     let Reg { router, routes } = reg;
     let limit = state.app.config.server.body_limit_kib as usize * 1024;

@@ -17,3 +17,4 @@ mod members;
 mod sheets;
 mod store;
 mod support;
+mod transfers;

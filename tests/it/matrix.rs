@@ -147,6 +147,9 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
         ("POST", "/members") => format!("org_id={}&category=full&entry=register&name=x", target.0),
         ("POST", "/members/{id}/edit") => "name=x".into(),
         ("POST", "/members/accounts") => format!("org_id={}", target.0),
+        ("POST", "/transfers") => "member_id=999999&kind=internal&to_org_id=1&reason=x".into(),
+        ("POST", "/transfers/{id}/decision") => "decision=accept&note=".into(),
+        ("POST", "/transfers/{id}/receipt") => "receipt_on=2026-01-01".into(),
         ("POST", "/members/{id}/corrections") => "field=name&new_value=x&reason=y".into(),
         ("POST", "/members/corrections/{id}/decision") => "decision=approve&note=".into(),
         ("POST", "/members/{id}/events") => "kind=stop&occurred_on=2020-01-01&note=".into(),
@@ -207,7 +210,8 @@ async fn matrix(b: Backend) {
                     .replace("/sessions/{id}", "/sessions/999999")
                     .replace("{id}", &target.0.to_string())
                     .replace("{oid}", "999999")
-                    .replace("{file}", "app.css");
+                    .replace("{file}", "app.css")
+                    .replace("{token}", "0123456789abcdef0123456789abcdef");
                 let body = body_for(method, path, target);
                 let api = path.starts_with("/api/");
                 let req = match (method.as_str(), api) {
@@ -228,6 +232,11 @@ async fn matrix(b: Backend) {
                             ("POST", "/api/v1/members/{id}/events") => {
                                 r#"{"kind":"stop","occurred_on":"2020-01-01"}"#.to_owned()
                             }
+                            ("POST", "/api/v1/transfers") => {
+                                r#"{"member_id":999999,"kind":"internal","to_org_id":1,"reason":"x"}"#.to_owned()
+                            }
+                            ("POST", "/api/v1/transfers/{id}/decision") => r#"{"accept":true}"#.to_owned(),
+                            ("POST", "/api/v1/transfers/{id}/receipt") => r#"{"receipt_on":"2026-01-01"}"#.to_owned(),
                             ("PATCH", _) => r#"{"fields":{}}"#.to_owned(),
                             _ => "{}".to_owned(),
                         };
