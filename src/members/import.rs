@@ -203,6 +203,23 @@ pub async fn check(
     let today = app.clock.today();
     let mut in_file: HashMap<String, u32> = HashMap::new();
     let mut conn = app.db.conn().await?;
+    // Look every 身份证号 of the file up at once rather than row by row.
+    let id_col = keys.iter().position(|k| *k == Some("id_number"));
+    let numbers: Vec<String> = sheet
+        .rows
+        .iter()
+        .filter_map(|(_, cells)| id_col.and_then(|i| cells.get(i)))
+        .filter_map(|c| match c {
+            Cell::Text(t) => Some(super::idcard::normalize(t)),
+            _ => None,
+        })
+        .collect();
+    let existing: HashMap<String, store::Existing> =
+        store::find_many_by_id_number(&mut conn.exec(), &numbers)
+            .await?
+            .into_iter()
+            .map(|e| (e.id_number.clone(), e))
+            .collect();
     for (row, cells) in &sheet.rows {
         let mut errors = Vec::new();
         let col_of = |k: &str| {
@@ -261,13 +278,13 @@ pub async fn check(
             if let Some(first) = in_file.insert(f.id_number.clone(), *row) {
                 push("id_number", format!("与第 {first} 行的公民身份号码重复"));
             }
-            if let Some((id, other_name, other_org, path)) =
-                store::find_by_id_number(&mut conn.exec(), &f.id_number).await?
-            {
-                let (existing, _) = store::get(&mut conn.exec(), id).await?;
-                if existing.org_id != org.id {
-                    let whom = if scope.check_member(MemberAction::View, &path, id).is_ok() {
-                        format!("“{other_org}”的“{other_name}”")
+            if let Some(e) = existing.get(&f.id_number) {
+                if e.org_id != org.id {
+                    let whom = if scope
+                        .check_member(MemberAction::View, &e.path, e.id)
+                        .is_ok()
+                    {
+                        format!("“{}”的“{}”", e.org_name, e.name)
                     } else {
                         "其他组织".to_owned()
                     };
@@ -276,15 +293,14 @@ pub async fn check(
                         format!("该公民身份号码已登记在{whom}，组织关系变动请办理转接"),
                     );
                 } else {
-                    if existing.category != category.code() {
+                    if e.category != category.code() {
                         push("category", "人员类别的变更（转正）请在党员页面登记".into());
                     }
-                    action = RowAction::Update(id);
+                    action = RowAction::Update(e.id);
                 }
-                if !status_cell_ok(
-                    raw.get("status").map_or("", String::as_str),
-                    Some(existing.status().label()),
-                ) {
+                let current = super::model::Status::from_code(&e.membership_status)
+                    .map(super::model::Status::label);
+                if !status_cell_ok(raw.get("status").map_or("", String::as_str), current) {
                     push("status", "党籍状态的变更请在党员页面登记".into());
                 }
             } else if !status_cell_ok(raw.get("status").map_or("", String::as_str), None) {

@@ -410,3 +410,50 @@ pub async fn without_accounts(
         ORDER BY o.path, m.name_key, m.id";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(path).bind(subtree_upper(path)).fetch_all(c).await?))
 }
+
+/// A record found by 身份证号 during an import.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Existing {
+    /// 身份证号.
+    pub id_number: String,
+    /// Member id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Branch.
+    pub org_id: i64,
+    /// Branch name.
+    pub org_name: String,
+    /// Branch path.
+    pub path: String,
+    /// Category code.
+    pub category: String,
+    /// Status code.
+    pub membership_status: String,
+}
+
+/// The records holding any of these 身份证号, looked up in chunks (one query per 500 numbers
+/// instead of one per row).
+///
+/// # Errors
+/// Database failures.
+pub async fn find_many_by_id_number(
+    ex: &mut Exec<'_>,
+    numbers: &[String],
+) -> StoreResult<Vec<Existing>> {
+    let mut out = Vec::new();
+    for chunk in numbers.chunks(500) {
+        let rows: Vec<Existing> = on!(ex, c => {
+            let mut qb = QueryBuilder::new("SELECT m.id_number, m.id, m.name, m.org_id, o.name AS org_name, o.path, m.category,
+                m.membership_status FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id_number IN (");
+            let mut sep = qb.separated(", ");
+            for n in chunk {
+                sep.push_bind(n.clone());
+            }
+            qb.push(")");
+            qb.build_query_as::<Existing>().fetch_all(c).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}

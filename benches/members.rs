@@ -1,0 +1,324 @@
+//! Member figures: importing a 10,000-row workbook (check + commit), and the roster page and
+//! `GET /api/v1/members` latency with 100,000 members in the database, on SQLite and (when
+//! `ZHIBU_TEST_PG_URL` is set) PostgreSQL. Run with `cargo bench --bench members`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark fails loudly by design"
+)]
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::net::TcpStream;
+use zhibu::app::App;
+use zhibu::audit::Actor;
+use zhibu::auth::Scope;
+use zhibu::auth::store::{NewSession, NewUser};
+use zhibu::config::Config;
+use zhibu::db::Db;
+use zhibu::members::model::MemberFields;
+use zhibu::orgs::model::OrgKind;
+use zhibu::orgs::store::NewOrg;
+
+mod common;
+use common::request;
+
+const MEMBERS: usize = 100_000;
+const BRANCHES: usize = 500;
+const IMPORT_ROWS: u32 = 10_000;
+const SAMPLES: usize = 300;
+
+fn id_number(n: u64) -> String {
+    let d = time::Date::from_calendar_date(1960, time::Month::January, 1).unwrap()
+        + time::Duration::days(i64::try_from(n % 12_000).unwrap());
+    let body = format!(
+        "119901{:04}{:02}{:02}{:03}",
+        d.year(),
+        u8::from(d.month()),
+        d.day(),
+        (n / 12_000) % 1000
+    );
+    format!(
+        "{body}{}",
+        zhibu::members::idcard::check_char(&body).unwrap()
+    )
+}
+
+fn fields(n: u64) -> MemberFields {
+    let d = |s: &str| zhibu::shared::text::parse_date(s).unwrap();
+    let id = id_number(n);
+    let info = zhibu::members::idcard::parse(&id).unwrap();
+    MemberFields {
+        name: format!(
+            "{}{}{}",
+            ["王", "李", "张", "刘", "陈"][usize::try_from(n % 5).unwrap()],
+            ["伟", "芳", "娜", "敏"][usize::try_from(n % 4).unwrap()],
+            n % 97
+        ),
+        gender: if info.male { "male" } else { "female" },
+        id_number: id,
+        birth_date: info.birth,
+        ethnicity: "汉族".into(),
+        education: "大学本科".into(),
+        degree: None,
+        joined_on: d("2000-07-01"),
+        converted_on: Some(d("2001-07-01")),
+        job_title: Some("科员".into()),
+        phone: Some(format!("170{:08}", n)),
+        native_place: None,
+        employer: None,
+        work_started_on: None,
+        address: None,
+        party_post: None,
+        lost_contact: false,
+        lost_contact_on: None,
+        mobile: false,
+        mobile_destination: None,
+    }
+}
+
+fn workbook(start: u64) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let heads = [
+        "姓名",
+        "公民身份号码",
+        "民族",
+        "学历",
+        "人员类别",
+        "入党日期",
+        "转正日期",
+        "联系电话",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
+    }
+    for r in 0..IMPORT_ROWS {
+        let f = fields(start + u64::from(r));
+        let vals = [
+            f.name,
+            f.id_number,
+            "汉族".into(),
+            "本科".into(),
+            "正式党员".into(),
+            "2000-07-01".into(),
+            "2001-07-01".into(),
+            f.phone.unwrap(),
+        ];
+        for (c, v) in vals.iter().enumerate() {
+            ws.write_string(r + 1, u16::try_from(c).unwrap(), v)
+                .unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn pct(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "indices"
+    )]
+    v[((v.len() as f64 - 1.0) * q) as usize]
+}
+
+async fn run(label: &str, url: &str) {
+    let mut config = Config::default();
+    config.database.url = url.to_owned();
+    let db = Db::connect(url, 8).await.unwrap();
+    zhibu::db::migrate::run(&db).await.unwrap();
+    let app = App::new(db, config, Arc::new(zhibu::shared::SystemClock));
+    let now = app.now();
+    // 1 committee, 500 branches, 100,000 members (200 each).
+    let t = Instant::now();
+    let mut tx = app.db.begin().await.unwrap();
+    let new = |k: OrgKind, n: String| (k, n);
+    let (k, n) = new(OrgKind::Committee, "压测党委".into());
+    let top_id = zhibu::orgs::store::insert(
+        &mut tx.exec(),
+        None,
+        &NewOrg {
+            kind: k.code(),
+            name: &n,
+            short_name: None,
+            established_on: None,
+            sort_order: 0,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let top = zhibu::orgs::store::get(&mut tx.exec(), top_id)
+        .await
+        .unwrap();
+    let mut branches = Vec::new();
+    for b in 0..=BRANCHES {
+        let name = format!("第{b}党支部");
+        let id = zhibu::orgs::store::insert(
+            &mut tx.exec(),
+            Some(&top),
+            &NewOrg {
+                kind: "branch",
+                name: &name,
+                short_name: None,
+                established_on: None,
+                sort_order: 0,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        branches.push(id);
+    }
+    tx.commit().await.unwrap();
+    for chunk in 0..(MEMBERS / 5000) {
+        let mut tx = app.db.begin().await.unwrap();
+        for i in 0..5000 {
+            let n = u64::try_from(chunk * 5000 + i).unwrap();
+            let b = branches[usize::try_from(n).unwrap() % BRANCHES];
+            zhibu::members::store::insert(&mut tx.exec(), b, None, "full", &fields(n), now)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let seeded = t.elapsed();
+    // Import 10,000 rows into the spare (empty) branch.
+    let book = workbook(u64::try_from(MEMBERS).unwrap() + 1);
+    let t = Instant::now();
+    let actor = Actor::cli("bench");
+    let (ins, _) =
+        zhibu::members::import::commit(&app, &actor, &Scope::operator(), branches[BRANCHES], book)
+            .await
+            .unwrap();
+    let import = t.elapsed();
+    assert_eq!(ins, IMPORT_ROWS as usize);
+    // A committee-level administrator, signed in.
+    let mut tx = app.db.begin().await.unwrap();
+    let nu = NewUser {
+        username: "bench_admin",
+        display_name: "压测",
+        password_hash: "x",
+        role: "org_admin",
+        org_id: Some(top_id),
+        member_id: None,
+        must_change_password: false,
+    };
+    let uid = zhibu::auth::store::insert_user(&mut tx.exec(), &nu, now)
+        .await
+        .unwrap();
+    let token = zhibu::shared::token::new_token();
+    let th = zhibu::auth::service::token_hash(&token);
+    let ns = NewSession {
+        token_hash: &th,
+        user_id: uid,
+        csrf_token: "x",
+        kind: "api",
+        ip: "127.0.0.1",
+        user_agent: "bench",
+        expires_at: now + time::Duration::hours(12),
+    };
+    zhibu::auth::store::insert_session(&mut tx.exec(), &ns, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (router, _) = zhibu::web::build(zhibu::web::AppState::new(app.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut buf = Vec::new();
+    let measure = |path: String, cookie: bool| {
+        let auth = if cookie {
+            format!("Cookie: zhibu_session={token}")
+        } else {
+            format!("Authorization: Bearer {token}")
+        };
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\n\r\n")
+    };
+    let mut results = Vec::new();
+    for (name, req) in [
+        (
+            "roster page, whole committee (110,000)",
+            measure("/members".into(), true),
+        ),
+        (
+            "roster page, one branch (200)",
+            measure(format!("/members?org={}", branches[7]), true),
+        ),
+        (
+            "roster page, name search",
+            measure("/members?q=%E7%8E%8B%E4%BC%9F".into(), true),
+        ),
+        (
+            "GET /api/v1/members (50 per page)",
+            measure("/api/v1/members".into(), false),
+        ),
+    ] {
+        let mut lat = Vec::with_capacity(SAMPLES);
+        for _ in 0..SAMPLES {
+            let t = Instant::now();
+            assert_eq!(
+                request(&mut s, req.as_bytes(), &mut buf).await,
+                Some(200),
+                "{name}"
+            );
+            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        results.push((name, pct(&mut lat, 0.5), pct(&mut lat, 0.99)));
+    }
+    println!("{label}");
+    println!(
+        "  seeded {MEMBERS} members in {BRANCHES} branches in {:.1} s",
+        seeded.as_secs_f64()
+    );
+    println!(
+        "  import {IMPORT_ROWS} rows (check + commit)   {:.2} s",
+        import.as_secs_f64()
+    );
+    for (name, p50, p99) in results {
+        println!("  {name:<42} p50 {p50:>6.1} ms   p99 {p99:>6.1} ms");
+    }
+    app.db.close().await;
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("zhibu-bench-members-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    rt.block_on(run(
+        "SQLite",
+        &format!("sqlite://{}", dir.join("m.db").display()),
+    ));
+    std::fs::remove_dir_all(&dir).ok();
+    if let Ok(admin) = std::env::var("ZHIBU_TEST_PG_URL") {
+        let name = format!("zhibu_bench_{}", std::process::id());
+        rt.block_on(async {
+            let pool = sqlx::PgPool::connect(&admin).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                .execute(&pool)
+                .await
+                .unwrap();
+            let (base, _) = admin.rsplit_once('/').unwrap();
+            run("PostgreSQL", &format!("{base}/{name}")).await;
+            sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+                .execute(&pool)
+                .await
+                .unwrap();
+        });
+    }
+}
