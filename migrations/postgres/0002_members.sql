@@ -12,7 +12,6 @@ ALTER TABLE members ADD COLUMN lost_contact_on DATE;
 ALTER TABLE members ADD COLUMN mobile BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE members ADD COLUMN mobile_destination TEXT;
 ALTER TABLE members ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
-CREATE INDEX members_status_idx ON members (membership_status);
 CREATE INDEX members_name_key_idx ON members (name_key);
 
 -- Standard code sets (GB/T 3304 民族, GB/T 4658 学历, 学位, 党籍状态). `aliases` lists other

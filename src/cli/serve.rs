@@ -117,6 +117,12 @@ fn spawn_housekeeping(app: std::sync::Arc<crate::app::App>) {
             if let Err(e) = res {
                 tracing::warn!(error = %e, "session purge failed");
             }
+            // Keep SQLite's query planner statistics current (PostgreSQL has autovacuum).
+            if let crate::db::Db::Sqlite(p) = &app.db
+                && let Err(e) = sqlx::query("PRAGMA optimize").execute(p).await
+            {
+                tracing::warn!(error = %e, "PRAGMA optimize failed");
+            }
         }
     });
 }

@@ -12,6 +12,8 @@ mod history;
 pub mod idcard;
 pub mod import;
 pub mod model;
+pub mod photo;
+pub mod photo_routes;
 pub mod roster;
 pub mod roster_page;
 pub mod routes;

@@ -121,17 +121,17 @@ pub(super) async fn org_choices(
     branches_only: bool,
     all_label: Option<&str>,
 ) -> AppResult<Vec<Opt>> {
-    let nodes = crate::orgs::service::tree(&st.app, u.scope(), false).await?;
+    let nodes = crate::orgs::service::outline(&st.app, u.scope()).await?;
     let mut out: Vec<(String, String)> = all_label
         .map(|l| vec![(String::new(), l.to_owned())])
         .unwrap_or_default();
-    for n in nodes
+    for (o, level) in nodes
         .iter()
-        .filter(|n| n.org.kind() != OrgKind::Group && (!branches_only || n.org.kind().is_branch()))
+        .filter(|(o, _)| o.kind() != OrgKind::Group && (!branches_only || o.kind().is_branch()))
     {
         out.push((
-            n.org.id.to_string(),
-            format!("{}{}", "　".repeat(n.level.min(6)), n.org.name),
+            o.id.to_string(),
+            format!("{}{}", "　".repeat((*level).min(6)), o.name),
         ));
     }
     Ok(opts(&out, selected))

@@ -83,6 +83,7 @@ async fn show_page(st: &AppState, u: &User, id: i64, unmasked: bool) -> AppResul
     } else {
         Vec::new()
     };
+    let has_photo = super::photo_routes::has_photo(st, id).await?;
     render(&ShowPage {
         page,
         d,
@@ -94,6 +95,7 @@ async fn show_page(st: &AppState, u: &User, id: i64, unmasked: bool) -> AppResul
         age_text,
         is_self,
         corrections,
+        has_photo,
     })
 }
 
@@ -160,11 +162,11 @@ async fn form_page(
         .or_else(|| orgs.first().and_then(|o| o.value.parse().ok()));
     let groups = match branch {
         Some(b) => {
-            let all = crate::orgs::service::tree(&st.app, u.scope(), false).await?;
+            let all = crate::orgs::service::outline(&st.app, u.scope()).await?;
             let g: Vec<(String, String)> = all
                 .iter()
-                .filter(|n| n.org.parent_id == Some(b) && n.org.kind() == OrgKind::Group)
-                .map(|n| (n.org.id.to_string(), n.org.name.clone()))
+                .filter(|(o, _)| o.parent_id == Some(b) && o.kind() == OrgKind::Group)
+                .map(|(o, _)| (o.id.to_string(), o.name.clone()))
                 .collect();
             opts(&g, v.get("group_id").map_or("", String::as_str))
         }

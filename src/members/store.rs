@@ -199,10 +199,14 @@ pub struct RosterFilter {
     pub desc: bool,
 }
 
+// The subtree is a set of organisation ids rather than a join condition: both engines then
+// either walk the members of a few branches by index, or scan members once (in name order for
+// the first page) checking each against the set, instead of joining every row.
 macro_rules! push_roster_where {
-    ($qb:expr, $f:expr) => {{
+    ($qb:expr, $f:expr, $from:expr) => {{
         let f = $f;
-        $qb.push(" FROM members m JOIN orgs o ON o.id = m.org_id LEFT JOIN orgs g ON g.id = m.group_id WHERE (");
+        $qb.push($from);
+        $qb.push(" WHERE m.org_id IN (SELECT id FROM orgs WHERE ");
         if f.roots.is_empty() {
             $qb.push("1 = 0");
         }
@@ -210,28 +214,61 @@ macro_rules! push_roster_where {
             if i > 0 {
                 $qb.push(" OR ");
             }
-            $qb.push("(o.path >= ").push_bind(r.clone()).push(" AND o.path < ").push_bind(subtree_upper(r)).push(")");
+            $qb.push("(path >= ")
+                .push_bind(r.clone())
+                .push(" AND path < ")
+                .push_bind(subtree_upper(r))
+                .push(")");
         }
         $qb.push(")");
-        if let Some(v) = &f.category { $qb.push(" AND m.category = ").push_bind(v.clone()); }
+        if let Some(v) = &f.category {
+            $qb.push(" AND m.category = ").push_bind(v.clone());
+        }
         if !f.statuses.is_empty() {
             $qb.push(" AND m.membership_status IN (");
             let mut sep = $qb.separated(", ");
-            for s in &f.statuses { sep.push_bind(s.clone()); }
+            for s in &f.statuses {
+                sep.push_bind(s.clone());
+            }
             $qb.push(")");
         }
-        if let Some(v) = &f.gender { $qb.push(" AND m.gender = ").push_bind(v.clone()); }
-        if let Some(v) = f.born_from { $qb.push(" AND m.birth_date >= ").push_bind(v); }
-        if let Some(v) = f.born_to { $qb.push(" AND m.birth_date <= ").push_bind(v); }
-        if let Some(v) = &f.education { $qb.push(" AND m.education = ").push_bind(v.clone()); }
-        if let Some(v) = &f.ethnicity { $qb.push(" AND m.ethnicity = ").push_bind(v.clone()); }
-        if let Some(v) = f.converted_from { $qb.push(" AND m.converted_on >= ").push_bind(v); }
-        if let Some(v) = f.converted_to { $qb.push(" AND m.converted_on <= ").push_bind(v); }
-        if f.lost_contact { $qb.push(" AND m.lost_contact = ").push_bind(true); }
-        if f.mobile { $qb.push(" AND m.mobile = ").push_bind(true); }
+        if let Some(v) = &f.gender {
+            $qb.push(" AND m.gender = ").push_bind(v.clone());
+        }
+        if let Some(v) = f.born_from {
+            $qb.push(" AND m.birth_date >= ").push_bind(v);
+        }
+        if let Some(v) = f.born_to {
+            $qb.push(" AND m.birth_date <= ").push_bind(v);
+        }
+        if let Some(v) = &f.education {
+            $qb.push(" AND m.education = ").push_bind(v.clone());
+        }
+        if let Some(v) = &f.ethnicity {
+            $qb.push(" AND m.ethnicity = ").push_bind(v.clone());
+        }
+        if let Some(v) = f.converted_from {
+            $qb.push(" AND m.converted_on >= ").push_bind(v);
+        }
+        if let Some(v) = f.converted_to {
+            $qb.push(" AND m.converted_on <= ").push_bind(v);
+        }
+        if f.lost_contact {
+            $qb.push(" AND m.lost_contact = ").push_bind(true);
+        }
+        if f.mobile {
+            $qb.push(" AND m.mobile = ").push_bind(true);
+        }
         if let Some(v) = &f.name {
-            let pat = format!("%{}%", v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            $qb.push(" AND m.name LIKE ").push_bind(pat).push(" ESCAPE '\\'");
+            let pat = format!(
+                "%{}%",
+                v.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            $qb.push(" AND m.name LIKE ")
+                .push_bind(pat)
+                .push(" ESCAPE '\\'");
         }
     }};
 }
@@ -256,7 +293,7 @@ pub async fn list(
     on!(ex, c => {
         let mut qb = QueryBuilder::new("SELECT ");
         qb.push(COLS).push(", o.name AS org_name, g.name AS group_name");
-        push_roster_where!(qb, f);
+        push_roster_where!(qb, f, " FROM members m JOIN orgs o ON o.id = m.org_id LEFT JOIN orgs g ON g.id = m.group_id");
         // `order` and `dir` come from the fixed lists above, never from input.
         qb.push(format!(" ORDER BY {order}{dir}, m.id")).push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
         Ok(qb.build_query_as::<MemberRow>().fetch_all(c).await?)
@@ -270,7 +307,7 @@ pub async fn list(
 pub async fn count(ex: &mut Exec<'_>, f: &RosterFilter) -> StoreResult<i64> {
     on!(ex, c => {
         let mut qb = QueryBuilder::new("SELECT count(*)");
-        push_roster_where!(qb, f);
+        push_roster_where!(qb, f, " FROM members m");
         Ok(qb.build_query_scalar::<i64>().fetch_one(c).await?)
     })
 }

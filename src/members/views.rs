@@ -175,6 +175,8 @@ pub struct ShowPage {
     pub is_self: bool,
     /// Correction requests (shown to the member).
     pub corrections: Vec<super::corrections::Correction>,
+    /// A photo is on file.
+    pub has_photo: bool,
 }
 
 impl ShowPage {

@@ -319,4 +319,4 @@ pub async fn dissolve(
 pub use super::committee::{add_officer, add_term, end_officer};
 
 pub(super) use super::tree::build_tree;
-pub use super::tree::{TreeNode, tree};
+pub use super::tree::{TreeNode, outline, tree};

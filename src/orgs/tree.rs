@@ -102,3 +102,17 @@ pub(super) fn build_tree(
     }
     out
 }
+
+/// The visible tree in display order without counts: (organisation, level). Cheap enough for
+/// every page's selects.
+///
+/// # Errors
+/// Storage failures.
+pub async fn outline(app: &App, scope: &Scope) -> Result<Vec<(Org, usize)>, OrgError> {
+    let orgs =
+        store::list_under(&mut app.db.conn().await?.exec(), scope.org_roots(), false).await?;
+    Ok(build_tree(orgs, &HashMap::new(), &HashMap::new())
+        .into_iter()
+        .map(|n| (n.org, n.level))
+        .collect())
+}

@@ -238,6 +238,32 @@ fn officer_logs_in_sees_tree_and_cannot_reach_sibling() {
         page.contains("页面不存在") || page.contains("内容不存在"),
         "sibling branch must answer 404"
     );
+    // The roster: own branch only, numbers masked; a record of the sibling branch is out of reach.
+    b.go(&format!("{base}/members"));
+    let roster = b.source();
+    assert!(
+        roster.contains("党员花名册") && roster.contains("共 30 人"),
+        "own branch's 30 members"
+    );
+    assert!(roster.contains("********"), "id numbers masked");
+    let first = roster
+        .split("<td data-label=\"姓名\"><a href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    b.go(&format!("{base}{first}"));
+    assert!(
+        b.wait(|b| b.source().contains("党籍与组织关系记录")),
+        "a member's page"
+    );
+    b.go(&format!("{base}/members/31"));
+    assert!(
+        b.source().contains("内容不存在"),
+        "a member of the sibling branch answers 404"
+    );
     b.cmd("DELETE", "", None);
     drop(driver);
     drop(server);

@@ -680,3 +680,76 @@ async fn corrections_are_requested_and_decided(b: Backend) {
     assert_eq!(own.status(), StatusCode::FORBIDDEN);
 }
 db_test!(corrections_are_requested_and_decided);
+
+/// SEC-37: photos are checked by their bytes and size, re-encoded without metadata, and served
+/// only within scope.
+async fn photos_are_cleaned_and_scoped(b: Backend) {
+    let Some(x) = two_branches(b).await else {
+        return;
+    };
+    let (tok, csrf) = (&x.officer.0, &x.officer.1);
+    let upload = |bytes: Vec<u8>| {
+        let boundary = "zhibu-photo";
+        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").into_bytes();
+        body.extend_from_slice(&bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        axum::http::Request::post(format!("/members/{}/photo?_csrf={csrf}", x.mine))
+            .header(
+                axum::http::header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(axum::http::header::COOKIE, format!("zhibu_session={tok}"))
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let flash = |res: &axum::http::Response<axum::body::Body>| {
+        res.headers()
+            .get(axum::http::header::SET_COOKIE)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let svg = upload(b"<svg onload=alert(1)></svg>".to_vec());
+    assert!(
+        flash(&x.t.send(svg).await).starts_with("zhibu_flash=error."),
+        "not an image"
+    );
+    // A PNG header claiming 20000 × 20000 pixels is refused before decoding.
+    let mut huge = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    huge.extend_from_slice(&20_000u32.to_be_bytes());
+    huge.extend_from_slice(&20_000u32.to_be_bytes());
+    huge.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    assert!(flash(&x.t.send(upload(huge)).await).starts_with("zhibu_flash=error."));
+    let mut png = Vec::new();
+    let img = image::RgbImage::from_pixel(64, 48, image::Rgb([200, 22, 29]));
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let res = x.t.send(upload(png)).await;
+    assert!(flash(&res).starts_with("zhibu_flash=success."));
+    let photo =
+        x.t.send(get(&format!("/members/{}/photo", x.mine), Some(tok)))
+            .await;
+    assert_eq!(photo.status(), StatusCode::OK);
+    assert_eq!(
+        photo
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .unwrap(),
+        "image/jpeg"
+    );
+    let bytes = http_body_util::BodyExt::collect(photo.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]), "re-encoded as JPEG");
+    assert!(!bytes.windows(4).any(|w| w == b"Exif"), "no metadata");
+    let other = x.t.user("yi", "officer", Some(x.b)).await;
+    let (ot, _) = x.t.session(other).await;
+    assert_eq!(
+        x.t.send(get(&format!("/members/{}/photo", x.mine), Some(&ot)))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+db_test!(photos_are_cleaned_and_scoped);

@@ -1,0 +1,141 @@
+//! Member photos (SEC-37): JPEG or PNG only, recognised by their bytes (never by name), at most
+//! 5 MiB and 4096 × 4096 pixels (checked before decoding), re-encoded as a small JPEG so that
+//! EXIF and GPS data are gone, and served only through the scope-checked member routes.
+
+use std::io::Cursor;
+
+use image::{ImageFormat, ImageReader};
+use time::OffsetDateTime;
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::{MemberAction, Scope};
+use crate::db::{Exec, StoreResult};
+use crate::on;
+
+use super::service::{MemberError, detail};
+
+/// Largest upload.
+pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Largest width or height accepted.
+pub const MAX_SIDE: u32 = 4096;
+/// Longest side of the stored photo.
+const STORED_SIDE: u32 = 480;
+
+/// Checks and re-encodes an uploaded photo.
+///
+/// # Errors
+/// A message for the user when the file is not an acceptable photo.
+pub fn clean(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    if bytes.len() > MAX_BYTES {
+        return Err("照片不能超过 5 MB".into());
+    }
+    let format = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        ImageFormat::Jpeg
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        ImageFormat::Png
+    } else {
+        return Err("照片须为 JPG 或 PNG 格式".into());
+    };
+    let reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let (w, h) = reader
+        .into_dimensions()
+        .map_err(|_| "照片文件已损坏".to_owned())?;
+    if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE {
+        return Err(format!("照片尺寸不能超过 {MAX_SIDE}×{MAX_SIDE} 像素"));
+    }
+    let img = ImageReader::with_format(Cursor::new(bytes), format)
+        .decode()
+        .map_err(|_| "照片文件已损坏".to_owned())?;
+    let img = img.thumbnail(STORED_SIDE, STORED_SIDE).to_rgb8();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&img)
+        .map_err(|_| "照片处理失败".to_owned())?;
+    Ok(out)
+}
+
+async fn put(
+    ex: &mut Exec<'_>,
+    member_id: i64,
+    content: &[u8],
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    on!(ex, c => sqlx::query("INSERT INTO member_photos (member_id, content, updated_at) VALUES ($1, $2, $3)
+        ON CONFLICT (member_id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at")
+        .bind(member_id).bind(content).bind(now).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+async fn delete(ex: &mut Exec<'_>, member_id: i64) -> StoreResult<u64> {
+    Ok(
+        on!(ex, c => sqlx::query("DELETE FROM member_photos WHERE member_id = $1").bind(member_id).execute(c).await?.rows_affected()),
+    )
+}
+
+/// The stored photo of a member.
+///
+/// # Errors
+/// Database failures.
+pub async fn get_bytes(ex: &mut Exec<'_>, member_id: i64) -> StoreResult<Option<Vec<u8>>> {
+    on!(ex, c => Ok(sqlx::query_scalar("SELECT content FROM member_photos WHERE member_id = $1").bind(member_id).fetch_optional(c).await?))
+}
+
+/// Stores a photo for a record the caller may edit.
+///
+/// # Errors
+/// Denied, or the file is not an acceptable photo.
+pub async fn upload(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    member_id: i64,
+    bytes: Vec<u8>,
+) -> Result<(), MemberError> {
+    let d = detail(app, scope, member_id, MemberAction::Edit).await?;
+    let cleaned = tokio::task::spawn_blocking(move || clean(&bytes))
+        .await
+        .map_err(|_| MemberError::Invalid("照片处理失败".into()))?
+        .map_err(MemberError::Invalid)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    put(&mut tx.exec(), member_id, &cleaned, now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        AuditEvent::success("member.photo", "member", member_id)
+            .org(d.org.id)
+            .detail("上传照片"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a photo.
+///
+/// # Errors
+/// Denied.
+pub async fn remove(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    member_id: i64,
+) -> Result<(), MemberError> {
+    let d = detail(app, scope, member_id, MemberAction::Edit).await?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    delete(&mut tx.exec(), member_id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        AuditEvent::success("member.photo", "member", member_id)
+            .org(d.org.id)
+            .detail("删除照片"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! Uploading, showing and removing a member's photo.
+
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::MemberAction;
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::{PathId, User};
+use crate::web::layout::redirect_with;
+use crate::web::{AppState, Reg};
+
+use super::photo::{self, MAX_BYTES};
+use super::service::{self, MemberError};
+
+/// Registers the routes.
+pub fn routes(r: Reg) -> Reg {
+    r.get("/members/{id}/photo", show)
+        .post_upload("/members/{id}/photo", MAX_BYTES + 64 * 1024, upload)
+        .post("/members/{id}/photo/delete", remove)
+}
+
+/// `GET /members/{id}/photo`: only through the member's scope check, never as a static file.
+async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    service::detail(&st.app, u.scope(), id, MemberAction::View).await?;
+    let bytes = photo::get_bytes(&mut st.app.db.conn().await?.exec(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut res = ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("inline; filename=\"photo.jpg\""),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'"),
+    );
+    Ok(res)
+}
+
+async fn upload(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> AppResult<Response> {
+    service::detail(&st.app, u.scope(), id, MemberAction::Edit).await?;
+    let to = format!("/members/{id}");
+    let Ok(mut mp) = mp else {
+        return Ok(redirect_with(&st, &to, "error", "请选择照片文件"));
+    };
+    let mut bytes = Vec::new();
+    loop {
+        match mp.next_field().await {
+            Ok(Some(mut f)) if f.name() == Some("photo") => {
+                while let Ok(Some(chunk)) = f.chunk().await {
+                    if bytes.len() + chunk.len() > MAX_BYTES {
+                        return Ok(redirect_with(&st, &to, "error", "照片不能超过 5 MB"));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+            }
+            Ok(Some(_)) => {
+                return Err(AppError::BadRequest(
+                    "unexpected_field",
+                    "表单包含不允许提交的字段".into(),
+                ));
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return Ok(redirect_with(
+                    &st,
+                    &to,
+                    "error",
+                    "照片过大或上传中断，请重试",
+                ));
+            }
+        }
+    }
+    match photo::upload(&st.app, &u.actor(), u.scope(), id, bytes).await {
+        Ok(()) => Ok(redirect_with(&st, &to, "success", "照片已更新")),
+        Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    photo::remove(&st.app, &u.actor(), u.scope(), id).await?;
+    Ok(redirect_with(
+        &st,
+        &format!("/members/{id}"),
+        "success",
+        "照片已删除",
+    ))
+}
+
+/// Whether a member has a photo (for the member page).
+///
+/// # Errors
+/// Storage failures.
+pub async fn has_photo(st: &AppState, id: i64) -> AppResult<bool> {
+    Ok(photo::get_bytes(&mut st.app.db.conn().await?.exec(), id)
+        .await?
+        .is_some())
+}
