@@ -13,6 +13,7 @@ ALTER TABLE members ADD COLUMN mobile INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE members ADD COLUMN mobile_destination TEXT;
 ALTER TABLE members ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX members_name_key_idx ON members (name_key);
+CREATE INDEX members_org_status_idx ON members (org_id, membership_status);
 
 -- Standard code sets (GB/T 3304 民族, GB/T 4658 学历, 学位, 党籍状态). `aliases` lists other
 -- spellings accepted on import, separated by |.

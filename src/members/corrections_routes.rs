@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::audit::{self, AuditEvent};
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User, ValidForm};
+use crate::web::extract::{DecisionForm, PathId, User, ValidForm};
 use crate::web::layout::{PageCtx, redirect_with, render, render_status};
 use crate::web::{AppState, Reg};
 
@@ -178,30 +178,13 @@ async fn review(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppR
     review_page(&st, &u, id, None, StatusCode::OK).await
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DecisionForm {
-    decision: String,
-    #[serde(default)]
-    note: String,
-}
-
 async fn decide(
     State(st): State<AppState>,
     u: User,
     PathId(id): PathId,
     ValidForm(f): ValidForm<DecisionForm>,
 ) -> AppResult<Response> {
-    let approve = match f.decision.as_str() {
-        "approve" => true,
-        "reject" => false,
-        _ => {
-            return Err(AppError::BadRequest(
-                "invalid_form",
-                "请选择同意或不同意".into(),
-            ));
-        }
-    };
+    let approve = f.choice("approve", "reject")?;
     match corrections::decide(&st.app, &u.actor(), u.scope(), id, approve, &f.note).await {
         Ok(()) => Ok(redirect_with(
             &st,

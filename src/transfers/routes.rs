@@ -9,7 +9,7 @@ use crate::auth::MemberAction;
 use crate::members::service::{self as members, MemberError};
 use crate::shared::text::{parse_date, ymd};
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User, ValidForm};
+use crate::web::extract::{DecisionForm, PathId, User, ValidForm};
 use crate::web::layout::{PageCtx, redirect_with, render, render_status};
 use crate::web::{AppState, Reg};
 
@@ -195,30 +195,13 @@ fn back(st: &AppState, id: i64, r: Result<(), MemberError>, ok: &str) -> AppResu
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DecisionForm {
-    decision: String,
-    #[serde(default)]
-    note: String,
-}
-
 async fn decide(
     State(st): State<AppState>,
     u: User,
     PathId(id): PathId,
     ValidForm(f): ValidForm<DecisionForm>,
 ) -> AppResult<Response> {
-    let accept = match f.decision.as_str() {
-        "accept" => true,
-        "reject" => false,
-        _ => {
-            return Err(AppError::BadRequest(
-                "invalid_form",
-                "请选择接收或不接收".into(),
-            ));
-        }
-    };
+    let accept = f.choice("accept", "reject")?;
     let r = service::decide(&st.app, &u.actor(), u.scope(), id, accept, &f.note).await;
     back(
         &st,

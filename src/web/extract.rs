@@ -240,3 +240,31 @@ impl<S: Send + Sync> FromRequestParts<S> for PathIds {
         }
     }
 }
+
+/// A yes/no decision posted from a review form: `decision` is one of two words, `note` a reason.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionForm {
+    /// The button pressed.
+    pub decision: String,
+    /// Note (required by some decisions).
+    #[serde(default)]
+    pub note: String,
+}
+
+impl DecisionForm {
+    /// `true` for `yes`, `false` for `no`; anything else is a bad request.
+    ///
+    /// # Errors
+    /// `invalid_form` when neither word was posted.
+    pub fn choice(&self, yes: &str, no: &str) -> Result<bool, AppError> {
+        match self.decision.as_str() {
+            d if d == yes => Ok(true),
+            d if d == no => Ok(false),
+            _ => Err(AppError::BadRequest(
+                "invalid_form",
+                "请选择处理结果".into(),
+            )),
+        }
+    }
+}

@@ -18,6 +18,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
+use axum::routing::MethodRouter;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -92,69 +93,43 @@ impl Reg {
         }
     }
 
+    fn add(mut self, method: &'static str, path: &'static str, mr: MethodRouter<AppState>) -> Self {
+        self.routes.push(RouteSpec { method, path });
+        self.router = self.router.route(path, mr);
+        self
+    }
+
     /// Adds a GET route.
     #[must_use]
-    pub fn get<H, T>(mut self, path: &'static str, h: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.routes.push(RouteSpec {
-            method: "GET",
-            path,
-        });
-        self.router = self.router.route(path, axum::routing::get(h));
-        self
+    pub fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("GET", path, axum::routing::get(h))
     }
 
     /// Adds a POST route.
     #[must_use]
-    pub fn post<H, T>(mut self, path: &'static str, h: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.routes.push(RouteSpec {
-            method: "POST",
-            path,
-        });
-        self.router = self.router.route(path, axum::routing::post(h));
-        self
-    }
-}
-
-impl Reg {
-    /// Adds a POST route for file uploads, with its own (larger) body limit.
-    #[must_use]
-    pub fn post_upload<H, T>(mut self, path: &'static str, limit_bytes: usize, h: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.routes.push(RouteSpec {
-            method: "POST",
-            path,
-        });
-        self.router = self.router.route(
-            path,
-            axum::routing::post(h).layer(DefaultBodyLimit::max(limit_bytes)),
-        );
-        self
+    pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("POST", path, axum::routing::post(h))
     }
 
     /// Adds a PATCH route.
     #[must_use]
-    pub fn patch<H, T>(mut self, path: &'static str, h: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.routes.push(RouteSpec {
-            method: "PATCH",
+    pub fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("PATCH", path, axum::routing::patch(h))
+    }
+
+    /// Adds a POST route for file uploads, with its own (larger) body limit.
+    #[must_use]
+    pub fn post_upload<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        limit_bytes: usize,
+        h: H,
+    ) -> Self {
+        self.add(
+            "POST",
             path,
-        });
-        self.router = self.router.route(path, axum::routing::patch(h));
-        self
+            axum::routing::post(h).layer(DefaultBodyLimit::max(limit_bytes)),
+        )
     }
 }
 
