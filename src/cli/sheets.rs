@@ -56,7 +56,7 @@ pub async fn run_import(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
     let scope = Scope::operator();
     let (target, checked) = import::check(&app, &scope, org, bytes.clone())
         .await
-        .map_err(|e| anyhow::anyhow!("{}", describe(e)))?;
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     for e in &checked.errors {
         eprintln!(
             "第 {} 行 {}列（{}）：{}",
@@ -77,7 +77,7 @@ pub async fn run_import(config: Config, cmd: ImportCmd) -> anyhow::Result<()> {
     if !dry_run {
         let (ins, upd) = import::commit(&app, &Actor::cli("import members"), &scope, org, bytes)
             .await
-            .map_err(|e| anyhow::anyhow!("{}", describe(e)))?;
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("导入完成：新增 {ins} 人，更新 {upd} 人");
     }
     app.db.close().await;
@@ -98,7 +98,7 @@ pub async fn run_export(config: Config, cmd: ExportCmd) -> anyhow::Result<()> {
     };
     let (rows, _) = service::roster(&app, &scope, Some(org), filter, 1_000_000, 0)
         .await
-        .map_err(|e| anyhow::anyhow!("{}", describe(e)))?;
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let data: Vec<_> = rows
         .into_iter()
         .map(|r| (r.m, r.org_name, r.group_name))
@@ -129,17 +129,4 @@ pub async fn run_export(config: Config, cmd: ExportCmd) -> anyhow::Result<()> {
     println!("已导出 {} 人到 {}", data.len(), file.display());
     app.db.close().await;
     Ok(())
-}
-
-fn describe(e: service::MemberError) -> String {
-    match e {
-        service::MemberError::Denied(_) => "找不到该组织".into(),
-        service::MemberError::Invalid(m) => m,
-        service::MemberError::Fields(f) => f
-            .iter()
-            .map(|x| format!("{}：{}", x.label, x.message))
-            .collect::<Vec<_>>()
-            .join("；"),
-        service::MemberError::Store(s) => s.to_string(),
-    }
 }

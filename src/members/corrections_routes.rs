@@ -199,17 +199,12 @@ async fn decide(
         Err(MemberError::Invalid(m)) => {
             review_page(&st, &u, id, Some(m), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(MemberError::Fields(f)) => {
-            let m = f
-                .iter()
-                .map(|e| format!("{}：{}", e.label, e.message))
-                .collect::<Vec<_>>()
-                .join("；");
+        Err(e @ MemberError::Fields(_)) => {
             review_page(
                 &st,
                 &u,
                 id,
-                Some(format!("更正后的信息不符合要求：{m}")),
+                Some(e.to_string()),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

@@ -108,14 +108,23 @@ pub async fn on_date(
     let mut conn = app.db.conn().await?;
     let history = events::history_up_to(&mut conn.exec(), &org.path, date).await?;
     let at = events::organisation_at(&history);
+    // Branches as they are now (dissolved ones included), and the members, each loaded once.
+    let branches: std::collections::HashMap<i64, Org> =
+        crate::orgs::store::list_under(&mut conn.exec(), std::slice::from_ref(&org.path), true)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+    let wanted: Vec<i64> = at
+        .iter()
+        .filter(|(_, b)| branches.contains_key(b))
+        .map(|(m, _)| *m)
+        .collect();
     let mut out = Vec::new();
-    for (member_id, branch) in at {
-        let o = crate::orgs::store::get(&mut conn.exec(), branch).await?;
-        if !o.path.starts_with(&org.path) {
-            continue;
+    for m in store::get_many(&mut conn.exec(), &wanted).await? {
+        if let Some(o) = at.get(&m.id).and_then(|b| branches.get(b)) {
+            out.push((m, o.clone()));
         }
-        let (m, _) = store::get(&mut conn.exec(), member_id).await?;
-        out.push((m, o));
     }
     out.sort_by_key(|(m, _)| super::model::name_key(&m.name));
     Ok(out)

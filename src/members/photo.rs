@@ -92,25 +92,12 @@ pub async fn upload(
     member_id: i64,
     bytes: Vec<u8>,
 ) -> Result<(), MemberError> {
-    let d = detail(app, scope, member_id, MemberAction::Edit).await?;
+    detail(app, scope, member_id, MemberAction::Edit).await?;
     let cleaned = tokio::task::spawn_blocking(move || clean(&bytes))
         .await
         .map_err(|_| MemberError::Invalid("照片处理失败".into()))?
         .map_err(MemberError::Invalid)?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    put(&mut tx.exec(), member_id, &cleaned, now).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        now,
-        AuditEvent::success("member.photo", "member", member_id)
-            .org(d.org.id)
-            .detail("上传照片"),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    write(app, actor, scope, member_id, Some(cleaned)).await
 }
 
 /// Removes a photo.
@@ -123,19 +110,44 @@ pub async fn remove(
     scope: &Scope,
     member_id: i64,
 ) -> Result<(), MemberError> {
+    write(app, actor, scope, member_id, None).await
+}
+
+/// Replaces (or with `None` removes) the photo, with its audit row.
+async fn write(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    member_id: i64,
+    photo: Option<Vec<u8>>,
+) -> Result<(), MemberError> {
     let d = detail(app, scope, member_id, MemberAction::Edit).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    delete(&mut tx.exec(), member_id).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        now,
-        AuditEvent::success("member.photo", "member", member_id)
-            .org(d.org.id)
-            .detail("删除照片"),
-    )
-    .await?;
+    let what = match &photo {
+        Some(p) => {
+            put(&mut tx.exec(), member_id, p, now).await?;
+            "上传照片"
+        }
+        None => {
+            delete(&mut tx.exec(), member_id).await?;
+            "删除照片"
+        }
+    };
+    let ev = AuditEvent::success("member.photo", "member", member_id)
+        .org(d.org.id)
+        .detail(what);
+    audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether a member has a photo (without reading it).
+///
+/// # Errors
+/// Database failures.
+pub async fn exists(ex: &mut Exec<'_>, member_id: i64) -> StoreResult<bool> {
+    let n: i64 = on!(ex, c => sqlx::query_scalar("SELECT count(*) FROM member_photos WHERE member_id = $1")
+        .bind(member_id).fetch_one(c).await?);
+    Ok(n > 0)
 }

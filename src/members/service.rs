@@ -19,10 +19,10 @@ use super::store::{self, MemberRow, RosterFilter};
 #[derive(Debug, thiserror::Error)]
 pub enum MemberError {
     /// Refused by the scope.
-    #[error("denied")]
+    #[error("找不到该记录，或无权执行此操作")]
     Denied(Denial),
     /// Field problems, all of them.
-    #[error("invalid fields")]
+    #[error("提交的内容有误：{}", .0.iter().map(|e| format!("{}：{}", e.label, e.message)).collect::<Vec<_>>().join("；"))]
     Fields(Vec<FieldError>),
     /// A state or input problem; the text is for the user.
     #[error("{0}")]

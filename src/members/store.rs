@@ -100,6 +100,28 @@ pub async fn get(ex: &mut Exec<'_>, id: i64) -> StoreResult<(Member, String)> {
     Ok((r.m, r.org_path))
 }
 
+/// The records with these ids (in chunks of 500 per query).
+///
+/// # Errors
+/// Database failures.
+pub async fn get_many(ex: &mut Exec<'_>, ids: &[i64]) -> StoreResult<Vec<Member>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<Member> = on!(ex, c => {
+            let mut qb = QueryBuilder::new("SELECT ");
+            qb.push(COLS).push(" FROM members m WHERE m.id IN (");
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as::<Member>().fetch_all(c).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// Where a 身份证号 is already registered: member id, name and organisation path.
 ///
 /// # Errors

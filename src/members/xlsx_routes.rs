@@ -173,6 +173,15 @@ async fn upload(
     .await?;
     let upload_id =
         store::insert_upload(&mut tx.exec(), u.0.user_id, org.id, &file_name, &bytes, now).await?;
+    let detail = format!(
+        "检查 {} 行，问题 {} 处",
+        checked.rows.len(),
+        checked.errors.len()
+    );
+    let ev = AuditEvent::success("member.import_check", "org", org.id)
+        .org(org.id)
+        .detail(detail);
+    audit::record(&mut tx, &u.actor(), now, ev).await?;
     tx.commit().await?;
     let page = PageCtx::new(&st, &u, "导入检查结果", "members")
         .await?

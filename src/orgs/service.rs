@@ -16,7 +16,7 @@ use super::store::{self, NewOrg, Officer, Term};
 #[derive(Debug, thiserror::Error)]
 pub enum OrgError {
     /// Refused by the scope.
-    #[error("denied")]
+    #[error("找不到该组织，或无权执行此操作")]
     Denied(Denial),
     /// Input or state problem; the text is for the user.
     #[error("{0}")]
@@ -89,8 +89,9 @@ pub async fn detail(app: &App, scope: &Scope, id: i64) -> Result<OrgDetail, OrgE
     let terms = store::list_terms(&mut conn.exec(), org.id).await?;
     let officers = store::list_officers(&mut conn.exec(), org.id).await?;
     let sub = store::list_under(&mut conn.exec(), std::slice::from_ref(&org.path), false).await?;
-    let direct = store::direct_member_counts(&mut conn.exec()).await?;
-    let by_group = store::group_member_counts(&mut conn.exec()).await?;
+    let here = std::slice::from_ref(&org.path);
+    let direct = store::direct_member_counts(&mut conn.exec(), here).await?;
+    let by_group = store::group_member_counts(&mut conn.exec(), here).await?;
     let children = build_tree(sub, &direct, &by_group)
         .into_iter()
         .filter(|n| n.level == 1)

@@ -171,16 +171,46 @@ pub async fn active_children(ex: &mut Exec<'_>, id: i64) -> StoreResult<i64> {
         .bind(id).fetch_one(c).await?))
 }
 
-/// Members counted on each organisation directly (branch via `org_id`, 党小组 via
-/// `group_id`), split by category: `(full, probationary)`.
+/// `org_id IN (…organisations of the subtrees…)`, so counts only read the members concerned.
+fn push_in_subtrees<DB: sqlx::Database>(
+    qb: &mut QueryBuilder<'_, DB>,
+    column: &str,
+    roots: &[String],
+) where
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    qb.push(format!(" {column} IN (SELECT id FROM orgs WHERE "));
+    if roots.is_empty() {
+        qb.push("1 = 0");
+    }
+    for (i, r) in roots.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        qb.push("(path >= ")
+            .push_bind(r.clone())
+            .push(" AND path < ")
+            .push_bind(subtree_upper(r))
+            .push(")");
+    }
+    qb.push(")");
+}
+
+/// Members on the books counted on each organisation of the subtrees directly (their branch),
+/// split by category: `(full, probationary)`.
 ///
 /// # Errors
 /// Database failures.
-pub async fn direct_member_counts(ex: &mut Exec<'_>) -> StoreResult<HashMap<i64, (i64, i64)>> {
-    const SQL: &str =
-        "SELECT org_id, category, count(*) FROM members WHERE membership_status = 'normal'
-        GROUP BY org_id, category";
-    let rows: Vec<(i64, String, i64)> = on!(ex, c => sqlx::query_as(SQL).fetch_all(c).await?);
+pub async fn direct_member_counts(
+    ex: &mut Exec<'_>,
+    roots: &[String],
+) -> StoreResult<HashMap<i64, (i64, i64)>> {
+    let rows: Vec<(i64, String, i64)> = on!(ex, c => {
+        let mut qb = QueryBuilder::new("SELECT org_id, category, count(*) FROM members WHERE membership_status = 'normal' AND");
+        push_in_subtrees(&mut qb, "org_id", roots);
+        qb.push(" GROUP BY org_id, category");
+        qb.build_query_as().fetch_all(c).await?
+    });
     let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
     for (org, cat, n) in rows {
         let e = out.entry(org).or_default();
@@ -189,14 +219,20 @@ pub async fn direct_member_counts(ex: &mut Exec<'_>) -> StoreResult<HashMap<i64,
     Ok(out)
 }
 
-/// Member counts per 党小组.
+/// Member counts per 党小组 of the subtrees.
 ///
 /// # Errors
 /// Database failures.
-pub async fn group_member_counts(ex: &mut Exec<'_>) -> StoreResult<HashMap<i64, i64>> {
-    const SQL: &str = "SELECT group_id, count(*) FROM members WHERE group_id IS NOT NULL
-        AND membership_status = 'normal' GROUP BY group_id";
-    let rows: Vec<(i64, i64)> = on!(ex, c => sqlx::query_as(SQL).fetch_all(c).await?);
+pub async fn group_member_counts(
+    ex: &mut Exec<'_>,
+    roots: &[String],
+) -> StoreResult<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = on!(ex, c => {
+        let mut qb = QueryBuilder::new("SELECT group_id, count(*) FROM members WHERE membership_status = 'normal' AND");
+        push_in_subtrees(&mut qb, "group_id", roots);
+        qb.push(" GROUP BY group_id");
+        qb.build_query_as().fetch_all(c).await?
+    });
     Ok(rows.into_iter().collect())
 }
 

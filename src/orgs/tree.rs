@@ -37,8 +37,8 @@ pub async fn tree(
 ) -> Result<Vec<TreeNode>, OrgError> {
     let mut conn = app.db.conn().await?;
     let orgs = store::list_under(&mut conn.exec(), scope.org_roots(), include_dissolved).await?;
-    let direct = store::direct_member_counts(&mut conn.exec()).await?;
-    let by_group = store::group_member_counts(&mut conn.exec()).await?;
+    let direct = store::direct_member_counts(&mut conn.exec(), scope.org_roots()).await?;
+    let by_group = store::group_member_counts(&mut conn.exec(), scope.org_roots()).await?;
     Ok(build_tree(orgs, &direct, &by_group))
 }
 

@@ -125,7 +125,7 @@ async fn forms_report_every_problem_and_refuse_fields_they_may_not_set(b: Backen
     ] {
         assert!(html.contains(msg), "{msg}");
     }
-    let before = count_members(&x.t).await;
+    let before = x.t.rows("members").await;
     let sneaky = format!(
         "org_id={}&category=full&entry=register&name=x&membership_status=left",
         x.a
@@ -155,7 +155,7 @@ async fn forms_report_every_problem_and_refuse_fields_they_may_not_set(b: Backen
         .status(),
         StatusCode::BAD_REQUEST
     );
-    assert_eq!(count_members(&x.t).await, before, "nothing written");
+    assert_eq!(x.t.rows("members").await, before, "nothing written");
     let good = format!(
         "org_id={}&category=full&entry=register&entry_on=2020-01-01&name=%E6%96%B0%E4%BA%BA&id_number=11010519491231002X&ethnicity=%E6%B1%89%E6%97%8F&education=%E5%A4%A7%E5%AD%A6%E6%9C%AC%E7%A7%91&joined_on=1975-07-01&converted_on=1976-07-01&phone=13800000000&mobile=%E6%98%AF&mobile_destination=%E5%B9%BF%E5%B7%9E",
         x.a
@@ -164,7 +164,7 @@ async fn forms_report_every_problem_and_refuse_fields_they_may_not_set(b: Backen
         x.t.send(post_form("/members", Some(tok), Some(csrf), &good))
             .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", text(res).await);
-    assert_eq!(count_members(&x.t).await, before + 1);
+    assert_eq!(x.t.rows("members").await, before + 1);
     let dup =
         x.t.send(post_form("/members", Some(tok), Some(csrf), &good))
             .await;
@@ -176,19 +176,6 @@ async fn forms_report_every_problem_and_refuse_fields_they_may_not_set(b: Backen
     assert_eq!(x.t.audit_count("member.create").await, 1);
 }
 db_test!(forms_report_every_problem_and_refuse_fields_they_may_not_set);
-
-async fn count_members(t: &TestApp) -> i64 {
-    match &t.app.db {
-        zhibu::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT count(*) FROM members")
-            .fetch_one(p)
-            .await
-            .unwrap(),
-        zhibu::db::Db::Postgres(p) => sqlx::query_scalar("SELECT count(*) FROM members")
-            .fetch_one(p)
-            .await
-            .unwrap(),
-    }
-}
 
 async fn events_change_status_only_in_order(b: Backend) {
     let Some(x) = two_branches(b).await else {

@@ -74,19 +74,6 @@ async fn branch(b: Backend) -> Option<(TestApp, i64, i64)> {
     Some((t, a.id, other.id))
 }
 
-async fn members(t: &TestApp) -> i64 {
-    match &t.app.db {
-        zhibu::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT count(*) FROM members")
-            .fetch_one(p)
-            .await
-            .unwrap(),
-        zhibu::db::Db::Postgres(p) => sqlx::query_scalar("SELECT count(*) FROM members")
-            .fetch_one(p)
-            .await
-            .unwrap(),
-    }
-}
-
 async fn import_lists_every_bad_cell_and_writes_nothing(b: Backend) {
     let Some((t, a, other)) = branch(b).await else {
         return;
@@ -118,7 +105,7 @@ async fn import_lists_every_bad_cell_and_writes_nothing(b: Backend) {
             .any(|e| e.row == 5 && e.message.contains("乙支部")),
         "registered elsewhere"
     );
-    let before = members(&t).await;
+    let before = t.rows("members").await;
     let actor = zhibu::audit::Actor::cli("test");
     assert!(
         import::commit(&t.app, &actor, &scope, a, bytes)
@@ -126,7 +113,7 @@ async fn import_lists_every_bad_cell_and_writes_nothing(b: Backend) {
             .is_err()
     );
     assert_eq!(
-        members(&t).await,
+        t.rows("members").await,
         before,
         "a failed import leaves the database as it was"
     );
@@ -154,7 +141,7 @@ async fn import_commits_and_reimport_updates(b: Backend) {
             .unwrap(),
         (0, 3)
     );
-    assert_eq!(members(&t).await, 3);
+    assert_eq!(t.rows("members").await, 3);
     let phone: Option<String> = match &t.app.db {
         zhibu::db::Db::Sqlite(p) => {
             sqlx::query_scalar("SELECT phone FROM members WHERE name = '导入1'")
@@ -308,7 +295,7 @@ async fn web_import_then_export(b: Backend) {
         ))
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", location(&res));
-    assert_eq!(members(&t).await, 2);
+    assert_eq!(t.rows("members").await, 2);
     let again = t
         .send(post_form(
             &format!("/members/import/{id}/commit"),

@@ -296,6 +296,15 @@ impl TestApp {
         id
     }
 
+    /// Rows in a table (the test's own table names only).
+    pub async fn rows(&self, table: &str) -> i64 {
+        let sql = format!("SELECT count(*) FROM {table}");
+        match &self.app.db {
+            zhibu::db::Db::Sqlite(p) => sqlx::query_scalar(&sql).fetch_one(p).await.unwrap(),
+            zhibu::db::Db::Postgres(p) => sqlx::query_scalar(&sql).fetch_one(p).await.unwrap(),
+        }
+    }
+
     /// Number of audit rows with this action.
     pub async fn audit_count(&self, action: &str) -> i64 {
         let f = zhibu::audit::store::AuditFilter {
