@@ -230,3 +230,24 @@ pub async fn disable_member_accounts(
         .bind(member_id).bind(true).bind(now).bind(false).execute(c).await?.rows_affected()),
     )
 }
+
+/// Which of these login names are already used (checked 500 at a time).
+///
+/// # Errors
+/// Database failures.
+pub async fn taken_usernames(ex: &mut Exec<'_>, names: &[String]) -> StoreResult<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in names.chunks(500) {
+        let rows: Vec<String> = on!(ex, c => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT username FROM users WHERE username IN (");
+            let mut sep = qb.separated(", ");
+            for n in chunk {
+                sep.push_bind(n.clone());
+            }
+            qb.push(")");
+            qb.build_query_scalar().fetch_all(c).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}

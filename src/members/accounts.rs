@@ -77,6 +77,15 @@ pub async fn issue(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let mut slips = Vec::with_capacity(people.len());
+    // Every login name the batch might use, checked in one query; names given out in this
+    // batch are added as they go.
+    let mut wanted: Vec<String> = people.iter().filter_map(|p| p.2.clone()).collect();
+    wanted.extend(people.iter().map(|p| member_number(p.0)));
+    let mut taken: std::collections::HashSet<String> =
+        auth_store::taken_usernames(&mut tx.exec(), &wanted)
+            .await?
+            .into_iter()
+            .collect();
     for (((id, name, phone, branch, branch_name), code), hash) in
         people.into_iter().zip(codes).zip(hashes)
     {
@@ -87,16 +96,7 @@ pub async fn issue(
             candidates.push(p);
         }
         candidates.push(member_number(id));
-        let mut username = None;
-        for c in candidates {
-            if auth_store::find_user_by_username(&mut tx.exec(), &c)
-                .await?
-                .is_none()
-            {
-                username = Some(c);
-                break;
-            }
-        }
+        let username = candidates.into_iter().find(|c| !taken.contains(c));
         let Some(username) = username else { continue };
         let nu = NewUser {
             username: &username,
@@ -108,6 +108,7 @@ pub async fn issue(
             must_change_password: true,
         };
         auth_store::insert_user(&mut tx.exec(), &nu, now).await?;
+        taken.insert(username.clone());
         slips.push(Slip {
             name,
             org: branch_name,

@@ -339,8 +339,12 @@ pub async fn count(ex: &mut Exec<'_>, f: &RosterFilter) -> StoreResult<i64> {
 /// # Errors
 /// Database failures.
 pub async fn counts_under(ex: &mut Exec<'_>, path: &str) -> StoreResult<MemberCounts> {
-    const SQL: &str = "SELECT m.category, count(*) FROM members m JOIN orgs o ON o.id = m.org_id
-        WHERE o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal' GROUP BY m.category";
+    // A 党小组's members belong to its branch, so they are found through `group_id`.
+    const SQL: &str = "SELECT m.category, count(*) FROM members m
+        WHERE m.membership_status = 'normal'
+          AND (m.org_id IN (SELECT id FROM orgs WHERE path >= $1 AND path < $2)
+               OR m.group_id IN (SELECT id FROM orgs WHERE path >= $1 AND path < $2))
+        GROUP BY m.category";
     let rows: Vec<(String, i64)> =
         on!(ex, c => sqlx::query_as(SQL).bind(path).bind(subtree_upper(path)).fetch_all(c).await?);
     let mut out = MemberCounts::default();
