@@ -10,6 +10,8 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod events;
+pub mod meetings;
 pub mod members;
 pub mod orgs;
 pub mod shared;

@@ -22,6 +22,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Member records and member accounts.
     pub members: MembersConfig,
+    /// Organisational life: check-in, warnings, attachments.
+    pub meetings: MeetingsConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -35,6 +37,37 @@ pub struct MembersConfig {
     pub account_username: AccountUsername,
     /// Days a 介绍信 stays valid unless the issuer chooses otherwise (REL-04: at most 90).
     pub letter_validity_days: u32,
+}
+
+/// `[meetings]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeetingsConfig {
+    /// Seconds each check-in QR code stays current before the screen shows the next one.
+    pub checkin_rotate_secs: u32,
+    /// Minutes before the start at which check-in opens.
+    pub checkin_opens_minutes_before: u32,
+    /// Minutes after the end at which check-in closes.
+    pub checkin_closes_minutes_after: u32,
+    /// Days before a period ends at which a branch is warned about meetings still owed.
+    pub warn_days_before_period_end: u32,
+    /// Largest photo or attachment, in MiB.
+    pub attachment_max_mib: u32,
+    /// Most files on one meeting.
+    pub attachments_per_meeting: u32,
+}
+
+impl Default for MeetingsConfig {
+    fn default() -> Self {
+        Self {
+            checkin_rotate_secs: 30,
+            checkin_opens_minutes_before: 30,
+            checkin_closes_minutes_after: 30,
+            warn_days_before_period_end: 7,
+            attachment_max_mib: 10,
+            attachments_per_meeting: 50,
+        }
+    }
 }
 
 /// How member accounts are named.
@@ -136,6 +169,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             auth: AuthConfig::default(),
             members: MembersConfig::default(),
+            meetings: MeetingsConfig::default(),
             log: LogConfig {
                 level: "info".into(),
             },
@@ -281,7 +315,8 @@ impl Config {
             })?;
         }
         let a = &self.auth;
-        let checks: [(&str, u32, u32, u32); 10] = [
+        let mt = &self.meetings;
+        let checks: [(&str, u32, u32, u32); 16] = [
             (
                 "database.max_connections",
                 self.database.max_connections,
@@ -326,6 +361,32 @@ impl Config {
                 a.min_password_length_privileged,
                 8,
                 128,
+            ),
+            ("meetings.checkin_rotate_secs", mt.checkin_rotate_secs, 10, 600),
+            (
+                "meetings.checkin_opens_minutes_before",
+                mt.checkin_opens_minutes_before,
+                0,
+                1440,
+            ),
+            (
+                "meetings.checkin_closes_minutes_after",
+                mt.checkin_closes_minutes_after,
+                0,
+                1440,
+            ),
+            (
+                "meetings.warn_days_before_period_end",
+                mt.warn_days_before_period_end,
+                0,
+                90,
+            ),
+            ("meetings.attachment_max_mib", mt.attachment_max_mib, 1, 100),
+            (
+                "meetings.attachments_per_meeting",
+                mt.attachments_per_meeting,
+                1,
+                500,
             ),
         ];
         for (name, v, lo, hi) in checks {

@@ -2,9 +2,6 @@
 //! 5 MiB and 4096 × 4096 pixels (checked before decoding), re-encoded as a small JPEG so that
 //! EXIF and GPS data are gone, and served only through the scope-checked member routes.
 
-use std::io::Cursor;
-
-use image::{ImageFormat, ImageReader};
 use time::OffsetDateTime;
 
 use crate::app::App;
@@ -18,7 +15,7 @@ use super::service::{MemberError, detail};
 /// Largest upload.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Largest width or height accepted.
-pub const MAX_SIDE: u32 = 4096;
+pub const MAX_SIDE: u32 = crate::shared::picture::MAX_SIDE;
 /// Longest side of the stored photo.
 const STORED_SIDE: u32 = 480;
 
@@ -27,32 +24,7 @@ const STORED_SIDE: u32 = 480;
 /// # Errors
 /// A message for the user when the file is not an acceptable photo.
 pub fn clean(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    if bytes.len() > MAX_BYTES {
-        return Err("照片不能超过 5 MB".into());
-    }
-    let format = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        ImageFormat::Jpeg
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        ImageFormat::Png
-    } else {
-        return Err("照片须为 JPG 或 PNG 格式".into());
-    };
-    let reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let (w, h) = reader
-        .into_dimensions()
-        .map_err(|_| "照片文件已损坏".to_owned())?;
-    if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE {
-        return Err(format!("照片尺寸不能超过 {MAX_SIDE}×{MAX_SIDE} 像素"));
-    }
-    let img = ImageReader::with_format(Cursor::new(bytes), format)
-        .decode()
-        .map_err(|_| "照片文件已损坏".to_owned())?;
-    let img = img.thumbnail(STORED_SIDE, STORED_SIDE).to_rgb8();
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
-        .encode_image(&img)
-        .map_err(|_| "照片处理失败".to_owned())?;
-    Ok(out)
+    crate::shared::picture::reencode(bytes, MAX_BYTES, STORED_SIDE, "照片")
 }
 
 async fn put(

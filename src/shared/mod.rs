@@ -2,6 +2,8 @@
 //! random tokens and text helpers.
 
 pub mod clock;
+pub mod picture;
+pub mod qr;
 pub mod text;
 pub mod token;
 

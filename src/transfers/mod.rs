@@ -5,7 +5,6 @@
 
 pub mod api;
 pub mod model;
-mod qr;
 pub mod routes;
 pub mod service;
 pub mod store;

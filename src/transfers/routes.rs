@@ -263,7 +263,7 @@ async fn letter(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppR
 async fn qr(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let t = service::get(&st.app, u.scope(), id).await?;
     let token = t.verify_token.ok_or(AppError::NotFound)?;
-    let svg = super::qr::svg(&verify_url(&st, &token)).ok_or(AppError::NotFound)?;
+    let svg = crate::shared::qr::svg(&verify_url(&st, &token)).ok_or(AppError::NotFound)?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 

@@ -50,6 +50,9 @@ pub enum AppError {
     /// Valid input that cannot be applied in the current state (422).
     #[error("{0}")]
     Invalid(String),
+    /// Refused for a reason with its own stable code (422).
+    #[error("{1}")]
+    Refused(&'static str, String),
     /// Field-by-field problems (422), listed in full.
     #[error("invalid fields")]
     Fields(serde_json::Value),
@@ -101,6 +104,7 @@ impl AppError {
             ),
             Self::BadRequest(code, m) => (StatusCode::BAD_REQUEST, b(code, m)),
             Self::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, b("invalid", m)),
+            Self::Refused(code, m) => (StatusCode::UNPROCESSABLE_ENTITY, b(code, m)),
             Self::Fields(f) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorBody {

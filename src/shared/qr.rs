@@ -1,4 +1,5 @@
-//! The QR code printed on a 介绍信, drawn as SVG on the server (no script, no network).
+//! QR codes drawn as SVG on the server (no script, no network): the 介绍信 verification link
+//! and the rotating meeting check-in code.
 
 use qrcodegen::{QrCode, QrCodeEcc};
 

@@ -1,0 +1,15 @@
+//! Organisational life (MEET-*, VOTE-*): 三会一课, 主题党日, 组织生活会 and 民主评议 — planning with
+//! the expected attendees taken from the roster, QR check-in with rotating codes, 请假, minutes
+//! locked on submission with audited corrections, photos and attachments, .docx export, a
+//! personal calendar feed, and the compliance engine that knows what each branch still owes.
+
+pub mod checkin;
+pub mod code;
+pub mod compliance;
+pub mod compliance_service;
+pub mod minutes;
+pub mod model;
+pub mod records_store;
+pub mod roll_store;
+pub mod service;
+pub mod store;

@@ -1,0 +1,208 @@
+//! SQL for minutes revisions, photos and attachments, the compliance engine's inputs, and
+//! personal calendar feeds.
+
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use crate::db::{Exec, StoreResult};
+use crate::on;
+use crate::orgs::model::subtree_upper;
+
+use super::compliance::{Occurrence, Unit};
+use super::model::{Kind, china_date};
+
+/// One submitted version of the minutes. Rows are never changed (append-only trigger).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Revision {
+    /// Id.
+    pub id: i64,
+    /// 1 for the first submission, then one more per correction.
+    pub revision: i64,
+    /// The minutes as JSON.
+    pub content: String,
+    /// Why it was corrected (empty for the first).
+    pub reason: String,
+    /// Who submitted it.
+    pub recorded_by_name: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+}
+
+/// Appends a revision.
+///
+/// # Errors
+/// `Duplicate` when another submission took this revision number first.
+pub async fn insert_revision(ex: &mut Exec<'_>, meeting_id: i64, revision: i64, content: &str, reason: &str,
+    by: Option<i64>, by_name: &str, now: OffsetDateTime) -> StoreResult<i64> {
+    const SQL: &str = "INSERT INTO meeting_minutes (meeting_id, revision, content, reason, recorded_by, recorded_by_name,
+        recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(meeting_id).bind(revision).bind(content).bind(reason).bind(by)
+        .bind(by_name).bind(now).fetch_one(c).await?))
+}
+
+/// Every revision, oldest first.
+///
+/// # Errors
+/// Database failures.
+pub async fn revisions(ex: &mut Exec<'_>, meeting_id: i64) -> StoreResult<Vec<Revision>> {
+    on!(ex, c => Ok(sqlx::query_as("SELECT id, revision, content, reason, recorded_by_name, recorded_at
+        FROM meeting_minutes WHERE meeting_id = $1 ORDER BY revision").bind(meeting_id).fetch_all(c).await?))
+}
+
+/// A stored photo or attachment, without its bytes.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct FileInfo {
+    /// Id.
+    pub id: i64,
+    /// `photo` or `attachment`.
+    pub kind: String,
+    /// Name as uploaded (cleaned).
+    pub filename: String,
+    /// MIME type decided from the content.
+    pub content_type: String,
+    /// Size.
+    pub size_bytes: i64,
+}
+
+impl FileInfo {
+    /// "1.2 MB".
+    #[must_use]
+    pub fn size_text(&self) -> String {
+        #[expect(clippy::cast_precision_loss, reason = "display only")]
+        let kb = self.size_bytes as f64 / 1024.0;
+        if kb >= 1024.0 {
+            format!("{:.1} MB", kb / 1024.0)
+        } else {
+            format!("{kb:.0} KB")
+        }
+    }
+}
+
+/// Stores a file.
+///
+/// # Errors
+/// Database failures.
+pub async fn insert_file(ex: &mut Exec<'_>, meeting_id: i64, kind: &str, filename: &str, content_type: &str,
+    content: &[u8], by: Option<i64>, now: OffsetDateTime) -> StoreResult<i64> {
+    const SQL: &str = "INSERT INTO meeting_files (meeting_id, kind, filename, content_type, size_bytes, content,
+        uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
+    on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(meeting_id).bind(kind).bind(filename).bind(content_type)
+        .bind(size).bind(content).bind(by).bind(now).fetch_one(c).await?))
+}
+
+/// Files of a meeting.
+///
+/// # Errors
+/// Database failures.
+pub async fn files(ex: &mut Exec<'_>, meeting_id: i64) -> StoreResult<Vec<FileInfo>> {
+    on!(ex, c => Ok(sqlx::query_as("SELECT id, kind, filename, content_type, size_bytes FROM meeting_files
+        WHERE meeting_id = $1 ORDER BY id").bind(meeting_id).fetch_all(c).await?))
+}
+
+/// One file with its bytes, when it belongs to the meeting.
+///
+/// # Errors
+/// Database failures.
+pub async fn file(ex: &mut Exec<'_>, meeting_id: i64, id: i64) -> StoreResult<Option<(FileInfo, Vec<u8>)>> {
+    let info: Option<FileInfo> = on!(ex, c => sqlx::query_as("SELECT id, kind, filename, content_type, size_bytes
+        FROM meeting_files WHERE id = $1 AND meeting_id = $2").bind(id).bind(meeting_id).fetch_optional(c).await?);
+    let Some(info) = info else { return Ok(None) };
+    let bytes: Vec<u8> = on!(ex, c => sqlx::query_scalar("SELECT content FROM meeting_files WHERE id = $1")
+        .bind(id).fetch_one(c).await?);
+    Ok(Some((info, bytes)))
+}
+
+#[derive(sqlx::FromRow)]
+struct UnitRow {
+    id: i64,
+    parent_id: Option<i64>,
+    name: String,
+    kind: String,
+    path: String,
+    established_on: Option<Date>,
+    dissolved_at: Option<OffsetDateTime>,
+    officers: i64,
+}
+
+/// Branches and 党小组 in a subtree, with whether each has a committee (three or more current
+/// officers), dissolved ones included (they owed meetings while they existed).
+///
+/// # Errors
+/// Database failures.
+pub async fn units(ex: &mut Exec<'_>, root: &str) -> StoreResult<Vec<Unit>> {
+    const SQL: &str = "SELECT o.id, o.parent_id, o.name, o.kind, o.path, o.established_on, o.dissolved_at,
+        (SELECT count(*) FROM org_officers f WHERE f.org_id = o.id AND f.ended_on IS NULL) AS officers
+        FROM orgs o WHERE o.path >= $1 AND o.path < $2
+        AND o.kind IN ('branch', 'joint_branch', 'temporary_branch', 'group') ORDER BY o.path";
+    let rows: Vec<UnitRow> = on!(ex, c => sqlx::query_as(SQL).bind(root).bind(subtree_upper(root)).fetch_all(c).await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| Unit {
+            id: r.id,
+            parent_id: r.parent_id,
+            name: r.name,
+            kind: r.kind,
+            path: r.path,
+            established_on: r.established_on,
+            dissolved_on: r.dissolved_at.map(china_date),
+            has_committee: r.officers >= 3,
+        })
+        .collect())
+}
+
+/// Meetings (not cancelled) of the subtree between two instants, one row per kind.
+///
+/// # Errors
+/// Database failures.
+pub async fn occurrences(ex: &mut Exec<'_>, root: &str, from: OffsetDateTime, to: OffsetDateTime) -> StoreResult<Vec<Occurrence>> {
+    const SQL: &str = "SELECT m.id, m.org_id, k.kind, m.starts_at, m.status FROM meetings m
+        JOIN orgs o ON o.id = m.org_id JOIN meeting_kinds k ON k.meeting_id = m.id
+        WHERE o.path >= $1 AND o.path < $2 AND m.starts_at >= $3 AND m.starts_at < $4 AND m.status <> 'cancelled'";
+    let rows: Vec<(i64, i64, String, OffsetDateTime, String)> = on!(ex, c => sqlx::query_as(SQL).bind(root)
+        .bind(subtree_upper(root)).bind(from).bind(to).fetch_all(c).await?);
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, org_id, kind, at, status)| {
+            Some(Occurrence {
+                id,
+                org_id,
+                kind: Kind::from_code(&kind)?,
+                on: china_date(at),
+                held: status == "held",
+            })
+        })
+        .collect())
+}
+
+/// Sets the user's calendar-feed token (stored as a digest), replacing any earlier one.
+///
+/// # Errors
+/// Database failures.
+pub async fn set_feed(ex: &mut Exec<'_>, user_id: i64, token_hash: &str, now: OffsetDateTime) -> StoreResult<()> {
+    on!(ex, c => sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(user_id).execute(c).await?.rows_affected());
+    on!(ex, c => sqlx::query("INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
+        .bind(user_id).bind(token_hash).bind(now).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// The active member behind a feed token: (user id, member id).
+///
+/// # Errors
+/// Database failures.
+pub async fn feed_owner(ex: &mut Exec<'_>, token_hash: &str) -> StoreResult<Option<(i64, i64)>> {
+    on!(ex, c => Ok(sqlx::query_as("SELECT u.id, u.member_id FROM calendar_feeds f JOIN users u ON u.id = f.user_id
+        WHERE f.token_hash = $1 AND u.member_id IS NOT NULL AND u.disabled = FALSE")
+        .bind(token_hash).fetch_optional(c).await?))
+}
+
+/// Whether the user has a feed.
+///
+/// # Errors
+/// Database failures.
+pub async fn has_feed(ex: &mut Exec<'_>, user_id: i64) -> StoreResult<bool> {
+    let n: i64 = on!(ex, c => sqlx::query_scalar("SELECT count(*) FROM calendar_feeds WHERE user_id = $1")
+        .bind(user_id).fetch_one(c).await?);
+    Ok(n > 0)
+}

@@ -1,0 +1,359 @@
+//! Use cases for planning meetings: who may see and run them, scheduling with the expected
+//! attendees computed from the roster, editing while planned, cancelling, and listing.
+
+use time::{Duration, OffsetDateTime};
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::{Denial, OrgAction, Scope};
+use crate::db::{Exec, StoreError};
+use crate::events;
+use crate::orgs::model::{Org, OrgKind};
+use crate::shared::text::char_len;
+
+use super::model::Kind;
+use super::roll_store;
+use super::store::{self, ListFilter, Meeting, NewMeeting};
+
+/// Failures of the meetings area.
+#[derive(Debug, thiserror::Error)]
+pub enum MeetingError {
+    /// Refused by the scope.
+    #[error("找不到该记录，或无权执行此操作")]
+    Denied(Denial),
+    /// A state or input problem; the text is for the user.
+    #[error("{0}")]
+    Invalid(String),
+    /// Refused with a stable code for API clients.
+    #[error("{1}")]
+    Refused(&'static str, String),
+    /// Storage failure.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<Denial> for MeetingError {
+    fn from(d: Denial) -> Self {
+        Self::Denied(d)
+    }
+}
+
+impl From<crate::orgs::service::OrgError> for MeetingError {
+    fn from(e: crate::orgs::service::OrgError) -> Self {
+        match e {
+            crate::orgs::service::OrgError::Denied(d) => Self::Denied(d),
+            crate::orgs::service::OrgError::Invalid(m) => Self::Invalid(m),
+            crate::orgs::service::OrgError::Store(s) => Self::Store(s),
+        }
+    }
+}
+
+/// Result of the area.
+pub type MeetingResult<T> = Result<T, MeetingError>;
+
+/// Whether the user may look at organisational life at `path`: anyone who sees the
+/// organisation, except the 三员, who see no member data (SEC-18).
+#[must_use]
+pub fn may_view(scope: &Scope, path: &str) -> bool {
+    scope.sees(path) && !scope.role.is_admin_triad()
+}
+
+/// Whether the user may plan and record meetings of `org`: officers and organisation
+/// administrators of it or above.
+///
+/// # Errors
+/// `NotFound` outside scope, `Forbidden` for members and the 三员.
+pub fn check_manage(scope: &Scope, org: &Org) -> Result<(), Denial> {
+    if !scope.sees(&org.path) {
+        return Err(Denial::NotFound);
+    }
+    if !scope.has_member_area() {
+        return Err(Denial::Forbidden);
+    }
+    scope.check_org(OrgAction::Edit, org)
+}
+
+/// Whether the user reviews records of this organisation for a higher committee: it lies
+/// strictly below their own organisation.
+#[must_use]
+pub fn may_review(scope: &Scope, org_path: &str) -> bool {
+    scope.has_member_area()
+        && scope
+            .own
+            .as_ref()
+            .is_some_and(|o| org_path.starts_with(&o.path) && org_path != o.path)
+}
+
+/// Loads a meeting the caller may see.
+///
+/// # Errors
+/// `NotFound` for unknown ids and meetings outside scope alike.
+pub async fn get(app: &App, scope: &Scope, id: i64) -> MeetingResult<Meeting> {
+    let m = match store::get(&mut app.db.conn().await?.exec(), id).await {
+        Ok(m) => m,
+        Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
+        Err(e) => return Err(e.into()),
+    };
+    if may_view(scope, &m.org_path) {
+        Ok(m)
+    } else if scope.sees(&m.org_path) {
+        Err(Denial::Forbidden.into())
+    } else {
+        Err(Denial::NotFound.into())
+    }
+}
+
+/// Loads a meeting the caller may run, with its organisation.
+///
+/// # Errors
+/// As [`check_manage`].
+pub async fn get_managed(app: &App, scope: &Scope, id: i64) -> MeetingResult<(Meeting, Org)> {
+    let m = get(app, scope, id).await.map_err(|e| match e {
+        MeetingError::Denied(Denial::Forbidden) => MeetingError::Denied(Denial::Forbidden),
+        e => e,
+    })?;
+    let org = crate::orgs::store::get(&mut app.db.conn().await?.exec(), m.org_id).await?;
+    check_manage(scope, &org)?;
+    Ok((m, org))
+}
+
+/// What an officer enters when planning a meeting.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Organisation.
+    pub org_id: i64,
+    /// Kinds it counts as.
+    pub kinds: Vec<Kind>,
+    /// Title; defaults to the first kind's name.
+    pub title: String,
+    /// Start.
+    pub starts_at: Option<OffsetDateTime>,
+    /// End.
+    pub ends_at: Option<OffsetDateTime>,
+    /// Place.
+    pub place: String,
+    /// 主持人.
+    pub host_name: String,
+    /// 记录人.
+    pub recorder_name: String,
+    /// 议题.
+    pub agenda: Vec<String>,
+    /// 列席人员.
+    pub guests: String,
+}
+
+/// Checks a plan, listing every problem as (field, message).
+fn check_plan(p: &Plan) -> Result<(OffsetDateTime, OffsetDateTime), Vec<(&'static str, String)>> {
+    let mut errs = Vec::new();
+    if p.kinds.is_empty() {
+        errs.push(("kinds", "请选择会议类型".to_owned()));
+    }
+    if char_len(&p.title) > 100 {
+        errs.push(("title", "会议名称不能超过 100 字".to_owned()));
+    }
+    for (f, v, max) in [
+        ("place", &p.place, 100),
+        ("host_name", &p.host_name, 50),
+        ("recorder_name", &p.recorder_name, 50),
+        ("guests", &p.guests, 500),
+    ] {
+        if char_len(v) > max {
+            errs.push((f, format!("不能超过 {max} 字")));
+        }
+    }
+    if p.place.trim().is_empty() {
+        errs.push(("place", "请填写会议地点".to_owned()));
+    }
+    if p.host_name.trim().is_empty() {
+        errs.push(("host_name", "请填写主持人".to_owned()));
+    }
+    if p.agenda.len() > 30 || p.agenda.iter().any(|a| char_len(a) > 200) {
+        errs.push(("agenda", "议题最多 30 项，每项不超过 200 字".to_owned()));
+    }
+    let times = match (p.starts_at, p.ends_at) {
+        (Some(s), Some(e)) if e > s && e - s <= Duration::days(3) => Some((s, e)),
+        (Some(_), Some(_)) => {
+            errs.push(("ends_at", "结束时间须晚于开始时间，且会议不超过 3 天".to_owned()));
+            None
+        }
+        (None, _) => {
+            errs.push(("starts_at", "请填写开始时间".to_owned()));
+            None
+        }
+        (_, None) => {
+            errs.push(("ends_at", "请填写结束时间".to_owned()));
+            None
+        }
+    };
+    match times {
+        Some(t) if errs.is_empty() => Ok(t),
+        _ => Err(errs),
+    }
+}
+
+/// Field problems as one Chinese message.
+fn fields_message(errs: &[(&str, String)]) -> String {
+    errs.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("；")
+}
+
+/// The expected attendees: a 支委会 on its own expects the committee (the current officers); a
+/// 党小组会 the group's members; anything else everyone on the books of the organisation and
+/// below. Voting rights follow VOTE-01 (正式党员 in normal standing).
+async fn roll_for(ex: &mut Exec<'_>, org: &Org, kinds: &[Kind]) -> MeetingResult<Vec<(i64, String, bool)>> {
+    let committee_only = kinds.iter().all(|k| matches!(k, Kind::BranchCommittee | Kind::Other))
+        && kinds.contains(&Kind::BranchCommittee);
+    let rows: Vec<(i64, String, String)> = if committee_only {
+        roll_store::committee_members(ex, org.id).await?
+    } else if org.kind() == OrgKind::Group {
+        roll_store::group_members(ex, org.id).await?
+    } else {
+        roll_store::subtree_members(ex, &org.path).await?
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, category)| (id, name, category == "full"))
+        .collect())
+}
+
+/// Plans a meeting, takes its roll, and publishes `meeting.scheduled` so members are told.
+///
+/// # Errors
+/// Denied outside scope; invalid plans with every problem listed.
+pub async fn schedule(app: &App, actor: &Actor, scope: &Scope, p: &Plan) -> MeetingResult<i64> {
+    let org = crate::orgs::service::get_checked(app, scope, p.org_id, OrgAction::View).await?;
+    check_manage(scope, &org)?;
+    if !org.is_active() {
+        return Err(MeetingError::Invalid("该组织已撤销，不能安排会议".into()));
+    }
+    let (starts_at, ends_at) = check_plan(p).map_err(|e| MeetingError::Invalid(fields_message(&e)))?;
+    let title = default_title(p);
+    let agenda = serde_json::to_string(&p.agenda).unwrap_or_else(|_| "[]".into());
+    let key = crate::shared::token::new_token();
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let m = NewMeeting {
+        org_id: org.id,
+        title: &title,
+        starts_at,
+        ends_at,
+        place: p.place.trim(),
+        host_name: p.host_name.trim(),
+        recorder_name: p.recorder_name.trim(),
+        agenda: &agenda,
+        guests: p.guests.trim(),
+        checkin_key: &key,
+        created_by: actor.user_id,
+    };
+    let id = store::insert(&mut tx.exec(), &m, &p.kinds, now).await?;
+    let roll = roll_for(&mut tx.exec(), &org, &p.kinds).await?;
+    roll_store::insert_roll(&mut tx.exec(), id, &roll).await?;
+    let payload = serde_json::json!({
+        "meeting_id": id, "org_id": org.id, "title": title,
+        "kinds": p.kinds.iter().map(|k| k.code()).collect::<Vec<_>>(),
+        "starts_at": crate::shared::text::datetime(starts_at),
+        "member_ids": roll.iter().map(|r| r.0).collect::<Vec<_>>(),
+    });
+    events::publish(&mut tx.exec(), "meeting.scheduled", &format!("meeting:{id}"), &payload, now).await?;
+    let ev = AuditEvent::success("meeting.schedule", "meeting", id)
+        .org(org.id)
+        .detail(format!("{title}（应到 {} 人）", roll.len()));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn default_title(p: &Plan) -> String {
+    let t = p.title.trim();
+    if t.is_empty() {
+        p.kinds.first().map_or("会议", |k| k.label()).to_owned()
+    } else {
+        t.to_owned()
+    }
+}
+
+/// Changes a planned meeting; the roll is taken again from the roster.
+///
+/// # Errors
+/// Denied, invalid, or no longer planned.
+pub async fn update(app: &App, actor: &Actor, scope: &Scope, id: i64, p: &Plan) -> MeetingResult<()> {
+    let (m, org) = get_managed(app, scope, id).await?;
+    let (starts_at, ends_at) = check_plan(p).map_err(|e| MeetingError::Invalid(fields_message(&e)))?;
+    let title = default_title(p);
+    let agenda = serde_json::to_string(&p.agenda).unwrap_or_else(|_| "[]".into());
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let nm = NewMeeting {
+        org_id: m.org_id,
+        title: &title,
+        starts_at,
+        ends_at,
+        place: p.place.trim(),
+        host_name: p.host_name.trim(),
+        recorder_name: p.recorder_name.trim(),
+        agenda: &agenda,
+        guests: p.guests.trim(),
+        checkin_key: &m.checkin_key,
+        created_by: actor.user_id,
+    };
+    if !store::update_planned(&mut tx.exec(), id, &nm, now).await? {
+        return Err(MeetingError::Invalid("会议已召开或已取消，不能修改安排".into()));
+    }
+    if m.kinds() != p.kinds {
+        store::set_kinds(&mut tx.exec(), id, &p.kinds).await?;
+        // Check-ins already made stay; only members who were not yet marked are re-listed.
+        let marked: Vec<i64> = roll_store::roll(&mut tx.exec(), id)
+            .await?
+            .into_iter()
+            .filter(|a| a.status != "absent")
+            .map(|a| a.member_id)
+            .collect();
+        if marked.is_empty() {
+            roll_store::clear_roll(&mut tx.exec(), id).await?;
+            let roll = roll_for(&mut tx.exec(), &org, &p.kinds).await?;
+            roll_store::insert_roll(&mut tx.exec(), id, &roll).await?;
+        }
+    }
+    let ev = AuditEvent::success("meeting.update", "meeting", id).org(m.org_id).detail(title);
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Cancels a planned meeting with a reason.
+///
+/// # Errors
+/// Denied, no reason, or no longer planned.
+pub async fn cancel(app: &App, actor: &Actor, scope: &Scope, id: i64, reason: &str) -> MeetingResult<()> {
+    let (m, _) = get_managed(app, scope, id).await?;
+    let reason = reason.trim();
+    if reason.is_empty() || char_len(reason) > 200 {
+        return Err(MeetingError::Invalid("请填写取消原因（不超过 200 字）".into()));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    if !store::set_status(&mut tx.exec(), id, "planned", "cancelled", reason, now).await? {
+        return Err(MeetingError::Invalid("只有尚未召开的会议可以取消".into()));
+    }
+    events::publish(&mut tx.exec(), "meeting.cancelled", &format!("meeting:{id}"),
+        &serde_json::json!({"meeting_id": id, "org_id": m.org_id, "reason": reason}), now).await?;
+    let ev = AuditEvent::success("meeting.cancel", "meeting", id).org(m.org_id).detail(reason);
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Meetings the caller may see, narrowed to `org` when given.
+///
+/// # Errors
+/// Denied when the organisation is not visible.
+pub async fn list(app: &App, scope: &Scope, org: Option<i64>, mut f: ListFilter, limit: i64, offset: i64)
+    -> MeetingResult<(Vec<Meeting>, i64)> {
+    if scope.role.is_admin_triad() {
+        return Err(Denial::Forbidden.into());
+    }
+    f.roots = match org {
+        Some(id) => vec![crate::orgs::service::get_checked(app, scope, id, OrgAction::View).await?.path],
+        None => scope.org_roots().to_vec(),
+    };
+    Ok(store::list(&mut app.db.conn().await?.exec(), &f, limit, offset).await?)
+}
