@@ -101,9 +101,6 @@ pub async fn save(app: &App, actor: &Actor, scope: &Scope, id: i64, mut minutes:
         return Err(MeetingError::Invalid("该会议已取消，不能填写会议记录".into()));
     }
     let submitting = submit || m.is_held();
-    if let Some(p) = minutes.problem(submitting) {
-        return Err(MeetingError::Invalid(p));
-    }
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let roll = roll_store::roll(&mut tx.exec(), id).await?;
@@ -112,7 +109,7 @@ pub async fn save(app: &App, actor: &Actor, scope: &Scope, id: i64, mut minutes:
         v.entitled = att.entitled;
         v.present = att.present_voting;
     }
-    if let Some(p) = minutes.votes.iter().find_map(super::model::VoteRecord::problem) {
+    if let Some(p) = minutes.problem(submitting) {
         return Err(MeetingError::Invalid(p));
     }
     if !submitting {

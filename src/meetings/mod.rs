@@ -3,13 +3,17 @@
 //! locked on submission with audited corrections, photos and attachments, .docx export, a
 //! personal calendar feed, and the compliance engine that knows what each branch still owes.
 
+pub mod api;
 pub mod checkin;
 pub mod code;
 pub mod compliance;
 pub mod compliance_service;
+pub mod docx;
+pub mod export;
 pub mod minutes;
 pub mod model;
 pub mod records_store;
+mod routes;
 pub mod roll_store;
 pub mod service;
 pub mod store;

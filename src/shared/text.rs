@@ -23,6 +23,33 @@ pub fn datetime(t: OffsetDateTime) -> String {
     format!("{} {:02}:{:02}", ymd(t.date()), t.hour(), t.minute())
 }
 
+/// Parses a moment: RFC 3339 (`2026-11-28T06:30:00Z`), or a China-time local form
+/// `2026-11-28T14:30` / `2026-11-28 14:30` as browsers' datetime-local fields send it.
+#[must_use]
+pub fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
+    let s = s.trim();
+    if let Ok(t) = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+        return Some(crate::shared::clock::truncate(t));
+    }
+    let (d, t) = s.split_once(['T', ' '])?;
+    let date = parse_date(d)?;
+    let mut hm = t.split(':');
+    let h: u8 = hm.next()?.parse().ok()?;
+    let m: u8 = hm.next()?.parse().ok()?;
+    let sec: u8 = match hm.next() {
+        Some(x) => x.parse().ok()?,
+        None => 0,
+    };
+    let time = time::Time::from_hms(h, m, sec).ok()?;
+    Some(date.with_time(time).assume_offset(CHINA).to_offset(time::UtcOffset::UTC))
+}
+
+/// The China-time value for a datetime-local field: `2026-11-28T14:30`.
+#[must_use]
+pub fn datetime_local(t: OffsetDateTime) -> String {
+    datetime(t).replace(' ', "T")
+}
+
 /// `2026-11-28 14:30:05` in China time, for logs and the audit viewer.
 #[must_use]
 pub fn datetime_secs(t: OffsetDateTime) -> String {

@@ -117,6 +117,12 @@ impl Reg {
         self.add("PATCH", path, axum::routing::patch(h))
     }
 
+    /// Adds a PUT route.
+    #[must_use]
+    pub fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("PUT", path, axum::routing::put(h))
+    }
+
     /// Adds a POST route for file uploads, with its own (larger) body limit.
     #[must_use]
     pub fn post_upload<H: Handler<T, AppState>, T: 'static>(
@@ -149,6 +155,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::members::photo_routes::routes(reg);
     let reg = crate::transfers::routes::routes(reg);
     let reg = crate::transfers::api::routes(reg);
+    let reg = crate::meetings::api::routes(reg);
     let reg = crate::audit::routes::routes(reg);
     let Reg { router, routes } = reg;
     let limit = state.app.config.server.body_limit_kib as usize * 1024;

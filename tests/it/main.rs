@@ -13,6 +13,7 @@ mod cli;
 mod e2e;
 mod http;
 mod matrix;
+mod meetings;
 mod members;
 mod sheets;
 mod store;
