@@ -13,6 +13,8 @@
   }, true);
   document.addEventListener("click", function (e) {
     if (e.target.closest && e.target.closest("[data-print]")) { window.print(); return; }
+    var cb = e.target.closest && e.target.closest("[data-confirm-button]");
+    if (cb && !window.confirm(cb.getAttribute("data-confirm-button"))) { e.preventDefault(); return; }
     var a = e.target.closest && e.target.closest("[data-confirm-link]");
     if (a && !window.confirm(a.getAttribute("data-confirm-link"))) { e.preventDefault(); }
   });
@@ -25,6 +27,32 @@
     var bad = document.querySelector("[aria-invalid=true]");
     if (bad) { bad.focus(); }
     if (document.querySelector("[data-autoprint]")) { window.print(); }
+  });
+  // The meeting-room screen: fetch the next code before the current one expires, and the count.
+  function screen(el) {
+    var id = el.getAttribute("data-meeting");
+    var every = Math.max(5, parseInt(el.getAttribute("data-rotate"), 10) || 30) * 1000;
+    var img = el.querySelector("[data-qr]"), code = el.querySelector("[data-code]"), present = el.querySelector("[data-present]");
+    function tick() {
+      fetch("/api/v1/meetings/" + id + "/checkin-code", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) {
+          if (!j) { return; }
+          if (code.textContent !== j.code) { code.textContent = j.code; img.src = "/meetings/" + id + "/qr.svg?c=" + j.code; }
+          var left = Date.parse(j.expires_at) - Date.now();
+          setTimeout(tick, Math.min(every, Math.max(1000, left + 500)));
+        })
+        .catch(function () { setTimeout(tick, 5000); });
+      fetch("/api/v1/meetings/" + id + "/attendance", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) { if (j) { present.textContent = j.present; } })
+        .catch(function () {});
+    }
+    setTimeout(tick, 1000);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var s = document.querySelector("[data-checkin-screen]");
+    if (s && window.fetch) { screen(s); }
   });
   document.addEventListener("click", function (e) {
     var b = e.target.closest && e.target.closest("[data-nav-toggle]");

@@ -36,6 +36,19 @@ impl Attendee {
     pub fn status_label(&self) -> &'static str {
         attendance_label(&self.status)
     }
+    /// "2026-11-28 14:03", with the 代签 reason.
+    #[must_use]
+    pub fn checked_text(&self) -> String {
+        let Some(t) = self.checked_in_at else {
+            return String::new();
+        };
+        let at = crate::shared::text::datetime(t);
+        if self.method.as_deref() == Some("proxy") {
+            format!("{at} 代签：{}", self.proxy_reason)
+        } else {
+            at
+        }
+    }
     /// Whether checked in.
     #[must_use]
     pub fn present(&self) -> bool {

@@ -1,5 +1,6 @@
-//! Error mapping for the meetings area's handlers.
+//! The meetings area's pages, registered together, and its error mapping.
 
+use crate::web::Reg;
 use crate::web::error::AppError;
 
 use super::service::MeetingError;
@@ -13,4 +14,12 @@ impl From<MeetingError> for AppError {
             MeetingError::Store(s) => s.into(),
         }
     }
+}
+
+/// Registers every page of the area (the JSON API registers itself in `api`).
+pub fn routes(r: Reg) -> Reg {
+    let r = super::pages::routes(r);
+    let r = super::room::routes(r);
+    let r = super::record_routes::routes(r);
+    super::compliance_routes::routes(r)
 }

@@ -48,6 +48,10 @@ struct HomePage {
     is_triad: bool,
     role: Role,
     greeting: String,
+    period_card: Option<crate::meetings::compliance_service::PeriodCard>,
+    upcoming: Vec<(crate::meetings::store::Meeting, String)>,
+    meetings_area: bool,
+    page_month: String,
 }
 
 async fn home(State(st): State<AppState>, u: User) -> AppResult<Response> {
@@ -57,9 +61,22 @@ async fn home(State(st): State<AppState>, u: User) -> AppResult<Response> {
         None => None,
     };
     let term_note = detail.as_ref().and_then(|d| term_note(&st, d));
+    let period_card = match &org {
+        Some(o) => crate::meetings::compliance_service::card(&st.app, u.scope(), o).await?,
+        None => None,
+    };
+    let meetings_area = org.is_some() && !u.0.role.is_admin_triad();
+    let upcoming = crate::meetings::export::mine(&st.app, u.scope()).await?;
     let page = PageCtx::new(&st, &u, "首页", "home").await?;
     let greeting = format!("{}，您好", u.0.display_name);
     render(&HomePage {
+        period_card,
+        upcoming,
+        meetings_area,
+        page_month: {
+            let t = st.app.clock.today();
+            format!("{}-{:02}", t.year(), u8::from(t.month()))
+        },
         page,
         detail,
         term_note,

@@ -180,6 +180,14 @@ impl PageCtx {
                 active: area == "members",
             });
         }
+        if scope.has_org_area() && !a.role.is_admin_triad() {
+            nav.push(NavItem {
+                href: "/meetings".into(),
+                label: "组织生活",
+                icon: "calendar",
+                active: area == "meetings",
+            });
+        }
         if let (false, Some(mid)) = (scope.has_member_area(), scope.member_id) {
             nav.push(NavItem {
                 href: format!("/members/{mid}"),

@@ -155,6 +155,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::members::photo_routes::routes(reg);
     let reg = crate::transfers::routes::routes(reg);
     let reg = crate::transfers::api::routes(reg);
+    let reg = crate::meetings::routes::routes(reg);
     let reg = crate::meetings::api::routes(reg);
     let reg = crate::audit::routes::routes(reg);
     let Reg { router, routes } = reg;

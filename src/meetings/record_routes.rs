@@ -1,0 +1,240 @@
+//! Pages for the record of a meeting: writing, submitting and correcting the minutes, photos
+//! and attachments, the higher committee's review, and the .docx / .zip exports.
+
+use axum::extract::{Multipart, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::{PathId, PathIds, User, ValidForm};
+use crate::web::layout::{PageCtx, current_org, redirect_with, render_status};
+use crate::web::{AppState, Reg};
+
+use super::checkin;
+use super::export;
+use super::minutes::{self, Saved};
+use super::model::{Minutes, VoteRecord};
+use super::service::{self, MeetingError};
+use super::views::MinutesPage;
+
+/// Hard cap on an upload request; the configured limit (at most 100 MiB) is checked while
+/// reading.
+const UPLOAD_CAP: usize = 100 * 1024 * 1024 + 64 * 1024;
+
+/// Registers the routes.
+pub fn routes(r: Reg) -> Reg {
+    r.get("/meetings/{id}/minutes", minutes_form)
+        .post("/meetings/{id}/minutes", minutes_save)
+        .post_upload("/meetings/{id}/files", UPLOAD_CAP, upload)
+        .get("/meetings/{id}/files/{fid}", file)
+        .post("/meetings/{id}/review", review)
+        .get("/meetings/{id}/minutes.docx", docx)
+        .get("/meetings/export", export_year)
+}
+
+async fn minutes_page(st: &AppState, u: &User, id: i64, minutes: Option<Minutes>, error: Option<String>)
+    -> AppResult<Response> {
+    let (m, _) = service::get_managed(&st.app, u.scope(), id).await?;
+    if m.is_cancelled() {
+        return Ok(redirect_with(st, &format!("/meetings/{id}"), "error", "该会议已取消"));
+    }
+    let mv = minutes::load(&st.app, u.scope(), id).await?;
+    let (_, att) = checkin::attendance(&st.app, u.scope(), id).await?;
+    let mut minutes = minutes.unwrap_or_else(|| match &mv.current {
+        Some(r) => r.minutes.clone(),
+        None => mv.draft.clone(),
+    });
+    // Offer the agenda as vote topics the first time.
+    if minutes.votes.is_empty() && mv.current.is_none() && m.is_general() {
+        minutes.votes = m
+            .agenda_items()
+            .into_iter()
+            .filter(|a| a.contains("接收") || a.contains("转正") || a.contains("表决") || a.contains("选举"))
+            .map(|topic| VoteRecord { topic, method: "secret".into(), ..VoteRecord::default() })
+            .collect();
+    }
+    let vote_rows = minutes.votes.len() + 2;
+    let title = if m.is_held() { "更正会议记录" } else { "填写会议记录" };
+    let page = PageCtx::new(st, u, title, "meetings").await?.crumbs(vec![
+        ("组织生活".into(), Some("/meetings".into())),
+        (m.title.clone(), Some(format!("/meetings/{id}"))),
+        (title.into(), None),
+    ]);
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    render_status(status, &MinutesPage { page, held: m.is_held(), m, minutes, att, error, vote_rows })
+}
+
+async fn minutes_form(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    minutes_page(&st, &u, id, None, None).await
+}
+
+/// Reads the minutes form: fixed fields plus numbered vote rows (`vote_0_topic` …).
+fn read_minutes(pairs: &[(String, String)]) -> Result<(Minutes, String, String), String> {
+    let mut m = Minutes::default();
+    let (mut action, mut reason) = (String::new(), String::new());
+    let mut rows: std::collections::BTreeMap<usize, VoteRecord> = std::collections::BTreeMap::new();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "speeches" => m.speeches.clone_from(v),
+            "decisions" => m.decisions.clone_from(v),
+            "absence_notes" => m.absence_notes.clone_from(v),
+            "action" => action.clone_from(v),
+            "reason" => reason.clone_from(v),
+            _ => {
+                let Some((i, field)) = k.strip_prefix("vote_").and_then(|r| r.split_once('_')) else {
+                    continue;
+                };
+                let Ok(i) = i.parse::<usize>() else { continue };
+                if i >= 60 {
+                    continue;
+                }
+                let row = rows.entry(i).or_default();
+                let num = || -> Result<i64, String> {
+                    if v.trim().is_empty() { Ok(0) } else { v.trim().parse().map_err(|_| format!("票数须为整数：{v}")) }
+                };
+                match field {
+                    "topic" => row.topic = v.trim().to_owned(),
+                    "yes" => row.yes = num()?,
+                    "no" => row.no = num()?,
+                    "abstain" => row.abstain = num()?,
+                    "written" => row.written_yes = num()?,
+                    "method" => row.method.clone_from(v),
+                    _ => {}
+                }
+            }
+        }
+    }
+    m.votes = rows.into_values().filter(|r| !r.topic.is_empty()).collect();
+    Ok((m, action, reason))
+}
+
+async fn minutes_save(State(st): State<AppState>, u: User, PathId(id): PathId, ValidForm(pairs): ValidForm<Vec<(String, String)>>)
+    -> AppResult<Response> {
+    let (m, action, reason) = match read_minutes(&pairs) {
+        Ok(x) => x,
+        Err(e) => return minutes_page(&st, &u, id, None, Some(e)).await,
+    };
+    let submit = action == "submit";
+    match minutes::save(&st.app, &u.actor(), u.scope(), id, m.clone(), submit, &reason).await {
+        Ok(Saved::Draft) => Ok(redirect_with(&st, &format!("/meetings/{id}/minutes"), "success", "草稿已保存")),
+        Ok(Saved::Submitted) => Ok(redirect_with(&st, &format!("/meetings/{id}"), "success", "会议记录已提交并锁定")),
+        Ok(Saved::Corrected) => Ok(redirect_with(&st, &format!("/meetings/{id}"), "success", "更正已保存为新的版本")),
+        Err(MeetingError::Invalid(e) | MeetingError::Refused(_, e)) => minutes_page(&st, &u, id, Some(m), Some(e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn upload(State(st): State<AppState>, u: User, PathId(id): PathId,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> AppResult<Response> {
+    service::get_managed(&st.app, u.scope(), id).await?;
+    let to = format!("/meetings/{id}");
+    let max = usize::try_from(st.app.config.meetings.attachment_max_mib).unwrap_or(10) * 1024 * 1024;
+    let too_big = format!("文件不能超过 {} MB", st.app.config.meetings.attachment_max_mib);
+    let Ok(mut mp) = mp else {
+        return Ok(redirect_with(&st, &to, "error", "请选择要上传的文件"));
+    };
+    let (mut name, mut bytes) = (String::new(), Vec::new());
+    loop {
+        match mp.next_field().await {
+            Ok(Some(mut f)) if f.name() == Some("file") => {
+                name = f.file_name().unwrap_or("").to_owned();
+                loop {
+                    match f.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if bytes.len() + chunk.len() > max {
+                                return Ok(redirect_with(&st, &to, "error", &too_big));
+                            }
+                            bytes.extend_from_slice(&chunk);
+                        }
+                        Ok(None) => break,
+                        Err(_) => return Ok(redirect_with(&st, &to, "error", "文件过大或上传中断，请重试")),
+                    }
+                }
+            }
+            Ok(Some(_)) => {
+                return Err(AppError::BadRequest("unexpected_field", "表单包含不允许提交的字段".into()));
+            }
+            Ok(None) => break,
+            Err(_) => return Ok(redirect_with(&st, &to, "error", "文件过大或上传中断，请重试")),
+        }
+    }
+    match minutes::upload(&st.app, &u.actor(), u.scope(), id, &name, &bytes).await {
+        Ok(_) => Ok(redirect_with(&st, &to, "success", "文件已上传")),
+        Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `Content-Disposition` with a UTF-8 file name (RFC 6266/5987), ASCII fallback first.
+fn disposition(kind: &str, name: &str) -> HeaderValue {
+    let enc: String = name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    HeaderValue::from_str(&format!("{kind}; filename=\"file\"; filename*=UTF-8''{enc}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+async fn file(State(st): State<AppState>, u: User, PathIds(id, fid): PathIds) -> AppResult<Response> {
+    let (info, bytes) = minutes::file(&st.app, u.scope(), id, fid).await?;
+    let inline = if info.kind == "photo" { "inline" } else { "attachment" };
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&info.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    h.insert(header::CONTENT_DISPOSITION, disposition(inline, &info.filename));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewForm {
+    #[serde(default)]
+    comment: String,
+}
+
+async fn review(State(st): State<AppState>, u: User, PathId(id): PathId, ValidForm(f): ValidForm<ReviewForm>) -> AppResult<Response> {
+    let to = format!("/meetings/{id}");
+    match minutes::review(&st.app, &u.actor(), u.scope(), id, &f.comment).await {
+        Ok(()) => Ok(redirect_with(&st, &to, "success", "已标记为已审阅")),
+        Err(MeetingError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn download(name: &str, content_type: &'static str, bytes: Vec<u8>) -> Response {
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CONTENT_DISPOSITION, disposition("attachment", name));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    res
+}
+
+async fn docx(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    let (name, bytes) = export::record_docx(&st.app, &u.actor(), u.scope(), id).await?;
+    Ok(download(&name, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", bytes))
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    year: String,
+}
+
+async fn export_year(State(st): State<AppState>, u: User, Query(q): Query<ExportQuery>) -> AppResult<Response> {
+    let org = match q.org.parse::<i64>() {
+        Ok(o) => o,
+        Err(_) => current_org(&st, &u).await?.ok_or(AppError::Forbidden)?.id,
+    };
+    let year = q.year.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or(st.app.clock.today().year());
+    match export::year_zip(&st.app, &u.actor(), u.scope(), org, year).await {
+        Ok((name, bytes)) => Ok(download(&name, "application/zip", bytes)),
+        Err(MeetingError::Invalid(m)) => Ok(redirect_with(&st, &format!("/compliance?org={org}&year={year}"), "error", &m)),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,195 @@
+//! Pages in and around the meeting room: the full-screen check-in display with its rotating QR
+//! code, the page a scanned code opens, 代签 and absence notes, 请假 and its approval, 我的会议
+//! and the private calendar feed.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::{DecisionForm, PathId, PathIds, User, ValidForm};
+use crate::web::layout::{PageCtx, redirect_with, render, render_status};
+use crate::web::{AppState, Reg};
+
+use super::checkin::{self, CheckInOutcome};
+use super::export;
+use super::service::{self, MeetingError};
+use super::views::{CheckinPage, MinePage, ScreenPage};
+
+/// Registers the routes.
+pub fn routes(r: Reg) -> Reg {
+    r.get("/meetings/{id}/screen", screen)
+        .get("/meetings/{id}/qr.svg", qr)
+        .get("/meetings/{id}/checkin", checkin_page)
+        .post("/meetings/{id}/checkin", checkin_post)
+        .post("/meetings/{id}/attendance", mark)
+        .post("/meetings/{id}/leave", leave)
+        .post("/meetings/{id}/leaves/{lid}/decision", decide_leave)
+        .get("/my/meetings", mine)
+        .post("/my/calendar", issue_feed)
+        .get("/calendar/{token}", feed)
+}
+
+/// The address phones should open: the configured public address, else the one this request
+/// came to.
+fn base_url(st: &AppState, headers: &HeaderMap) -> String {
+    let configured = st.app.config.server.public_url.trim_end_matches('/');
+    if !configured.is_empty() {
+        return configured.to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+async fn screen(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    let (m, c) = checkin::current_code(&st.app, u.scope(), id).await?;
+    let (_, att) = checkin::attendance(&st.app, u.scope(), id).await?;
+    render(&ScreenPage {
+        expected: att.expected,
+        present: att.present,
+        rotate: st.app.config.meetings.checkin_rotate_secs,
+        v: crate::web::assets::version(),
+        code: c.code,
+        m,
+    })
+}
+
+async fn qr(State(st): State<AppState>, u: User, PathId(id): PathId, headers: HeaderMap) -> AppResult<Response> {
+    let (m, c) = checkin::current_code(&st.app, u.scope(), id).await?;
+    let url = format!("{}/meetings/{}/checkin?code={}", base_url(&st, &headers), m.id, c.code);
+    let svg = crate::shared::qr::svg(&url).ok_or(AppError::NotFound)?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")],
+        svg,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct CodeQuery {
+    #[serde(default)]
+    code: String,
+}
+
+async fn checkin_render(st: &AppState, u: &User, id: i64, code: String, done: Option<String>, error: Option<String>)
+    -> AppResult<Response> {
+    let m = match service::get(&st.app, u.scope(), id).await {
+        Ok(m) => m,
+        // A member of another branch scanning: say so plainly rather than "not found".
+        Err(MeetingError::Denied(_)) => {
+            return Err(AppError::Refused("not_on_roll", "您不在本次会议的应到人员名单中，无法签到".into()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let page = PageCtx::new(st, u, "会议签到", "meetings").await?;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    render_status(status, &CheckinPage { page, m, code, done, error })
+}
+
+async fn checkin_page(State(st): State<AppState>, u: User, PathId(id): PathId, Query(q): Query<CodeQuery>)
+    -> AppResult<Response> {
+    checkin_render(&st, &u, id, q.code, None, None).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn checkin_post(State(st): State<AppState>, u: User, PathId(id): PathId, ValidForm(f): ValidForm<CodeForm>)
+    -> AppResult<Response> {
+    match checkin::check_in(&st.app, &u.actor(), u.scope(), id, &f.code).await {
+        Ok((_, CheckInOutcome::CheckedIn)) => checkin_render(&st, &u, id, f.code, Some("签到成功".into()), None).await,
+        Ok((_, CheckInOutcome::AlreadyCheckedIn)) => checkin_render(&st, &u, id, f.code, Some("已签到".into()), None).await,
+        Err(MeetingError::Refused(code, msg)) if code != "not_on_roll" => checkin_render(&st, &u, id, f.code, None, Some(msg)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MarkForm {
+    member_id: String,
+    present: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn mark(State(st): State<AppState>, u: User, PathId(id): PathId, ValidForm(f): ValidForm<MarkForm>) -> AppResult<Response> {
+    let member = f.member_id.trim().parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let to = format!("/meetings/{id}");
+    match checkin::mark(&st.app, &u.actor(), u.scope(), id, member, f.present == "1", &f.reason).await {
+        Ok(()) => Ok(redirect_with(&st, &to, "success", "出席情况已更新")),
+        Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LeaveForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn leave(State(st): State<AppState>, u: User, PathId(id): PathId, ValidForm(f): ValidForm<LeaveForm>) -> AppResult<Response> {
+    let to = format!("/meetings/{id}");
+    match checkin::request_leave(&st.app, &u.actor(), u.scope(), id, &f.reason).await {
+        Ok(_) => Ok(redirect_with(&st, &to, "success", "请假申请已提交，等待审批")),
+        Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn decide_leave(State(st): State<AppState>, u: User, PathIds(id, lid): PathIds, ValidForm(f): ValidForm<DecisionForm>)
+    -> AppResult<Response> {
+    let approve = f.choice("approve", "reject")?;
+    let to = format!("/meetings/{id}");
+    match checkin::decide_leave(&st.app, &u.actor(), u.scope(), id, lid, approve, &f.note).await {
+        Ok(()) => Ok(redirect_with(&st, &to, "success", if approve { "已批准请假" } else { "已不批准请假" })),
+        Err(MeetingError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn mine_page(st: &AppState, u: &User, feed_url: Option<String>) -> AppResult<Response> {
+    if u.0.role.is_admin_triad() {
+        return Err(AppError::Forbidden);
+    }
+    let items = export::mine(&st.app, u.scope()).await?;
+    let has_feed = export::has_feed(&st.app, u.scope()).await?;
+    let page = PageCtx::new(st, u, "我的会议", "meetings")
+        .await?
+        .crumbs(vec![("组织生活".into(), Some("/meetings".into())), ("我的会议".into(), None)]);
+    render(&MinePage { page, items, feed_url, has_feed, has_member: u.scope().member_id.is_some() })
+}
+
+async fn mine(State(st): State<AppState>, u: User) -> AppResult<Response> {
+    mine_page(&st, &u, None).await
+}
+
+async fn issue_feed(State(st): State<AppState>, u: User, headers: HeaderMap) -> AppResult<Response> {
+    let token = export::issue_feed(&st.app, &u.actor(), u.scope()).await?;
+    let url = format!("{}/calendar/{token}", base_url(&st, &headers));
+    mine_page(&st, &u, Some(url)).await
+}
+
+async fn feed(State(st): State<AppState>, axum::extract::Path(token): axum::extract::Path<String>) -> AppResult<Response> {
+    let token = token.trim_end_matches(".ics");
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let ics = export::feed(&st.app, token).await?.ok_or(AppError::NotFound)?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")],
+        ics,
+    )
+        .into_response())
+}
