@@ -7,6 +7,7 @@ use anyhow::bail;
 use time::{Date, Duration, Month};
 
 mod data;
+mod meetings;
 
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
@@ -95,6 +96,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     ));
     audit::record(&mut tx, &Actor::cli("demo"), now, ev).await?;
     tx.commit().await?;
+    meetings::seed(app, &orgs).await?;
     app.set_demo(true);
     Ok(())
 }
