@@ -47,12 +47,21 @@ fn org_relative(method: &str, path: &str) -> bool {
         || (method == "POST"
             && matches!(
                 path,
-                "/orgs/switch" | "/orgs" | "/members" | "/api/v1/members"
+                "/orgs/switch"
+                    | "/orgs"
+                    | "/members"
+                    | "/api/v1/members"
+                    | "/meetings"
+                    | "/api/v1/meetings"
             ))
 }
 
 fn member_relative(path: &str) -> bool {
     path.contains("/members/{id}")
+}
+
+fn meeting_relative(path: &str) -> bool {
+    path.contains("/meetings/{id}")
 }
 
 /// What the response means for the matrix.
@@ -72,6 +81,7 @@ struct Fixture {
     t: TestApp,
     targets: HashMap<&'static str, (i64, Option<i64>)>,
     members: HashMap<&'static str, i64>,
+    meetings: HashMap<&'static str, i64>,
     users: HashMap<&'static str, i64>,
     target_user: i64,
 }
@@ -117,9 +127,29 @@ async fn fixture(b: Backend) -> Option<Fixture> {
     for (i, (rel, org, group)) in placed.into_iter().enumerate() {
         members.insert(rel, t.member(org, group, u32::try_from(i).unwrap()).await);
     }
+    // A meeting held by each related organisation, starting now (check-in open).
+    let mut meetings = HashMap::new();
+    for (rel, o) in [("own", &a), ("parent", &g), ("child", &a1), ("sibling", &sib), ("unrelated", &u1)] {
+        let plan = zhibu::meetings::service::Plan {
+            org_id: o.id,
+            kinds: vec![zhibu::meetings::model::Kind::Other],
+            title: "会议".into(),
+            starts_at: Some(t.app.now()),
+            ends_at: Some(t.app.now() + time::Duration::hours(2)),
+            place: "会议室".into(),
+            host_name: "书记".into(),
+            ..Default::default()
+        };
+        let actor = zhibu::audit::Actor::cli("test");
+        let id = zhibu::meetings::service::schedule(&t.app, &actor, &zhibu::auth::Scope::operator(), &plan)
+            .await
+            .unwrap();
+        meetings.insert(rel, id);
+    }
     Some(Fixture {
         t,
         targets,
+        meetings,
         members,
         users,
         target_user,
@@ -157,6 +187,18 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
             "username=newuser&display_name=%E6%96%B0%E4%BA%BA&role=member&org_id=".into()
         }
         ("POST", "/login") => "username=nobody&password=wrong".into(),
+        ("POST", "/meetings" | "/meetings/{id}/edit") => format!(
+            "org_id={}&kinds=theme_day&starts_at=2026-12-01T09:00&ends_at=2026-12-01T11:00&place=x&host_name=y",
+            target.0
+        ),
+        ("POST", "/meetings/{id}/cancel") => "reason=x".into(),
+        ("POST", "/meetings/{id}/checkin") => "code=AAAAAAAA".into(),
+        ("POST", "/meetings/{id}/attendance") => "member_id=999999&present=1&reason=x".into(),
+        ("POST", "/meetings/{id}/leave") => "reason=x".into(),
+        ("POST", "/meetings/{id}/leaves/{lid}/decision") => "decision=approve&note=".into(),
+        ("POST", "/meetings/{id}/minutes") => "speeches=x&action=draft".into(),
+        ("POST", "/meetings/{id}/review") => "comment=x".into(),
+        ("POST", "/orgs/{id}/meeting-rules") => "kind=theme_day&period=month&min_count=2".into(),
         _ => String::new(),
     }
 }
@@ -189,7 +231,8 @@ async fn matrix(b: Backend) {
             let want = expected
                 .get(&(method.clone(), path.clone(), role.to_owned()))
                 .unwrap_or_else(|| panic!("{method} {path} has no row for {role}"));
-            let relative = org_relative(method, path) || member_relative(path);
+            let relative =
+                org_relative(method, path) || member_relative(path) || meeting_relative(path);
             let relations: &[&str] = if relative {
                 &RELATIONS
             } else {
@@ -207,6 +250,10 @@ async fn matrix(b: Backend) {
                         &format!("/admin/users/{}", f.target_user),
                     )
                     .replace("/members/{id}", &format!("/members/{}", f.members[rel]))
+                    .replace("/meetings/{id}", &format!("/meetings/{}", f.meetings[rel]))
+                    .replace("{lid}", "999999")
+                    .replace("{fid}", "999999")
+                    .replace("{rid}", "999999")
                     .replace("/sessions/{id}", "/sessions/999999")
                     .replace("{id}", &target.0.to_string())
                     .replace("{oid}", "999999")
@@ -237,6 +284,13 @@ async fn matrix(b: Backend) {
                             }
                             ("POST", "/api/v1/transfers/{id}/decision") => r#"{"accept":true}"#.to_owned(),
                             ("POST", "/api/v1/transfers/{id}/receipt") => r#"{"receipt_on":"2026-01-01"}"#.to_owned(),
+                            ("POST", "/api/v1/meetings") => format!(
+                                r#"{{"org_id":{},"kinds":["theme_day"],"starts_at":"2026-12-01T09:00","ends_at":"2026-12-01T11:00","place":"x","host_name":"y"}}"#,
+                                target.0
+                            ),
+                            ("POST", "/api/v1/meetings/{id}/checkin") => r#"{"code":"AAAAAAAA"}"#.to_owned(),
+                            ("POST", "/api/v1/meetings/{id}/leave") => r#"{"reason":"x"}"#.to_owned(),
+                            ("POST", "/api/v1/meetings/{id}/leaves/{lid}/decision") => r#"{"approve":true}"#.to_owned(),
                             ("PATCH", _) => r#"{"fields":{}}"#.to_owned(),
                             _ => "{}".to_owned(),
                         };
