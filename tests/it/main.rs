@@ -13,6 +13,7 @@ mod cli;
 mod e2e;
 mod http;
 mod matrix;
+mod meeting_pages;
 mod meetings;
 mod members;
 mod sheets;

@@ -11,6 +11,7 @@ use crate::support::{Backend, TestApp, bearer_get, post_json, text};
 
 pub struct Branch {
     pub t: TestApp,
+    pub committee: i64,
     pub branch: i64,
     pub other_branch: i64,
     pub officer: String,
@@ -51,6 +52,7 @@ pub async fn branch(b: Backend) -> Option<Branch> {
     let sm = t.member(bb.id, None, 9).await;
     let su = t.linked_user("dy9", "member", Some(bb.id), Some(sm)).await;
     Some(Branch {
+        committee: r.id,
         branch: a.id,
         other_branch: bb.id,
         officer: t.session(officer).await.0,
@@ -75,9 +77,11 @@ pub fn send_json(method: Method, path: &str, bearer: &str, body: &Value) -> axum
 
 /// Plans a meeting of `kinds` at the test clock's "now" (10:00 China time), two hours long.
 pub async fn plan(x: &Branch, kinds: &[&str], start: &str) -> i64 {
+    let end = zhibu::shared::text::parse_datetime(start).unwrap() + time::Duration::hours(13);
+    let end = end.format(&time::format_description::well_known::Rfc3339).unwrap();
     let body = json!({
         "org_id": x.branch, "kinds": kinds, "title": "十一月支部党员大会",
-        "starts_at": start, "ends_at": "2026-11-28T23:00", "place": "三楼会议室",
+        "starts_at": start, "ends_at": end, "place": "三楼会议室",
         "host_name": "王书记", "recorder_name": "李委员", "agenda": ["学习传达会议精神", "讨论接收预备党员"],
     });
     let res = x.t.send(send_json(Method::POST, "/api/v1/meetings", &x.officer, &body)).await;
