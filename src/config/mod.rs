@@ -362,7 +362,12 @@ impl Config {
                 8,
                 128,
             ),
-            ("meetings.checkin_rotate_secs", mt.checkin_rotate_secs, 10, 600),
+            (
+                "meetings.checkin_rotate_secs",
+                mt.checkin_rotate_secs,
+                10,
+                600,
+            ),
             (
                 "meetings.checkin_opens_minutes_before",
                 mt.checkin_opens_minutes_before,

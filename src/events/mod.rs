@@ -46,7 +46,12 @@ pub async fn publish(
 ///
 /// # Errors
 /// Database failures.
-pub async fn since(ex: &mut Exec<'_>, prefix: &str, after: i64, limit: i64) -> StoreResult<Vec<Event>> {
+pub async fn since(
+    ex: &mut Exec<'_>,
+    prefix: &str,
+    after: i64,
+    limit: i64,
+) -> StoreResult<Vec<Event>> {
     const SQL: &str = "SELECT id, topic, subject, payload, created_at FROM outbox
         WHERE topic LIKE $1 AND id > $2 ORDER BY id LIMIT $3";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(format!("{prefix}%")).bind(after).bind(limit).fetch_all(c).await?))

@@ -65,7 +65,11 @@ struct ListQuery {
 }
 
 /// `GET /api/v1/meetings?org=&from=&to=&kind=&status=&page=`
-async fn list(State(st): State<AppState>, u: User, Query(q): Query<ListQuery>) -> AppResult<Json<Value>> {
+async fn list(
+    State(st): State<AppState>,
+    u: User,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Json<Value>> {
     let org = match q.org.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(s.parse::<i64>().map_err(|_| bad("org 应为组织编号"))?),
         None => None,
@@ -84,11 +88,26 @@ async fn list(State(st): State<AppState>, u: User, Query(q): Query<ListQuery>) -
         Some(k) => Some(Kind::from_code(k).ok_or_else(|| bad("kind 不是有效的会议类型"))?),
         None => None,
     };
-    let status = q.status.filter(|s| ["planned", "held", "cancelled"].contains(&s.as_str()));
-    let page: i64 = q.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
-    let f = ListFilter { roots: Vec::new(), from, to, kind, status };
+    let status = q
+        .status
+        .filter(|s| ["planned", "held", "cancelled"].contains(&s.as_str()));
+    let page: i64 = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let f = ListFilter {
+        roots: Vec::new(),
+        from,
+        to,
+        kind,
+        status,
+    };
     let (rows, total) = service::list(&st.app, u.scope(), org, f, 100, (page - 1) * 100).await?;
-    Ok(Json(json!({"meetings": rows.iter().map(json_of).collect::<Vec<_>>(), "total": total, "page": page})))
+    Ok(Json(
+        json!({"meetings": rows.iter().map(json_of).collect::<Vec<_>>(), "total": total, "page": page}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -122,18 +141,29 @@ fn plan_of(b: CreateBody) -> AppResult<Plan> {
         org_id: b.org_id,
         kinds,
         title: b.title,
-        starts_at: Some(parse_datetime(&b.starts_at).ok_or_else(|| bad("starts_at 时间格式不正确"))?),
+        starts_at: Some(
+            parse_datetime(&b.starts_at).ok_or_else(|| bad("starts_at 时间格式不正确"))?,
+        ),
         ends_at: Some(parse_datetime(&b.ends_at).ok_or_else(|| bad("ends_at 时间格式不正确"))?),
         place: b.place,
         host_name: b.host_name,
         recorder_name: b.recorder_name,
-        agenda: b.agenda.into_iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect(),
+        agenda: b
+            .agenda
+            .into_iter()
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect(),
         guests: b.guests,
     })
 }
 
 /// `POST /api/v1/meetings`
-async fn create(State(st): State<AppState>, u: User, ApiJson(b): ApiJson<CreateBody>) -> AppResult<Response> {
+async fn create(
+    State(st): State<AppState>,
+    u: User,
+    ApiJson(b): ApiJson<CreateBody>,
+) -> AppResult<Response> {
     let plan = plan_of(b)?;
     let id = service::schedule(&st.app, &u.actor(), u.scope(), &plan).await?;
     let m = service::get(&st.app, u.scope(), id).await?;
@@ -168,7 +198,11 @@ async fn attendance_json(st: &AppState, u: &User, m: &Meeting, a: &Attendance) -
 }
 
 /// `GET /api/v1/meetings/{id}/checkin-code`
-async fn checkin_code(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Json<Value>> {
+async fn checkin_code(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+) -> AppResult<Json<Value>> {
     let (_, c) = checkin::current_code(&st.app, u.scope(), id).await?;
     Ok(Json(json!(c)))
 }
@@ -180,8 +214,12 @@ struct CodeBody {
 }
 
 /// `POST /api/v1/meetings/{id}/checkin`
-async fn check_in(State(st): State<AppState>, u: User, PathId(id): PathId, ApiJson(b): ApiJson<CodeBody>)
-    -> AppResult<Json<Value>> {
+async fn check_in(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<CodeBody>,
+) -> AppResult<Json<Value>> {
     let (_, outcome) = checkin::check_in(&st.app, &u.actor(), u.scope(), id, &b.code).await?;
     let message = match outcome {
         checkin::CheckInOutcome::CheckedIn => "签到成功",
@@ -191,7 +229,11 @@ async fn check_in(State(st): State<AppState>, u: User, PathId(id): PathId, ApiJs
 }
 
 /// `GET /api/v1/meetings/{id}/attendance`
-async fn attendance(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Json<Value>> {
+async fn attendance(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+) -> AppResult<Json<Value>> {
     let (m, a) = checkin::attendance(&st.app, u.scope(), id).await?;
     Ok(Json(attendance_json(&st, &u, &m, &a).await?))
 }
@@ -203,10 +245,18 @@ struct LeaveBody {
 }
 
 /// `POST /api/v1/meetings/{id}/leave`
-async fn leave(State(st): State<AppState>, u: User, PathId(id): PathId, ApiJson(b): ApiJson<LeaveBody>)
-    -> AppResult<Response> {
-    let lid = checkin::request_leave(&st.app, &u.actor(), u.scope(), id, &b.reason).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": lid, "status": "pending"}))).into_response())
+async fn leave(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<LeaveBody>,
+) -> AppResult<Response> {
+    let lid = super::leave::request_leave(&st.app, &u.actor(), u.scope(), id, &b.reason).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": lid, "status": "pending"})),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -218,10 +268,16 @@ struct LeaveDecision {
 }
 
 /// `POST /api/v1/meetings/{id}/leaves/{lid}/decision`
-async fn decide_leave(State(st): State<AppState>, u: User, PathIds(id, lid): PathIds, ApiJson(b): ApiJson<LeaveDecision>)
-    -> AppResult<Json<Value>> {
-    checkin::decide_leave(&st.app, &u.actor(), u.scope(), id, lid, b.approve, &b.note).await?;
-    Ok(Json(json!({"id": lid, "status": if b.approve { "approved" } else { "rejected" }})))
+async fn decide_leave(
+    State(st): State<AppState>,
+    u: User,
+    PathIds(id, lid): PathIds,
+    ApiJson(b): ApiJson<LeaveDecision>,
+) -> AppResult<Json<Value>> {
+    super::leave::decide_leave(&st.app, &u.actor(), u.scope(), id, lid, b.approve, &b.note).await?;
+    Ok(Json(
+        json!({"id": lid, "status": if b.approve { "approved" } else { "rejected" }}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -243,8 +299,12 @@ struct MinutesBody {
 
 /// `PUT /api/v1/meetings/{id}/minutes`: saves a draft, submits (`"submit": true`), or after
 /// submission appends a correction (`"reason"` required).
-async fn put_minutes(State(st): State<AppState>, u: User, PathId(id): PathId, ApiJson(b): ApiJson<MinutesBody>)
-    -> AppResult<Json<Value>> {
+async fn put_minutes(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<MinutesBody>,
+) -> AppResult<Json<Value>> {
     let m = Minutes {
         speeches: b.speeches,
         decisions: b.decisions,
@@ -269,10 +329,19 @@ struct ComplianceQuery {
 }
 
 /// `GET /api/v1/compliance?org=&period=2026-Q4` (also `2026-11`, `2026`).
-async fn compliance(State(st): State<AppState>, u: User, Query(q): Query<ComplianceQuery>) -> AppResult<Json<Value>> {
+async fn compliance(
+    State(st): State<AppState>,
+    u: User,
+    Query(q): Query<ComplianceQuery>,
+) -> AppResult<Json<Value>> {
     let org = match q.org.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => s.parse::<i64>().map_err(|_| bad("org 应为组织编号"))?,
-        None => u.scope().own.as_ref().map(|o| o.id).ok_or(AppError::Forbidden)?,
+        None => u
+            .scope()
+            .own
+            .as_ref()
+            .map(|o| o.id)
+            .ok_or(AppError::Forbidden)?,
     };
     let period = match q.period.as_deref().filter(|s| !s.is_empty()) {
         Some(p) => Period::parse(p).ok_or_else(|| bad("period 应为 2026-11、2026-Q4 或 2026"))?,

@@ -32,7 +32,11 @@ pub struct CurrentCode {
 ///
 /// # Errors
 /// Denied for others.
-pub async fn current_code(app: &App, scope: &Scope, id: i64) -> MeetingResult<(Meeting, CurrentCode)> {
+pub async fn current_code(
+    app: &App,
+    scope: &Scope,
+    id: i64,
+) -> MeetingResult<(Meeting, CurrentCode)> {
     let (m, _) = get_managed(app, scope, id).await?;
     let rotate = app.config.meetings.checkin_rotate_secs;
     let w = code::window(app.now(), rotate);
@@ -68,34 +72,63 @@ pub enum CheckInOutcome {
 ///
 /// # Errors
 /// `checkin_code_invalid`, `checkin_closed`, `meeting_cancelled`, `not_on_roll`, `no_member_record`.
-pub async fn check_in(app: &App, actor: &Actor, scope: &Scope, id: i64, code_text: &str)
-    -> MeetingResult<(Meeting, CheckInOutcome)> {
+pub async fn check_in(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    code_text: &str,
+) -> MeetingResult<(Meeting, CheckInOutcome)> {
     let m = match store::get(&mut app.db.conn().await?.exec(), id).await {
         Ok(m) => m,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
         Err(e) => return Err(e.into()),
     };
     let now = app.now();
-    if !code::verify(&m.checkin_key, m.id, code_text, now, app.config.meetings.checkin_rotate_secs) {
-        return Err(MeetingError::Refused("checkin_code_invalid", "签到码无效或已过期，请重新扫描会场屏幕上的二维码".into()));
+    if !code::verify(
+        &m.checkin_key,
+        m.id,
+        code_text,
+        now,
+        app.config.meetings.checkin_rotate_secs,
+    ) {
+        return Err(MeetingError::Refused(
+            "checkin_code_invalid",
+            "签到码无效或已过期，请重新扫描会场屏幕上的二维码".into(),
+        ));
     }
     if m.is_cancelled() {
-        return Err(MeetingError::Refused("meeting_cancelled", "该会议已取消".into()));
+        return Err(MeetingError::Refused(
+            "meeting_cancelled",
+            "该会议已取消".into(),
+        ));
     }
     let (open, close) = window(app, &m);
     if m.is_held() || now < open || now > close {
-        return Err(MeetingError::Refused("checkin_closed", format!(
-            "不在签到时间内（{} 至 {}）",
-            crate::shared::text::datetime(open),
-            crate::shared::text::datetime(close)
-        )));
+        return Err(MeetingError::Refused(
+            "checkin_closed",
+            format!(
+                "不在签到时间内（{} 至 {}）",
+                crate::shared::text::datetime(open),
+                crate::shared::text::datetime(close)
+            ),
+        ));
     }
     let Some(member_id) = scope.member_id else {
-        return Err(MeetingError::Refused("no_member_record", "您的账号没有关联党员档案，无法签到".into()));
+        return Err(MeetingError::Refused(
+            "no_member_record",
+            "您的账号没有关联党员档案，无法签到".into(),
+        ));
     };
     let mut tx = app.db.begin().await?;
-    if roll_store::attendee(&mut tx.exec(), id, member_id).await?.is_none() {
-        return Err(MeetingError::Refused("not_on_roll", "您不在本次会议的应到人员名单中，无法签到；如需参加，请联系会议记录人".into()));
+    if roll_store::attendee(&mut tx.exec(), id, member_id)
+        .await?
+        .is_none()
+    {
+        return Err(MeetingError::Refused(
+            "not_on_roll",
+            "您不在本次会议的应到人员名单中，无法签到；如需参加，请联系会议记录人".into(),
+        ));
     }
     if !roll_store::check_in(&mut tx.exec(), id, member_id, "qr", None, "", now).await? {
         return Ok((m, CheckInOutcome::AlreadyCheckedIn));
@@ -111,8 +144,15 @@ pub async fn check_in(app: &App, actor: &Actor, scope: &Scope, id: i64, code_tex
 ///
 /// # Errors
 /// Denied, not on the roll, no reason, or a cancelled meeting.
-pub async fn mark(app: &App, actor: &Actor, scope: &Scope, id: i64, member_id: i64, present: bool, reason: &str)
-    -> MeetingResult<()> {
+pub async fn mark(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    member_id: i64,
+    present: bool,
+    reason: &str,
+) -> MeetingResult<()> {
     let (m, _) = get_managed(app, scope, id).await?;
     if m.is_cancelled() {
         return Err(MeetingError::Invalid("该会议已取消".into()));
@@ -127,13 +167,28 @@ pub async fn mark(app: &App, actor: &Actor, scope: &Scope, id: i64, member_id: i
     }
     let mut tx = app.db.begin().await?;
     let Some(a) = roll_store::attendee(&mut tx.exec(), id, member_id).await? else {
-        return Err(MeetingError::Refused("not_on_roll", "该党员不在本次会议的应到人员名单中".into()));
+        return Err(MeetingError::Refused(
+            "not_on_roll",
+            "该党员不在本次会议的应到人员名单中".into(),
+        ));
     };
     if present {
         if a.present() {
-            return Err(MeetingError::Refused("already_checked_in", format!("{} 已签到", a.name)));
+            return Err(MeetingError::Refused(
+                "already_checked_in",
+                format!("{} 已签到", a.name),
+            ));
         }
-        roll_store::check_in(&mut tx.exec(), id, member_id, "proxy", actor.user_id, reason, now).await?;
+        roll_store::check_in(
+            &mut tx.exec(),
+            id,
+            member_id,
+            "proxy",
+            actor.user_id,
+            reason,
+            now,
+        )
+        .await?;
     } else {
         roll_store::set_attendance(&mut tx.exec(), id, member_id, "absent", reason).await?;
     }
@@ -153,8 +208,13 @@ pub async fn mark(app: &App, actor: &Actor, scope: &Scope, id: i64, member_id: i
 ///
 /// # Errors
 /// Database failures.
-pub async fn publish_one(tx: &mut Tx, m: &Meeting, member_id: i64, correction: bool, now: OffsetDateTime)
-    -> Result<(), StoreError> {
+pub async fn publish_one(
+    tx: &mut Tx,
+    m: &Meeting,
+    member_id: i64,
+    correction: bool,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
     let Some(a) = roll_store::attendee(&mut tx.exec(), m.id, member_id).await? else {
         return Ok(());
     };
@@ -169,79 +229,14 @@ pub async fn publish_one(tx: &mut Tx, m: &Meeting, member_id: i64, correction: b
         "held_on": crate::shared::text::ymd(china_date(m.starts_at)),
         "correction": correction,
     });
-    events::publish(&mut tx.exec(), topic, &format!("meeting:{}/member:{member_id}", m.id), &payload, now).await?;
-    Ok(())
-}
-
-/// A member asks for leave before the meeting starts.
-///
-/// # Errors
-/// Not on the roll, too late, already asked, or no reason.
-pub async fn request_leave(app: &App, actor: &Actor, scope: &Scope, id: i64, reason: &str) -> MeetingResult<i64> {
-    let m = get(app, scope, id).await?;
-    let Some(member_id) = scope.member_id else {
-        return Err(MeetingError::Refused("no_member_record", "您的账号没有关联党员档案，无法请假".into()));
-    };
-    let reason = reason.trim();
-    if reason.is_empty() || char_len(reason) > 200 {
-        return Err(MeetingError::Invalid("请填写请假事由（不超过 200 字）".into()));
-    }
-    let now = app.now();
-    if m.is_cancelled() || m.is_held() || now >= m.starts_at {
-        return Err(MeetingError::Refused("leave_closed", "请假须在会议开始前提出".into()));
-    }
-    let mut tx = app.db.begin().await?;
-    match roll_store::attendee(&mut tx.exec(), id, member_id).await? {
-        None => return Err(MeetingError::Refused("not_on_roll", "您不在本次会议的应到人员名单中".into())),
-        Some(a) if a.present() => return Err(MeetingError::Refused("already_checked_in", "您已签到，无需请假".into())),
-        Some(_) => {}
-    }
-    let lid = match roll_store::insert_leave(&mut tx.exec(), id, member_id, reason, actor.user_id, now).await {
-        Ok(l) => l,
-        Err(StoreError::Duplicate) => {
-            return Err(MeetingError::Refused("leave_exists", "您已提交过请假申请".into()));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let ev = AuditEvent::success("meeting.leave.request", "meeting", id).org(m.org_id).detail(reason);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(lid)
-}
-
-/// An officer approves or rejects a request; approval marks the attendee 请假.
-///
-/// # Errors
-/// Denied, unknown request, or already decided.
-pub async fn decide_leave(app: &App, actor: &Actor, scope: &Scope, id: i64, leave_id: i64, approve: bool, note: &str)
-    -> MeetingResult<()> {
-    let (m, _) = get_managed(app, scope, id).await?;
-    let l = match roll_store::leave(&mut app.db.conn().await?.exec(), leave_id).await {
-        Ok(l) if l.meeting_id == id => l,
-        Ok(_) | Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
-        Err(e) => return Err(e.into()),
-    };
-    let note = note.trim();
-    if !approve && note.is_empty() {
-        return Err(MeetingError::Invalid("不批准时请填写原因".into()));
-    }
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if !roll_store::decide_leave(&mut tx.exec(), leave_id, approve, actor.user_id, note, now).await? {
-        return Err(MeetingError::Invalid("该请假申请已经处理".into()));
-    }
-    if approve {
-        roll_store::set_attendance(&mut tx.exec(), id, l.member_id, "leave", &l.reason).await?;
-        if m.is_held() {
-            publish_one(&mut tx, &m, l.member_id, true, now).await?;
-        }
-    }
-    let what = if approve { "批准" } else { "不批准" };
-    let ev = AuditEvent::success("meeting.leave.decide", "meeting", id)
-        .org(m.org_id)
-        .detail(format!("{what}{}的请假", l.name));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
+    events::publish(
+        &mut tx.exec(),
+        topic,
+        &format!("meeting:{}/member:{member_id}", m.id),
+        &payload,
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -272,7 +267,9 @@ impl Attendance {
     /// Builds the summary.
     #[must_use]
     pub fn new(roll: Vec<Attendee>, leaves: Vec<Leave>) -> Self {
-        let count = |f: &dyn Fn(&Attendee) -> bool| i64::try_from(roll.iter().filter(|a| f(a)).count()).unwrap_or(0);
+        let count = |f: &dyn Fn(&Attendee) -> bool| {
+            i64::try_from(roll.iter().filter(|a| f(a)).count()).unwrap_or(0)
+        };
         let expected = count(&|_| true);
         let present = count(&|a| a.present());
         let leave = count(&|a| a.status == "leave");
@@ -294,7 +291,12 @@ impl Attendance {
     /// Names with a given status, joined.
     #[must_use]
     pub fn names(&self, status: &str) -> String {
-        self.roll.iter().filter(|a| a.status == status).map(|a| a.name.as_str()).collect::<Vec<_>>().join("、")
+        self.roll
+            .iter()
+            .filter(|a| a.status == status)
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
     }
 
     /// Whether the user's own record is on the roll, and its status.

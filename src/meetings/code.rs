@@ -49,7 +49,13 @@ pub fn code_for(key: &str, meeting_id: i64, w: i64) -> String {
 /// Whether `code` is the meeting's code for the current window or the one before it (a member
 /// who scanned just before the screen changed is not turned away).
 #[must_use]
-pub fn verify(key: &str, meeting_id: i64, code: &str, now: OffsetDateTime, rotate_secs: u32) -> bool {
+pub fn verify(
+    key: &str,
+    meeting_id: i64,
+    code: &str,
+    now: OffsetDateTime,
+    rotate_secs: u32,
+) -> bool {
     let code = code.trim().to_ascii_uppercase();
     if code.len() != CODE_LEN {
         return false;
@@ -72,7 +78,13 @@ mod tests {
         let c = code_for("k", 7, window(t, 30));
         assert_eq!(c.len(), CODE_LEN);
         assert!(verify("k", 7, &c, t, 30));
-        assert!(verify("k", 7, &c.to_lowercase(), t + Duration::seconds(30), 30));
+        assert!(verify(
+            "k",
+            7,
+            &c.to_lowercase(),
+            t + Duration::seconds(30),
+            30
+        ));
         assert!(!verify("k", 7, &c, t + Duration::seconds(60), 30));
         assert!(!verify("k", 8, &c, t, 30), "another meeting's code");
         assert!(!verify("other", 7, &c, t, 30), "another secret");
@@ -82,6 +94,9 @@ mod tests {
     #[test]
     fn window_end_is_the_rotation_boundary() {
         let t = datetime!(2026-11-28 06:00:05 UTC);
-        assert_eq!(window_end(window(t, 30), 30), datetime!(2026-11-28 06:00:30 UTC));
+        assert_eq!(
+            window_end(window(t, 30), 30),
+            datetime!(2026-11-28 06:00:30 UTC)
+        );
     }
 }

@@ -145,16 +145,18 @@ impl Index {
 /// The rule in force for an organisation and kind on a date: the override of the nearest
 /// organisation above (or at) it, else the national default.
 #[must_use]
-pub fn rule_for<'a>(cadences: &'a [Cadence], unit: &Unit, kind: Kind, on: Date) -> Option<&'a Cadence> {
+pub fn rule_for<'a>(
+    cadences: &'a [Cadence],
+    unit: &Unit,
+    kind: Kind,
+    on: Date,
+) -> Option<&'a Cadence> {
     cadences
         .iter()
         .filter(|c| c.kind() == kind && c.in_force(on) && c.applies_to_kind(&unit.kind))
         .filter_map(|c| match c.org_id {
             None => Some((0, c)),
-            Some(o) => unit
-                .path
-                .find(&format!("/{o}/"))
-                .map(|at| (at + 1, c)),
+            Some(o) => unit.path.find(&format!("/{o}/")).map(|at| (at + 1, c)),
         })
         .max_by_key(|(depth, c)| (*depth, c.id))
         .map(|(_, c)| c)
@@ -185,7 +187,14 @@ pub struct Cell {
 /// in each of its periods inside `p` (a monthly rule over a quarter needs every month); a rule
 /// with a longer period is checked over the period that contains `p`.
 #[must_use]
-pub fn evaluate(cadences: &[Cadence], idx: &Index, unit: &Unit, kind: Kind, p: Period, today: Date) -> Cell {
+pub fn evaluate(
+    cadences: &[Cadence],
+    idx: &Index,
+    unit: &Unit,
+    kind: Kind,
+    p: Period,
+    today: Date,
+) -> Cell {
     let mut cell = Cell {
         org_id: unit.id,
         kind,
@@ -285,8 +294,13 @@ pub fn summarise(
     let mut statuses = Vec::new();
     let mut open = Vec::new();
     let mut check = |unit: &Unit, label: String, kind: Kind| {
-        let same_period = rule_for(cadences, unit, kind, column.end().min(today).max(column.start()))
-            .is_some_and(|r| r.granularity() == g);
+        let same_period = rule_for(
+            cadences,
+            unit,
+            kind,
+            column.end().min(today).max(column.start()),
+        )
+        .is_some_and(|r| r.granularity() == g);
         if !same_period {
             return;
         }

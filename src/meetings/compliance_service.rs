@@ -14,7 +14,9 @@ use crate::auth::{Denial, OrgAction, Scope};
 use crate::orgs::model::Org;
 use crate::shared::clock::CHINA;
 
-use super::compliance::{self, Cell, Index, Status, Summary, Unit, evaluate, ruled_kinds, rule_for};
+use super::compliance::{
+    self, Cell, Index, Status, Summary, Unit, evaluate, rule_for, ruled_kinds,
+};
 use super::model::{Cadence, Granularity, Kind, Period, tightens};
 use super::records_store;
 use super::service::{MeetingError, MeetingResult, check_manage, may_view};
@@ -46,7 +48,11 @@ async fn inputs(app: &App, root: &str, from_year: i32, to_year: i32) -> MeetingR
     let from = instant(Period::Year(from_year).start());
     let to = instant(Period::Year(to_year + 1).start());
     let idx = Index::new(records_store::occurrences(&mut conn.exec(), root, from, to).await?);
-    Ok(Inputs { units, cadences, idx })
+    Ok(Inputs {
+        units,
+        cadences,
+        idx,
+    })
 }
 
 /// One organisation's line in a report.
@@ -68,7 +74,12 @@ pub struct ReportRow {
 ///
 /// # Errors
 /// Denied when the organisation is not visible.
-pub async fn report(app: &App, scope: &Scope, org_id: i64, period: Period) -> MeetingResult<(Org, Vec<ReportRow>)> {
+pub async fn report(
+    app: &App,
+    scope: &Scope,
+    org_id: i64,
+    period: Period,
+) -> MeetingResult<(Org, Vec<ReportRow>)> {
     let org = visible_org(app, scope, org_id).await?;
     let years = (period.start().year(), period.end().year());
     let inp = inputs(app, &org.path, years.0, years.1).await?;
@@ -109,10 +120,19 @@ pub struct MatrixRow {
 ///
 /// # Errors
 /// Denied when the organisation is not visible.
-pub async fn matrix(app: &App, scope: &Scope, org_id: i64, year: i32) -> MeetingResult<(Org, Vec<Period>, Vec<MatrixRow>)> {
+pub async fn matrix(
+    app: &App,
+    scope: &Scope,
+    org_id: i64,
+    year: i32,
+) -> MeetingResult<(Org, Vec<Period>, Vec<MatrixRow>)> {
     let org = visible_org(app, scope, org_id).await?;
     let inp = inputs(app, &org.path, year, year).await?;
-    Ok((org, compliance::year_columns(year), matrix_rows(&inp, year, app.clock.today())))
+    Ok((
+        org,
+        compliance::year_columns(year),
+        matrix_rows(&inp, year, app.clock.today()),
+    ))
 }
 
 fn matrix_rows(inp: &Inputs, year: i32, today: Date) -> Vec<MatrixRow> {
@@ -176,7 +196,11 @@ pub async fn card(app: &App, scope: &Scope, org: &Org) -> MeetingResult<Option<P
     let Some(branch) = inp.units.iter().find(|u| u.id == org.id) else {
         return Ok(None);
     };
-    let groups: Vec<&Unit> = inp.units.iter().filter(|u| u.parent_id == Some(org.id)).collect();
+    let groups: Vec<&Unit> = inp
+        .units
+        .iter()
+        .filter(|u| u.parent_id == Some(org.id))
+        .collect();
     let warn_days = i64::from(app.config.meetings.warn_days_before_period_end);
     let lines = [Granularity::Month, Granularity::Quarter, Granularity::Year]
         .into_iter()
@@ -186,7 +210,8 @@ pub async fn card(app: &App, scope: &Scope, org: &Org) -> MeetingResult<Option<P
             let days_left = (p.end() - today).whole_days();
             CardLine {
                 period: p.label(),
-                warn: days_left <= warn_days && matches!(s.status, Status::InProgress | Status::Missed),
+                warn: days_left <= warn_days
+                    && matches!(s.status, Status::InProgress | Status::Missed),
                 status: s.status,
                 open: s.open,
                 days_left,
@@ -245,7 +270,12 @@ fn probe_unit(org: &Org, rule: &Cadence) -> Unit {
         id: org.id,
         parent_id: org.parent_id,
         name: org.name.clone(),
-        kind: rule.applies_to.split(',').next().unwrap_or("branch").to_owned(),
+        kind: rule
+            .applies_to
+            .split(',')
+            .next()
+            .unwrap_or("branch")
+            .to_owned(),
         path: org.path.clone(),
         established_on: None,
         dissolved_on: None,
@@ -258,30 +288,64 @@ fn probe_unit(org: &Org, rule: &Cadence) -> Unit {
 ///
 /// # Errors
 /// Denied for non-officers; invalid when it would loosen the rule.
-pub async fn set_override(app: &App, actor: &Actor, scope: &Scope, org_id: i64, kind: Kind, period: Granularity,
-    min_count: i64) -> MeetingResult<i64> {
+pub async fn set_override(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    org_id: i64,
+    kind: Kind,
+    period: Granularity,
+    min_count: i64,
+) -> MeetingResult<i64> {
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
     check_manage(scope, &org)?;
     let cadences = store::cadences(&mut app.db.conn().await?.exec()).await?;
     let today = app.clock.today();
-    let Some(national) = cadences.iter().find(|c| c.org_id.is_none() && c.kind() == kind && c.in_force(today)) else {
+    let Some(national) = cadences
+        .iter()
+        .find(|c| c.org_id.is_none() && c.kind() == kind && c.in_force(today))
+    else {
         return Err(MeetingError::Invalid("该会议类型没有全国性频次要求".into()));
     };
     // The rule above this organisation (its own override left out).
-    let above: Vec<Cadence> = cadences.iter().filter(|c| c.org_id != Some(org.id)).cloned().collect();
+    let above: Vec<Cadence> = cadences
+        .iter()
+        .filter(|c| c.org_id != Some(org.id))
+        .cloned()
+        .collect();
     let probe = probe_unit(&org, national);
-    let base = rule_for(&above, &probe, kind, today).unwrap_or(national).clone();
+    let base = rule_for(&above, &probe, kind, today)
+        .unwrap_or(national)
+        .clone();
     if !(1..=31).contains(&min_count) || !tightens(&base, period, min_count) {
-        return Err(MeetingError::Refused("rule_loosened", format!(
-            "只能从严调整：{}的要求不得低于“{}”", kind.label(), base.text()
-        )));
+        return Err(MeetingError::Refused(
+            "rule_loosened",
+            format!(
+                "只能从严调整：{}的要求不得低于“{}”",
+                kind.label(),
+                base.text()
+            ),
+        ));
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let id = store::add_override(&mut tx.exec(), &base, org.id, period.code(), min_count, today, actor.user_id, now).await?;
+    let id = store::add_override(
+        &mut tx.exec(),
+        &base,
+        org.id,
+        (period.code(), min_count),
+        today,
+        actor.user_id,
+        now,
+    )
+    .await?;
     let ev = AuditEvent::success("meeting.rule.set", "org", org.id)
         .org(org.id)
-        .detail(format!("{}：{}至少 {min_count} 次", kind.label(), period.label()));
+        .detail(format!(
+            "{}：{}至少 {min_count} 次",
+            kind.label(),
+            period.label()
+        ));
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(id)
@@ -291,7 +355,13 @@ pub async fn set_override(app: &App, actor: &Actor, scope: &Scope, org_id: i64, 
 ///
 /// # Errors
 /// Denied, or no such override.
-pub async fn clear_override(app: &App, actor: &Actor, scope: &Scope, org_id: i64, rule_id: i64) -> MeetingResult<()> {
+pub async fn clear_override(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    org_id: i64,
+    rule_id: i64,
+) -> MeetingResult<()> {
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
     check_manage(scope, &org)?;
     let today = app.clock.today();

@@ -58,20 +58,65 @@ fn meet_02_monthly_committee_meeting_per_month() {
     ]);
     let today = date!(2026 - 11 - 28);
     let u = branch();
-    let oct = evaluate(&rules, &idx, &u, Kind::BranchCommittee, Period::Month(2026, 10), today);
+    let oct = evaluate(
+        &rules,
+        &idx,
+        &u,
+        Kind::BranchCommittee,
+        Period::Month(2026, 10),
+        today,
+    );
     assert_eq!((oct.status, oct.held, oct.required), (Status::Done, 1, 1));
     assert_eq!(oct.held_ids, vec![1]);
-    let nov = evaluate(&rules, &idx, &u, Kind::BranchCommittee, Period::Month(2026, 11), today);
+    let nov = evaluate(
+        &rules,
+        &idx,
+        &u,
+        Kind::BranchCommittee,
+        Period::Month(2026, 11),
+        today,
+    );
     assert_eq!(nov.status, Status::InProgress, "planned but not recorded");
     assert_eq!(nov.planned_ids, vec![2]);
-    let sep = evaluate(&rules, &idx, &u, Kind::BranchCommittee, Period::Month(2026, 9), today);
+    let sep = evaluate(
+        &rules,
+        &idx,
+        &u,
+        Kind::BranchCommittee,
+        Period::Month(2026, 9),
+        today,
+    );
     assert_eq!(sep.status, Status::Missed);
-    let dec = evaluate(&rules, &idx, &u, Kind::BranchCommittee, Period::Month(2026, 12), today);
+    let dec = evaluate(
+        &rules,
+        &idx,
+        &u,
+        Kind::BranchCommittee,
+        Period::Month(2026, 12),
+        today,
+    );
     assert_eq!(dec.status, Status::NotStarted);
     // A quarter needs every month.
-    let q4 = evaluate(&rules, &idx, &u, Kind::BranchCommittee, Period::Quarter(2026, 4), today);
-    assert_eq!((q4.status, q4.required, q4.held), (Status::InProgress, 3, 1));
-    let q3 = evaluate(&rules, &idx, &u, Kind::BranchCommittee, Period::Quarter(2026, 3), today);
+    let q4 = evaluate(
+        &rules,
+        &idx,
+        &u,
+        Kind::BranchCommittee,
+        Period::Quarter(2026, 4),
+        today,
+    );
+    assert_eq!(
+        (q4.status, q4.required, q4.held),
+        (Status::InProgress, 3, 1)
+    );
+    let q3 = evaluate(
+        &rules,
+        &idx,
+        &u,
+        Kind::BranchCommittee,
+        Period::Quarter(2026, 3),
+        today,
+    );
     assert_eq!(q3.status, Status::Missed);
 }
 
@@ -80,15 +125,29 @@ fn meet_01_quarterly_general_meeting_seen_from_a_month() {
     let rules = national();
     let idx = Index::new([occ(1, Kind::BranchGeneral, date!(2026 - 10 - 15), true)]);
     let today = date!(2026 - 11 - 28);
-    let c = evaluate(&rules, &idx, &branch(), Kind::BranchGeneral, Period::Month(2026, 11), today);
-    assert_eq!(c.status, Status::Done, "the quarter containing November is done");
+    let c = evaluate(
+        &rules,
+        &idx,
+        &branch(),
+        Kind::BranchGeneral,
+        Period::Month(2026, 11),
+        today,
+    );
+    assert_eq!(
+        c.status,
+        Status::Done,
+        "the quarter containing November is done"
+    );
 }
 
 #[test]
 fn meet_05_one_meeting_counts_for_several_kinds() {
     let rules = national();
     let d = date!(2026 - 11 - 05);
-    let idx = Index::new([occ(9, Kind::ThemeDay, d, true), occ(9, Kind::Lecture, d, true)]);
+    let idx = Index::new([
+        occ(9, Kind::ThemeDay, d, true),
+        occ(9, Kind::Lecture, d, true),
+    ]);
     let today = date!(2026 - 11 - 28);
     for k in [Kind::ThemeDay, Kind::Lecture] {
         let c = evaluate(&rules, &idx, &branch(), k, Period::Month(2026, 11), today);
@@ -102,14 +161,43 @@ fn not_applicable_without_rule_committee_or_existence() {
     let idx = Index::default();
     let today = date!(2026 - 11 - 28);
     let mut u = branch();
-    let c = evaluate(&rules, &idx, &u, Kind::Group, Period::Month(2026, 11), today);
-    assert_eq!(c.status, Status::NotApplicable, "党小组会 is a group's rule");
+    let c = evaluate(
+        &rules,
+        &idx,
+        &u,
+        Kind::Group,
+        Period::Month(2026, 11),
+        today,
+    );
+    assert_eq!(
+        c.status,
+        Status::NotApplicable,
+        "党小组会 is a group's rule"
+    );
     u.has_committee = false;
-    let c = evaluate(&rules, &idx, &u, Kind::BranchCommittee, Period::Month(2026, 11), today);
+    let c = evaluate(
+        &rules,
+        &idx,
+        &u,
+        Kind::BranchCommittee,
+        Period::Month(2026, 11),
+        today,
+    );
     assert_eq!(c.status, Status::NotApplicable);
     u.established_on = Some(date!(2026 - 11 - 01));
-    let c = evaluate(&rules, &idx, &u, Kind::ThemeDay, Period::Quarter(2026, 4), today);
-    assert_eq!((c.status, c.required), (Status::InProgress, 2), "October is before founding");
+    let c = evaluate(
+        &rules,
+        &idx,
+        &u,
+        Kind::ThemeDay,
+        Period::Quarter(2026, 4),
+        today,
+    );
+    assert_eq!(
+        (c.status, c.required),
+        (Status::InProgress, 2),
+        "October is before founding"
+    );
 }
 
 #[test]
@@ -134,7 +222,12 @@ fn the_nearest_override_wins() {
         path: "/1/12/".into(),
         ..branch()
     };
-    assert_eq!(rule_for(&rules, &other, Kind::BranchCommittee, date!(2026 - 11 - 01)).unwrap().min_count, 1);
+    assert_eq!(
+        rule_for(&rules, &other, Kind::BranchCommittee, date!(2026 - 11 - 01))
+            .unwrap()
+            .min_count,
+        1
+    );
 }
 
 #[test]
@@ -156,7 +249,14 @@ fn summary_rolls_groups_into_their_branch() {
         occ(2, Kind::ThemeDay, d, true),
     ]);
     let today = date!(2026 - 11 - 28);
-    let s = summarise(&rules, &idx, &branch(), &[&g], Period::Month(2026, 10), today);
+    let s = summarise(
+        &rules,
+        &idx,
+        &branch(),
+        &[&g],
+        Period::Month(2026, 10),
+        today,
+    );
     assert_eq!(s.status, Status::Missed);
     assert_eq!(s.open, vec!["党小组会（第一党小组）".to_owned()]);
 }

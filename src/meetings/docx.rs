@@ -30,7 +30,10 @@ fn esc(s: &str) -> String {
 
 fn run(text: &str, bold: bool) -> String {
     let b = if bold { "<w:b/>" } else { "" };
-    format!("<w:r><w:rPr>{b}</w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r>", esc(text))
+    format!(
+        "<w:r><w:rPr>{b}</w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r>",
+        esc(text)
+    )
 }
 
 /// Paragraphs, one per line of `text` (at least one, so empty cells stay valid).
@@ -39,7 +42,10 @@ fn paras(text: &str) -> String {
     if lines.is_empty() {
         return "<w:p/>".into();
     }
-    lines.iter().map(|l| format!("<w:p>{}</w:p>", run(l.trim_end(), false))).collect()
+    lines
+        .iter()
+        .map(|l| format!("<w:p>{}</w:p>", run(l.trim_end(), false)))
+        .collect()
 }
 
 fn row(label: &str, body: &str) -> String {
@@ -95,8 +101,13 @@ pub fn rows(m: &Meeting, r: &Record) -> Vec<(&'static str, String)> {
         ("记 录 人", m.recorder_name.clone()),
         (
             "应到 / 实到",
-            format!("应到 {} 人，实到 {} 人，请假 {} 人，缺席 {} 人", r.expected,
-                r.present.len(), r.leave.len(), r.absent.len()),
+            format!(
+                "应到 {} 人，实到 {} 人，请假 {} 人，缺席 {} 人",
+                r.expected,
+                r.present.len(),
+                r.leave.len(),
+                r.absent.len()
+            ),
         ),
         ("出席人员", r.present.join("、")),
         ("缺席人员及原因", absent),
@@ -107,15 +118,23 @@ pub fn rows(m: &Meeting, r: &Record) -> Vec<(&'static str, String)> {
         ("表决结果", votes),
     ];
     if m.reviewed_at.is_some() {
-        out.push(("审阅意见", format!("{}（{}）", m.review_comment, m.reviewed_by_name)));
+        out.push((
+            "审阅意见",
+            format!("{}（{}）", m.review_comment, m.reviewed_by_name),
+        ));
     }
     out
 }
 
 fn document(m: &Meeting, r: &Record) -> String {
     let table: String = rows(m, r).iter().map(|(l, b)| row(l, b)).collect();
-    let border = |side: &str| format!("<w:{side} w:val=\"single\" w:sz=\"6\" w:space=\"0\" w:color=\"000000\"/>");
-    let borders: String = ["top", "left", "bottom", "right", "insideH", "insideV"].iter().map(|s| border(s)).collect();
+    let border = |side: &str| {
+        format!("<w:{side} w:val=\"single\" w:sz=\"6\" w:space=\"0\" w:color=\"000000\"/>")
+    };
+    let borders: String = ["top", "left", "bottom", "right", "insideH", "insideV"]
+        .iter()
+        .map(|s| border(s))
+        .collect();
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
 <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>\
@@ -191,7 +210,13 @@ pub fn file_name(m: &Meeting) -> String {
     let raw = format!("{d} {} {}", m.title, m.org_name);
     let clean: String = raw
         .chars()
-        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
         .take(80)
         .collect();
     format!("{clean}-{}.docx", m.id)
@@ -202,7 +227,10 @@ pub fn file_name(m: &Meeting) -> String {
 /// # Errors
 /// Only if writing to memory fails.
 pub fn zip_files(files: &[(String, Vec<u8>)]) -> std::io::Result<Vec<u8>> {
-    let parts: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let parts: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
     zip_of(&parts)
 }
 

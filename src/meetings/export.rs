@@ -23,12 +23,18 @@ const MAX_IN_ZIP: i64 = 2000;
 ///
 /// # Errors
 /// Denied outside scope; invalid before submission.
-pub async fn record_docx(app: &App, actor: &Actor, scope: &Scope, id: i64) -> MeetingResult<(String, Vec<u8>)> {
+pub async fn record_docx(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+) -> MeetingResult<(String, Vec<u8>)> {
     let v = minutes::load(app, scope, id).await?;
     let Some(rec) = v.current else {
         return Err(MeetingError::Invalid("会议记录提交后才能导出".into()));
     };
-    let bytes = docx::minutes_docx(&v.meeting, &rec).map_err(|e| MeetingError::Invalid(format!("导出失败：{e}")))?;
+    let bytes = docx::minutes_docx(&v.meeting, &rec)
+        .map_err(|e| MeetingError::Invalid(format!("导出失败：{e}")))?;
     let ev = AuditEvent::success("meeting.export", "meeting", id).org(v.meeting.org_id);
     audit::record_alone(&app.db, actor, app.now(), ev).await?;
     Ok((docx::file_name(&v.meeting), bytes))
@@ -38,7 +44,13 @@ pub async fn record_docx(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Me
 ///
 /// # Errors
 /// Denied outside scope; invalid when there is nothing to export.
-pub async fn year_zip(app: &App, actor: &Actor, scope: &Scope, org_id: i64, year: i32) -> MeetingResult<(String, Vec<u8>)> {
+pub async fn year_zip(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    org_id: i64,
+    year: i32,
+) -> MeetingResult<(String, Vec<u8>)> {
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
     if !may_view(scope, &org.path) {
         return Err(Denial::Forbidden.into());
@@ -46,26 +58,43 @@ pub async fn year_zip(app: &App, actor: &Actor, scope: &Scope, org_id: i64, year
     let p = Period::Year(year);
     let f = ListFilter {
         roots: vec![org.path.clone()],
-        from: Some(p.start().midnight().assume_offset(crate::shared::clock::CHINA)),
-        to: Some(Period::Year(year + 1).start().midnight().assume_offset(crate::shared::clock::CHINA)),
+        from: Some(
+            p.start()
+                .midnight()
+                .assume_offset(crate::shared::clock::CHINA),
+        ),
+        to: Some(
+            Period::Year(year + 1)
+                .start()
+                .midnight()
+                .assume_offset(crate::shared::clock::CHINA),
+        ),
         kind: None,
         status: Some("held".into()),
     };
     let mut conn = app.db.conn().await?;
     let (meetings, _) = store::list(&mut conn.exec(), &f, MAX_IN_ZIP, 0).await?;
     if meetings.is_empty() {
-        return Err(MeetingError::Invalid(format!("{}没有已提交的会议记录", p.label())));
+        return Err(MeetingError::Invalid(format!(
+            "{}没有已提交的会议记录",
+            p.label()
+        )));
     }
     let mut files = Vec::with_capacity(meetings.len());
     for m in meetings.iter().rev() {
-        let Some(rev) = records_store::revisions(&mut conn.exec(), m.id).await?.pop() else {
+        let Some(rev) = records_store::revisions(&mut conn.exec(), m.id)
+            .await?
+            .pop()
+        else {
             continue;
         };
-        let bytes = docx::minutes_docx(m, &parse(&rev)).map_err(|e| MeetingError::Invalid(format!("导出失败：{e}")))?;
+        let bytes = docx::minutes_docx(m, &parse(&rev))
+            .map_err(|e| MeetingError::Invalid(format!("导出失败：{e}")))?;
         files.push((docx::file_name(m), bytes));
     }
     drop(conn);
-    let zip = docx::zip_files(&files).map_err(|e| MeetingError::Invalid(format!("导出失败：{e}")))?;
+    let zip =
+        docx::zip_files(&files).map_err(|e| MeetingError::Invalid(format!("导出失败：{e}")))?;
     let ev = AuditEvent::success("meeting.export_year", "org", org.id)
         .org(org.id)
         .detail(format!("{year} 年 {} 份会议记录", files.len()));
@@ -79,13 +108,28 @@ pub async fn year_zip(app: &App, actor: &Actor, scope: &Scope, org_id: i64, year
 /// Refused for accounts without a member record.
 pub async fn issue_feed(app: &App, actor: &Actor, scope: &Scope) -> MeetingResult<String> {
     if scope.member_id.is_none() {
-        return Err(MeetingError::Refused("no_member_record", "您的账号没有关联党员档案，没有个人会议日历".into()));
+        return Err(MeetingError::Refused(
+            "no_member_record",
+            "您的账号没有关联党员档案，没有个人会议日历".into(),
+        ));
     }
     let token = new_token();
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    records_store::set_feed(&mut tx.exec(), scope.user_id, &sm3_hex(token.as_bytes()), now).await?;
-    audit::record(&mut tx, actor, now, AuditEvent::success("meeting.feed.issue", "user", scope.user_id)).await?;
+    records_store::set_feed(
+        &mut tx.exec(),
+        scope.user_id,
+        &sm3_hex(token.as_bytes()),
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        AuditEvent::success("meeting.feed.issue", "user", scope.user_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -96,7 +140,9 @@ pub async fn issue_feed(app: &App, actor: &Actor, scope: &Scope) -> MeetingResul
 /// Storage failures.
 pub async fn feed(app: &App, token: &str) -> MeetingResult<Option<String>> {
     let mut conn = app.db.conn().await?;
-    let Some((_, member_id)) = records_store::feed_owner(&mut conn.exec(), &sm3_hex(token.as_bytes())).await? else {
+    let Some((_, member_id)) =
+        records_store::feed_owner(&mut conn.exec(), &sm3_hex(token.as_bytes())).await?
+    else {
         return Ok(None);
     };
     let since = app.now() - time::Duration::days(90);
@@ -131,7 +177,10 @@ pub async fn mine(app: &App, scope: &Scope) -> MeetingResult<Vec<(Meeting, Strin
     drop(conn);
     // Meetings can only be listed here if visible; a member moved to another branch keeps past
     // rows, which the scope then hides.
-    Ok(out.into_iter().filter(|(m, _)| get_visible(scope, m)).collect())
+    Ok(out
+        .into_iter()
+        .filter(|(m, _)| get_visible(scope, m))
+        .collect())
 }
 
 fn get_visible(scope: &Scope, m: &Meeting) -> bool {
@@ -139,7 +188,11 @@ fn get_visible(scope: &Scope, m: &Meeting) -> bool {
 }
 
 fn ics_text(s: &str) -> String {
-    s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\r', "").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\r', "")
+        .replace('\n', "\\n")
 }
 
 /// Folds a content line at 75 octets (RFC 5545 §3.1) without splitting a character.
@@ -162,23 +215,38 @@ fn stamp(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second()
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
 }
 
 /// An iCalendar document of meetings.
 #[must_use]
 pub fn ics(meetings: &[Meeting], now: OffsetDateTime) -> String {
-    let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Zhibu//Meetings//ZH\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:支部会议\r\n");
+    let mut s = String::from(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Zhibu//Meetings//ZH\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:支部会议\r\n",
+    );
     for m in meetings {
         s.push_str("BEGIN:VEVENT\r\n");
         s.push_str(&fold(&format!("UID:meeting-{}@zhibu", m.id)));
         s.push_str(&fold(&format!("DTSTAMP:{}", stamp(now))));
         s.push_str(&fold(&format!("DTSTART:{}", stamp(m.starts_at))));
         s.push_str(&fold(&format!("DTEND:{}", stamp(m.ends_at))));
-        s.push_str(&fold(&format!("SUMMARY:{}", ics_text(&format!("{}（{}）", m.title, m.org_name)))));
+        s.push_str(&fold(&format!(
+            "SUMMARY:{}",
+            ics_text(&format!("{}（{}）", m.title, m.org_name))
+        )));
         s.push_str(&fold(&format!("LOCATION:{}", ics_text(&m.place))));
-        let desc = format!("{}\n主持人：{}\n议题：{}", m.kinds_text(), m.host_name, m.agenda_items().join("；"));
+        let desc = format!(
+            "{}\n主持人：{}\n议题：{}",
+            m.kinds_text(),
+            m.host_name,
+            m.agenda_items().join("；")
+        );
         s.push_str(&fold(&format!("DESCRIPTION:{}", ics_text(&desc))));
         if m.is_cancelled() {
             s.push_str("STATUS:CANCELLED\r\n");

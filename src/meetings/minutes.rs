@@ -14,7 +14,7 @@ use crate::shared::text::char_len;
 
 use super::checkin::{Attendance, publish_one};
 use super::model::Minutes;
-use super::records_store::{self, FileInfo, Revision};
+use super::records_store::{self, Revision};
 use super::roll_store;
 use super::service::{MeetingError, MeetingResult, get, get_managed, may_review};
 use super::store::{self, Meeting};
@@ -50,7 +50,12 @@ impl Record {
         Self {
             minutes,
             expected: a.expected,
-            present: a.roll.iter().filter(|x| x.present()).map(|x| x.name.clone()).collect(),
+            present: a
+                .roll
+                .iter()
+                .filter(|x| x.present())
+                .map(|x| x.name.clone())
+                .collect(),
             leave: pick("leave"),
             absent: pick("absent"),
             entitled: a.entitled,
@@ -63,10 +68,19 @@ impl Record {
     pub fn absent_text(&self) -> String {
         let with = |v: &[(String, String)]| {
             v.iter()
-                .map(|(n, r)| if r.is_empty() { n.clone() } else { format!("{n}（{r}）") })
+                .map(|(n, r)| {
+                    if r.is_empty() {
+                        n.clone()
+                    } else {
+                        format!("{n}（{r}）")
+                    }
+                })
                 .collect::<Vec<_>>()
         };
-        let mut parts = with(&self.leave).into_iter().map(|s| format!("{s}［请假］")).collect::<Vec<_>>();
+        let mut parts = with(&self.leave)
+            .into_iter()
+            .map(|s| format!("{s}［请假］"))
+            .collect::<Vec<_>>();
         parts.extend(with(&self.absent));
         parts.join("、")
     }
@@ -94,11 +108,20 @@ pub enum Saved {
 ///
 /// # Errors
 /// Denied, invalid content, too early, cancelled, or a correction without a reason.
-pub async fn save(app: &App, actor: &Actor, scope: &Scope, id: i64, mut minutes: Minutes, submit: bool, reason: &str)
-    -> MeetingResult<Saved> {
+pub async fn save(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    mut minutes: Minutes,
+    submit: bool,
+    reason: &str,
+) -> MeetingResult<Saved> {
     let (m, _) = get_managed(app, scope, id).await?;
     if m.is_cancelled() {
-        return Err(MeetingError::Invalid("该会议已取消，不能填写会议记录".into()));
+        return Err(MeetingError::Invalid(
+            "该会议已取消，不能填写会议记录".into(),
+        ));
     }
     let submitting = submit || m.is_held();
     let now = app.now();
@@ -121,19 +144,38 @@ pub async fn save(app: &App, actor: &Actor, scope: &Scope, id: i64, mut minutes:
         return Ok(Saved::Draft);
     }
     if !m.is_held() && now < m.starts_at {
-        return Err(MeetingError::Refused("meeting_not_started", "会议尚未开始，不能提交会议记录".into()));
+        return Err(MeetingError::Refused(
+            "meeting_not_started",
+            "会议尚未开始，不能提交会议记录".into(),
+        ));
     }
     let reason = reason.trim();
     if m.is_held() && (reason.is_empty() || char_len(reason) > 200) {
-        return Err(MeetingError::Refused("minutes_locked", "会议记录已提交并锁定，更正须填写更正原因（不超过 200 字）".into()));
+        return Err(MeetingError::Refused(
+            "minutes_locked",
+            "会议记录已提交并锁定，更正须填写更正原因（不超过 200 字）".into(),
+        ));
     }
     let record = Record::new(minutes, &att);
     let content = serde_json::to_string(&record).unwrap_or_default();
-    let next = i64::try_from(records_store::revisions(&mut tx.exec(), id).await?.len()).unwrap_or(0) + 1;
-    match records_store::insert_revision(&mut tx.exec(), id, next, &content, reason, actor.user_id, &actor.name, now).await {
+    let next =
+        i64::try_from(records_store::revisions(&mut tx.exec(), id).await?.len()).unwrap_or(0) + 1;
+    match records_store::insert_revision(
+        &mut tx.exec(),
+        id,
+        next,
+        (&content, reason),
+        (actor.user_id, &actor.name),
+        now,
+    )
+    .await
+    {
         Ok(_) => {}
         Err(StoreError::Duplicate) => {
-            return Err(MeetingError::Refused("minutes_conflict", "会议记录刚被他人提交，请刷新后再试".into()));
+            return Err(MeetingError::Refused(
+                "minutes_conflict",
+                "会议记录刚被他人提交，请刷新后再试".into(),
+            ));
         }
         Err(e) => return Err(e.into()),
     }
@@ -145,17 +187,30 @@ pub async fn save(app: &App, actor: &Actor, scope: &Scope, id: i64, mut minutes:
         Saved::Corrected
     } else {
         if !store::set_status(&mut tx.exec(), id, "planned", "held", "", now).await? {
-            return Err(MeetingError::Refused("minutes_conflict", "会议记录刚被他人提交，请刷新后再试".into()));
+            return Err(MeetingError::Refused(
+                "minutes_conflict",
+                "会议记录刚被他人提交，请刷新后再试".into(),
+            ));
         }
         store::save_draft(&mut tx.exec(), id, "", now).await?;
-        let held = Meeting { status: "held".into(), ..m.clone() };
+        let held = Meeting {
+            status: "held".into(),
+            ..m.clone()
+        };
         let payload = serde_json::json!({
             "meeting_id": id, "org_id": m.org_id,
             "kinds": m.kinds().iter().map(|k| k.code()).collect::<Vec<_>>(),
             "held_on": crate::shared::text::ymd(super::model::china_date(m.starts_at)),
             "expected": att.expected, "present": att.present,
         });
-        events::publish(&mut tx.exec(), "meeting.held", &format!("meeting:{id}"), &payload, now).await?;
+        events::publish(
+            &mut tx.exec(),
+            "meeting.held",
+            &format!("meeting:{id}"),
+            &payload,
+            now,
+        )
+        .await?;
         for a in &att.roll {
             publish_one(&mut tx, &held, a.member_id, false, now).await?;
         }
@@ -191,14 +246,25 @@ pub async fn load(app: &App, scope: &Scope, id: i64) -> MeetingResult<MinutesVie
     let revisions = records_store::revisions(&mut app.db.conn().await?.exec(), id).await?;
     let current = revisions.last().map(parse);
     let draft = serde_json::from_str(&meeting.draft).unwrap_or_default();
-    Ok(MinutesView { meeting, draft, revisions, current })
+    Ok(MinutesView {
+        meeting,
+        draft,
+        revisions,
+        current,
+    })
 }
 
 /// The higher committee marks a submitted record as reviewed, with a comment.
 ///
 /// # Errors
 /// Denied unless the meeting's organisation lies below the caller's; invalid before submission.
-pub async fn review(app: &App, actor: &Actor, scope: &Scope, id: i64, comment: &str) -> MeetingResult<()> {
+pub async fn review(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    comment: &str,
+) -> MeetingResult<()> {
     let m = get(app, scope, id).await?;
     if !may_review(scope, &m.org_path) {
         return Err(Denial::Forbidden.into());
@@ -213,103 +279,10 @@ pub async fn review(app: &App, actor: &Actor, scope: &Scope, id: i64, comment: &
     let now = app.now();
     let mut tx = app.db.begin().await?;
     store::set_review(&mut tx.exec(), id, actor.user_id, &actor.name, comment, now).await?;
-    let ev = AuditEvent::success("meeting.review", "meeting", id).org(m.org_id).detail(comment);
+    let ev = AuditEvent::success("meeting.review", "meeting", id)
+        .org(m.org_id)
+        .detail(comment);
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Decides what an uploaded file is by its bytes and name: (kind, content type, bytes to keep,
-/// file name to keep).
-///
-/// # Errors
-/// A Chinese message for anything that is not a picture or a common office document.
-pub fn classify(filename: &str, bytes: &[u8], max: usize) -> Result<(&'static str, &'static str, Vec<u8>, String), String> {
-    if bytes.is_empty() {
-        return Err("请选择要上传的文件".into());
-    }
-    if bytes.len() > max {
-        return Err(format!("文件不能超过 {} MB", max / (1024 * 1024)));
-    }
-    let name = clean_name(filename);
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    if crate::shared::picture::is_picture(bytes) {
-        let jpg = crate::shared::picture::reencode(bytes, max, 1600, "图片")?;
-        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s).to_owned();
-        return Ok(("photo", "image/jpeg", jpg, format!("{stem}.jpg")));
-    }
-    let ooxml = bytes.starts_with(b"PK\x03\x04");
-    let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
-    let ct = match ext.as_str() {
-        "pdf" if bytes.starts_with(b"%PDF-") => "application/pdf",
-        "docx" if ooxml => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xlsx" if ooxml => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "pptx" if ooxml => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "doc" if ole => "application/msword",
-        "xls" if ole => "application/vnd.ms-excel",
-        "ppt" if ole => "application/vnd.ms-powerpoint",
-        _ => return Err("只能上传 JPG/PNG 图片，或 PDF、Word、Excel、PowerPoint 文件（内容须与扩展名一致）".into()),
-    };
-    Ok(("attachment", ct, bytes.to_vec(), name))
-}
-
-/// Keeps the last path component, drops control and path characters, at most 100 characters.
-fn clean_name(s: &str) -> String {
-    let base = s.rsplit(['/', '\\']).next().unwrap_or("");
-    let name: String = base
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '|' | '?' | '*'))
-        .collect();
-    let name = name.trim().trim_start_matches('.');
-    let v: Vec<char> = name.chars().collect();
-    let keep = if v.len() > 100 { v[v.len() - 100..].iter().collect() } else { name.to_owned() };
-    if keep.is_empty() { "附件".into() } else { keep }
-}
-
-/// Adds a photo or attachment to a meeting not yet submitted.
-///
-/// # Errors
-/// Denied, locked, too many, or not an accepted file.
-pub async fn upload(app: &App, actor: &Actor, scope: &Scope, id: i64, filename: &str, bytes: &[u8]) -> MeetingResult<i64> {
-    let (m, _) = get_managed(app, scope, id).await?;
-    if m.is_cancelled() {
-        return Err(MeetingError::Invalid("该会议已取消".into()));
-    }
-    if m.is_held() {
-        return Err(MeetingError::Refused("minutes_locked", "会议记录已提交并锁定，不能再添加照片或附件".into()));
-    }
-    let c = &app.config.meetings;
-    let max = usize::try_from(c.attachment_max_mib).unwrap_or(10) * 1024 * 1024;
-    let (kind, ct, content, name) = classify(filename, bytes, max).map_err(|e| MeetingError::Refused("file_rejected", e))?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let have = records_store::files(&mut tx.exec(), id).await?.len();
-    if have >= usize::try_from(c.attachments_per_meeting).unwrap_or(50) {
-        return Err(MeetingError::Refused("too_many_files", format!("每次会议最多上传 {} 个文件", c.attachments_per_meeting)));
-    }
-    let fid = records_store::insert_file(&mut tx.exec(), id, kind, &name, ct, &content, actor.user_id, now).await?;
-    let ev = AuditEvent::success("meeting.file.upload", "meeting", id).org(m.org_id).detail(name);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(fid)
-}
-
-/// Files of a meeting the caller may see.
-///
-/// # Errors
-/// Denied outside scope.
-pub async fn files(app: &App, scope: &Scope, id: i64) -> MeetingResult<Vec<FileInfo>> {
-    get(app, scope, id).await?;
-    Ok(records_store::files(&mut app.db.conn().await?.exec(), id).await?)
-}
-
-/// One file of a meeting the caller may see.
-///
-/// # Errors
-/// `NotFound` for files of other meetings.
-pub async fn file(app: &App, scope: &Scope, id: i64, fid: i64) -> MeetingResult<(FileInfo, Vec<u8>)> {
-    get(app, scope, id).await?;
-    records_store::file(&mut app.db.conn().await?.exec(), id, fid)
-        .await?
-        .ok_or(MeetingError::Denied(Denial::NotFound))
 }

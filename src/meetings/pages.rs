@@ -2,34 +2,28 @@
 //! and the month calendar.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use time::Duration;
 
 use crate::auth::OrgAction;
-use crate::shared::text::{datetime_local, parse_datetime};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, User, ValidForm};
-use crate::web::layout::{PageCtx, current_org, redirect_with, render, render_status};
+use crate::web::layout::{PageCtx, current_org, redirect_with, render};
 use crate::web::{AppState, Reg};
 
 use super::checkin::{self, window};
 use super::minutes;
 use super::model::{Kind, Period, china_date};
-use super::service::{self, MeetingError, Plan, check_manage, may_review};
+use super::service::{self, MeetingError, check_manage, may_review};
 use super::store::ListFilter;
-use super::views::{CalendarPage, Day, FormPage, ListPage, Opt, PlanValues, ShowPage};
+use super::views::{CalendarPage, Day, ListPage, Opt, ShowPage};
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
     r.get("/meetings", list)
-        .get("/meetings/new", new_form)
-        .post("/meetings", create)
         .get("/meetings/calendar", calendar)
         .get("/meetings/{id}", show)
-        .get("/meetings/{id}/edit", edit_form)
-        .post("/meetings/{id}/edit", update)
         .post("/meetings/{id}/cancel", cancel)
 }
 
@@ -47,14 +41,21 @@ struct ListQuery {
     page: String,
 }
 
-async fn focus(st: &AppState, u: &User) -> AppResult<crate::orgs::model::Org> {
+pub(super) async fn focus(st: &AppState, u: &User) -> AppResult<crate::orgs::model::Org> {
     current_org(st, u).await?.ok_or(AppError::Forbidden)
 }
 
-async fn list(State(st): State<AppState>, u: User, Query(q): Query<ListQuery>) -> AppResult<Response> {
+async fn list(
+    State(st): State<AppState>,
+    u: User,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
     let org = focus(&st, &u).await?;
     let kind = Kind::from_code(&q.kind);
-    let status = ["planned", "held", "cancelled"].iter().find(|s| **s == q.status).map(|s| (*s).to_owned());
+    let status = ["planned", "held", "cancelled"]
+        .iter()
+        .find(|s| **s == q.status)
+        .map(|s| (*s).to_owned());
     let month = Period::parse(&q.month).filter(|p| matches!(p, Period::Month(..)));
     let at = |d: time::Date| d.midnight().assume_offset(crate::shared::clock::CHINA);
     let f = ListFilter {
@@ -65,15 +66,40 @@ async fn list(State(st): State<AppState>, u: User, Query(q): Query<ListQuery>) -
         status: status.clone(),
     };
     let page_no = q.page.parse::<i64>().ok().filter(|p| *p >= 1).unwrap_or(1);
-    let (rows, total) = service::list(&st.app, u.scope(), Some(org.id), f, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
+    let (rows, total) = service::list(
+        &st.app,
+        u.scope(),
+        Some(org.id),
+        f,
+        PER_PAGE,
+        (page_no - 1) * PER_PAGE,
+    )
+    .await?;
     let can_plan = check_manage(u.scope(), &org).is_ok();
-    let kinds = Kind::ALL.iter().map(|k| Opt { value: k.code().into(), label: k.label().into(), selected: Some(*k) == kind }).collect();
-    let statuses = [("planned", "已安排"), ("held", "已召开"), ("cancelled", "已取消")]
+    let kinds = Kind::ALL
         .iter()
-        .map(|(c, l)| Opt { value: (*c).into(), label: (*l).into(), selected: status.as_deref() == Some(*c) })
+        .map(|k| Opt {
+            value: k.code().into(),
+            label: k.label().into(),
+            selected: Some(*k) == kind,
+        })
         .collect();
+    let statuses = [
+        ("planned", "已安排"),
+        ("held", "已召开"),
+        ("cancelled", "已取消"),
+    ]
+    .iter()
+    .map(|(c, l)| Opt {
+        value: (*c).into(),
+        label: (*l).into(),
+        selected: status.as_deref() == Some(*c),
+    })
+    .collect();
     let query = format!("kind={}&status={}&month={}", q.kind, q.status, q.month);
-    let page = PageCtx::new(&st, &u, "组织生活", "meetings").await?.crumbs(vec![("组织生活".into(), None)]);
+    let page = PageCtx::new(&st, &u, "组织生活", "meetings")
+        .await?
+        .crumbs(vec![("组织生活".into(), None)]);
     render(&ListPage {
         page,
         rows,
@@ -89,125 +115,28 @@ async fn list(State(st): State<AppState>, u: User, Query(q): Query<ListQuery>) -
     })
 }
 
-/// Organisations the user may plan meetings for: the focused one and its branches and groups.
-async fn plan_orgs(st: &AppState, u: &User, selected: &str) -> AppResult<Vec<Opt>> {
-    let org = focus(st, u).await?;
-    let all = crate::orgs::store::list_under(&mut st.app.db.conn().await?.exec(), std::slice::from_ref(&org.path), false).await?;
-    Ok(all
-        .into_iter()
-        .filter(|o| check_manage(u.scope(), o).is_ok())
-        .map(|o| Opt {
-            selected: o.id.to_string() == selected,
-            label: format!("{}{}", "　".repeat(usize::try_from(o.depth - org.depth).unwrap_or(0)), o.name),
-            value: o.id.to_string(),
-        })
-        .collect())
-}
-
-async fn form_page(st: &AppState, u: &User, action: String, v: PlanValues, error: Option<String>, editing: bool)
-    -> AppResult<Response> {
-    let orgs = if editing { Vec::new() } else { plan_orgs(st, u, &v.org_id).await? };
-    if !editing && orgs.is_empty() {
-        return Err(AppError::Forbidden);
-    }
-    let title = if editing { "修改会议安排" } else { "安排会议" };
-    let page = PageCtx::new(st, u, title, "meetings")
-        .await?
-        .crumbs(vec![("组织生活".into(), Some("/meetings".into())), (title.into(), None)]);
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    render_status(status, &FormPage { page, action, orgs, all_kinds: Kind::ALL.to_vec(), v, error, editing })
-}
-
-#[derive(Deserialize)]
-struct NewQuery {
-    #[serde(default)]
-    kind: String,
-}
-
-async fn new_form(State(st): State<AppState>, u: User, Query(q): Query<NewQuery>) -> AppResult<Response> {
-    let org = focus(&st, &u).await?;
-    let start = (st.app.now() + Duration::days(1)).to_offset(crate::shared::clock::CHINA);
-    let start = start.replace_time(time::Time::from_hms(14, 30, 0).unwrap_or(time::Time::MIDNIGHT));
-    let v = PlanValues {
-        org_id: org.id.to_string(),
-        kinds: Kind::from_code(&q.kind).map(|k| vec![k.code().to_owned()]).unwrap_or_default(),
-        starts_at: datetime_local(start),
-        ends_at: datetime_local(start + Duration::hours(2)),
-        ..PlanValues::default()
-    };
-    form_page(&st, &u, "/meetings".into(), v, None, false).await
-}
-
-/// Reads the planning form (kinds are repeated checkboxes).
-fn values(pairs: &[(String, String)]) -> PlanValues {
-    let mut v = PlanValues::default();
-    for (k, val) in pairs {
-        match k.as_str() {
-            "org_id" => v.org_id.clone_from(val),
-            "kinds" => v.kinds.push(val.clone()),
-            "title" => v.title.clone_from(val),
-            "starts_at" => v.starts_at.clone_from(val),
-            "ends_at" => v.ends_at.clone_from(val),
-            "place" => v.place.clone_from(val),
-            "host_name" => v.host_name.clone_from(val),
-            "recorder_name" => v.recorder_name.clone_from(val),
-            "agenda" => v.agenda.clone_from(val),
-            "guests" => v.guests.clone_from(val),
-            _ => {}
-        }
-    }
-    v
-}
-
-fn plan_of(v: &PlanValues) -> Result<Plan, String> {
-    let mut kinds = Vec::new();
-    for k in &v.kinds {
-        let k = Kind::from_code(k).ok_or_else(|| "会议类型不正确".to_owned())?;
-        if !kinds.contains(&k) {
-            kinds.push(k);
-        }
-    }
-    kinds.sort();
-    Ok(Plan {
-        org_id: v.org_id.trim().parse().map_err(|_| "请选择组织".to_owned())?,
-        kinds,
-        title: v.title.clone(),
-        starts_at: parse_datetime(&v.starts_at),
-        ends_at: parse_datetime(&v.ends_at),
-        place: v.place.clone(),
-        host_name: v.host_name.clone(),
-        recorder_name: v.recorder_name.clone(),
-        agenda: v.agenda.lines().map(str::trim).filter(|l| !l.is_empty()).map(ToOwned::to_owned).collect(),
-        guests: v.guests.clone(),
-    })
-}
-
-async fn create(State(st): State<AppState>, u: User, ValidForm(pairs): ValidForm<Vec<(String, String)>>) -> AppResult<Response> {
-    let v = values(&pairs);
-    let plan = match plan_of(&v) {
-        Ok(p) => p,
-        Err(e) => return form_page(&st, &u, "/meetings".into(), v, Some(e), false).await,
-    };
-    match service::schedule(&st.app, &u.actor(), u.scope(), &plan).await {
-        Ok(id) => Ok(redirect_with(&st, &format!("/meetings/{id}"), "success", "会议已安排，应到人员已通知")),
-        Err(MeetingError::Invalid(e)) => form_page(&st, &u, "/meetings".into(), v, Some(e), false).await,
-        Err(e) => Err(e.into()),
-    }
-}
-
 async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let (m, att) = checkin::attendance(&st.app, u.scope(), id).await?;
     let org = crate::orgs::store::get(&mut st.app.db.conn().await?.exec(), m.org_id).await?;
     let manage = check_manage(u.scope(), &org).is_ok();
     let mv = minutes::load(&st.app, u.scope(), id).await?;
-    let files = minutes::files(&st.app, u.scope(), id).await?;
+    let files = super::files::files(&st.app, u.scope(), id).await?;
     let own = att.own(u.scope().member_id).cloned();
-    let own_leave = own.as_ref().and_then(|o| att.leaves.iter().rev().find(|l| l.member_id == o.member_id).cloned());
+    let own_leave = own.as_ref().and_then(|o| {
+        att.leaves
+            .iter()
+            .rev()
+            .find(|l| l.member_id == o.member_id)
+            .cloned()
+    });
     let now = st.app.now();
     let (open, close) = window(&st.app, &m);
     let page = PageCtx::new(&st, &u, &m.title, "meetings")
         .await?
-        .crumbs(vec![("组织生活".into(), Some("/meetings".into())), (m.title.clone(), None)]);
+        .crumbs(vec![
+            ("组织生活".into(), Some("/meetings".into())),
+            (m.title.clone(), None),
+        ]);
     render(&ShowPage {
         page,
         review: may_review(u.scope(), &m.org_path),
@@ -225,43 +154,6 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
     })
 }
 
-async fn edit_form(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
-    let (m, _) = service::get_managed(&st.app, u.scope(), id).await?;
-    if m.status != "planned" {
-        return Ok(redirect_with(&st, &format!("/meetings/{id}"), "error", "会议已召开或已取消，不能修改安排"));
-    }
-    let v = PlanValues {
-        org_id: m.org_id.to_string(),
-        kinds: m.kinds().iter().map(|k| k.code().to_owned()).collect(),
-        title: m.title.clone(),
-        starts_at: datetime_local(m.starts_at),
-        ends_at: datetime_local(m.ends_at),
-        place: m.place.clone(),
-        host_name: m.host_name.clone(),
-        recorder_name: m.recorder_name.clone(),
-        agenda: m.agenda_items().join("\n"),
-        guests: m.guests.clone(),
-    };
-    form_page(&st, &u, format!("/meetings/{id}/edit"), v, None, true).await
-}
-
-async fn update(State(st): State<AppState>, u: User, PathId(id): PathId, ValidForm(pairs): ValidForm<Vec<(String, String)>>)
-    -> AppResult<Response> {
-    let (m, _) = service::get_managed(&st.app, u.scope(), id).await?;
-    let mut v = values(&pairs);
-    v.org_id = m.org_id.to_string();
-    let action = format!("/meetings/{id}/edit");
-    let plan = match plan_of(&v) {
-        Ok(p) => p,
-        Err(e) => return form_page(&st, &u, action, v, Some(e), true).await,
-    };
-    match service::update(&st.app, &u.actor(), u.scope(), id, &plan).await {
-        Ok(()) => Ok(redirect_with(&st, &format!("/meetings/{id}"), "success", "会议安排已修改")),
-        Err(MeetingError::Invalid(e)) => form_page(&st, &u, action, v, Some(e), true).await,
-        Err(e) => Err(e.into()),
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CancelForm {
@@ -269,7 +161,12 @@ struct CancelForm {
     reason: String,
 }
 
-async fn cancel(State(st): State<AppState>, u: User, PathId(id): PathId, ValidForm(f): ValidForm<CancelForm>) -> AppResult<Response> {
+async fn cancel(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ValidForm(f): ValidForm<CancelForm>,
+) -> AppResult<Response> {
     let to = format!("/meetings/{id}");
     match service::cancel(&st.app, &u.actor(), u.scope(), id, &f.reason).await {
         Ok(()) => Ok(redirect_with(&st, &to, "success", "会议已取消")),
@@ -284,26 +181,52 @@ struct CalendarQuery {
     month: String,
 }
 
-async fn calendar(State(st): State<AppState>, u: User, Query(q): Query<CalendarQuery>) -> AppResult<Response> {
-    let org = crate::orgs::service::get_checked(&st.app, u.scope(), focus(&st, &u).await?.id, OrgAction::View).await?;
+async fn calendar(
+    State(st): State<AppState>,
+    u: User,
+    Query(q): Query<CalendarQuery>,
+) -> AppResult<Response> {
+    let org = crate::orgs::service::get_checked(
+        &st.app,
+        u.scope(),
+        focus(&st, &u).await?.id,
+        OrgAction::View,
+    )
+    .await?;
     let today = st.app.clock.today();
     let p = match Period::parse(&q.month) {
         Some(p @ Period::Month(..)) => p,
         _ => Period::containing(today, super::model::Granularity::Month),
     };
     let at = |d: time::Date| d.midnight().assume_offset(crate::shared::clock::CHINA);
-    let f = ListFilter { roots: Vec::new(), from: Some(at(p.start())), to: Some(at(p.end()) + Duration::days(1)), kind: None, status: None };
+    let f = ListFilter {
+        roots: Vec::new(),
+        from: Some(at(p.start())),
+        to: Some(at(p.end()) + Duration::days(1)),
+        kind: None,
+        status: None,
+    };
     let (rows, _) = service::list(&st.app, u.scope(), Some(org.id), f, 500, 0).await?;
-    let first = p.start() - Duration::days(i64::from(p.start().weekday().number_days_from_monday()));
+    let first =
+        p.start() - Duration::days(i64::from(p.start().weekday().number_days_from_monday()));
     let mut weeks = Vec::new();
     let mut d = first;
     while d <= p.end() {
         let week: Vec<Day> = (0..7)
             .map(|i| {
                 let date = d + Duration::days(i);
-                let mut ms: Vec<_> = rows.iter().filter(|m| china_date(m.starts_at) == date).cloned().collect();
+                let mut ms: Vec<_> = rows
+                    .iter()
+                    .filter(|m| china_date(m.starts_at) == date)
+                    .cloned()
+                    .collect();
                 ms.sort_by_key(|m| m.starts_at);
-                Day { date, in_month: p.contains(date), today: date == today, meetings: ms }
+                Day {
+                    date,
+                    in_month: p.contains(date),
+                    today: date == today,
+                    meetings: ms,
+                }
             })
             .collect();
         weeks.push(week);
@@ -317,6 +240,16 @@ async fn calendar(State(st): State<AppState>, u: User, Query(q): Query<CalendarQ
     };
     let page = PageCtx::new(&st, &u, "会议日历", "meetings")
         .await?
-        .crumbs(vec![("组织生活".into(), Some("/meetings".into())), ("会议日历".into(), None)]);
-    render(&CalendarPage { page, label: p.label(), weeks, prev: prev.code(), next: next.code(), can_plan: check_manage(u.scope(), &org).is_ok() })
+        .crumbs(vec![
+            ("组织生活".into(), Some("/meetings".into())),
+            ("会议日历".into(), None),
+        ]);
+    render(&CalendarPage {
+        page,
+        label: p.label(),
+        weeks,
+        prev: prev.code(),
+        next: next.code(),
+        can_plan: check_manage(u.scope(), &org).is_ok(),
+    })
 }

@@ -33,11 +33,21 @@ pub fn routes(r: Reg) -> Reg {
         .get("/meetings/export", export_year)
 }
 
-async fn minutes_page(st: &AppState, u: &User, id: i64, minutes: Option<Minutes>, error: Option<String>)
-    -> AppResult<Response> {
+async fn minutes_page(
+    st: &AppState,
+    u: &User,
+    id: i64,
+    minutes: Option<Minutes>,
+    error: Option<String>,
+) -> AppResult<Response> {
     let (m, _) = service::get_managed(&st.app, u.scope(), id).await?;
     if m.is_cancelled() {
-        return Ok(redirect_with(st, &format!("/meetings/{id}"), "error", "该会议已取消"));
+        return Ok(redirect_with(
+            st,
+            &format!("/meetings/{id}"),
+            "error",
+            "该会议已取消",
+        ));
     }
     let mv = minutes::load(&st.app, u.scope(), id).await?;
     let (_, att) = checkin::attendance(&st.app, u.scope(), id).await?;
@@ -50,22 +60,51 @@ async fn minutes_page(st: &AppState, u: &User, id: i64, minutes: Option<Minutes>
         minutes.votes = m
             .agenda_items()
             .into_iter()
-            .filter(|a| a.contains("接收") || a.contains("转正") || a.contains("表决") || a.contains("选举"))
-            .map(|topic| VoteRecord { topic, method: "secret".into(), ..VoteRecord::default() })
+            .filter(|a| {
+                a.contains("接收") || a.contains("转正") || a.contains("表决") || a.contains("选举")
+            })
+            .map(|topic| VoteRecord {
+                topic,
+                method: "secret".into(),
+                ..VoteRecord::default()
+            })
             .collect();
     }
     let vote_rows = minutes.votes.len() + 2;
-    let title = if m.is_held() { "更正会议记录" } else { "填写会议记录" };
+    let title = if m.is_held() {
+        "更正会议记录"
+    } else {
+        "填写会议记录"
+    };
     let page = PageCtx::new(st, u, title, "meetings").await?.crumbs(vec![
         ("组织生活".into(), Some("/meetings".into())),
         (m.title.clone(), Some(format!("/meetings/{id}"))),
         (title.into(), None),
     ]);
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    render_status(status, &MinutesPage { page, held: m.is_held(), m, minutes, att, error, vote_rows })
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        status,
+        &MinutesPage {
+            page,
+            held: m.is_held(),
+            m,
+            minutes,
+            att,
+            error,
+            vote_rows,
+        },
+    )
 }
 
-async fn minutes_form(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+async fn minutes_form(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+) -> AppResult<Response> {
     minutes_page(&st, &u, id, None, None).await
 }
 
@@ -82,7 +121,8 @@ fn read_minutes(pairs: &[(String, String)]) -> Result<(Minutes, String, String),
             "action" => action.clone_from(v),
             "reason" => reason.clone_from(v),
             _ => {
-                let Some((i, field)) = k.strip_prefix("vote_").and_then(|r| r.split_once('_')) else {
+                let Some((i, field)) = k.strip_prefix("vote_").and_then(|r| r.split_once('_'))
+                else {
                     continue;
                 };
                 let Ok(i) = i.parse::<usize>() else { continue };
@@ -91,7 +131,11 @@ fn read_minutes(pairs: &[(String, String)]) -> Result<(Minutes, String, String),
                 }
                 let row = rows.entry(i).or_default();
                 let num = || -> Result<i64, String> {
-                    if v.trim().is_empty() { Ok(0) } else { v.trim().parse().map_err(|_| format!("票数须为整数：{v}")) }
+                    if v.trim().is_empty() {
+                        Ok(0)
+                    } else {
+                        v.trim().parse().map_err(|_| format!("票数须为整数：{v}"))
+                    }
                 };
                 match field {
                     "topic" => row.topic = v.trim().to_owned(),
@@ -109,28 +153,67 @@ fn read_minutes(pairs: &[(String, String)]) -> Result<(Minutes, String, String),
     Ok((m, action, reason))
 }
 
-async fn minutes_save(State(st): State<AppState>, u: User, PathId(id): PathId, ValidForm(pairs): ValidForm<Vec<(String, String)>>)
-    -> AppResult<Response> {
+async fn minutes_save(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ValidForm(pairs): ValidForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let (m, action, reason) = match read_minutes(&pairs) {
         Ok(x) => x,
         Err(e) => return minutes_page(&st, &u, id, None, Some(e)).await,
     };
     let submit = action == "submit";
-    match minutes::save(&st.app, &u.actor(), u.scope(), id, m.clone(), submit, &reason).await {
-        Ok(Saved::Draft) => Ok(redirect_with(&st, &format!("/meetings/{id}/minutes"), "success", "草稿已保存")),
-        Ok(Saved::Submitted) => Ok(redirect_with(&st, &format!("/meetings/{id}"), "success", "会议记录已提交并锁定")),
-        Ok(Saved::Corrected) => Ok(redirect_with(&st, &format!("/meetings/{id}"), "success", "更正已保存为新的版本")),
-        Err(MeetingError::Invalid(e) | MeetingError::Refused(_, e)) => minutes_page(&st, &u, id, Some(m), Some(e)).await,
+    match minutes::save(
+        &st.app,
+        &u.actor(),
+        u.scope(),
+        id,
+        m.clone(),
+        submit,
+        &reason,
+    )
+    .await
+    {
+        Ok(Saved::Draft) => Ok(redirect_with(
+            &st,
+            &format!("/meetings/{id}/minutes"),
+            "success",
+            "草稿已保存",
+        )),
+        Ok(Saved::Submitted) => Ok(redirect_with(
+            &st,
+            &format!("/meetings/{id}"),
+            "success",
+            "会议记录已提交并锁定",
+        )),
+        Ok(Saved::Corrected) => Ok(redirect_with(
+            &st,
+            &format!("/meetings/{id}"),
+            "success",
+            "更正已保存为新的版本",
+        )),
+        Err(MeetingError::Invalid(e) | MeetingError::Refused(_, e)) => {
+            minutes_page(&st, &u, id, Some(m), Some(e)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn upload(State(st): State<AppState>, u: User, PathId(id): PathId,
-    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> AppResult<Response> {
+async fn upload(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> AppResult<Response> {
     service::get_managed(&st.app, u.scope(), id).await?;
     let to = format!("/meetings/{id}");
-    let max = usize::try_from(st.app.config.meetings.attachment_max_mib).unwrap_or(10) * 1024 * 1024;
-    let too_big = format!("文件不能超过 {} MB", st.app.config.meetings.attachment_max_mib);
+    let max =
+        usize::try_from(st.app.config.meetings.attachment_max_mib).unwrap_or(10) * 1024 * 1024;
+    let too_big = format!(
+        "文件不能超过 {} MB",
+        st.app.config.meetings.attachment_max_mib
+    );
     let Ok(mut mp) = mp else {
         return Ok(redirect_with(&st, &to, "error", "请选择要上传的文件"));
     };
@@ -148,20 +231,39 @@ async fn upload(State(st): State<AppState>, u: User, PathId(id): PathId,
                             bytes.extend_from_slice(&chunk);
                         }
                         Ok(None) => break,
-                        Err(_) => return Ok(redirect_with(&st, &to, "error", "文件过大或上传中断，请重试")),
+                        Err(_) => {
+                            return Ok(redirect_with(
+                                &st,
+                                &to,
+                                "error",
+                                "文件过大或上传中断，请重试",
+                            ));
+                        }
                     }
                 }
             }
             Ok(Some(_)) => {
-                return Err(AppError::BadRequest("unexpected_field", "表单包含不允许提交的字段".into()));
+                return Err(AppError::BadRequest(
+                    "unexpected_field",
+                    "表单包含不允许提交的字段".into(),
+                ));
             }
             Ok(None) => break,
-            Err(_) => return Ok(redirect_with(&st, &to, "error", "文件过大或上传中断，请重试")),
+            Err(_) => {
+                return Ok(redirect_with(
+                    &st,
+                    &to,
+                    "error",
+                    "文件过大或上传中断，请重试",
+                ));
+            }
         }
     }
-    match minutes::upload(&st.app, &u.actor(), u.scope(), id, &name, &bytes).await {
+    match super::files::upload(&st.app, &u.actor(), u.scope(), id, &name, &bytes).await {
         Ok(_) => Ok(redirect_with(&st, &to, "success", "文件已上传")),
-        Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => {
+            Ok(redirect_with(&st, &to, "error", &m))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -170,21 +272,50 @@ async fn upload(State(st): State<AppState>, u: User, PathId(id): PathId,
 fn disposition(kind: &str, name: &str) -> HeaderValue {
     let enc: String = name
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect();
-    HeaderValue::from_str(&format!("{kind}; filename=\"file\"; filename*=UTF-8''{enc}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+    HeaderValue::from_str(&format!(
+        "{kind}; filename=\"file\"; filename*=UTF-8''{enc}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-async fn file(State(st): State<AppState>, u: User, PathIds(id, fid): PathIds) -> AppResult<Response> {
-    let (info, bytes) = minutes::file(&st.app, u.scope(), id, fid).await?;
-    let inline = if info.kind == "photo" { "inline" } else { "attachment" };
+async fn file(
+    State(st): State<AppState>,
+    u: User,
+    PathIds(id, fid): PathIds,
+) -> AppResult<Response> {
+    let (info, bytes) = super::files::file(&st.app, u.scope(), id, fid).await?;
+    let inline = if info.kind == "photo" {
+        "inline"
+    } else {
+        "attachment"
+    };
     let mut res = bytes.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&info.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
-    h.insert(header::CONTENT_DISPOSITION, disposition(inline, &info.filename));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&info.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        disposition(inline, &info.filename),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     Ok(res)
 }
 
@@ -195,7 +326,12 @@ struct ReviewForm {
     comment: String,
 }
 
-async fn review(State(st): State<AppState>, u: User, PathId(id): PathId, ValidForm(f): ValidForm<ReviewForm>) -> AppResult<Response> {
+async fn review(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ValidForm(f): ValidForm<ReviewForm>,
+) -> AppResult<Response> {
     let to = format!("/meetings/{id}");
     match minutes::review(&st.app, &u.actor(), u.scope(), id, &f.comment).await {
         Ok(()) => Ok(redirect_with(&st, &to, "success", "已标记为已审阅")),
@@ -209,13 +345,20 @@ fn download(name: &str, content_type: &'static str, bytes: Vec<u8>) -> Response 
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CONTENT_DISPOSITION, disposition("attachment", name));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     res
 }
 
 async fn docx(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let (name, bytes) = export::record_docx(&st.app, &u.actor(), u.scope(), id).await?;
-    Ok(download(&name, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", bytes))
+    Ok(download(
+        &name,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        bytes,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -226,15 +369,29 @@ struct ExportQuery {
     year: String,
 }
 
-async fn export_year(State(st): State<AppState>, u: User, Query(q): Query<ExportQuery>) -> AppResult<Response> {
+async fn export_year(
+    State(st): State<AppState>,
+    u: User,
+    Query(q): Query<ExportQuery>,
+) -> AppResult<Response> {
     let org = match q.org.parse::<i64>() {
         Ok(o) => o,
         Err(_) => current_org(&st, &u).await?.ok_or(AppError::Forbidden)?.id,
     };
-    let year = q.year.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or(st.app.clock.today().year());
+    let year = q
+        .year
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or(st.app.clock.today().year());
     match export::year_zip(&st.app, &u.actor(), u.scope(), org, year).await {
         Ok((name, bytes)) => Ok(download(&name, "application/zip", bytes)),
-        Err(MeetingError::Invalid(m)) => Ok(redirect_with(&st, &format!("/compliance?org={org}&year={year}"), "error", &m)),
+        Err(MeetingError::Invalid(m)) => Ok(redirect_with(
+            &st,
+            &format!("/compliance?org={org}&year={year}"),
+            "error",
+            &m,
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -33,8 +33,14 @@ pub struct Revision {
 ///
 /// # Errors
 /// `Duplicate` when another submission took this revision number first.
-pub async fn insert_revision(ex: &mut Exec<'_>, meeting_id: i64, revision: i64, content: &str, reason: &str,
-    by: Option<i64>, by_name: &str, now: OffsetDateTime) -> StoreResult<i64> {
+pub async fn insert_revision(
+    ex: &mut Exec<'_>,
+    meeting_id: i64,
+    revision: i64,
+    (content, reason): (&str, &str),
+    (by, by_name): (Option<i64>, &str),
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
     const SQL: &str = "INSERT INTO meeting_minutes (meeting_id, revision, content, reason, recorded_by, recorded_by_name,
         recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(meeting_id).bind(revision).bind(content).bind(reason).bind(by)
@@ -79,13 +85,38 @@ impl FileInfo {
     }
 }
 
+/// A file to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewFile<'a> {
+    /// `photo` or `attachment`.
+    pub kind: &'a str,
+    /// Cleaned name.
+    pub filename: &'a str,
+    /// MIME type decided from the content.
+    pub content_type: &'a str,
+    /// Bytes.
+    pub content: &'a [u8],
+}
+
 /// Stores a file.
 ///
 /// # Errors
 /// Database failures.
-pub async fn insert_file(ex: &mut Exec<'_>, meeting_id: i64, kind: &str, filename: &str, content_type: &str,
-    content: &[u8], by: Option<i64>, now: OffsetDateTime) -> StoreResult<i64> {
-    const SQL: &str = "INSERT INTO meeting_files (meeting_id, kind, filename, content_type, size_bytes, content,
+pub async fn insert_file(
+    ex: &mut Exec<'_>,
+    meeting_id: i64,
+    f: NewFile<'_>,
+    by: Option<i64>,
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
+    let NewFile {
+        kind,
+        filename,
+        content_type,
+        content,
+    } = f;
+    const SQL: &str =
+        "INSERT INTO meeting_files (meeting_id, kind, filename, content_type, size_bytes, content,
         uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
     let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(meeting_id).bind(kind).bind(filename).bind(content_type)
@@ -105,7 +136,11 @@ pub async fn files(ex: &mut Exec<'_>, meeting_id: i64) -> StoreResult<Vec<FileIn
 ///
 /// # Errors
 /// Database failures.
-pub async fn file(ex: &mut Exec<'_>, meeting_id: i64, id: i64) -> StoreResult<Option<(FileInfo, Vec<u8>)>> {
+pub async fn file(
+    ex: &mut Exec<'_>,
+    meeting_id: i64,
+    id: i64,
+) -> StoreResult<Option<(FileInfo, Vec<u8>)>> {
     let info: Option<FileInfo> = on!(ex, c => sqlx::query_as("SELECT id, kind, filename, content_type, size_bytes
         FROM meeting_files WHERE id = $1 AND meeting_id = $2").bind(id).bind(meeting_id).fetch_optional(c).await?);
     let Some(info) = info else { return Ok(None) };
@@ -136,7 +171,8 @@ pub async fn units(ex: &mut Exec<'_>, root: &str) -> StoreResult<Vec<Unit>> {
         (SELECT count(*) FROM org_officers f WHERE f.org_id = o.id AND f.ended_on IS NULL) AS officers
         FROM orgs o WHERE o.path >= $1 AND o.path < $2
         AND o.kind IN ('branch', 'joint_branch', 'temporary_branch', 'group') ORDER BY o.path";
-    let rows: Vec<UnitRow> = on!(ex, c => sqlx::query_as(SQL).bind(root).bind(subtree_upper(root)).fetch_all(c).await?);
+    let rows: Vec<UnitRow> =
+        on!(ex, c => sqlx::query_as(SQL).bind(root).bind(subtree_upper(root)).fetch_all(c).await?);
     Ok(rows
         .into_iter()
         .map(|r| Unit {
@@ -156,7 +192,12 @@ pub async fn units(ex: &mut Exec<'_>, root: &str) -> StoreResult<Vec<Unit>> {
 ///
 /// # Errors
 /// Database failures.
-pub async fn occurrences(ex: &mut Exec<'_>, root: &str, from: OffsetDateTime, to: OffsetDateTime) -> StoreResult<Vec<Occurrence>> {
+pub async fn occurrences(
+    ex: &mut Exec<'_>,
+    root: &str,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> StoreResult<Vec<Occurrence>> {
     const SQL: &str = "SELECT m.id, m.org_id, k.kind, m.starts_at, m.status FROM meetings m
         JOIN orgs o ON o.id = m.org_id JOIN meeting_kinds k ON k.meeting_id = m.id
         WHERE o.path >= $1 AND o.path < $2 AND m.starts_at >= $3 AND m.starts_at < $4 AND m.status <> 'cancelled'";
@@ -180,7 +221,12 @@ pub async fn occurrences(ex: &mut Exec<'_>, root: &str, from: OffsetDateTime, to
 ///
 /// # Errors
 /// Database failures.
-pub async fn set_feed(ex: &mut Exec<'_>, user_id: i64, token_hash: &str, now: OffsetDateTime) -> StoreResult<()> {
+pub async fn set_feed(
+    ex: &mut Exec<'_>,
+    user_id: i64,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
     on!(ex, c => sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(user_id).execute(c).await?.rows_affected());
     on!(ex, c => sqlx::query("INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
         .bind(user_id).bind(token_hash).bind(now).execute(c).await?.rows_affected());

@@ -60,11 +60,15 @@ impl Attendee {
 ///
 /// # Errors
 /// Database failures.
-pub async fn committee_members(ex: &mut Exec<'_>, org_id: i64) -> StoreResult<Vec<(i64, String, String)>> {
+pub async fn committee_members(
+    ex: &mut Exec<'_>,
+    org_id: i64,
+) -> StoreResult<Vec<(i64, String, String)>> {
     const SQL: &str = "SELECT DISTINCT m.id, m.name, m.category, m.name_key FROM org_officers f
         JOIN members m ON m.id = f.member_id WHERE f.org_id = $1 AND f.ended_on IS NULL
         AND m.membership_status = 'normal' ORDER BY m.name_key, m.id";
-    let rows: Vec<(i64, String, String, String)> = on!(ex, c => sqlx::query_as(SQL).bind(org_id).fetch_all(c).await?);
+    let rows: Vec<(i64, String, String, String)> =
+        on!(ex, c => sqlx::query_as(SQL).bind(org_id).fetch_all(c).await?);
     Ok(rows.into_iter().map(|(a, b, c, _)| (a, b, c)).collect())
 }
 
@@ -72,7 +76,10 @@ pub async fn committee_members(ex: &mut Exec<'_>, org_id: i64) -> StoreResult<Ve
 ///
 /// # Errors
 /// Database failures.
-pub async fn group_members(ex: &mut Exec<'_>, group_id: i64) -> StoreResult<Vec<(i64, String, String)>> {
+pub async fn group_members(
+    ex: &mut Exec<'_>,
+    group_id: i64,
+) -> StoreResult<Vec<(i64, String, String)>> {
     const SQL: &str = "SELECT id, name, category FROM members WHERE group_id = $1
         AND membership_status = 'normal' ORDER BY name_key, id";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(group_id).fetch_all(c).await?))
@@ -82,7 +89,10 @@ pub async fn group_members(ex: &mut Exec<'_>, group_id: i64) -> StoreResult<Vec<
 ///
 /// # Errors
 /// Database failures.
-pub async fn subtree_members(ex: &mut Exec<'_>, path: &str) -> StoreResult<Vec<(i64, String, String)>> {
+pub async fn subtree_members(
+    ex: &mut Exec<'_>,
+    path: &str,
+) -> StoreResult<Vec<(i64, String, String)>> {
     const SQL: &str = "SELECT m.id, m.name, m.category FROM members m JOIN orgs o ON o.id = m.org_id
         WHERE o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal' ORDER BY m.name_key, m.id";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(path).bind(crate::orgs::model::subtree_upper(path)).fetch_all(c).await?))
@@ -92,7 +102,11 @@ pub async fn subtree_members(ex: &mut Exec<'_>, path: &str) -> StoreResult<Vec<(
 ///
 /// # Errors
 /// Database failures.
-pub async fn insert_roll(ex: &mut Exec<'_>, meeting_id: i64, rows: &[(i64, String, bool)]) -> StoreResult<()> {
+pub async fn insert_roll(
+    ex: &mut Exec<'_>,
+    meeting_id: i64,
+    rows: &[(i64, String, bool)],
+) -> StoreResult<()> {
     for (member_id, name, voting) in rows {
         on!(ex, c => sqlx::query("INSERT INTO meeting_attendees (meeting_id, member_id, name, voting) VALUES ($1, $2, $3, $4)")
             .bind(meeting_id).bind(member_id).bind(name).bind(voting).execute(c).await?.rows_affected());
@@ -115,7 +129,8 @@ pub async fn clear_roll(ex: &mut Exec<'_>, meeting_id: i64) -> StoreResult<()> {
 /// # Errors
 /// Database failures.
 pub async fn roll(ex: &mut Exec<'_>, meeting_id: i64) -> StoreResult<Vec<Attendee>> {
-    const SQL: &str = "SELECT member_id, name, voting, status, method, checked_in_at, proxy_reason, absence_note
+    const SQL: &str =
+        "SELECT member_id, name, voting, status, method, checked_in_at, proxy_reason, absence_note
         FROM meeting_attendees WHERE meeting_id = $1 ORDER BY name, member_id";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(meeting_id).fetch_all(c).await?))
 }
@@ -124,8 +139,13 @@ pub async fn roll(ex: &mut Exec<'_>, meeting_id: i64) -> StoreResult<Vec<Attende
 ///
 /// # Errors
 /// Database failures.
-pub async fn attendee(ex: &mut Exec<'_>, meeting_id: i64, member_id: i64) -> StoreResult<Option<Attendee>> {
-    const SQL: &str = "SELECT member_id, name, voting, status, method, checked_in_at, proxy_reason, absence_note
+pub async fn attendee(
+    ex: &mut Exec<'_>,
+    meeting_id: i64,
+    member_id: i64,
+) -> StoreResult<Option<Attendee>> {
+    const SQL: &str =
+        "SELECT member_id, name, voting, status, method, checked_in_at, proxy_reason, absence_note
         FROM meeting_attendees WHERE meeting_id = $1 AND member_id = $2";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(meeting_id).bind(member_id).fetch_optional(c).await?))
 }
@@ -136,8 +156,15 @@ pub async fn attendee(ex: &mut Exec<'_>, meeting_id: i64, member_id: i64) -> Sto
 ///
 /// # Errors
 /// Database failures.
-pub async fn check_in(ex: &mut Exec<'_>, meeting_id: i64, member_id: i64, method: &str, by: Option<i64>,
-    reason: &str, now: OffsetDateTime) -> StoreResult<bool> {
+pub async fn check_in(
+    ex: &mut Exec<'_>,
+    meeting_id: i64,
+    member_id: i64,
+    method: &str,
+    by: Option<i64>,
+    reason: &str,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
     const SQL: &str = "UPDATE meeting_attendees SET status = 'present', method = $3, checked_in_at = $4,
         proxy_by = $5, proxy_reason = $6 WHERE meeting_id = $1 AND member_id = $2 AND status <> 'present'";
     let n = on!(ex, c => sqlx::query(SQL).bind(meeting_id).bind(member_id).bind(method).bind(now).bind(by)
@@ -149,7 +176,13 @@ pub async fn check_in(ex: &mut Exec<'_>, meeting_id: i64, member_id: i64, method
 ///
 /// # Errors
 /// Database failures.
-pub async fn set_attendance(ex: &mut Exec<'_>, meeting_id: i64, member_id: i64, status: &str, note: &str) -> StoreResult<bool> {
+pub async fn set_attendance(
+    ex: &mut Exec<'_>,
+    meeting_id: i64,
+    member_id: i64,
+    status: &str,
+    note: &str,
+) -> StoreResult<bool> {
     const SQL: &str = "UPDATE meeting_attendees SET status = $3, absence_note = $4,
         method = CASE WHEN $3 = 'present' THEN method ELSE NULL END,
         checked_in_at = CASE WHEN $3 = 'present' THEN checked_in_at ELSE NULL END
@@ -198,8 +231,14 @@ impl Leave {
 ///
 /// # Errors
 /// `Duplicate` when the member already has an open or approved request.
-pub async fn insert_leave(ex: &mut Exec<'_>, meeting_id: i64, member_id: i64, reason: &str, by: Option<i64>,
-    now: OffsetDateTime) -> StoreResult<i64> {
+pub async fn insert_leave(
+    ex: &mut Exec<'_>,
+    meeting_id: i64,
+    member_id: i64,
+    reason: &str,
+    by: Option<i64>,
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
     const SQL: &str = "INSERT INTO meeting_leaves (meeting_id, member_id, reason, status, requested_by, requested_at)
         VALUES ($1, $2, $3, 'pending', $4, $5) RETURNING id";
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(meeting_id).bind(member_id).bind(reason).bind(by).bind(now)
@@ -231,8 +270,14 @@ pub async fn leave(ex: &mut Exec<'_>, id: i64) -> StoreResult<Leave> {
 ///
 /// # Errors
 /// Database failures.
-pub async fn decide_leave(ex: &mut Exec<'_>, id: i64, approve: bool, by: Option<i64>, note: &str,
-    now: OffsetDateTime) -> StoreResult<bool> {
+pub async fn decide_leave(
+    ex: &mut Exec<'_>,
+    id: i64,
+    approve: bool,
+    by: Option<i64>,
+    note: &str,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
     const SQL: &str = "UPDATE meeting_leaves SET status = $2, decided_by = $3, decided_at = $4, decision_note = $5
         WHERE id = $1 AND status = 'pending'";
     let to = if approve { "approved" } else { "rejected" };
@@ -244,7 +289,12 @@ pub async fn decide_leave(ex: &mut Exec<'_>, id: i64, approve: bool, by: Option<
 ///
 /// # Errors
 /// Database failures.
-pub async fn for_member(ex: &mut Exec<'_>, member_id: i64, from: OffsetDateTime, limit: i64) -> StoreResult<Vec<(i64, String)>> {
+pub async fn for_member(
+    ex: &mut Exec<'_>,
+    member_id: i64,
+    from: OffsetDateTime,
+    limit: i64,
+) -> StoreResult<Vec<(i64, String)>> {
     const SQL: &str = "SELECT a.meeting_id, a.status FROM meeting_attendees a JOIN meetings m ON m.id = a.meeting_id
         WHERE a.member_id = $1 AND m.ends_at >= $2 AND m.status <> 'cancelled' ORDER BY m.starts_at LIMIT $3";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(member_id).bind(from).bind(limit).fetch_all(c).await?))

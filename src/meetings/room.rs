@@ -41,7 +41,10 @@ fn base_url(st: &AppState, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
         .unwrap_or("127.0.0.1");
     format!("http://{host}")
 }
@@ -59,12 +62,25 @@ async fn screen(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppR
     })
 }
 
-async fn qr(State(st): State<AppState>, u: User, PathId(id): PathId, headers: HeaderMap) -> AppResult<Response> {
+async fn qr(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let (m, c) = checkin::current_code(&st.app, u.scope(), id).await?;
-    let url = format!("{}/meetings/{}/checkin?code={}", base_url(&st, &headers), m.id, c.code);
+    let url = format!(
+        "{}/meetings/{}/checkin?code={}",
+        base_url(&st, &headers),
+        m.id,
+        c.code
+    );
     let svg = crate::shared::qr::svg(&url).ok_or(AppError::NotFound)?;
     Ok((
-        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         svg,
     )
         .into_response())
@@ -76,23 +92,49 @@ struct CodeQuery {
     code: String,
 }
 
-async fn checkin_render(st: &AppState, u: &User, id: i64, code: String, done: Option<String>, error: Option<String>)
-    -> AppResult<Response> {
+async fn checkin_render(
+    st: &AppState,
+    u: &User,
+    id: i64,
+    code: String,
+    done: Option<String>,
+    error: Option<String>,
+) -> AppResult<Response> {
     let m = match service::get(&st.app, u.scope(), id).await {
         Ok(m) => m,
         // A member of another branch scanning: say so plainly rather than "not found".
         Err(MeetingError::Denied(_)) => {
-            return Err(AppError::Refused("not_on_roll", "您不在本次会议的应到人员名单中，无法签到".into()));
+            return Err(AppError::Refused(
+                "not_on_roll",
+                "您不在本次会议的应到人员名单中，无法签到".into(),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
     let page = PageCtx::new(st, u, "会议签到", "meetings").await?;
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    render_status(status, &CheckinPage { page, m, code, done, error })
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        status,
+        &CheckinPage {
+            page,
+            m,
+            code,
+            done,
+            error,
+        },
+    )
 }
 
-async fn checkin_page(State(st): State<AppState>, u: User, PathId(id): PathId, Query(q): Query<CodeQuery>)
-    -> AppResult<Response> {
+async fn checkin_page(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    Query(q): Query<CodeQuery>,
+) -> AppResult<Response> {
     checkin_render(&st, &u, id, q.code, None, None).await
 }
 
@@ -103,12 +145,22 @@ struct CodeForm {
     code: String,
 }
 
-async fn checkin_post(State(st): State<AppState>, u: User, PathId(id): PathId, ValidForm(f): ValidForm<CodeForm>)
-    -> AppResult<Response> {
+async fn checkin_post(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ValidForm(f): ValidForm<CodeForm>,
+) -> AppResult<Response> {
     match checkin::check_in(&st.app, &u.actor(), u.scope(), id, &f.code).await {
-        Ok((_, CheckInOutcome::CheckedIn)) => checkin_render(&st, &u, id, f.code, Some("签到成功".into()), None).await,
-        Ok((_, CheckInOutcome::AlreadyCheckedIn)) => checkin_render(&st, &u, id, f.code, Some("已签到".into()), None).await,
-        Err(MeetingError::Refused(code, msg)) if code != "not_on_roll" => checkin_render(&st, &u, id, f.code, None, Some(msg)).await,
+        Ok((_, CheckInOutcome::CheckedIn)) => {
+            checkin_render(&st, &u, id, f.code, Some("签到成功".into()), None).await
+        }
+        Ok((_, CheckInOutcome::AlreadyCheckedIn)) => {
+            checkin_render(&st, &u, id, f.code, Some("已签到".into()), None).await
+        }
+        Err(MeetingError::Refused(code, msg)) if code != "not_on_roll" => {
+            checkin_render(&st, &u, id, f.code, None, Some(msg)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -122,12 +174,33 @@ struct MarkForm {
     reason: String,
 }
 
-async fn mark(State(st): State<AppState>, u: User, PathId(id): PathId, ValidForm(f): ValidForm<MarkForm>) -> AppResult<Response> {
-    let member = f.member_id.trim().parse::<i64>().map_err(|_| AppError::NotFound)?;
+async fn mark(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ValidForm(f): ValidForm<MarkForm>,
+) -> AppResult<Response> {
+    let member = f
+        .member_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound)?;
     let to = format!("/meetings/{id}");
-    match checkin::mark(&st.app, &u.actor(), u.scope(), id, member, f.present == "1", &f.reason).await {
+    match checkin::mark(
+        &st.app,
+        &u.actor(),
+        u.scope(),
+        id,
+        member,
+        f.present == "1",
+        &f.reason,
+    )
+    .await
+    {
         Ok(()) => Ok(redirect_with(&st, &to, "success", "出席情况已更新")),
-        Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => {
+            Ok(redirect_with(&st, &to, "error", &m))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -139,21 +212,48 @@ struct LeaveForm {
     reason: String,
 }
 
-async fn leave(State(st): State<AppState>, u: User, PathId(id): PathId, ValidForm(f): ValidForm<LeaveForm>) -> AppResult<Response> {
+async fn leave(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ValidForm(f): ValidForm<LeaveForm>,
+) -> AppResult<Response> {
     let to = format!("/meetings/{id}");
-    match checkin::request_leave(&st.app, &u.actor(), u.scope(), id, &f.reason).await {
-        Ok(_) => Ok(redirect_with(&st, &to, "success", "请假申请已提交，等待审批")),
-        Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => Ok(redirect_with(&st, &to, "error", &m)),
+    match super::leave::request_leave(&st.app, &u.actor(), u.scope(), id, &f.reason).await {
+        Ok(_) => Ok(redirect_with(
+            &st,
+            &to,
+            "success",
+            "请假申请已提交，等待审批",
+        )),
+        Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => {
+            Ok(redirect_with(&st, &to, "error", &m))
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn decide_leave(State(st): State<AppState>, u: User, PathIds(id, lid): PathIds, ValidForm(f): ValidForm<DecisionForm>)
-    -> AppResult<Response> {
+async fn decide_leave(
+    State(st): State<AppState>,
+    u: User,
+    PathIds(id, lid): PathIds,
+    ValidForm(f): ValidForm<DecisionForm>,
+) -> AppResult<Response> {
     let approve = f.choice("approve", "reject")?;
     let to = format!("/meetings/{id}");
-    match checkin::decide_leave(&st.app, &u.actor(), u.scope(), id, lid, approve, &f.note).await {
-        Ok(()) => Ok(redirect_with(&st, &to, "success", if approve { "已批准请假" } else { "已不批准请假" })),
+    match super::leave::decide_leave(&st.app, &u.actor(), u.scope(), id, lid, approve, &f.note)
+        .await
+    {
+        Ok(()) => Ok(redirect_with(
+            &st,
+            &to,
+            "success",
+            if approve {
+                "已批准请假"
+            } else {
+                "已不批准请假"
+            },
+        )),
         Err(MeetingError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
         Err(e) => Err(e.into()),
     }
@@ -167,28 +267,49 @@ async fn mine_page(st: &AppState, u: &User, feed_url: Option<String>) -> AppResu
     let has_feed = export::has_feed(&st.app, u.scope()).await?;
     let page = PageCtx::new(st, u, "我的会议", "meetings")
         .await?
-        .crumbs(vec![("组织生活".into(), Some("/meetings".into())), ("我的会议".into(), None)]);
-    render(&MinePage { page, items, feed_url, has_feed, has_member: u.scope().member_id.is_some() })
+        .crumbs(vec![
+            ("组织生活".into(), Some("/meetings".into())),
+            ("我的会议".into(), None),
+        ]);
+    render(&MinePage {
+        page,
+        items,
+        feed_url,
+        has_feed,
+        has_member: u.scope().member_id.is_some(),
+    })
 }
 
 async fn mine(State(st): State<AppState>, u: User) -> AppResult<Response> {
     mine_page(&st, &u, None).await
 }
 
-async fn issue_feed(State(st): State<AppState>, u: User, headers: HeaderMap) -> AppResult<Response> {
+async fn issue_feed(
+    State(st): State<AppState>,
+    u: User,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let token = export::issue_feed(&st.app, &u.actor(), u.scope()).await?;
     let url = format!("{}/calendar/{token}", base_url(&st, &headers));
     mine_page(&st, &u, Some(url)).await
 }
 
-async fn feed(State(st): State<AppState>, axum::extract::Path(token): axum::extract::Path<String>) -> AppResult<Response> {
+async fn feed(
+    State(st): State<AppState>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> AppResult<Response> {
     let token = token.trim_end_matches(".ics");
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::NotFound);
     }
-    let ics = export::feed(&st.app, token).await?.ok_or(AppError::NotFound)?;
+    let ics = export::feed(&st.app, token)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok((
-        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")],
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+        ],
         ics,
     )
         .into_response())

@@ -19,6 +19,7 @@ impl From<MeetingError> for AppError {
 /// Registers every page of the area (the JSON API registers itself in `api`).
 pub fn routes(r: Reg) -> Reg {
     let r = super::pages::routes(r);
+    let r = super::plan_pages::routes(r);
     let r = super::room::routes(r);
     let r = super::record_routes::routes(r);
     super::compliance_routes::routes(r)

@@ -1,8 +1,6 @@
 //! Use cases for planning meetings: who may see and run them, scheduling with the expected
 //! attendees computed from the roster, editing while planned, cancelling, and listing.
 
-use time::{Duration, OffsetDateTime};
-
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, OrgAction, Scope};
@@ -12,6 +10,8 @@ use crate::orgs::model::{Org, OrgKind};
 use crate::shared::text::char_len;
 
 use super::model::Kind;
+pub use super::plan::Plan;
+use super::plan::{check_plan, fields_message};
 use super::roll_store;
 use super::store::{self, ListFilter, Meeting, NewMeeting};
 
@@ -117,90 +117,17 @@ pub async fn get_managed(app: &App, scope: &Scope, id: i64) -> MeetingResult<(Me
     Ok((m, org))
 }
 
-/// What an officer enters when planning a meeting.
-#[derive(Debug, Clone, Default)]
-pub struct Plan {
-    /// Organisation.
-    pub org_id: i64,
-    /// Kinds it counts as.
-    pub kinds: Vec<Kind>,
-    /// Title; defaults to the first kind's name.
-    pub title: String,
-    /// Start.
-    pub starts_at: Option<OffsetDateTime>,
-    /// End.
-    pub ends_at: Option<OffsetDateTime>,
-    /// Place.
-    pub place: String,
-    /// 主持人.
-    pub host_name: String,
-    /// 记录人.
-    pub recorder_name: String,
-    /// 议题.
-    pub agenda: Vec<String>,
-    /// 列席人员.
-    pub guests: String,
-}
-
-/// Checks a plan, listing every problem as (field, message).
-fn check_plan(p: &Plan) -> Result<(OffsetDateTime, OffsetDateTime), Vec<(&'static str, String)>> {
-    let mut errs = Vec::new();
-    if p.kinds.is_empty() {
-        errs.push(("kinds", "请选择会议类型".to_owned()));
-    }
-    if char_len(&p.title) > 100 {
-        errs.push(("title", "会议名称不能超过 100 字".to_owned()));
-    }
-    for (f, v, max) in [
-        ("place", &p.place, 100),
-        ("host_name", &p.host_name, 50),
-        ("recorder_name", &p.recorder_name, 50),
-        ("guests", &p.guests, 500),
-    ] {
-        if char_len(v) > max {
-            errs.push((f, format!("不能超过 {max} 字")));
-        }
-    }
-    if p.place.trim().is_empty() {
-        errs.push(("place", "请填写会议地点".to_owned()));
-    }
-    if p.host_name.trim().is_empty() {
-        errs.push(("host_name", "请填写主持人".to_owned()));
-    }
-    if p.agenda.len() > 30 || p.agenda.iter().any(|a| char_len(a) > 200) {
-        errs.push(("agenda", "议题最多 30 项，每项不超过 200 字".to_owned()));
-    }
-    let times = match (p.starts_at, p.ends_at) {
-        (Some(s), Some(e)) if e > s && e - s <= Duration::days(3) => Some((s, e)),
-        (Some(_), Some(_)) => {
-            errs.push(("ends_at", "结束时间须晚于开始时间，且会议不超过 3 天".to_owned()));
-            None
-        }
-        (None, _) => {
-            errs.push(("starts_at", "请填写开始时间".to_owned()));
-            None
-        }
-        (_, None) => {
-            errs.push(("ends_at", "请填写结束时间".to_owned()));
-            None
-        }
-    };
-    match times {
-        Some(t) if errs.is_empty() => Ok(t),
-        _ => Err(errs),
-    }
-}
-
-/// Field problems as one Chinese message.
-fn fields_message(errs: &[(&str, String)]) -> String {
-    errs.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("；")
-}
-
 /// The expected attendees: a 支委会 on its own expects the committee (the current officers); a
 /// 党小组会 the group's members; anything else everyone on the books of the organisation and
 /// below. Voting rights follow VOTE-01 (正式党员 in normal standing).
-async fn roll_for(ex: &mut Exec<'_>, org: &Org, kinds: &[Kind]) -> MeetingResult<Vec<(i64, String, bool)>> {
-    let committee_only = kinds.iter().all(|k| matches!(k, Kind::BranchCommittee | Kind::Other))
+async fn roll_for(
+    ex: &mut Exec<'_>,
+    org: &Org,
+    kinds: &[Kind],
+) -> MeetingResult<Vec<(i64, String, bool)>> {
+    let committee_only = kinds
+        .iter()
+        .all(|k| matches!(k, Kind::BranchCommittee | Kind::Other))
         && kinds.contains(&Kind::BranchCommittee);
     let rows: Vec<(i64, String, String)> = if committee_only {
         roll_store::committee_members(ex, org.id).await?
@@ -225,7 +152,8 @@ pub async fn schedule(app: &App, actor: &Actor, scope: &Scope, p: &Plan) -> Meet
     if !org.is_active() {
         return Err(MeetingError::Invalid("该组织已撤销，不能安排会议".into()));
     }
-    let (starts_at, ends_at) = check_plan(p).map_err(|e| MeetingError::Invalid(fields_message(&e)))?;
+    let (starts_at, ends_at) =
+        check_plan(p).map_err(|e| MeetingError::Invalid(fields_message(&e)))?;
     let title = default_title(p);
     let agenda = serde_json::to_string(&p.agenda).unwrap_or_else(|_| "[]".into());
     let key = crate::shared::token::new_token();
@@ -253,7 +181,14 @@ pub async fn schedule(app: &App, actor: &Actor, scope: &Scope, p: &Plan) -> Meet
         "starts_at": crate::shared::text::datetime(starts_at),
         "member_ids": roll.iter().map(|r| r.0).collect::<Vec<_>>(),
     });
-    events::publish(&mut tx.exec(), "meeting.scheduled", &format!("meeting:{id}"), &payload, now).await?;
+    events::publish(
+        &mut tx.exec(),
+        "meeting.scheduled",
+        &format!("meeting:{id}"),
+        &payload,
+        now,
+    )
+    .await?;
     let ev = AuditEvent::success("meeting.schedule", "meeting", id)
         .org(org.id)
         .detail(format!("{title}（应到 {} 人）", roll.len()));
@@ -275,9 +210,16 @@ fn default_title(p: &Plan) -> String {
 ///
 /// # Errors
 /// Denied, invalid, or no longer planned.
-pub async fn update(app: &App, actor: &Actor, scope: &Scope, id: i64, p: &Plan) -> MeetingResult<()> {
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    p: &Plan,
+) -> MeetingResult<()> {
     let (m, org) = get_managed(app, scope, id).await?;
-    let (starts_at, ends_at) = check_plan(p).map_err(|e| MeetingError::Invalid(fields_message(&e)))?;
+    let (starts_at, ends_at) =
+        check_plan(p).map_err(|e| MeetingError::Invalid(fields_message(&e)))?;
     let title = default_title(p);
     let agenda = serde_json::to_string(&p.agenda).unwrap_or_else(|_| "[]".into());
     let now = app.now();
@@ -296,7 +238,9 @@ pub async fn update(app: &App, actor: &Actor, scope: &Scope, id: i64, p: &Plan) 
         created_by: actor.user_id,
     };
     if !store::update_planned(&mut tx.exec(), id, &nm, now).await? {
-        return Err(MeetingError::Invalid("会议已召开或已取消，不能修改安排".into()));
+        return Err(MeetingError::Invalid(
+            "会议已召开或已取消，不能修改安排".into(),
+        ));
     }
     if m.kinds() != p.kinds {
         store::set_kinds(&mut tx.exec(), id, &p.kinds).await?;
@@ -313,7 +257,9 @@ pub async fn update(app: &App, actor: &Actor, scope: &Scope, id: i64, p: &Plan) 
             roll_store::insert_roll(&mut tx.exec(), id, &roll).await?;
         }
     }
-    let ev = AuditEvent::success("meeting.update", "meeting", id).org(m.org_id).detail(title);
+    let ev = AuditEvent::success("meeting.update", "meeting", id)
+        .org(m.org_id)
+        .detail(title);
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(())
@@ -323,20 +269,36 @@ pub async fn update(app: &App, actor: &Actor, scope: &Scope, id: i64, p: &Plan) 
 ///
 /// # Errors
 /// Denied, no reason, or no longer planned.
-pub async fn cancel(app: &App, actor: &Actor, scope: &Scope, id: i64, reason: &str) -> MeetingResult<()> {
+pub async fn cancel(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    reason: &str,
+) -> MeetingResult<()> {
     let (m, _) = get_managed(app, scope, id).await?;
     let reason = reason.trim();
     if reason.is_empty() || char_len(reason) > 200 {
-        return Err(MeetingError::Invalid("请填写取消原因（不超过 200 字）".into()));
+        return Err(MeetingError::Invalid(
+            "请填写取消原因（不超过 200 字）".into(),
+        ));
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
     if !store::set_status(&mut tx.exec(), id, "planned", "cancelled", reason, now).await? {
         return Err(MeetingError::Invalid("只有尚未召开的会议可以取消".into()));
     }
-    events::publish(&mut tx.exec(), "meeting.cancelled", &format!("meeting:{id}"),
-        &serde_json::json!({"meeting_id": id, "org_id": m.org_id, "reason": reason}), now).await?;
-    let ev = AuditEvent::success("meeting.cancel", "meeting", id).org(m.org_id).detail(reason);
+    events::publish(
+        &mut tx.exec(),
+        "meeting.cancelled",
+        &format!("meeting:{id}"),
+        &serde_json::json!({"meeting_id": id, "org_id": m.org_id, "reason": reason}),
+        now,
+    )
+    .await?;
+    let ev = AuditEvent::success("meeting.cancel", "meeting", id)
+        .org(m.org_id)
+        .detail(reason);
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(())
@@ -346,13 +308,23 @@ pub async fn cancel(app: &App, actor: &Actor, scope: &Scope, id: i64, reason: &s
 ///
 /// # Errors
 /// Denied when the organisation is not visible.
-pub async fn list(app: &App, scope: &Scope, org: Option<i64>, mut f: ListFilter, limit: i64, offset: i64)
-    -> MeetingResult<(Vec<Meeting>, i64)> {
+pub async fn list(
+    app: &App,
+    scope: &Scope,
+    org: Option<i64>,
+    mut f: ListFilter,
+    limit: i64,
+    offset: i64,
+) -> MeetingResult<(Vec<Meeting>, i64)> {
     if scope.role.is_admin_triad() {
         return Err(Denial::Forbidden.into());
     }
     f.roots = match org {
-        Some(id) => vec![crate::orgs::service::get_checked(app, scope, id, OrgAction::View).await?.path],
+        Some(id) => vec![
+            crate::orgs::service::get_checked(app, scope, id, OrgAction::View)
+                .await?
+                .path,
+        ],
         None => scope.org_roots().to_vec(),
     };
     Ok(store::list(&mut app.db.conn().await?.exec(), &f, limit, offset).await?)

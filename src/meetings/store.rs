@@ -69,14 +69,22 @@ impl Meeting {
     /// Kinds it counts as.
     #[must_use]
     pub fn kinds(&self) -> Vec<Kind> {
-        let mut v: Vec<Kind> = self.kind_codes.split(',').filter_map(Kind::from_code).collect();
+        let mut v: Vec<Kind> = self
+            .kind_codes
+            .split(',')
+            .filter_map(Kind::from_code)
+            .collect();
         v.sort();
         v
     }
     /// "支委会、主题党日".
     #[must_use]
     pub fn kinds_text(&self) -> String {
-        self.kinds().iter().map(|k| k.label()).collect::<Vec<_>>().join("、")
+        self.kinds()
+            .iter()
+            .map(|k| k.label())
+            .collect::<Vec<_>>()
+            .join("、")
     }
     /// 议题.
     #[must_use]
@@ -114,7 +122,9 @@ const SELECT: &str = "SELECT m.id, m.org_id, o.name AS org_name, o.path AS org_p
 /// The select list: the two dialects name the string aggregate differently.
 fn select(ex: &Exec<'_>) -> String {
     match ex.kind() {
-        crate::db::DbKind::Sqlite => SELECT.replace("string_agg(k.kind, ',')", "group_concat(k.kind, ',')"),
+        crate::db::DbKind::Sqlite => {
+            SELECT.replace("string_agg(k.kind, ',')", "group_concat(k.kind, ',')")
+        }
         crate::db::DbKind::Postgres => SELECT.to_owned(),
     }
 }
@@ -150,8 +160,14 @@ pub struct NewMeeting<'a> {
 ///
 /// # Errors
 /// Database failures.
-pub async fn insert(ex: &mut Exec<'_>, m: &NewMeeting<'_>, kinds: &[Kind], now: OffsetDateTime) -> StoreResult<i64> {
-    const SQL: &str = "INSERT INTO meetings (org_id, title, starts_at, ends_at, place, host_name, recorder_name,
+pub async fn insert(
+    ex: &mut Exec<'_>,
+    m: &NewMeeting<'_>,
+    kinds: &[Kind],
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
+    const SQL: &str =
+        "INSERT INTO meetings (org_id, title, starts_at, ends_at, place, host_name, recorder_name,
         agenda, guests, status, checkin_key, created_by, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'planned', $10, $11, $12, $12) RETURNING id";
     let id: i64 = on!(ex, c => sqlx::query_scalar(SQL).bind(m.org_id).bind(m.title).bind(m.starts_at)
@@ -178,7 +194,12 @@ pub async fn set_kinds(ex: &mut Exec<'_>, id: i64, kinds: &[Kind]) -> StoreResul
 ///
 /// # Errors
 /// Database failures.
-pub async fn update_planned(ex: &mut Exec<'_>, id: i64, m: &NewMeeting<'_>, now: OffsetDateTime) -> StoreResult<bool> {
+pub async fn update_planned(
+    ex: &mut Exec<'_>,
+    id: i64,
+    m: &NewMeeting<'_>,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
     const SQL: &str = "UPDATE meetings SET title = $2, starts_at = $3, ends_at = $4, place = $5, host_name = $6,
         recorder_name = $7, agenda = $8, guests = $9, updated_at = $10 WHERE id = $1 AND status = 'planned'";
     let n = on!(ex, c => sqlx::query(SQL).bind(id).bind(m.title).bind(m.starts_at).bind(m.ends_at).bind(m.place)
@@ -214,7 +235,12 @@ pub struct ListFilter {
 ///
 /// # Errors
 /// Database failures.
-pub async fn list(ex: &mut Exec<'_>, f: &ListFilter, limit: i64, offset: i64) -> StoreResult<(Vec<Meeting>, i64)> {
+pub async fn list(
+    ex: &mut Exec<'_>,
+    f: &ListFilter,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<Meeting>, i64)> {
     let mut out = Vec::new();
     let mut total = 0;
     for r in &f.roots {
@@ -223,7 +249,8 @@ pub async fn list(ex: &mut Exec<'_>, f: &ListFilter, limit: i64, offset: i64) ->
             AND ($6 IS NULL OR m.status = $6)";
         let kind = f.kind.map(Kind::code);
         let upper = subtree_upper(r);
-        let count_sql = format!("SELECT count(*) FROM meetings m JOIN orgs o ON o.id = m.org_id WHERE {cond}");
+        let count_sql =
+            format!("SELECT count(*) FROM meetings m JOIN orgs o ON o.id = m.org_id WHERE {cond}");
         let n: i64 = on!(ex, c => sqlx::query_scalar(&count_sql).bind(r).bind(&upper).bind(f.from).bind(f.to).bind(kind)
             .bind(&f.status).fetch_one(c).await?);
         total += n;
@@ -243,7 +270,14 @@ pub async fn list(ex: &mut Exec<'_>, f: &ListFilter, limit: i64, offset: i64) ->
 ///
 /// # Errors
 /// Database failures.
-pub async fn set_status(ex: &mut Exec<'_>, id: i64, from: &str, to: &str, reason: &str, now: OffsetDateTime) -> StoreResult<bool> {
+pub async fn set_status(
+    ex: &mut Exec<'_>,
+    id: i64,
+    from: &str,
+    to: &str,
+    reason: &str,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
     const SQL: &str = "UPDATE meetings SET status = $3, cancel_reason = $4, updated_at = $5,
         held_at = CASE WHEN $3 = 'held' THEN $5 ELSE held_at END WHERE id = $1 AND status = $2";
     let n = on!(ex, c => sqlx::query(SQL).bind(id).bind(from).bind(to).bind(reason).bind(now).execute(c).await?.rows_affected());
@@ -254,7 +288,12 @@ pub async fn set_status(ex: &mut Exec<'_>, id: i64, from: &str, to: &str, reason
 ///
 /// # Errors
 /// Database failures.
-pub async fn save_draft(ex: &mut Exec<'_>, id: i64, draft: &str, now: OffsetDateTime) -> StoreResult<()> {
+pub async fn save_draft(
+    ex: &mut Exec<'_>,
+    id: i64,
+    draft: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
     on!(ex, c => sqlx::query("UPDATE meetings SET draft = $2, updated_at = $3 WHERE id = $1")
         .bind(id).bind(draft).bind(now).execute(c).await?.rows_affected());
     Ok(())
@@ -264,7 +303,14 @@ pub async fn save_draft(ex: &mut Exec<'_>, id: i64, draft: &str, now: OffsetDate
 ///
 /// # Errors
 /// Database failures.
-pub async fn set_review(ex: &mut Exec<'_>, id: i64, user: Option<i64>, name: &str, comment: &str, now: OffsetDateTime) -> StoreResult<()> {
+pub async fn set_review(
+    ex: &mut Exec<'_>,
+    id: i64,
+    user: Option<i64>,
+    name: &str,
+    comment: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
     on!(ex, c => sqlx::query("UPDATE meetings SET reviewed_by = $2, reviewed_by_name = $3, review_comment = $4,
         reviewed_at = $5 WHERE id = $1").bind(id).bind(user).bind(name).bind(comment).bind(now).execute(c).await?.rows_affected());
     Ok(())
@@ -284,8 +330,15 @@ pub async fn cadences(ex: &mut Exec<'_>) -> StoreResult<Vec<Cadence>> {
 ///
 /// # Errors
 /// Database failures.
-pub async fn add_override(ex: &mut Exec<'_>, base: &Cadence, org_id: i64, period: &str, min_count: i64,
-    from: Date, by: Option<i64>, now: OffsetDateTime) -> StoreResult<i64> {
+pub async fn add_override(
+    ex: &mut Exec<'_>,
+    base: &Cadence,
+    org_id: i64,
+    (period, min_count): (&str, i64),
+    from: Date,
+    by: Option<i64>,
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
     let before = from.previous_day().unwrap_or(from);
     on!(ex, c => sqlx::query("UPDATE meeting_cadences SET effective_to = $3 WHERE org_id = $1 AND kind = $2
         AND effective_to IS NULL").bind(org_id).bind(&base.kind).bind(before).execute(c).await?.rows_affected());
@@ -299,7 +352,12 @@ pub async fn add_override(ex: &mut Exec<'_>, base: &Cadence, org_id: i64, period
 ///
 /// # Errors
 /// Database failures.
-pub async fn end_override(ex: &mut Exec<'_>, id: i64, org_id: i64, last_day: Date) -> StoreResult<bool> {
+pub async fn end_override(
+    ex: &mut Exec<'_>,
+    id: i64,
+    org_id: i64,
+    last_day: Date,
+) -> StoreResult<bool> {
     let n = on!(ex, c => sqlx::query("UPDATE meeting_cadences SET effective_to = $3 WHERE id = $1 AND org_id = $2
         AND effective_to IS NULL").bind(id).bind(org_id).bind(last_day).execute(c).await?.rows_affected());
     Ok(n > 0)

@@ -180,7 +180,10 @@ impl ShowPage {
     /// Review time.
     #[must_use]
     pub fn reviewed_text(&self) -> String {
-        self.m.reviewed_at.map(crate::shared::text::datetime).unwrap_or_default()
+        self.m
+            .reviewed_at
+            .map(crate::shared::text::datetime)
+            .unwrap_or_default()
     }
 }
 

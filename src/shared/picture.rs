@@ -30,7 +30,12 @@ fn format_of(bytes: &[u8]) -> Option<ImageFormat> {
 ///
 /// # Errors
 /// A message for the user when the file is not an acceptable picture.
-pub fn reencode(bytes: &[u8], max_bytes: usize, stored_side: u32, noun: &str) -> Result<Vec<u8>, String> {
+pub fn reencode(
+    bytes: &[u8],
+    max_bytes: usize,
+    stored_side: u32,
+    noun: &str,
+) -> Result<Vec<u8>, String> {
     if bytes.len() > max_bytes {
         return Err(format!("{noun}不能超过 {} MB", max_bytes / (1024 * 1024)));
     }

@@ -41,7 +41,11 @@ pub fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
         None => 0,
     };
     let time = time::Time::from_hms(h, m, sec).ok()?;
-    Some(date.with_time(time).assume_offset(CHINA).to_offset(time::UtcOffset::UTC))
+    Some(
+        date.with_time(time)
+            .assume_offset(CHINA)
+            .to_offset(time::UtcOffset::UTC),
+    )
 }
 
 /// The China-time value for a datetime-local field: `2026-11-28T14:30`.

@@ -129,7 +129,13 @@ async fn fixture(b: Backend) -> Option<Fixture> {
     }
     // A meeting held by each related organisation, starting now (check-in open).
     let mut meetings = HashMap::new();
-    for (rel, o) in [("own", &a), ("parent", &g), ("child", &a1), ("sibling", &sib), ("unrelated", &u1)] {
+    for (rel, o) in [
+        ("own", &a),
+        ("parent", &g),
+        ("child", &a1),
+        ("sibling", &sib),
+        ("unrelated", &u1),
+    ] {
         let plan = zhibu::meetings::service::Plan {
             org_id: o.id,
             kinds: vec![zhibu::meetings::model::Kind::Other],
@@ -141,9 +147,14 @@ async fn fixture(b: Backend) -> Option<Fixture> {
             ..Default::default()
         };
         let actor = zhibu::audit::Actor::cli("test");
-        let id = zhibu::meetings::service::schedule(&t.app, &actor, &zhibu::auth::Scope::operator(), &plan)
-            .await
-            .unwrap();
+        let id = zhibu::meetings::service::schedule(
+            &t.app,
+            &actor,
+            &zhibu::auth::Scope::operator(),
+            &plan,
+        )
+        .await
+        .unwrap();
         meetings.insert(rel, id);
     }
     Some(Fixture {

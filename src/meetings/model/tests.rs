@@ -21,15 +21,23 @@ fn cal_06_periods_parse_and_span_china_calendar() {
     assert_eq!(Period::parse("2026-11"), Some(Period::Month(2026, 11)));
     assert_eq!(Period::parse("2026-Q4"), Some(Period::Quarter(2026, 4)));
     assert_eq!(Period::parse("2026"), Some(Period::Year(2026)));
-    for bad in ["2026-13", "2026-Q5", "2026-1", "26", "2026-Q04", "x", "", "2026-"] {
+    for bad in [
+        "2026-13", "2026-Q5", "2026-1", "26", "2026-Q04", "x", "", "2026-",
+    ] {
         assert_eq!(Period::parse(bad), None, "{bad}");
     }
     let q = Period::Quarter(2026, 4);
-    assert_eq!((q.start(), q.end()), (date!(2026 - 10 - 01), date!(2026 - 12 - 31)));
+    assert_eq!(
+        (q.start(), q.end()),
+        (date!(2026 - 10 - 01), date!(2026 - 12 - 31))
+    );
     assert_eq!(Period::Month(2028, 2).end(), date!(2028 - 02 - 29));
     assert_eq!(q.label(), "2026年第四季度");
     assert_eq!(q.split(Granularity::Month).len(), 3);
-    assert_eq!(Period::Month(2026, 11).split(Granularity::Year), vec![Period::Year(2026)]);
+    assert_eq!(
+        Period::Month(2026, 11).split(Granularity::Year),
+        vec![Period::Year(2026)]
+    );
     assert_eq!(Period::Year(2026).split(Granularity::Quarter).len(), 4);
     // 23:30 UTC on 30 Nov is 1 Dec in China.
     let t = time::macros::datetime!(2026-11-30 16:30 UTC);
@@ -42,7 +50,10 @@ fn overrides_may_only_tighten_a_national_rule() {
     assert!(tightens(&quarterly, Granularity::Quarter, 1));
     assert!(tightens(&quarterly, Granularity::Quarter, 2));
     assert!(tightens(&quarterly, Granularity::Month, 1));
-    assert!(!tightens(&quarterly, Granularity::Year, 4), "a longer period loosens");
+    assert!(
+        !tightens(&quarterly, Granularity::Year, 4),
+        "a longer period loosens"
+    );
     assert!(!tightens(&quarterly, Granularity::Quarter, 0));
     let thrice = rule("branch_general", "quarter", 3);
     assert!(!tightens(&thrice, Granularity::Quarter, 2));
@@ -84,7 +95,10 @@ fn vote_03_passing_counts_against_the_entitled_not_the_present() {
         written_yes: 1,
         ..v
     };
-    assert!(!no_quorum.passed(), "VOTE-02 without a quorum nothing passes");
+    assert!(
+        !no_quorum.passed(),
+        "VOTE-02 without a quorum nothing passes"
+    );
 }
 
 #[test]
@@ -101,8 +115,24 @@ fn vote_08_counts_are_checked() {
     };
     assert!(v.problem().is_some(), "8 votes from 7 present");
     assert!(VoteRecord { no: 2, ..v.clone() }.problem().is_none());
-    assert!(VoteRecord { no: 2, written_yes: 4, ..v.clone() }.problem().is_some());
-    assert!(VoteRecord { no: 2, method: "x".into(), ..v }.problem().is_some());
+    assert!(
+        VoteRecord {
+            no: 2,
+            written_yes: 4,
+            ..v.clone()
+        }
+        .problem()
+        .is_some()
+    );
+    assert!(
+        VoteRecord {
+            no: 2,
+            method: "x".into(),
+            ..v
+        }
+        .problem()
+        .is_some()
+    );
 }
 
 #[test]

@@ -1,0 +1,94 @@
+//! What an officer enters when planning a meeting, and its checks. No IO.
+
+use time::{Duration, OffsetDateTime};
+
+use crate::shared::text::char_len;
+
+use super::model::Kind;
+
+/// What an officer enters when planning a meeting.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Organisation.
+    pub org_id: i64,
+    /// Kinds it counts as.
+    pub kinds: Vec<Kind>,
+    /// Title; defaults to the first kind's name.
+    pub title: String,
+    /// Start.
+    pub starts_at: Option<OffsetDateTime>,
+    /// End.
+    pub ends_at: Option<OffsetDateTime>,
+    /// Place.
+    pub place: String,
+    /// 主持人.
+    pub host_name: String,
+    /// 记录人.
+    pub recorder_name: String,
+    /// 议题.
+    pub agenda: Vec<String>,
+    /// 列席人员.
+    pub guests: String,
+}
+
+/// Checks a plan, listing every problem as (field, message).
+pub fn check_plan(
+    p: &Plan,
+) -> Result<(OffsetDateTime, OffsetDateTime), Vec<(&'static str, String)>> {
+    let mut errs = Vec::new();
+    if p.kinds.is_empty() {
+        errs.push(("kinds", "请选择会议类型".to_owned()));
+    }
+    if char_len(&p.title) > 100 {
+        errs.push(("title", "会议名称不能超过 100 字".to_owned()));
+    }
+    for (f, v, max) in [
+        ("place", &p.place, 100),
+        ("host_name", &p.host_name, 50),
+        ("recorder_name", &p.recorder_name, 50),
+        ("guests", &p.guests, 500),
+    ] {
+        if char_len(v) > max {
+            errs.push((f, format!("不能超过 {max} 字")));
+        }
+    }
+    if p.place.trim().is_empty() {
+        errs.push(("place", "请填写会议地点".to_owned()));
+    }
+    if p.host_name.trim().is_empty() {
+        errs.push(("host_name", "请填写主持人".to_owned()));
+    }
+    if p.agenda.len() > 30 || p.agenda.iter().any(|a| char_len(a) > 200) {
+        errs.push(("agenda", "议题最多 30 项，每项不超过 200 字".to_owned()));
+    }
+    let times = match (p.starts_at, p.ends_at) {
+        (Some(s), Some(e)) if e > s && e - s <= Duration::days(3) => Some((s, e)),
+        (Some(_), Some(_)) => {
+            errs.push((
+                "ends_at",
+                "结束时间须晚于开始时间，且会议不超过 3 天".to_owned(),
+            ));
+            None
+        }
+        (None, _) => {
+            errs.push(("starts_at", "请填写开始时间".to_owned()));
+            None
+        }
+        (_, None) => {
+            errs.push(("ends_at", "请填写结束时间".to_owned()));
+            None
+        }
+    };
+    match times {
+        Some(t) if errs.is_empty() => Ok(t),
+        _ => Err(errs),
+    }
+}
+
+/// Field problems as one Chinese message.
+pub fn fields_message(errs: &[(&str, String)]) -> String {
+    errs.iter()
+        .map(|(_, m)| m.as_str())
+        .collect::<Vec<_>>()
+        .join("；")
+}
