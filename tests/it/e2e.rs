@@ -1,6 +1,7 @@
 //! Real-browser journeys in headless Chromium through chromedriver (run with `ZHIBU_E2E=1`):
 //! log in on the real login page, open the organisation tree, and check that a branch officer
-//! cannot reach a sibling branch. Talks WebDriver over plain HTTP, so no client library is needed.
+//! cannot reach a sibling branch; plan a meeting, check in from a member's phone with the code
+//! on the meeting-room screen, and submit the minutes. Talks WebDriver over plain HTTP, so no client library is needed.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -126,6 +127,22 @@ impl Browser {
         let id = self.find(css);
         self.cmd("POST", &format!("/element/{id}/click"), Some(json!({})));
     }
+    fn text_of(&self, css: &str) -> String {
+        let id = self.find(css);
+        self.cmd("GET", &format!("/element/{id}/text"), None)
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+    /// Presses a button by script: on a phone-sized window the bottom tab bar may cover it.
+    fn press(&self, css: &str) {
+        let script = format!("document.querySelector({css:?}).click()");
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        );
+    }
     fn source(&self) -> String {
         self.cmd("GET", "/source", None)
             .as_str()
@@ -150,10 +167,40 @@ impl Browser {
     }
 }
 
-#[test]
-fn officer_logs_in_sees_tree_and_cannot_reach_sibling() {
+/// A demo server, chromedriver and a browser session, stopped and removed when dropped.
+struct Env {
+    b: Browser,
+    base: String,
+    dir: std::path::PathBuf,
+    _driver: Kill,
+    _server: Kill,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        self.b.cmd("DELETE", "", None);
+        std::fs::remove_dir_all(&self.dir).ok();
+    }
+}
+
+impl Env {
+    fn login(&self, user: &str) {
+        self.b.cmd("DELETE", "/cookie", None);
+        self.b.go(&format!("{}/login", self.base));
+        self.b.type_into("#username", user);
+        self.b.type_into("#password", zhibu::demo::DEMO_PASSWORD);
+        self.b.click("button[type=submit]");
+        assert!(
+            self.b.wait(|b| !b.url().contains("/login")),
+            "signed in as {user}"
+        );
+    }
+}
+
+/// Starts everything, or `None` when browser tests are not asked for.
+fn start() -> Option<Env> {
     if std::env::var("ZHIBU_E2E").as_deref() != Ok("1") {
-        return;
+        return None;
     }
     let dir =
         std::env::temp_dir().join(format!("zhibu-e2e-{}", zhibu::shared::token::request_id()));
@@ -201,6 +248,19 @@ fn officer_logs_in_sees_tree_and_cannot_reach_sibling() {
         session,
     };
     let base = format!("http://127.0.0.1:{app_port}");
+    Some(Env {
+        b,
+        base,
+        dir,
+        _driver: driver,
+        _server: server,
+    })
+}
+
+#[test]
+fn officer_logs_in_sees_tree_and_cannot_reach_sibling() {
+    let Some(env) = start() else { return };
+    let (b, base) = (&env.b, &env.base);
 
     b.go(&format!("{base}/orgs"));
     assert!(
@@ -264,8 +324,74 @@ fn officer_logs_in_sees_tree_and_cannot_reach_sibling() {
         b.source().contains("内容不存在"),
         "a member of the sibling branch answers 404"
     );
-    b.cmd("DELETE", "", None);
-    drop(driver);
-    drop(server);
-    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn meeting_is_planned_checked_in_and_recorded() {
+    let Some(env) = start() else { return };
+    let (b, base) = (&env.b, &env.base);
+    env.login("jg1shuji");
+    // Plan a meeting through the form (times are prefilled for tomorrow afternoon).
+    b.go(&format!("{base}/meetings/new"));
+    b.click("input[name=kinds][value=theme_day]");
+    b.type_into("#m-title", "十二月主题党日");
+    b.type_into("#m-place", "二楼会议室");
+    b.type_into("#m-host", "刘刚刚");
+    b.type_into("#m-agenda", "学习研讨");
+    b.press("form.form button[type=submit]");
+    assert!(
+        b.wait(|b| b.source().contains("会议已安排")),
+        "meeting page after planning: {}",
+        b.source()
+            .split("<main")
+            .nth(1)
+            .unwrap_or("")
+            .chars()
+            .take(1500)
+            .collect::<String>()
+    );
+    assert!(b.source().contains("十二月主题党日"));
+    // The demo meeting under way now: its screen shows the current code.
+    b.go(&format!("{base}/meetings?status=planned"));
+    let list = b.source();
+    let at = list
+        .find("主题党日暨专题党课")
+        .expect("demo meeting under way");
+    let href = list[..at]
+        .rsplit("href=\"")
+        .next()
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    b.go(&format!("{base}{href}/screen"));
+    assert!(
+        b.wait(|b| b.source().contains("data-code")),
+        "check-in screen"
+    );
+    let code = b.text_of("[data-code]");
+    assert_eq!(code.len(), 8);
+    // A member opens the address the QR encodes and confirms.
+    env.login("dangyuan");
+    b.go(&format!("{base}{href}/checkin?code={code}"));
+    b.press("form.form button[type=submit]");
+    assert!(
+        b.wait(|b| b.source().contains("签到成功")),
+        "checked in: {}",
+        b.source().chars().take(400).collect::<String>()
+    );
+    // The officer sees them present and submits the minutes.
+    env.login("jg1shuji");
+    b.go(&format!("{base}{href}/minutes"));
+    b.type_into("#mi-sp", "书记讲授专题党课，党员交流学习体会。");
+    b.press("button[name=action][value=submit]");
+    let _ = b.wait(|b| !b.cmd("GET", "/alert/text", None).is_object());
+    b.cmd("POST", "/alert/accept", Some(json!({})));
+    assert!(
+        b.wait(|b| b.source().contains("会议记录已提交并锁定")),
+        "minutes submitted"
+    );
+    let page = b.source();
+    assert!(page.contains("导出 Word") && page.contains("已召开"));
 }
