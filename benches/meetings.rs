@@ -1,0 +1,400 @@
+//! Organisational-life figures on SQLite and (when `ZHIBU_TEST_PG_URL` is set) PostgreSQL:
+//! a burst of 500 distinct members checking in to one meeting at once over HTTP (each sends
+//! twice, to show every check-in is recorded exactly once), and the compliance matrix for a
+//! committee of 2,000 branches with a year of meetings. Run with `cargo bench --bench meetings`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark fails loudly by design"
+)]
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use time::{Duration, OffsetDateTime};
+use tokio::net::TcpStream;
+use zhibu::app::App;
+use zhibu::auth::Scope;
+use zhibu::auth::store::{NewSession, NewUser};
+use zhibu::config::Config;
+use zhibu::db::Db;
+use zhibu::meetings::model::Kind;
+use zhibu::meetings::store::NewMeeting;
+use zhibu::orgs::model::OrgKind;
+use zhibu::orgs::store::NewOrg;
+
+mod common;
+use common::request;
+
+const CHECKINS: usize = 500;
+const BRANCHES: usize = 2_000;
+const SAMPLES: usize = 15;
+
+fn pct(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "indices"
+    )]
+    v[((v.len() as f64 - 1.0) * q) as usize]
+}
+
+async fn org(
+    app: &App,
+    parent: Option<&zhibu::orgs::model::Org>,
+    kind: OrgKind,
+    name: &str,
+) -> zhibu::orgs::model::Org {
+    let mut tx = app.db.begin().await.unwrap();
+    let new = NewOrg {
+        kind: kind.code(),
+        name,
+        short_name: None,
+        established_on: None,
+        sort_order: 0,
+    };
+    let id = zhibu::orgs::store::insert(&mut tx.exec(), parent, &new, app.now())
+        .await
+        .unwrap();
+    let o = zhibu::orgs::store::get(&mut tx.exec(), id).await.unwrap();
+    tx.commit().await.unwrap();
+    o
+}
+
+async fn session(tx: &mut zhibu::db::Tx, uid: i64, now: OffsetDateTime) -> String {
+    let token = zhibu::shared::token::new_token();
+    let th = zhibu::auth::service::token_hash(&token);
+    let ns = NewSession {
+        token_hash: &th,
+        user_id: uid,
+        csrf_token: "x",
+        kind: "api",
+        ip: "127.0.0.1",
+        user_agent: "bench",
+        expires_at: now + Duration::hours(12),
+    };
+    zhibu::auth::store::insert_session(&mut tx.exec(), &ns, now)
+        .await
+        .unwrap();
+    token
+}
+
+/// 500 members with accounts in one branch, a meeting starting now, and every member checking
+/// in twice at once, each on their own connection.
+async fn burst(app: &Arc<App>) -> (f64, f64, f64, i64) {
+    let now = app.now();
+    let top = org(app, None, OrgKind::Committee, "签到压测党委").await;
+    let branch = org(app, Some(&top), OrgKind::Branch, "签到压测支部").await;
+    let mut tx = app.db.begin().await.unwrap();
+    let mut tokens = Vec::with_capacity(CHECKINS);
+    for n in 0..CHECKINS {
+        let body = format!("11990119700101{:03}", n % 1000);
+        let id_number = format!(
+            "{body}{}",
+            zhibu::members::idcard::check_char(&body).unwrap()
+        );
+        let sql = "INSERT INTO members (org_id, name, gender, id_number, birth_date, ethnicity, education, category,
+            joined_on, membership_status, created_at, updated_at) VALUES ($1, $2, 'male', $3, $4, '汉族', '大学本科',
+            'full', $4, 'normal', $5, $5) RETURNING id";
+        let d = time::macros::date!(1970 - 01 - 01);
+        let name = format!("党员{n}");
+        let mid: i64 = match &mut tx.exec() {
+            zhibu::db::Exec::Sqlite(c) => sqlx::query_scalar(sql)
+                .bind(branch.id)
+                .bind(&name)
+                .bind(&id_number)
+                .bind(d)
+                .bind(now)
+                .fetch_one(&mut **c)
+                .await
+                .unwrap(),
+            zhibu::db::Exec::Pg(c) => sqlx::query_scalar(sql)
+                .bind(branch.id)
+                .bind(&name)
+                .bind(&id_number)
+                .bind(d)
+                .bind(now)
+                .fetch_one(&mut **c)
+                .await
+                .unwrap(),
+        };
+        let user = format!("burst{n}");
+        let nu = NewUser {
+            username: &user,
+            display_name: &name,
+            password_hash: "x",
+            role: "member",
+            org_id: Some(branch.id),
+            member_id: Some(mid),
+            must_change_password: false,
+        };
+        let uid = zhibu::auth::store::insert_user(&mut tx.exec(), &nu, now)
+            .await
+            .unwrap();
+        tokens.push(session(&mut tx, uid, now).await);
+    }
+    tx.commit().await.unwrap();
+    let plan = zhibu::meetings::service::Plan {
+        org_id: branch.id,
+        kinds: vec![Kind::ThemeDay],
+        title: "主题党日".into(),
+        starts_at: Some(now),
+        ends_at: Some(now + Duration::hours(2)),
+        place: "礼堂".into(),
+        host_name: "书记".into(),
+        ..Default::default()
+    };
+    let actor = zhibu::audit::Actor::cli("bench");
+    let id = zhibu::meetings::service::schedule(app, &actor, &Scope::operator(), &plan)
+        .await
+        .unwrap();
+    let m = zhibu::meetings::store::get(&mut app.db.conn().await.unwrap().exec(), id)
+        .await
+        .unwrap();
+    let code = zhibu::meetings::code::code_for(
+        &m.checkin_key,
+        id,
+        zhibu::meetings::code::window(app.now(), 30),
+    );
+    let (router, _) = zhibu::web::build(zhibu::web::AppState::new(app.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let body = format!("{{\"code\":\"{code}\"}}");
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for tok in tokens.iter().chain(tokens.iter()) {
+        let req = format!(
+            "POST /api/v1/meetings/{id}/checkin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {tok}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+            let mut buf = Vec::new();
+            let t = Instant::now();
+            let st = request(&mut s, req.as_bytes(), &mut buf).await;
+            (st, t.elapsed().as_secs_f64() * 1000.0)
+        }));
+    }
+    let mut lat = Vec::new();
+    for task in tasks {
+        let (st, ms) = task.await.unwrap();
+        assert_eq!(st, Some(200));
+        lat.push(ms);
+    }
+    let total = t.elapsed().as_secs_f64();
+    let a = zhibu::meetings::roll_store::roll(&mut app.db.conn().await.unwrap().exec(), id)
+        .await
+        .unwrap();
+    let present = i64::try_from(a.iter().filter(|x| x.present()).count()).unwrap();
+    assert_eq!(
+        present,
+        i64::try_from(CHECKINS).unwrap(),
+        "every member recorded"
+    );
+    (total, pct(&mut lat, 0.5), pct(&mut lat, 0.99), present)
+}
+
+/// 2,000 branches, each with a committee and a year of meetings; the matrix timed directly and
+/// through the page.
+async fn matrix(app: &Arc<App>) -> (f64, f64, f64, f64, usize) {
+    let now = app.now();
+    let year = now.year() - 1;
+    let top = org(app, None, OrgKind::Committee, "矩阵压测党委").await;
+    let mut branches = Vec::new();
+    let mut tx = app.db.begin().await.unwrap();
+    for b in 0..BRANCHES {
+        let name = format!("第{b}党支部");
+        let new = NewOrg {
+            kind: "branch",
+            name: &name,
+            short_name: None,
+            established_on: None,
+            sort_order: 0,
+        };
+        let id = zhibu::orgs::store::insert(&mut tx.exec(), Some(&top), &new, now)
+            .await
+            .unwrap();
+        for post in ["secretary", "organization_officer", "publicity_officer"] {
+            let no = zhibu::orgs::store::NewOfficer {
+                term_id: None,
+                post,
+                member_id: None,
+                person_name: "委员",
+                started_on: time::macros::date!(2020 - 01 - 01),
+            };
+            zhibu::orgs::store::insert_officer(&mut tx.exec(), id, &no, now)
+                .await
+                .unwrap();
+        }
+        branches.push(id);
+    }
+    tx.commit().await.unwrap();
+    let at = |m: u8, d: u8| {
+        time::Date::from_calendar_date(year, time::Month::try_from(m).unwrap(), d)
+            .unwrap()
+            .midnight()
+            .assume_offset(zhibu::shared::clock::CHINA)
+            + Duration::hours(9)
+    };
+    let mut count = 0;
+    for chunk in branches.chunks(100) {
+        let mut tx = app.db.begin().await.unwrap();
+        for (i, b) in chunk.iter().enumerate() {
+            let mut plan: Vec<(OffsetDateTime, Vec<Kind>)> = Vec::new();
+            for m in 1..=12u8 {
+                // Most branches hold everything; every seventh misses March's 主题党日.
+                plan.push((at(m, 5), vec![Kind::BranchCommittee]));
+                if !(i % 7 == 0 && m == 3) {
+                    plan.push((at(m, 15), vec![Kind::ThemeDay]));
+                }
+                if m % 3 == 0 {
+                    plan.push((at(m, 20), vec![Kind::BranchGeneral, Kind::Lecture]));
+                }
+            }
+            plan.push((at(12, 10), vec![Kind::OrgLife, Kind::Appraisal]));
+            for (start, kinds) in plan {
+                let nm = NewMeeting {
+                    org_id: *b,
+                    title: "会议",
+                    starts_at: start,
+                    ends_at: start + Duration::hours(2),
+                    place: "会议室",
+                    host_name: "书记",
+                    recorder_name: "",
+                    agenda: "[]",
+                    guests: "",
+                    checkin_key: "k",
+                    created_by: None,
+                };
+                let id = zhibu::meetings::store::insert(&mut tx.exec(), &nm, &kinds, now)
+                    .await
+                    .unwrap();
+                zhibu::meetings::store::set_status(&mut tx.exec(), id, "planned", "held", "", now)
+                    .await
+                    .unwrap();
+                count += 1;
+            }
+        }
+        tx.commit().await.unwrap();
+    }
+    match &app.db {
+        Db::Sqlite(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ()).unwrap(),
+        Db::Postgres(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ()).unwrap(),
+    }
+    let scope = Scope::operator();
+    let mut direct = Vec::new();
+    for _ in 0..SAMPLES {
+        let t = Instant::now();
+        let (_, _, rows) = zhibu::meetings::compliance_service::matrix(app, &scope, top.id, year)
+            .await
+            .unwrap();
+        direct.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(rows.len(), BRANCHES);
+    }
+    // Through the page, as a committee administrator.
+    let mut tx = app.db.begin().await.unwrap();
+    let nu = NewUser {
+        username: "matrix_admin",
+        display_name: "压测",
+        password_hash: "x",
+        role: "org_admin",
+        org_id: Some(top.id),
+        member_id: None,
+        must_change_password: false,
+    };
+    let uid = zhibu::auth::store::insert_user(&mut tx.exec(), &nu, now)
+        .await
+        .unwrap();
+    let token = session(&mut tx, uid, now).await;
+    tx.commit().await.unwrap();
+    let (router, _) = zhibu::web::build(zhibu::web::AppState::new(app.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut buf = Vec::new();
+    let req = format!(
+        "GET /compliance?org={}&year={year} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: zhibu_session={token}\r\n\r\n",
+        top.id
+    );
+    let mut page = Vec::new();
+    for _ in 0..SAMPLES {
+        let t = Instant::now();
+        assert_eq!(request(&mut s, req.as_bytes(), &mut buf).await, Some(200));
+        page.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    (
+        pct(&mut direct, 0.5),
+        pct(&mut direct, 0.99),
+        pct(&mut page, 0.5),
+        pct(&mut page, 0.99),
+        count,
+    )
+}
+
+async fn run(label: &str, url: &str) {
+    let mut config = Config::default();
+    config.database.url = url.to_owned();
+    config.database.max_connections = 8;
+    let db = Db::connect(url, 8).await.unwrap();
+    zhibu::db::migrate::run(&db).await.unwrap();
+    let app = App::new(db, config, Arc::new(zhibu::shared::SystemClock));
+    let (total, p50, p99, present) = burst(&app).await;
+    let (d50, d99, p_50, p_99, meetings) = matrix(&app).await;
+    println!("{label}");
+    println!(
+        "  check-in burst: {CHECKINS} members × 2 requests at once   {total:.2} s   p50 {p50:.0} ms   p99 {p99:.0} ms   recorded {present} (exactly once each)"
+    );
+    println!("  compliance matrix, {BRANCHES} branches, {meetings} meetings in a year");
+    println!("    engine (load + evaluate)   p50 {d50:>6.1} ms   p99 {d99:>6.1} ms");
+    println!("    GET /compliance page       p50 {p_50:>6.1} ms   p99 {p_99:>6.1} ms");
+    app.db.close().await;
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("zhibu-bench-meetings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    rt.block_on(run(
+        "SQLite",
+        &format!("sqlite://{}", dir.join("m.db").display()),
+    ));
+    std::fs::remove_dir_all(&dir).ok();
+    if let Ok(admin) = std::env::var("ZHIBU_TEST_PG_URL") {
+        let name = format!("zhibu_bench_{}", std::process::id());
+        rt.block_on(async {
+            let pool = sqlx::PgPool::connect(&admin).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                .execute(&pool)
+                .await
+                .unwrap();
+            let (base, _) = admin.rsplit_once('/').unwrap();
+            run("PostgreSQL", &format!("{base}/{name}")).await;
+            sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+                .execute(&pool)
+                .await
+                .unwrap();
+        });
+    }
+}
