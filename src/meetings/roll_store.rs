@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use crate::db::{Exec, StoreResult};
 use crate::on;
+use crate::shared::clock::truncate as utc;
 
 use super::model::attendance_label;
 
@@ -167,7 +168,7 @@ pub async fn check_in(
 ) -> StoreResult<bool> {
     const SQL: &str = "UPDATE meeting_attendees SET status = 'present', method = $3, checked_in_at = $4,
         proxy_by = $5, proxy_reason = $6 WHERE meeting_id = $1 AND member_id = $2 AND status <> 'present'";
-    let n = on!(ex, c => sqlx::query(SQL).bind(meeting_id).bind(member_id).bind(method).bind(now).bind(by)
+    let n = on!(ex, c => sqlx::query(SQL).bind(meeting_id).bind(member_id).bind(method).bind(utc(now)).bind(by)
         .bind(reason).execute(c).await?.rows_affected());
     Ok(n > 0)
 }
@@ -297,5 +298,5 @@ pub async fn for_member(
 ) -> StoreResult<Vec<(i64, String)>> {
     const SQL: &str = "SELECT a.meeting_id, a.status FROM meeting_attendees a JOIN meetings m ON m.id = a.meeting_id
         WHERE a.member_id = $1 AND m.ends_at >= $2 AND m.status <> 'cancelled' ORDER BY m.starts_at LIMIT $3";
-    on!(ex, c => Ok(sqlx::query_as(SQL).bind(member_id).bind(from).bind(limit).fetch_all(c).await?))
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(member_id).bind(utc(from)).bind(limit).fetch_all(c).await?))
 }

@@ -4,8 +4,10 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 use crate::db::{Exec, StoreResult};
+// SQLite compares timestamps as text, so every stored or compared instant is UTC.
 use crate::on;
 use crate::orgs::model::subtree_upper;
+use crate::shared::clock::truncate as utc;
 
 use super::model::{Cadence, Kind, status_label};
 
@@ -170,8 +172,8 @@ pub async fn insert(
         "INSERT INTO meetings (org_id, title, starts_at, ends_at, place, host_name, recorder_name,
         agenda, guests, status, checkin_key, created_by, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'planned', $10, $11, $12, $12) RETURNING id";
-    let id: i64 = on!(ex, c => sqlx::query_scalar(SQL).bind(m.org_id).bind(m.title).bind(m.starts_at)
-        .bind(m.ends_at).bind(m.place).bind(m.host_name).bind(m.recorder_name).bind(m.agenda).bind(m.guests)
+    let id: i64 = on!(ex, c => sqlx::query_scalar(SQL).bind(m.org_id).bind(m.title).bind(utc(m.starts_at))
+        .bind(utc(m.ends_at)).bind(m.place).bind(m.host_name).bind(m.recorder_name).bind(m.agenda).bind(m.guests)
         .bind(m.checkin_key).bind(m.created_by).bind(now).fetch_one(c).await?);
     set_kinds(ex, id, kinds).await?;
     Ok(id)
@@ -202,7 +204,7 @@ pub async fn update_planned(
 ) -> StoreResult<bool> {
     const SQL: &str = "UPDATE meetings SET title = $2, starts_at = $3, ends_at = $4, place = $5, host_name = $6,
         recorder_name = $7, agenda = $8, guests = $9, updated_at = $10 WHERE id = $1 AND status = 'planned'";
-    let n = on!(ex, c => sqlx::query(SQL).bind(id).bind(m.title).bind(m.starts_at).bind(m.ends_at).bind(m.place)
+    let n = on!(ex, c => sqlx::query(SQL).bind(id).bind(m.title).bind(utc(m.starts_at)).bind(utc(m.ends_at)).bind(m.place)
         .bind(m.host_name).bind(m.recorder_name).bind(m.agenda).bind(m.guests).bind(now).execute(c).await?.rows_affected());
     Ok(n > 0)
 }
@@ -251,13 +253,13 @@ pub async fn list(
         let upper = subtree_upper(r);
         let count_sql =
             format!("SELECT count(*) FROM meetings m JOIN orgs o ON o.id = m.org_id WHERE {cond}");
-        let n: i64 = on!(ex, c => sqlx::query_scalar(&count_sql).bind(r).bind(&upper).bind(f.from).bind(f.to).bind(kind)
+        let n: i64 = on!(ex, c => sqlx::query_scalar(&count_sql).bind(r).bind(&upper).bind(f.from.map(utc)).bind(f.to.map(utc)).bind(kind)
             .bind(&f.status).fetch_one(c).await?);
         total += n;
         let tail = format!(" WHERE {cond} ORDER BY m.starts_at DESC, m.id DESC LIMIT $7 OFFSET $8");
         let sql = format!("{}{tail}", select(ex));
-        let rows: Vec<Meeting> = on!(ex, c => sqlx::query_as(&sql).bind(r).bind(&upper).bind(f.from)
-            .bind(f.to).bind(kind).bind(&f.status).bind(limit + offset).bind(0_i64).fetch_all(c).await?);
+        let rows: Vec<Meeting> = on!(ex, c => sqlx::query_as(&sql).bind(r).bind(&upper).bind(f.from.map(utc))
+            .bind(f.to.map(utc)).bind(kind).bind(&f.status).bind(limit + offset).bind(0_i64).fetch_all(c).await?);
         out.extend(rows);
     }
     out.sort_by_key(|m| std::cmp::Reverse((m.starts_at, m.id)));

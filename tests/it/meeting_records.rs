@@ -252,3 +252,55 @@ async fn bad_meeting_input_is_refused_cleanly(b: Backend) {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
 db_test!(bad_meeting_input_is_refused_cleanly);
+
+/// SQLite compares timestamps as text, so instants given with the China offset must be stored
+/// and compared in UTC.
+async fn instants_with_an_offset_are_compared_correctly(b: Backend) {
+    let Some(x) = branch(b).await else { return };
+    let start = time::macros::datetime!(2026-12-01 07:30 +8);
+    let plan = zhibu::meetings::service::Plan {
+        org_id: x.branch,
+        kinds: vec![zhibu::meetings::model::Kind::ThemeDay],
+        title: "十二月主题党日".into(),
+        starts_at: Some(start),
+        ends_at: Some(start + time::Duration::hours(2)),
+        place: "会议室".into(),
+        host_name: "书记".into(),
+        ..Default::default()
+    };
+    let actor = zhibu::audit::Actor::cli("test");
+    let scope = zhibu::auth::Scope::operator();
+    zhibu::meetings::service::schedule(&x.t.app, &actor, &scope, &plan)
+        .await
+        .unwrap();
+    // 23:30 UTC on 30 November: before midnight UTC, on 1 December in China.
+    let f = zhibu::meetings::store::ListFilter {
+        to: Some(time::macros::datetime!(2026-12-01 00:00 UTC)),
+        ..Default::default()
+    };
+    let (rows, n) = zhibu::meetings::service::list(&x.t.app, &scope, Some(x.branch), f, 10, 0)
+        .await
+        .unwrap();
+    assert_eq!((rows.len(), n), (1, 1));
+    let v = json_of(
+        x.t.send(bearer_get(
+            &format!("/api/v1/compliance?org={}&period=2026-12", x.branch),
+            &x.officer,
+        ))
+        .await,
+    )
+    .await;
+    let theme = v["rows"][0]["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "theme_day")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        theme["planned_meetings"].as_array().unwrap().len(),
+        1,
+        "counted in December, China time"
+    );
+}
+db_test!(instants_with_an_offset_are_compared_correctly);

@@ -357,3 +357,42 @@ async fn leave_is_asked_before_and_approved_by_an_officer(b: Backend) {
     assert_eq!(json_of(res).await["error"]["code"], "leave_closed");
 }
 db_test!(leave_is_asked_before_and_approved_by_an_officer);
+
+async fn members_see_a_committee_meeting_they_are_expected_at(b: Backend) {
+    let Some(x) = branch(b).await else { return };
+    let boss = x.t.user("dw", "org_admin", Some(x.committee)).await;
+    let (bt, _) = x.t.session(boss).await;
+    let body = json!({"org_id": x.committee, "kinds": ["lecture"], "title": "党委书记讲党课",
+        "starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T11:00", "place": "礼堂", "host_name": "党委书记"});
+    let res =
+        x.t.send(send_json(Method::POST, "/api/v1/meetings", &bt, &body))
+            .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = json_of(res).await["id"].as_i64().unwrap();
+    // Everyone on the books below the committee is expected, in both branches.
+    let res =
+        x.t.send(bearer_get(
+            &format!("/api/v1/meetings/{id}"),
+            &x.members[0].1,
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(json_of(res).await["attendance"]["expected"], 5);
+    let res =
+        x.t.send(bearer_get(&format!("/api/v1/meetings/{id}"), &x.stranger))
+            .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // A branch officer who is not on the roll does not see the committee's meeting.
+    let res =
+        x.t.send(bearer_get(&format!("/api/v1/meetings/{id}"), &x.officer))
+            .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let (mt, _) = x.t.session(x.member_uids[0]).await;
+    let mine = text(
+        x.t.send(crate::support::get("/my/meetings", Some(&mt)))
+            .await,
+    )
+    .await;
+    assert!(mine.contains("党委书记讲党课"));
+}
+db_test!(members_see_a_committee_meeting_they_are_expected_at);
