@@ -291,6 +291,35 @@ async fn matrix(app: &Arc<App>) -> (f64, f64, f64, f64, usize) {
         Db::Sqlite(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ()).unwrap(),
         Db::Postgres(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ()).unwrap(),
     }
+    // Where the time goes: the three reads of the engine, timed alone.
+    {
+        let mut conn = app.db.conn().await.unwrap();
+        let from = time::Date::from_calendar_date(year, time::Month::January, 1)
+            .unwrap()
+            .midnight()
+            .assume_utc();
+        let to = from + Duration::days(366);
+        for _ in 0..2 {
+            let t = Instant::now();
+            let u = zhibu::meetings::records_store::units(&mut conn.exec(), &top.path)
+                .await
+                .unwrap();
+            let t1 = t.elapsed();
+            let t = Instant::now();
+            let o =
+                zhibu::meetings::records_store::occurrences(&mut conn.exec(), &top.path, from, to)
+                    .await
+                    .unwrap();
+            let t2 = t.elapsed();
+            println!(
+                "    phases: units {} in {:?}, occurrences {} in {:?}",
+                u.len(),
+                t1,
+                o.len(),
+                t2
+            );
+        }
+    }
     let scope = Scope::operator();
     let mut direct = Vec::new();
     for _ in 0..SAMPLES {
