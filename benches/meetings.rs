@@ -24,22 +24,11 @@ use zhibu::orgs::model::OrgKind;
 use zhibu::orgs::store::NewOrg;
 
 mod common;
-use common::request;
+use common::{pct, request};
 
 const CHECKINS: usize = 500;
 const BRANCHES: usize = 2_000;
 const SAMPLES: usize = 15;
-
-fn pct(v: &mut [f64], q: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss,
-        reason = "indices"
-    )]
-    v[((v.len() as f64 - 1.0) * q) as usize]
-}
 
 async fn org(
     app: &App,
@@ -158,17 +147,7 @@ async fn burst(app: &Arc<App>) -> (f64, f64, f64, i64) {
         id,
         zhibu::meetings::code::window(app.now(), 30),
     );
-    let (router, _) = zhibu::web::build(zhibu::web::AppState::new(app.clone()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    let port = common::serve(app.clone()).await;
     let body = format!("{{\"code\":\"{code}\"}}");
     let t = Instant::now();
     let mut tasks = Vec::new();
@@ -346,17 +325,7 @@ async fn matrix(app: &Arc<App>) -> (f64, f64, f64, f64, usize) {
         .unwrap();
     let token = session(&mut tx, uid, now).await;
     tx.commit().await.unwrap();
-    let (router, _) = zhibu::web::build(zhibu::web::AppState::new(app.clone()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    let port = common::serve(app.clone()).await;
     let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let mut buf = Vec::new();
     let req = format!(
@@ -398,32 +367,8 @@ async fn run(label: &str, url: &str) {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let dir = std::env::temp_dir().join(format!("zhibu-bench-meetings-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    rt.block_on(run(
-        "SQLite",
-        &format!("sqlite://{}", dir.join("m.db").display()),
-    ));
-    std::fs::remove_dir_all(&dir).ok();
-    if let Ok(admin) = std::env::var("ZHIBU_TEST_PG_URL") {
-        let name = format!("zhibu_bench_{}", std::process::id());
-        rt.block_on(async {
-            let pool = sqlx::PgPool::connect(&admin).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-                .execute(&pool)
-                .await
-                .unwrap();
-            let (base, _) = admin.rsplit_once('/').unwrap();
-            run("PostgreSQL", &format!("{base}/{name}")).await;
-            sqlx::query(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-                .execute(&pool)
-                .await
-                .unwrap();
-        });
-    }
+    common::on_both_databases(
+        "meetings",
+        |label, url| async move { run(label, &url).await },
+    );
 }

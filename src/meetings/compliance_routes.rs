@@ -2,13 +2,12 @@
 //! and the cadence rules with this organisation's tightening overrides.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, PathIds, User, ValidForm};
-use crate::web::layout::{PageCtx, current_org, redirect_with, render, render_status};
+use crate::web::layout::{PageCtx, current_org, redirect_with, render, render_form};
 use crate::web::{AppState, Reg};
 
 use super::compliance::Status;
@@ -128,13 +127,8 @@ async fn rules_page(
             ("组织生活".into(), Some("/meetings".into())),
             ("会议频次要求".into(), None),
         ]);
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render_status(
-        status,
+    render_form(
+        error.is_some(),
         &RulesPage {
             page,
             org_id: org.id,

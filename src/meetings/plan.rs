@@ -1,10 +1,11 @@
-//! What an officer enters when planning a meeting, and its checks. No IO.
+//! What an officer enters when planning a meeting, its checks, and the row it becomes. No IO.
 
 use time::{Duration, OffsetDateTime};
 
 use crate::shared::text::char_len;
 
 use super::model::Kind;
+use super::store::NewMeeting;
 
 /// What an officer enters when planning a meeting.
 #[derive(Debug, Clone, Default)]
@@ -32,9 +33,7 @@ pub struct Plan {
 }
 
 /// Checks a plan, listing every problem as (field, message).
-pub fn check_plan(
-    p: &Plan,
-) -> Result<(OffsetDateTime, OffsetDateTime), Vec<(&'static str, String)>> {
+fn check_plan(p: &Plan) -> Result<(OffsetDateTime, OffsetDateTime), Vec<(&'static str, String)>> {
     let mut errs = Vec::new();
     if p.kinds.is_empty() {
         errs.push(("kinds", "请选择会议类型".to_owned()));
@@ -86,9 +85,71 @@ pub fn check_plan(
 }
 
 /// Field problems as one Chinese message.
-pub fn fields_message(errs: &[(&str, String)]) -> String {
+fn fields_message(errs: &[(&str, String)]) -> String {
     errs.iter()
         .map(|(_, m)| m.as_str())
         .collect::<Vec<_>>()
         .join("；")
+}
+
+/// A plan that passed its checks, ready to store.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// Start.
+    pub starts_at: OffsetDateTime,
+    /// End.
+    pub ends_at: OffsetDateTime,
+    /// Title (the first kind's name when none was given).
+    pub title: String,
+    /// 议题 as a JSON array.
+    pub agenda: String,
+}
+
+impl Plan {
+    /// Checks the plan; the message lists every problem.
+    ///
+    /// # Errors
+    /// A Chinese message when anything is wrong.
+    pub fn check(&self) -> Result<Checked, String> {
+        let (starts_at, ends_at) = check_plan(self).map_err(|e| fields_message(&e))?;
+        let t = self.title.trim();
+        let title = if t.is_empty() {
+            self.kinds.first().map_or("会议", |k| k.label()).to_owned()
+        } else {
+            t.to_owned()
+        };
+        let agenda = serde_json::to_string(&self.agenda).unwrap_or_else(|_| "[]".into());
+        Ok(Checked {
+            starts_at,
+            ends_at,
+            title,
+            agenda,
+        })
+    }
+}
+
+impl Checked {
+    /// The row to store for organisation `org_id`.
+    #[must_use]
+    pub fn row<'a>(
+        &'a self,
+        p: &'a Plan,
+        org_id: i64,
+        checkin_key: &'a str,
+        by: Option<i64>,
+    ) -> NewMeeting<'a> {
+        NewMeeting {
+            org_id,
+            title: &self.title,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            place: p.place.trim(),
+            host_name: p.host_name.trim(),
+            recorder_name: p.recorder_name.trim(),
+            agenda: &self.agenda,
+            guests: p.guests.trim(),
+            checkin_key,
+            created_by: by,
+        }
+    }
 }

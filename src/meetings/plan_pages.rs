@@ -2,7 +2,6 @@
 //! planned meeting.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use time::Duration;
@@ -10,7 +9,7 @@ use time::Duration;
 use crate::shared::text::{datetime_local, parse_datetime};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, User, ValidForm};
-use crate::web::layout::{PageCtx, redirect_with, render_status};
+use crate::web::layout::{PageCtx, redirect_with, render_form};
 use crate::web::{AppState, Reg};
 
 use super::model::Kind;
@@ -75,13 +74,8 @@ async fn form_page(
         ("组织生活".into(), Some("/meetings".into())),
         (title.into(), None),
     ]);
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render_status(
-        status,
+    render_form(
+        error.is_some(),
         &FormPage {
             page,
             action,

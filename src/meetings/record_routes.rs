@@ -2,13 +2,14 @@
 //! and attachments, the higher committee's review, and the .docx / .zip exports.
 
 use axum::extract::{Multipart, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, PathIds, User, ValidForm};
-use crate::web::layout::{PageCtx, current_org, redirect_with, render_status};
+use crate::web::layout::{PageCtx, current_org, redirect_with, render_form};
+use crate::web::upload::{UploadError, single_file};
 use crate::web::{AppState, Reg};
 
 use super::checkin;
@@ -81,13 +82,8 @@ async fn minutes_page(
         (m.title.clone(), Some(format!("/meetings/{id}"))),
         (title.into(), None),
     ]);
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render_status(
-        status,
+    render_form(
+        error.is_some(),
         &MinutesPage {
             page,
             held: m.is_held(),
@@ -217,48 +213,25 @@ async fn upload(
     let Ok(mut mp) = mp else {
         return Ok(redirect_with(&st, &to, "error", "请选择要上传的文件"));
     };
-    let (mut name, mut bytes) = (String::new(), Vec::new());
-    loop {
-        match mp.next_field().await {
-            Ok(Some(mut f)) if f.name() == Some("file") => {
-                name = f.file_name().unwrap_or("").to_owned();
-                loop {
-                    match f.chunk().await {
-                        Ok(Some(chunk)) => {
-                            if bytes.len() + chunk.len() > max {
-                                return Ok(redirect_with(&st, &to, "error", &too_big));
-                            }
-                            bytes.extend_from_slice(&chunk);
-                        }
-                        Ok(None) => break,
-                        Err(_) => {
-                            return Ok(redirect_with(
-                                &st,
-                                &to,
-                                "error",
-                                "文件过大或上传中断，请重试",
-                            ));
-                        }
-                    }
-                }
-            }
-            Ok(Some(_)) => {
-                return Err(AppError::BadRequest(
-                    "unexpected_field",
-                    "表单包含不允许提交的字段".into(),
-                ));
-            }
-            Ok(None) => break,
-            Err(_) => {
-                return Ok(redirect_with(
-                    &st,
-                    &to,
-                    "error",
-                    "文件过大或上传中断，请重试",
-                ));
-            }
+    let (name, bytes) = match single_file(&mut mp, "file", max).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return Ok(redirect_with(&st, &to, "error", "请选择要上传的文件")),
+        Err(UploadError::TooLarge) => return Ok(redirect_with(&st, &to, "error", &too_big)),
+        Err(UploadError::Broken) => {
+            return Ok(redirect_with(
+                &st,
+                &to,
+                "error",
+                "文件过大或上传中断，请重试",
+            ));
         }
-    }
+        Err(UploadError::UnexpectedField) => {
+            return Err(AppError::BadRequest(
+                "unexpected_field",
+                "表单包含不允许提交的字段".into(),
+            ));
+        }
+    };
     match super::files::upload(&st.app, &u.actor(), u.scope(), id, &name, &bytes).await {
         Ok(_) => Ok(redirect_with(&st, &to, "success", "文件已上传")),
         Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => {

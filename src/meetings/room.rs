@@ -3,13 +3,13 @@
 //! and the private calendar feed.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{DecisionForm, PathId, PathIds, User, ValidForm};
-use crate::web::layout::{PageCtx, redirect_with, render, render_status};
+use crate::web::layout::{PageCtx, redirect_with, render, render_form};
 use crate::web::{AppState, Reg};
 
 use super::checkin::{self, CheckInOutcome};
@@ -112,13 +112,8 @@ async fn checkin_render(
         Err(e) => return Err(e.into()),
     };
     let page = PageCtx::new(st, u, "会议签到", "meetings").await?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render_status(
-        status,
+    render_form(
+        error.is_some(),
         &CheckinPage {
             page,
             m,

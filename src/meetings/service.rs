@@ -11,9 +11,8 @@ use crate::shared::text::char_len;
 
 use super::model::Kind;
 pub use super::plan::Plan;
-use super::plan::{check_plan, fields_message};
 use super::roll_store;
-use super::store::{self, ListFilter, Meeting, NewMeeting};
+use super::store::{self, ListFilter, Meeting};
 
 /// Failures of the meetings area.
 #[derive(Debug, thiserror::Error)]
@@ -159,27 +158,18 @@ pub async fn schedule(app: &App, actor: &Actor, scope: &Scope, p: &Plan) -> Meet
     if !org.is_active() {
         return Err(MeetingError::Invalid("该组织已撤销，不能安排会议".into()));
     }
-    let (starts_at, ends_at) =
-        check_plan(p).map_err(|e| MeetingError::Invalid(fields_message(&e)))?;
-    let title = default_title(p);
-    let agenda = serde_json::to_string(&p.agenda).unwrap_or_else(|_| "[]".into());
+    let c = p.check().map_err(MeetingError::Invalid)?;
+    let (title, starts_at) = (&c.title, c.starts_at);
     let key = crate::shared::token::new_token();
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let m = NewMeeting {
-        org_id: org.id,
-        title: &title,
-        starts_at,
-        ends_at,
-        place: p.place.trim(),
-        host_name: p.host_name.trim(),
-        recorder_name: p.recorder_name.trim(),
-        agenda: &agenda,
-        guests: p.guests.trim(),
-        checkin_key: &key,
-        created_by: actor.user_id,
-    };
-    let id = store::insert(&mut tx.exec(), &m, &p.kinds, now).await?;
+    let id = store::insert(
+        &mut tx.exec(),
+        &c.row(p, org.id, &key, actor.user_id),
+        &p.kinds,
+        now,
+    )
+    .await?;
     let roll = roll_for(&mut tx.exec(), &org, &p.kinds).await?;
     roll_store::insert_roll(&mut tx.exec(), id, &roll).await?;
     let payload = serde_json::json!({
@@ -204,15 +194,6 @@ pub async fn schedule(app: &App, actor: &Actor, scope: &Scope, p: &Plan) -> Meet
     Ok(id)
 }
 
-fn default_title(p: &Plan) -> String {
-    let t = p.title.trim();
-    if t.is_empty() {
-        p.kinds.first().map_or("会议", |k| k.label()).to_owned()
-    } else {
-        t.to_owned()
-    }
-}
-
 /// Changes a planned meeting; the roll is taken again from the roster.
 ///
 /// # Errors
@@ -225,26 +206,12 @@ pub async fn update(
     p: &Plan,
 ) -> MeetingResult<()> {
     let (m, org) = get_managed(app, scope, id).await?;
-    let (starts_at, ends_at) =
-        check_plan(p).map_err(|e| MeetingError::Invalid(fields_message(&e)))?;
-    let title = default_title(p);
-    let agenda = serde_json::to_string(&p.agenda).unwrap_or_else(|_| "[]".into());
+    let c = p.check().map_err(MeetingError::Invalid)?;
+    let title = c.title.clone();
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let nm = NewMeeting {
-        org_id: m.org_id,
-        title: &title,
-        starts_at,
-        ends_at,
-        place: p.place.trim(),
-        host_name: p.host_name.trim(),
-        recorder_name: p.recorder_name.trim(),
-        agenda: &agenda,
-        guests: p.guests.trim(),
-        checkin_key: &m.checkin_key,
-        created_by: actor.user_id,
-    };
-    if !store::update_planned(&mut tx.exec(), id, &nm, now).await? {
+    let row = c.row(p, m.org_id, &m.checkin_key, actor.user_id);
+    if !store::update_planned(&mut tx.exec(), id, &row, now).await? {
         return Err(MeetingError::Invalid(
             "会议已召开或已取消，不能修改安排".into(),
         ));

@@ -8,6 +8,7 @@ use crate::auth::MemberAction;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, User};
 use crate::web::layout::redirect_with;
+use crate::web::upload::{UploadError, single_file};
 use crate::web::{AppState, Reg};
 
 use super::photo::{self, MAX_BYTES};
@@ -50,34 +51,27 @@ async fn upload(
     let Ok(mut mp) = mp else {
         return Ok(redirect_with(&st, &to, "error", "请选择照片文件"));
     };
-    let mut bytes = Vec::new();
-    loop {
-        match mp.next_field().await {
-            Ok(Some(mut f)) if f.name() == Some("photo") => {
-                while let Ok(Some(chunk)) = f.chunk().await {
-                    if bytes.len() + chunk.len() > MAX_BYTES {
-                        return Ok(redirect_with(&st, &to, "error", "照片不能超过 5 MB"));
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-            }
-            Ok(Some(_)) => {
-                return Err(AppError::BadRequest(
-                    "unexpected_field",
-                    "表单包含不允许提交的字段".into(),
-                ));
-            }
-            Ok(None) => break,
-            Err(_) => {
-                return Ok(redirect_with(
-                    &st,
-                    &to,
-                    "error",
-                    "照片过大或上传中断，请重试",
-                ));
-            }
+    let bytes = match single_file(&mut mp, "photo", MAX_BYTES).await {
+        Ok(Some((_, bytes))) => bytes,
+        Ok(None) => return Ok(redirect_with(&st, &to, "error", "请选择照片文件")),
+        Err(UploadError::TooLarge) => {
+            return Ok(redirect_with(&st, &to, "error", "照片不能超过 5 MB"));
         }
-    }
+        Err(UploadError::Broken) => {
+            return Ok(redirect_with(
+                &st,
+                &to,
+                "error",
+                "照片过大或上传中断，请重试",
+            ));
+        }
+        Err(UploadError::UnexpectedField) => {
+            return Err(AppError::BadRequest(
+                "unexpected_field",
+                "表单包含不允许提交的字段".into(),
+            ));
+        }
+    };
     match photo::upload(&st.app, &u.actor(), u.scope(), id, bytes).await {
         Ok(()) => Ok(redirect_with(&st, &to, "success", "照片已更新")),
         Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),

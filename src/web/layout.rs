@@ -326,6 +326,19 @@ pub fn render_status<T: Template>(status: StatusCode, t: &T) -> AppResult<Respon
     Ok((status, Html(t.render()?)).into_response())
 }
 
+/// Renders a form page: 422 when it is shown again with a problem, 200 otherwise.
+///
+/// # Errors
+/// Template failures.
+pub fn render_form<T: Template>(has_error: bool, t: &T) -> AppResult<Response> {
+    let status = if has_error {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(status, t)
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

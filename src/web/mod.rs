@@ -11,6 +11,7 @@ mod meta;
 pub mod middleware;
 pub mod net;
 pub mod rate;
+pub mod upload;
 
 use std::sync::Arc;
 use std::time::Duration;
