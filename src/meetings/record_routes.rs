@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, PathIds, User, ValidForm};
 use crate::web::layout::{PageCtx, current_org, redirect_with, render_form};
-use crate::web::upload::{UploadError, single_file};
+use crate::web::upload::single_file;
 use crate::web::{AppState, Reg};
 
 use super::checkin;
@@ -216,21 +216,7 @@ async fn upload(
     let (name, bytes) = match single_file(&mut mp, "file", max).await {
         Ok(Some(f)) => f,
         Ok(None) => return Ok(redirect_with(&st, &to, "error", "请选择要上传的文件")),
-        Err(UploadError::TooLarge) => return Ok(redirect_with(&st, &to, "error", &too_big)),
-        Err(UploadError::Broken) => {
-            return Ok(redirect_with(
-                &st,
-                &to,
-                "error",
-                "文件过大或上传中断，请重试",
-            ));
-        }
-        Err(UploadError::UnexpectedField) => {
-            return Err(AppError::BadRequest(
-                "unexpected_field",
-                "表单包含不允许提交的字段".into(),
-            ));
-        }
+        Err(e) => return Ok(redirect_with(&st, &to, "error", &e.message(&too_big)?)),
     };
     match super::files::upload(&st.app, &u.actor(), u.scope(), id, &name, &bytes).await {
         Ok(_) => Ok(redirect_with(&st, &to, "success", "文件已上传")),

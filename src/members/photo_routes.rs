@@ -8,7 +8,7 @@ use crate::auth::MemberAction;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, User};
 use crate::web::layout::redirect_with;
-use crate::web::upload::{UploadError, single_file};
+use crate::web::upload::single_file;
 use crate::web::{AppState, Reg};
 
 use super::photo::{self, MAX_BYTES};
@@ -54,21 +54,12 @@ async fn upload(
     let bytes = match single_file(&mut mp, "photo", MAX_BYTES).await {
         Ok(Some((_, bytes))) => bytes,
         Ok(None) => return Ok(redirect_with(&st, &to, "error", "请选择照片文件")),
-        Err(UploadError::TooLarge) => {
-            return Ok(redirect_with(&st, &to, "error", "照片不能超过 5 MB"));
-        }
-        Err(UploadError::Broken) => {
+        Err(e) => {
             return Ok(redirect_with(
                 &st,
                 &to,
                 "error",
-                "照片过大或上传中断，请重试",
-            ));
-        }
-        Err(UploadError::UnexpectedField) => {
-            return Err(AppError::BadRequest(
-                "unexpected_field",
-                "表单包含不允许提交的字段".into(),
+                &e.message("照片不能超过 5 MB")?,
             ));
         }
     };

@@ -15,6 +15,24 @@ pub enum UploadError {
     UnexpectedField,
 }
 
+impl UploadError {
+    /// What to tell the user on the page they return to (`too_large` names the limit), or the
+    /// request error for a form that was not ours.
+    ///
+    /// # Errors
+    /// `unexpected_field` for a foreign field.
+    pub fn message(self, too_large: &str) -> Result<String, super::AppError> {
+        match self {
+            Self::TooLarge => Ok(too_large.to_owned()),
+            Self::Broken => Ok("文件过大或上传中断，请重试".into()),
+            Self::UnexpectedField => Err(super::AppError::BadRequest(
+                "unexpected_field",
+                "表单包含不允许提交的字段".into(),
+            )),
+        }
+    }
+}
+
 /// Reads the file in field `name`: (file name as sent, bytes), or `None` when the form held no
 /// such field.
 ///
