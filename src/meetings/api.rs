@@ -358,8 +358,8 @@ async fn compliance(
             "kinds": r.cells.iter().map(|c| json!({
                 "kind": c.kind, "kind_label": c.kind.label(), "required": c.required, "held": c.held,
                 "status": c.status, "status_label": c.status.label(), "rule": c.rule,
-                "held_meetings": c.held_ids.iter().map(|i| format!("/api/v1/meetings/{i}")).collect::<Vec<_>>(),
-                "planned_meetings": c.planned_ids.iter().map(|i| format!("/api/v1/meetings/{i}")).collect::<Vec<_>>(),
+                "held_meetings": c.held_ids.iter().map(|(i, _)| format!("/api/v1/meetings/{i}")).collect::<Vec<_>>(),
+                "planned_meetings": c.planned_ids.iter().map(|(i, _)| format!("/api/v1/meetings/{i}")).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })))

@@ -175,10 +175,10 @@ pub struct Cell {
     pub held: i64,
     /// The outcome.
     pub status: Status,
-    /// Held meetings.
-    pub held_ids: Vec<i64>,
-    /// Meetings planned but not yet recorded.
-    pub planned_ids: Vec<i64>,
+    /// Held meetings: (id, date).
+    pub held_ids: Vec<(i64, Date)>,
+    /// Meetings planned but not yet recorded: (id, date).
+    pub planned_ids: Vec<(i64, Date)>,
     /// The rule, as text ("每月至少 1 次"), when one applies.
     pub rule: Option<String>,
 }
@@ -229,9 +229,9 @@ pub fn evaluate(
         cell.held += held;
         for o in occ {
             if o.held {
-                cell.held_ids.push(o.id);
+                cell.held_ids.push((o.id, o.on));
             } else {
-                cell.planned_ids.push(o.id);
+                cell.planned_ids.push((o.id, o.on));
             }
         }
         parts.push(if held >= rule.min_count {
@@ -246,6 +246,14 @@ pub fn evaluate(
     }
     cell.status = Status::combine(parts);
     cell
+}
+
+impl Cell {
+    /// "11月5日", for links to a meeting.
+    #[must_use]
+    pub fn day(on: &Date) -> String {
+        format!("{}月{}日", u8::from(on.month()), on.day())
+    }
 }
 
 /// Kinds that have a cadence rule for this organisation kind at all.

@@ -67,7 +67,7 @@ fn meet_02_monthly_committee_meeting_per_month() {
         today,
     );
     assert_eq!((oct.status, oct.held, oct.required), (Status::Done, 1, 1));
-    assert_eq!(oct.held_ids, vec![1]);
+    assert_eq!(oct.held_ids, vec![(1, date!(2026 - 10 - 09))]);
     let nov = evaluate(
         &rules,
         &idx,
@@ -77,7 +77,7 @@ fn meet_02_monthly_committee_meeting_per_month() {
         today,
     );
     assert_eq!(nov.status, Status::InProgress, "planned but not recorded");
-    assert_eq!(nov.planned_ids, vec![2]);
+    assert_eq!(nov.planned_ids, vec![(2, date!(2026 - 11 - 20))]);
     let sep = evaluate(
         &rules,
         &idx,
