@@ -14,6 +14,7 @@ pub mod events;
 pub mod meetings;
 pub mod members;
 pub mod orgs;
+pub mod points;
 pub mod shared;
 pub mod transfers;
 pub mod web;

@@ -52,6 +52,7 @@ pub async fn run(config: Config, opts: ServeOpts) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("无法监听 {addr}: {e}"))?;
     let (router, _) = build(AppState::new(app.clone()));
     spawn_housekeeping(app.clone());
+    spawn_event_consumers(app.clone());
     println!(
         "支部已启动：http://{} （数据库 {url}，用时 {} 毫秒）",
         listener.local_addr()?,
@@ -122,6 +123,20 @@ fn spawn_housekeeping(app: std::sync::Arc<crate::app::App>) {
                 && let Err(e) = sqlx::query("PRAGMA optimize").execute(p).await
             {
                 tracing::warn!(error = %e, "PRAGMA optimize failed");
+            }
+        }
+    });
+}
+
+/// Posts automatic points from new events every 15 seconds. Points pages also catch up when
+/// they are opened, so the interval only bounds how stale a ranking can be.
+fn spawn_event_consumers(app: std::sync::Arc<crate::app::App>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::points::service::sync(&app).await {
+                tracing::warn!(error = %e, "points from events failed; will retry");
             }
         }
     });

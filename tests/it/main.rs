@@ -18,6 +18,7 @@ mod meeting_pages;
 mod meeting_records;
 mod meetings;
 mod members;
+mod points;
 mod sheets;
 mod store;
 mod support;

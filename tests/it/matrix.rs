@@ -53,7 +53,9 @@ fn org_relative(method: &str, path: &str) -> bool {
                     | "/api/v1/members"
                     | "/meetings"
                     | "/api/v1/meetings"
+                    | "/api/v1/points/items"
             ))
+        || (method == "POST" && path == "/api/v1/points/entries")
 }
 
 fn member_relative(path: &str) -> bool {
@@ -300,6 +302,16 @@ async fn matrix(b: Backend) {
                                 target.0
                             ),
                             ("POST", "/api/v1/meetings/{id}/checkin") => r#"{"code":"AAAAAAAA"}"#.to_owned(),
+                            ("POST", "/api/v1/points/items") => format!(
+                                r#"{{"org_id":{},"code":"attend_theme_day","name":"x","points":2}}"#,
+                                target.0
+                            ),
+                            ("POST", "/api/v1/points/entries") => format!(
+                                r#"{{"member_id":{},"item":"special_task","points":2,"occurred_on":"2026-11-01","reason":"x"}}"#,
+                                f.members[rel]
+                            ),
+                            ("POST", "/api/v1/points/claims") => r#"{"item":"study_notes","occurred_on":"2026-11-01","description":"x"}"#.to_owned(),
+                            ("POST", "/api/v1/points/claims/{id}/decision") => r#"{"approve":true}"#.to_owned(),
                             ("POST", "/api/v1/meetings/{id}/leave") => r#"{"reason":"x"}"#.to_owned(),
                             ("POST", "/api/v1/meetings/{id}/leaves/{lid}/decision") => r#"{"approve":true}"#.to_owned(),
                             ("PATCH", _) => r#"{"fields":{}}"#.to_owned(),
