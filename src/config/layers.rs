@@ -31,7 +31,10 @@ pub(super) fn apply_env(table: &mut Table, env: &[(String, String)]) -> Result<(
             continue;
         };
         let (section, key) = (section.to_ascii_lowercase(), key.to_ascii_lowercase());
-        if !["server", "database", "auth", "members", "meetings", "log"].contains(&section.as_str())
+        if ![
+            "server", "database", "auth", "members", "meetings", "points", "log",
+        ]
+        .contains(&section.as_str())
         {
             return Err(ConfigError(format!("未知的环境变量 {name}")));
         }

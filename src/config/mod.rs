@@ -24,6 +24,8 @@ pub struct Config {
     pub members: MembersConfig,
     /// Organisational life: check-in, warnings, attachments.
     pub meetings: MeetingsConfig,
+    /// 党员积分.
+    pub points: PointsConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -66,6 +68,25 @@ impl Default for MeetingsConfig {
             warn_days_before_period_end: 7,
             attachment_max_mib: 10,
             attachments_per_meeting: 50,
+        }
+    }
+}
+
+/// `[points]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PointsConfig {
+    /// Whether ordinary members see the whole ranking (otherwise only their own rank).
+    pub members_see_ranking: bool,
+    /// PTS-10 bands on a year's points: 优秀 candidate, 合格, 基本合格.
+    pub grade_bands: [i64; 3],
+}
+
+impl Default for PointsConfig {
+    fn default() -> Self {
+        Self {
+            members_see_ranking: false,
+            grade_bands: [90, 70, 60],
         }
     }
 }
@@ -170,6 +191,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             members: MembersConfig::default(),
             meetings: MeetingsConfig::default(),
+            points: PointsConfig::default(),
             log: LogConfig {
                 level: "info".into(),
             },
@@ -315,6 +337,12 @@ impl Config {
             })?;
         }
         let a = &self.auth;
+        let [g0, g1, g2] = self.points.grade_bands;
+        if !(g0 > g1 && g1 > g2 && g2 >= 0) {
+            return Err(ConfigError(
+                "points.grade_bands 须为从高到低的三个分数，如 [90, 70, 60]".into(),
+            ));
+        }
         let mt = &self.meetings;
         let checks: [(&str, u32, u32, u32); 16] = [
             (

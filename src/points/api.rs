@@ -209,18 +209,13 @@ async fn claim(
         ),
         None => None,
     };
-    let evidence = match &bytes {
+    let kept = match &bytes {
         Some(b) => {
-            let (_, ct, _, _) =
-                crate::meetings::files::classify("evidence.jpg", b, 5 * 1024 * 1024)
-                    .or_else(|_| {
-                        crate::meetings::files::classify("evidence.pdf", b, 5 * 1024 * 1024)
-                    })
-                    .map_err(|m| AppError::Refused("file_rejected", m))?;
-            Some((b.as_slice(), ct))
+            Some(super::awards::evidence_of(b).map_err(|m| AppError::Refused("file_rejected", m))?)
         }
         None => None,
     };
+    let evidence = kept.as_ref().map(|(b, ct)| (b.as_slice(), *ct));
     let input = service::ClaimInput {
         code: &b.item,
         points: b.points,

@@ -3,6 +3,15 @@
 //! awards and members' claims with approval, caps applied at posting, and rankings.
 
 pub mod api;
+pub mod awards;
 pub mod model;
+mod pages;
+mod posting;
 pub mod service;
 pub mod store;
+mod views;
+
+/// Registers the pages.
+pub fn routes(r: crate::web::Reg) -> crate::web::Reg {
+    pages::routes(r)
+}

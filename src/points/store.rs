@@ -138,6 +138,14 @@ pub struct Entry {
     pub recorded_by_name: String,
 }
 
+impl Entry {
+    /// `2026-11-28`.
+    #[must_use]
+    pub fn day(&self) -> String {
+        crate::shared::text::ymd(self.occurred_on)
+    }
+}
+
 const ENTRY_SELECT: &str = "SELECT e.id, e.member_id, e.org_id, e.item_id, e.item_code, e.item_version, i.name AS item_name, e.points,
     e.occurred_on, e.source, e.subject, e.reverses, e.reason, e.recorded_by_name
     FROM point_entries e JOIN point_items i ON i.id = e.item_id";
@@ -279,4 +287,83 @@ pub async fn advance(ex: &mut Exec<'_>, consumer: &str, position: i64) -> StoreR
         ON CONFLICT (consumer) DO UPDATE SET position = excluded.position WHERE event_cursors.position < excluded.position")
         .bind(consumer).bind(position).execute(c).await?.rows_affected());
     Ok(())
+}
+
+/// A claim as listed, with names.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ClaimRow {
+    /// Id.
+    pub id: i64,
+    /// Member.
+    pub member_id: i64,
+    /// Member's name.
+    pub member_name: String,
+    /// Branch name.
+    pub org_name: String,
+    /// Item name.
+    pub item_name: String,
+    /// Points asked.
+    pub points: i64,
+    /// Day.
+    pub occurred_on: Date,
+    /// What was done.
+    pub description: String,
+    /// Status code.
+    pub status: String,
+    /// Officer's note.
+    pub decision_note: String,
+    /// Whether evidence is attached.
+    pub has_evidence: bool,
+}
+
+impl ClaimRow {
+    /// `2026-11-28`.
+    #[must_use]
+    pub fn day(&self) -> String {
+        crate::shared::text::ymd(self.occurred_on)
+    }
+    /// Chinese status.
+    #[must_use]
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "pending" => "待审批",
+            "approved" => "已通过",
+            _ => "未通过",
+        }
+    }
+}
+
+const CLAIM_ROWS: &str = "SELECT c.id, c.member_id, m.name AS member_name, o.name AS org_name, i.name AS item_name,
+    c.points, c.occurred_on, c.description, c.status, c.decision_note, c.evidence IS NOT NULL AS has_evidence
+    FROM point_claims c JOIN members m ON m.id = c.member_id JOIN orgs o ON o.id = m.org_id
+    JOIN point_items i ON i.id = c.item_id";
+
+/// Pending claims of members in the subtree, oldest first.
+///
+/// # Errors
+/// Database failures.
+pub async fn pending_claims(ex: &mut Exec<'_>, root: &str) -> StoreResult<Vec<ClaimRow>> {
+    let sql = format!(
+        "{CLAIM_ROWS} WHERE c.status = 'pending' AND o.path >= $1 AND o.path < $2 ORDER BY c.id LIMIT 500"
+    );
+    on!(ex, c => Ok(sqlx::query_as(&sql).bind(root).bind(subtree_upper(root)).fetch_all(c).await?))
+}
+
+/// A member's own claims, newest first.
+///
+/// # Errors
+/// Database failures.
+pub async fn member_claims(ex: &mut Exec<'_>, member_id: i64) -> StoreResult<Vec<ClaimRow>> {
+    let sql = format!("{CLAIM_ROWS} WHERE c.member_id = $1 ORDER BY c.id DESC LIMIT 100");
+    on!(ex, c => Ok(sqlx::query_as(&sql).bind(member_id).fetch_all(c).await?))
+}
+
+/// The evidence of a claim: (bytes, MIME type).
+///
+/// # Errors
+/// Database failures.
+pub async fn evidence(ex: &mut Exec<'_>, id: i64) -> StoreResult<Option<(Vec<u8>, String)>> {
+    let row: Option<(Option<Vec<u8>>, Option<String>)> = on!(ex, c => sqlx::query_as(
+        "SELECT evidence, evidence_type FROM point_claims WHERE id = $1").bind(id).fetch_optional(c).await?);
+    Ok(row.and_then(|(b, t)| Some((b?, t.unwrap_or_else(|| "application/octet-stream".into())))))
 }

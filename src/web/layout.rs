@@ -188,6 +188,14 @@ impl PageCtx {
                 active: area == "meetings",
             });
         }
+        if scope.has_org_area() && !a.role.is_admin_triad() {
+            nav.push(NavItem {
+                href: "/points".into(),
+                label: "积分",
+                icon: "star",
+                active: area == "points",
+            });
+        }
         if let (false, Some(mid)) = (scope.has_member_area(), scope.member_id) {
             nav.push(NavItem {
                 href: format!("/members/{mid}"),

@@ -158,6 +158,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::transfers::api::routes(reg);
     let reg = crate::meetings::routes::routes(reg);
     let reg = crate::meetings::api::routes(reg);
+    let reg = crate::points::routes(reg);
     let reg = crate::points::api::routes(reg);
     let reg = crate::audit::routes::routes(reg);
     let Reg { router, routes } = reg;

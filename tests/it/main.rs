@@ -19,6 +19,7 @@ mod meeting_records;
 mod meetings;
 mod members;
 mod points;
+mod points_pages;
 mod sheets;
 mod store;
 mod support;

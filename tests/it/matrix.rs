@@ -212,6 +212,10 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
         ("POST", "/meetings/{id}/minutes") => "speeches=x&action=draft".into(),
         ("POST", "/meetings/{id}/review") => "comment=x".into(),
         ("POST", "/orgs/{id}/meeting-rules") => "kind=theme_day&period=month&min_count=2".into(),
+        ("POST", "/points/award") => {
+            "member_id=999999&item=special_task&points=&occurred_on=2026-11-01&reason=x".into()
+        }
+        ("POST", "/points/claims/{id}/decision") => "decision=approve&note=".into(),
         _ => String::new(),
     }
 }

@@ -1,0 +1,339 @@
+//! Points given by people: an officer's award or deduction (within the item's limits, caps
+//! applied, items needing approval queued as a claim), a member's claim (申报) with evidence, and
+//! the decision on a claim by another officer — nobody decides their own.
+
+use time::Date;
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::{Denial, MemberAction, Scope};
+use crate::db::StoreError;
+use crate::members::service::MemberError;
+
+use super::model::Item;
+use super::store::{self, Claim, NewEntry};
+
+use super::posting::{items_for, post_capped};
+
+/// What a manual award did.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Awarded {
+    /// Posted to the ledger.
+    Posted {
+        /// Entry.
+        entry_id: i64,
+        /// Points posted.
+        points: i64,
+        /// Cap message, when the cap cut them.
+        note: Option<String>,
+    },
+    /// The item needs approval: a claim waits in the queue.
+    Queued {
+        /// Claim.
+        claim_id: i64,
+    },
+}
+
+/// A manual award or deduction.
+#[derive(Debug, Clone)]
+pub struct Award {
+    /// Member.
+    pub member_id: i64,
+    /// Item code.
+    pub code: String,
+    /// Points (within the item's limits); `None` for the item's value.
+    pub points: Option<i64>,
+    /// Day it counts for.
+    pub occurred_on: Date,
+    /// Why.
+    pub reason: String,
+}
+
+async fn item_in_force(app: &App, path: &str, code: &str, on: Date) -> Result<Item, MemberError> {
+    let all = store::items(&mut app.db.conn().await?.exec()).await?;
+    items_for(&all, path, on)
+        .into_iter()
+        .find(|i| i.code == code)
+        .ok_or_else(|| MemberError::Invalid("该积分项目不存在或在该日期不适用".into()))
+}
+
+fn check_points(item: &Item, points: Option<i64>) -> Result<i64, MemberError> {
+    let p = points.unwrap_or(item.points);
+    if p < item.min_points || p > item.max_points {
+        return Err(MemberError::Invalid(format!(
+            "“{}”的分值应在 {} 至 {} 分之间",
+            item.name, item.min_points, item.max_points
+        )));
+    }
+    Ok(p)
+}
+
+/// An officer awards or deducts points by hand. Items that need approval become a claim.
+///
+/// # Errors
+/// Denied outside scope; invalid items, values, dates or reasons; a full cap.
+pub async fn award(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    a: &Award,
+) -> Result<Awarded, MemberError> {
+    let d = crate::members::service::detail(app, scope, a.member_id, MemberAction::Edit).await?;
+    if a.reason.trim().is_empty() || a.reason.chars().count() > 200 {
+        return Err(MemberError::Invalid("请填写原因（不超过 200 字）".into()));
+    }
+    if a.occurred_on > app.clock.today() {
+        return Err(MemberError::Invalid("日期不能晚于今天".into()));
+    }
+    let item = item_in_force(app, &d.org.path, &a.code, a.occurred_on).await?;
+    if !item.is_manual() {
+        return Err(MemberError::Invalid(
+            "该项目由系统根据会议等记录自动计分".into(),
+        ));
+    }
+    let points = check_points(&item, a.points)?;
+    let now = app.now();
+    if item.needs_approval {
+        let c = Claim {
+            id: 0,
+            member_id: a.member_id,
+            item_id: item.id,
+            points,
+            occurred_on: a.occurred_on,
+            description: a.reason.trim().to_owned(),
+            status: "pending".into(),
+            submitted_by: actor.user_id,
+            decision_note: String::new(),
+            entry_id: None,
+        };
+        let mut tx = app.db.begin().await?;
+        let id = store::insert_claim(&mut tx.exec(), &c, None, now).await?;
+        let ev = AuditEvent::success("points.claim", "member", a.member_id)
+            .org(d.member.org_id)
+            .detail(&item.name);
+        audit::record(&mut tx, actor, now, ev).await?;
+        tx.commit().await?;
+        return Ok(Awarded::Queued { claim_id: id });
+    }
+    let mut tx = app.db.begin().await?;
+    let e = NewEntry {
+        member_id: a.member_id,
+        org_id: d.member.org_id,
+        item: &item,
+        points,
+        occurred_on: a.occurred_on,
+        source: "manual",
+        source_key: None,
+        subject: "",
+        reverses: None,
+        reason: a.reason.trim(),
+        by: (actor.user_id, &actor.name),
+    };
+    let (entry_id, posted, note) = post_capped(&mut tx, e, now).await?;
+    if posted == 0 && points != 0 {
+        return Err(MemberError::Invalid(
+            note.unwrap_or_else(|| "已达上限".into()),
+        ));
+    }
+    let ev = AuditEvent::success("points.award", "member", a.member_id)
+        .org(d.member.org_id)
+        .detail(format!("{} {posted:+} 分", item.name));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(Awarded::Posted {
+        entry_id,
+        points: posted,
+        note,
+    })
+}
+
+/// What a member claims.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimInput<'a> {
+    /// Item code.
+    pub code: &'a str,
+    /// Points asked (the item's value when `None`).
+    pub points: Option<i64>,
+    /// Day of the deed.
+    pub occurred_on: Date,
+    /// What was done.
+    pub description: &'a str,
+    /// Evidence bytes and MIME type.
+    pub evidence: Option<(&'a [u8], &'a str)>,
+}
+
+/// A member claims points (申报) for themselves; it waits for an officer.
+///
+/// # Errors
+/// No member record, an item not open to claims, missing evidence, bad values.
+pub async fn claim(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    input: &ClaimInput<'_>,
+) -> Result<i64, MemberError> {
+    let ClaimInput {
+        code,
+        points,
+        occurred_on,
+        description,
+        evidence,
+    } = *input;
+    let Some(member_id) = scope.member_id else {
+        return Err(MemberError::Invalid(
+            "您的账号没有关联党员档案，不能申报积分".into(),
+        ));
+    };
+    let d = crate::members::service::detail(app, scope, member_id, MemberAction::View).await?;
+    let description = description.trim();
+    if description.is_empty() || description.chars().count() > 500 {
+        return Err(MemberError::Invalid(
+            "请说明申报事由（不超过 500 字）".into(),
+        ));
+    }
+    if occurred_on > app.clock.today() {
+        return Err(MemberError::Invalid("日期不能晚于今天".into()));
+    }
+    let item = item_in_force(app, &d.org.path, code, occurred_on).await?;
+    if !item.is_manual() || item.points < 0 {
+        return Err(MemberError::Invalid("该项目不接受个人申报".into()));
+    }
+    if item.evidence_required && evidence.is_none_or(|(b, _)| b.is_empty()) {
+        return Err(MemberError::Invalid(format!(
+            "申报“{}”须上传证明材料（照片或文件）",
+            item.name
+        )));
+    }
+    let points = check_points(&item, points)?;
+    let c = Claim {
+        id: 0,
+        member_id,
+        item_id: item.id,
+        points,
+        occurred_on,
+        description: description.to_owned(),
+        status: "pending".into(),
+        submitted_by: actor.user_id,
+        decision_note: String::new(),
+        entry_id: None,
+    };
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let id = store::insert_claim(&mut tx.exec(), &c, evidence, now).await?;
+    let ev = AuditEvent::success("points.claim", "member", member_id)
+        .org(d.member.org_id)
+        .detail(&item.name);
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// An officer approves (posting the points, caps applied) or rejects a claim. Nobody decides a
+/// claim about themselves or one they submitted.
+///
+/// # Errors
+/// Denied, self-approval, already decided, or a full cap.
+pub async fn decide(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    approve: bool,
+    note: &str,
+) -> Result<(), MemberError> {
+    let c = match store::claim(&mut app.db.conn().await?.exec(), id).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
+        Err(e) => return Err(e.into()),
+    };
+    let d = crate::members::service::detail(app, scope, c.member_id, MemberAction::Edit).await?;
+    if c.status != "pending" {
+        return Err(MemberError::Invalid("该申报已经处理".into()));
+    }
+    if scope.member_id == Some(c.member_id) || c.submitted_by == Some(scope.user_id) {
+        return Err(MemberError::Invalid(
+            "不能审批本人的或本人提交的积分申报".into(),
+        ));
+    }
+    if !approve && note.trim().is_empty() {
+        return Err(MemberError::Invalid("不通过时请填写原因".into()));
+    }
+    let all = store::items(&mut app.db.conn().await?.exec()).await?;
+    let item = all
+        .into_iter()
+        .find(|i| i.id == c.item_id)
+        .ok_or(MemberError::Denied(Denial::NotFound))?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let entry = if approve {
+        let e = NewEntry {
+            member_id: c.member_id,
+            org_id: d.member.org_id,
+            item: &item,
+            points: c.points,
+            occurred_on: c.occurred_on,
+            source: "claim",
+            source_key: Some(format!("claim:{id}")),
+            subject: "",
+            reverses: None,
+            reason: &c.description,
+            by: (actor.user_id, &actor.name),
+        };
+        let (eid, posted, msg) = post_capped(&mut tx, e, now).await?;
+        if posted == 0 {
+            return Err(MemberError::Invalid(
+                msg.unwrap_or_else(|| "已达上限".into()),
+            ));
+        }
+        Some(eid)
+    } else {
+        None
+    };
+    let status = if approve { "approved" } else { "rejected" };
+    if !store::decide_claim(
+        &mut tx.exec(),
+        id,
+        status,
+        actor.user_id,
+        note.trim(),
+        entry,
+        now,
+    )
+    .await?
+    {
+        return Err(MemberError::Invalid("该申报已经处理".into()));
+    }
+    let ev = AuditEvent::success("points.decide", "member", c.member_id)
+        .org(d.member.org_id)
+        .detail(format!(
+            "{}：{}",
+            item.name,
+            if approve { "通过" } else { "不通过" }
+        ));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Checks evidence for a claim: a picture (re-encoded, metadata removed) or a PDF, at most 5 MB.
+/// Returns the bytes to keep and their MIME type.
+///
+/// # Errors
+/// A Chinese message for anything else.
+pub fn evidence_of(bytes: &[u8]) -> Result<(Vec<u8>, &'static str), String> {
+    const MAX: usize = 5 * 1024 * 1024;
+    if bytes.len() > MAX {
+        return Err("证明材料不能超过 5 MB".into());
+    }
+    if crate::shared::picture::is_picture(bytes) {
+        return Ok((
+            crate::shared::picture::reencode(bytes, MAX, 1600, "图片")?,
+            "image/jpeg",
+        ));
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return Ok((bytes.to_vec(), "application/pdf"));
+    }
+    Err("证明材料须为 JPG/PNG 图片或 PDF 文件".into())
+}

@@ -1,0 +1,365 @@
+//! Pages of the points area: 我的积分, the ranking with 人均积分 per branch, and claims with the
+//! officers' queue and manual awards.
+
+use axum::extract::{Multipart, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::members::service::MemberError;
+use crate::shared::text::{parse_date, ymd};
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::{DecisionForm, PathId, User, ValidForm};
+use crate::web::layout::{PageCtx, current_org, redirect_with, render, render_form};
+use crate::web::{AppState, Reg};
+
+use super::model::RankPeriod;
+use super::service::{self, Award, ClaimInput, items_for};
+use super::views::{BranchLine, ClaimsPage, MinePage, RankingPage};
+
+/// Registers the routes.
+pub fn routes(r: Reg) -> Reg {
+    r.get("/points", mine)
+        .get("/points/ranking", ranking)
+        .get("/points/claims", claims)
+        .post_upload("/points/claims", 5 * 1024 * 1024 + 64 * 1024, submit_claim)
+        .post("/points/claims/{id}/decision", decide)
+        .get("/points/claims/{id}/evidence", evidence)
+        .post("/points/award", award)
+}
+
+async fn mine(State(st): State<AppState>, u: User) -> AppResult<Response> {
+    let Some(member_id) = u.scope().member_id else {
+        if u.scope().has_member_area() {
+            return Ok(crate::web::layout::redirect("/points/ranking"));
+        }
+        return Err(AppError::Forbidden);
+    };
+    let s = service::summary(&st.app, u.scope(), member_id).await?;
+    let page = PageCtx::new(&st, &u, "我的积分", "points")
+        .await?
+        .crumbs(vec![("我的积分".into(), None)]);
+    render(&MinePage {
+        page,
+        s,
+        officer: u.scope().has_member_area(),
+    })
+}
+
+#[derive(Deserialize)]
+struct RankQuery {
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    period: String,
+}
+
+async fn ranking(
+    State(st): State<AppState>,
+    u: User,
+    Query(q): Query<RankQuery>,
+) -> AppResult<Response> {
+    if u.0.role.is_admin_triad() {
+        return Err(AppError::Forbidden);
+    }
+    if !u.scope().has_member_area() {
+        return Ok(redirect_with(
+            &st,
+            "/points",
+            "info",
+            "积分排名由支部委员查看，您可以在“我的积分”中查看本人名次",
+        ));
+    }
+    let org = match q.org.parse::<i64>() {
+        Ok(o) => o,
+        Err(_) => current_org(&st, &u).await?.ok_or(AppError::Forbidden)?.id,
+    };
+    let today = st.app.clock.today();
+    let month = RankPeriod::Calendar(crate::meetings::model::Period::containing(
+        today,
+        crate::meetings::model::Granularity::Month,
+    ));
+    let period = RankPeriod::parse(&q.period).unwrap_or(month);
+    let rows = service::ranking(&st.app, u.scope(), org, period).await?;
+    let mut by_branch: std::collections::BTreeMap<(i64, String), (usize, i64)> =
+        std::collections::BTreeMap::new();
+    for r in &rows {
+        let e = by_branch.entry((r.org_id, r.org_name.clone())).or_default();
+        e.0 += 1;
+        e.1 += r.points;
+    }
+    let mut branches: Vec<BranchLine> = by_branch
+        .into_iter()
+        .map(|((_, name), (n, total))| {
+            #[expect(clippy::cast_precision_loss, reason = "display of an average")]
+            let avg = total as f64 / n.max(1) as f64;
+            BranchLine {
+                name,
+                members: n,
+                total,
+                average: format!("{avg:.1}"),
+            }
+        })
+        .collect();
+    branches.sort_by(|a, b| {
+        b.average
+            .parse::<f64>()
+            .unwrap_or(0.0)
+            .total_cmp(&a.average.parse::<f64>().unwrap_or(0.0))
+    });
+    let q = crate::meetings::model::Period::containing(
+        today,
+        crate::meetings::model::Granularity::Quarter,
+    );
+    let y = crate::meetings::model::Period::Year(today.year());
+    let periods = [
+        (RankPeriod::week_of(today), "本周"),
+        (month, "本月"),
+        (RankPeriod::Calendar(q), "本季度"),
+        (RankPeriod::Calendar(y), "本年"),
+    ]
+    .into_iter()
+    .map(|(p, l)| (p.code(), l.to_owned(), p == period))
+    .collect();
+    let page = PageCtx::new(&st, &u, "积分排名", "points")
+        .await?
+        .crumbs(vec![
+            ("积分".into(), Some("/points".into())),
+            ("积分排名".into(), None),
+        ]);
+    render(&RankingPage {
+        page,
+        org_id: org,
+        label: period.label(),
+        periods,
+        rows,
+        branches,
+    })
+}
+
+async fn claims_page(st: &AppState, u: &User, error: Option<String>) -> AppResult<Response> {
+    let scope = u.scope();
+    let officer = scope.has_member_area();
+    let org = current_org(st, u).await?;
+    let today = st.app.clock.today();
+    let (queue, manual, members) = match (&org, officer) {
+        (Some(o), true) => {
+            let all = super::store::items(&mut st.app.db.conn().await?.exec()).await?;
+            let manual = items_for(&all, &o.path, today)
+                .into_iter()
+                .filter(|i| i.is_manual())
+                .collect();
+            let members =
+                crate::members::store::list_in_org(&mut st.app.db.conn().await?.exec(), o.id)
+                    .await?
+                    .into_iter()
+                    .map(|m| (m.id, m.name))
+                    .collect();
+            (service::queue(&st.app, scope, o.id).await?, manual, members)
+        }
+        _ => (Vec::new(), Vec::new(), Vec::new()),
+    };
+    let claimable = match (&org, scope.member_id) {
+        (Some(o), Some(_)) => {
+            let all = super::store::items(&mut st.app.db.conn().await?.exec()).await?;
+            items_for(&all, &o.path, today)
+                .into_iter()
+                .filter(|i| i.is_manual() && i.points > 0)
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let mine = service::my_claims(&st.app, scope).await?;
+    let page = PageCtx::new(st, u, "积分申报与审批", "points")
+        .await?
+        .crumbs(vec![
+            ("积分".into(), Some("/points".into())),
+            ("申报与审批".into(), None),
+        ]);
+    render_form(
+        error.is_some(),
+        &ClaimsPage {
+            page,
+            queue,
+            mine,
+            claimable,
+            manual,
+            members,
+            officer,
+            has_member: scope.member_id.is_some(),
+            today: ymd(today),
+            error,
+        },
+    )
+}
+
+async fn claims(State(st): State<AppState>, u: User) -> AppResult<Response> {
+    if u.0.role.is_admin_triad() {
+        return Err(AppError::Forbidden);
+    }
+    claims_page(&st, &u, None).await
+}
+
+async fn submit_claim(
+    State(st): State<AppState>,
+    u: User,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> AppResult<Response> {
+    let Ok(mut mp) = mp else {
+        return claims_page(&st, &u, Some("表单内容不完整，请重试".into())).await;
+    };
+    let (mut item, mut on, mut description, mut file) =
+        (String::new(), String::new(), String::new(), None);
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return claims_page(&st, &u, Some("文件过大或上传中断，请重试".into())).await,
+        };
+        match field.name().unwrap_or("") {
+            "item" => item = field.text().await.unwrap_or_default(),
+            "occurred_on" => on = field.text().await.unwrap_or_default(),
+            "description" => description = field.text().await.unwrap_or_default(),
+            "evidence" => {
+                let name = field.file_name().unwrap_or("").to_owned();
+                let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
+                if !bytes.is_empty() {
+                    file = Some((name, bytes.to_vec()));
+                }
+            }
+            _ => {
+                return Err(AppError::BadRequest(
+                    "unexpected_field",
+                    "表单包含不允许提交的字段".into(),
+                ));
+            }
+        }
+    }
+    let Some(day) = parse_date(&on) else {
+        return claims_page(&st, &u, Some("请填写日期".into())).await;
+    };
+    let kept = match &file {
+        Some((_, bytes)) => match super::awards::evidence_of(bytes) {
+            Ok(k) => Some(k),
+            Err(m) => return claims_page(&st, &u, Some(m)).await,
+        },
+        None => None,
+    };
+    let evidence = kept.as_ref().map(|(b, ct)| (b.as_slice(), *ct));
+    let input = ClaimInput {
+        code: &item,
+        points: None,
+        occurred_on: day,
+        description: &description,
+        evidence,
+    };
+    match service::claim(&st.app, &u.actor(), u.scope(), &input).await {
+        Ok(_) => Ok(redirect_with(
+            &st,
+            "/points/claims",
+            "success",
+            "申报已提交，等待支委审批",
+        )),
+        Err(MemberError::Invalid(m)) => claims_page(&st, &u, Some(m)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn decide(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ValidForm(f): ValidForm<DecisionForm>,
+) -> AppResult<Response> {
+    let approve = f.choice("approve", "reject")?;
+    match service::decide(&st.app, &u.actor(), u.scope(), id, approve, &f.note).await {
+        Ok(()) => Ok(redirect_with(
+            &st,
+            "/points/claims",
+            "success",
+            if approve {
+                "已通过并计入积分"
+            } else {
+                "已退回申报"
+            },
+        )),
+        Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, "/points/claims", "error", &m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn evidence(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    let (bytes, ct) = service::evidence(&st.app, u.scope(), id).await?;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&ct).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AwardForm {
+    member_id: String,
+    item: String,
+    #[serde(default)]
+    points: String,
+    occurred_on: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn award(
+    State(st): State<AppState>,
+    u: User,
+    ValidForm(f): ValidForm<AwardForm>,
+) -> AppResult<Response> {
+    let back = |m: &str| Ok(redirect_with(&st, "/points/claims", "error", m));
+    let Ok(member_id) = f.member_id.parse::<i64>() else {
+        return back("请选择党员");
+    };
+    let Some(day) = parse_date(&f.occurred_on) else {
+        return back("请填写日期");
+    };
+    let points = match f.points.trim() {
+        "" => None,
+        p => match p.parse::<i64>() {
+            Ok(p) => Some(p),
+            Err(_) => return back("分值须为整数"),
+        },
+    };
+    let a = Award {
+        member_id,
+        code: f.item,
+        points,
+        occurred_on: day,
+        reason: f.reason,
+    };
+    match service::award(&st.app, &u.actor(), u.scope(), &a).await {
+        Ok(service::Awarded::Posted { points, note, .. }) => {
+            let msg = match note {
+                Some(n) => format!("已记 {points:+} 分（{n}）"),
+                None => format!("已记 {points:+} 分"),
+            };
+            Ok(redirect_with(&st, "/points/claims", "success", &msg))
+        }
+        Ok(service::Awarded::Queued { .. }) => Ok(redirect_with(
+            &st,
+            "/points/claims",
+            "success",
+            "该项目需要审批，已进入待审批队列",
+        )),
+        Err(MemberError::Invalid(m)) => back(&m),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,90 @@
+//! Page structs of the points area.
+
+use askama::Template;
+
+use crate::web::layout::PageCtx;
+
+use super::model::Item;
+use super::service::{Ranked, Summary};
+use super::store::ClaimRow;
+
+/// 我的积分.
+#[derive(Template)]
+#[template(path = "points/mine.html")]
+pub struct MinePage {
+    /// Shared page data.
+    pub page: PageCtx,
+    /// The member's summary.
+    pub s: Summary,
+    /// The user may award points and decide claims.
+    pub officer: bool,
+}
+
+impl MinePage {
+    /// Share of a cap reached, in percent (for the bar).
+    #[must_use]
+    pub fn pct(&self, got: &i64, cap: &i64) -> i64 {
+        if *cap <= 0 {
+            0
+        } else {
+            (got * 100 / cap).clamp(0, 100)
+        }
+    }
+}
+
+/// A branch's line in the ranking summary.
+#[derive(Debug, Clone)]
+pub struct BranchLine {
+    /// Name.
+    pub name: String,
+    /// Members ranked.
+    pub members: usize,
+    /// Total points.
+    pub total: i64,
+    /// 人均积分, one decimal.
+    pub average: String,
+}
+
+/// Ranking of an organisation.
+#[derive(Template)]
+#[template(path = "points/ranking.html")]
+pub struct RankingPage {
+    /// Shared page data.
+    pub page: PageCtx,
+    /// Organisation id.
+    pub org_id: i64,
+    /// "2026年11月".
+    pub label: String,
+    /// Quick period links: (code, label, current).
+    pub periods: Vec<(String, String, bool)>,
+    /// Members ranked.
+    pub rows: Vec<Ranked>,
+    /// Per-branch totals and averages, best average first.
+    pub branches: Vec<BranchLine>,
+}
+
+/// Claims: the officers' queue, the member's own claims and form.
+#[derive(Template)]
+#[template(path = "points/claims.html")]
+pub struct ClaimsPage {
+    /// Shared page data.
+    pub page: PageCtx,
+    /// Pending claims to decide (officers).
+    pub queue: Vec<ClaimRow>,
+    /// The user's own claims.
+    pub mine: Vec<ClaimRow>,
+    /// Items a member may claim.
+    pub claimable: Vec<Item>,
+    /// Items an officer may award by hand.
+    pub manual: Vec<Item>,
+    /// Members an officer may award: (id, name).
+    pub members: Vec<(i64, String)>,
+    /// The user runs a branch.
+    pub officer: bool,
+    /// The user has a member record.
+    pub has_member: bool,
+    /// Today, for date fields.
+    pub today: String,
+    /// Problem to show.
+    pub error: Option<String>,
+}
