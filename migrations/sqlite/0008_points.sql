@@ -73,6 +73,15 @@ BEGIN SELECT RAISE(ABORT, 'point_entries is append-only'); END;
 CREATE TRIGGER point_entries_no_delete BEFORE DELETE ON point_entries
 BEGIN SELECT RAISE(ABORT, 'point_entries is append-only'); END;
 
+-- Running totals per member and period (W2026-48, M2026-11, Q2026-4, Y2026), kept in the same
+-- transaction as the ledger so rankings read one row per member instead of summing the ledger.
+CREATE TABLE point_totals (
+    period_key  TEXT    NOT NULL,
+    member_id   INTEGER NOT NULL REFERENCES members (id),
+    total       INTEGER NOT NULL,
+    PRIMARY KEY (period_key, member_id)
+);
+
 CREATE TABLE point_claims (
     id              INTEGER PRIMARY KEY,
     member_id       INTEGER NOT NULL REFERENCES members (id),

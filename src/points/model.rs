@@ -278,6 +278,28 @@ impl RankPeriod {
             Self::Calendar(p) => p.code(),
         }
     }
+    /// Key of the running total for this period (`W2026-48`, `M2026-11`, `Q2026-4`, `Y2026`).
+    #[must_use]
+    pub fn total_key(self) -> String {
+        match self {
+            Self::Week(y, w) => format!("W{y}-{w:02}"),
+            Self::Calendar(Period::Month(y, m)) => format!("M{y}-{m:02}"),
+            Self::Calendar(Period::Quarter(y, q)) => format!("Q{y}-{q}"),
+            Self::Calendar(Period::Year(y)) => format!("Y{y}"),
+        }
+    }
+
+    /// The running-total keys an entry on `d` adds to.
+    #[must_use]
+    pub fn keys_for(d: Date) -> [String; 4] {
+        [
+            Self::week_of(d).total_key(),
+            Self::Calendar(Period::containing(d, Granularity::Month)).total_key(),
+            Self::Calendar(Period::containing(d, Granularity::Quarter)).total_key(),
+            Self::Calendar(Period::containing(d, Granularity::Year)).total_key(),
+        ]
+    }
+
     /// Chinese form.
     #[must_use]
     pub fn label(self) -> String {

@@ -98,3 +98,23 @@ fn items_match_their_event_and_kinds() {
     assert!(!item.triggered_by("meeting.absent", &["lecture".into()]));
     assert_eq!(item.caps_text(), "每年8 分");
 }
+
+#[test]
+fn running_total_keys_cover_week_month_quarter_and_year() {
+    let k = RankPeriod::keys_for(date!(2026 - 11 - 28));
+    assert_eq!(
+        k,
+        [
+            "W2026-48".to_owned(),
+            "M2026-11".into(),
+            "Q2026-4".into(),
+            "Y2026".into()
+        ]
+    );
+    // 1 January 2027 still belongs to ISO week 53 of 2026.
+    assert_eq!(RankPeriod::keys_for(date!(2027 - 01 - 01))[0], "W2026-53");
+    assert_eq!(
+        RankPeriod::parse("2026-W48").unwrap().total_key(),
+        "W2026-48"
+    );
+}

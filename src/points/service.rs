@@ -64,8 +64,12 @@ pub async fn ranking(
     let org =
         crate::orgs::service::get_checked(app, scope, org_id, crate::auth::OrgAction::View).await?;
     sync(app).await?;
-    let (from, to) = period.range();
-    let rows = store::totals(&mut app.db.conn().await?.exec(), &org.path, from, to).await?;
+    let rows = store::totals(
+        &mut app.db.conn().await?.exec(),
+        &org.path,
+        &period.total_key(),
+    )
+    .await?;
     let keyed: Vec<((i64, String, i64, String), i64)> = rows
         .into_iter()
         .map(|(m, n, o, on, t)| ((m, n, o, on), t))
@@ -306,7 +310,7 @@ pub async fn summary(app: &App, scope: &Scope, member_id: i64) -> Result<Summary
             Some((i, got, cap))
         })
         .collect();
-    let rows = store::totals(&mut conn.exec(), &d.org.path, from, to).await?;
+    let rows = store::totals(&mut conn.exec(), &d.org.path, &year.total_key()).await?;
     let n = rows.len();
     let ranked = super::model::rank(rows.into_iter().map(|(m, _, _, _, t)| (m, t)).collect());
     let rank = ranked

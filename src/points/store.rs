@@ -83,9 +83,15 @@ pub async fn insert_entry(
     const SQL: &str = "INSERT INTO point_entries (member_id, org_id, item_id, item_code, item_version, points, occurred_on,
         source, source_key, subject, reverses, reason, recorded_by, recorded_by_name, created_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
-    on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(e.member_id).bind(e.org_id).bind(e.item.id).bind(&e.item.code)
+    let id: i64 = on!(ex, c => sqlx::query_scalar(SQL).bind(e.member_id).bind(e.org_id).bind(e.item.id).bind(&e.item.code)
         .bind(e.item.version).bind(e.points).bind(e.occurred_on).bind(e.source).bind(&e.source_key).bind(e.subject)
-        .bind(e.reverses).bind(e.reason).bind(e.by.0).bind(e.by.1).bind(now).fetch_one(c).await?))
+        .bind(e.reverses).bind(e.reason).bind(e.by.0).bind(e.by.1).bind(now).fetch_one(c).await?);
+    const TOTAL: &str = "INSERT INTO point_totals (period_key, member_id, total) VALUES ($1, $2, $3)
+        ON CONFLICT (period_key, member_id) DO UPDATE SET total = point_totals.total + excluded.total";
+    for key in super::model::RankPeriod::keys_for(e.occurred_on) {
+        on!(ex, c => sqlx::query(TOTAL).bind(&key).bind(e.member_id).bind(e.points).execute(c).await?.rows_affected());
+    }
+    Ok(id)
 }
 
 /// Net points of a member from an item (by code) between two days, reversals included.
@@ -179,23 +185,21 @@ pub async fn ledger(
     on!(ex, c => Ok(sqlx::query_as(&sql).bind(member_id).bind(from).bind(to).fetch_all(c).await?))
 }
 
-/// Totals of every member in normal standing on the books of the subtree, zero included:
-/// (member id, name, branch id, branch name, total).
+/// Totals of every member in normal standing on the books of the subtree for one period, zero
+/// included: (member id, name, branch id, branch name, total).
 ///
 /// # Errors
 /// Database failures.
 pub async fn totals(
     ex: &mut Exec<'_>,
     root: &str,
-    from: Date,
-    to: Date,
+    period_key: &str,
 ) -> StoreResult<Vec<(i64, String, i64, String, i64)>> {
     const SQL: &str = "SELECT m.id, m.name, o.id, o.name, CAST(COALESCE(t.total, 0) AS BIGINT)
         FROM members m JOIN orgs o ON o.id = m.org_id
-        LEFT JOIN (SELECT member_id, SUM(points) AS total FROM point_entries
-                   WHERE occurred_on >= $3 AND occurred_on <= $4 GROUP BY member_id) t ON t.member_id = m.id
+        LEFT JOIN point_totals t ON t.member_id = m.id AND t.period_key = $3
         WHERE o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal'";
-    on!(ex, c => Ok(sqlx::query_as(SQL).bind(root).bind(subtree_upper(root)).bind(from).bind(to).fetch_all(c).await?))
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(root).bind(subtree_upper(root)).bind(period_key).fetch_all(c).await?))
 }
 
 /// A claim.

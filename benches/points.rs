@@ -1,0 +1,214 @@
+//! Points figures on SQLite and (when `ZHIBU_TEST_PG_URL` is set) PostgreSQL: the ranking of a
+//! committee of 100,000 members with 5,000,000 ledger entries for a week, a month, a quarter and
+//! a year, and the throughput of automatic points from meeting events.
+//! Run with `cargo bench --bench points`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark fails loudly by design"
+)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use zhibu::app::App;
+use zhibu::auth::Scope;
+use zhibu::config::Config;
+use zhibu::db::{Db, Exec};
+use zhibu::meetings::model::Period;
+use zhibu::points::model::RankPeriod;
+
+mod common;
+use common::pct;
+
+const MEMBERS: usize = 100_000;
+const BRANCHES: usize = 500;
+const ENTRIES: usize = 5_000_000;
+const ROWS_PER_INSERT: usize = 400;
+const EVENTS: usize = 2_000;
+const SAMPLES: usize = 10;
+
+async fn exec(ex: &mut Exec<'_>, sql: &str) {
+    match ex {
+        Exec::Sqlite(c) => sqlx::query(sql)
+            .execute(&mut **c)
+            .await
+            .map(|_| ())
+            .unwrap(),
+        Exec::Pg(c) => sqlx::query(sql)
+            .execute(&mut **c)
+            .await
+            .map(|_| ())
+            .unwrap(),
+    }
+}
+
+async fn run(label: &'static str, url: String) {
+    let mut config = Config::default();
+    config.database.url.clone_from(&url);
+    let db = Db::connect(&url, 8).await.unwrap();
+    zhibu::db::migrate::run(&db).await.unwrap();
+    let app = App::new(db, config, Arc::new(zhibu::shared::SystemClock));
+    let now = app.now();
+    let t = Instant::now();
+    // One committee, 500 branches, 100,000 members, inserted in bulk.
+    let mut tx = app.db.begin().await.unwrap();
+    exec(&mut tx.exec(), "INSERT INTO orgs (id, parent_id, path, depth, kind, name, sort_order, created_at, updated_at)
+        VALUES (1, NULL, '/1/', 0, 'committee', '压测党委', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')").await;
+    for b in 0..BRANCHES {
+        let id = b + 2;
+        exec(&mut tx.exec(), &format!("INSERT INTO orgs (id, parent_id, path, depth, kind, name, sort_order, created_at, updated_at)
+            VALUES ({id}, 1, '/1/{id}/', 1, 'branch', '第{b}支部', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")).await;
+    }
+    for chunk in 0..(MEMBERS / 1000) {
+        let values: Vec<String> = (0..1000)
+            .map(|i| {
+                let n = chunk * 1000 + i;
+                format!("({}, {}, '党员{n}', 'male', 'B{n:09}', '1980-01-01', '汉族', '大学本科', 'full', '2000-07-01', 'normal', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                    n + 1, n % BRANCHES + 2)
+            })
+            .collect();
+        exec(&mut tx.exec(), &format!("INSERT INTO members (id, org_id, name, gender, id_number, birth_date, ethnicity, education,
+            category, joined_on, membership_status, created_at, updated_at) VALUES {}", values.join(","))).await;
+    }
+    if let Db::Postgres(_) = &app.db {
+        for t in ["orgs", "members"] {
+            exec(
+                &mut tx.exec(),
+                &format!(
+                    "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}))"
+                ),
+            )
+            .await;
+        }
+    }
+    tx.commit().await.unwrap();
+    // 5,000,000 entries spread over the year so far, with their running totals.
+    let year = now.year();
+    let days = i64::from(now.ordinal()).max(1);
+    let start = time::Date::from_calendar_date(year, time::Month::January, 1).unwrap();
+    let items = zhibu::points::store::items(&mut app.db.conn().await.unwrap().exec())
+        .await
+        .unwrap();
+    let item = items
+        .iter()
+        .find(|i| i.code == "volunteer")
+        .unwrap()
+        .clone();
+    let mut totals: HashMap<(String, usize), i64> = HashMap::new();
+    let mut n = 0usize;
+    while n < ENTRIES {
+        let mut tx = app.db.begin().await.unwrap();
+        for _ in 0..50 {
+            let rows: Vec<String> = (0..ROWS_PER_INSERT)
+                .map(|i| {
+                    let k = n + i;
+                    let member = k % MEMBERS + 1;
+                    let day = start + time::Duration::days(i64::try_from(k / MEMBERS).unwrap() * 7 % days);
+                    let pts = i64::try_from(k % 5).unwrap() + 1;
+                    for key in RankPeriod::keys_for(day) {
+                        *totals.entry((key, member)).or_default() += pts;
+                    }
+                    format!("({member}, {}, {}, 'volunteer', 1, {pts}, '{}', 'manual', '', '', 'bench', '2026-01-01T00:00:00Z')",
+                        (member - 1) % BRANCHES + 2, item.id, zhibu::shared::text::ymd(day))
+                })
+                .collect();
+            exec(&mut tx.exec(), &format!("INSERT INTO point_entries (member_id, org_id, item_id, item_code, item_version, points,
+                occurred_on, source, subject, reason, recorded_by_name, created_at) VALUES {}", rows.join(","))).await;
+            n += ROWS_PER_INSERT;
+        }
+        tx.commit().await.unwrap();
+    }
+    let all: Vec<((String, usize), i64)> = totals.into_iter().collect();
+    for chunk in all.chunks(1000) {
+        let mut tx = app.db.begin().await.unwrap();
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|((k, m), t)| format!("('{k}', {m}, {t})"))
+            .collect();
+        exec(
+            &mut tx.exec(),
+            &format!(
+                "INSERT INTO point_totals (period_key, member_id, total) VALUES {}",
+                rows.join(",")
+            ),
+        )
+        .await;
+        tx.commit().await.unwrap();
+    }
+    let mut conn = app.db.conn().await.unwrap();
+    exec(&mut conn.exec(), "ANALYZE").await;
+    drop(conn);
+    let seeded = t.elapsed();
+    let scope = Scope::operator();
+    let today = app.clock.today();
+    let mut results = Vec::new();
+    for (name, p) in [
+        ("week", RankPeriod::week_of(today)),
+        (
+            "month",
+            RankPeriod::Calendar(Period::containing(
+                today,
+                zhibu::meetings::model::Granularity::Month,
+            )),
+        ),
+        (
+            "quarter",
+            RankPeriod::Calendar(Period::containing(
+                today,
+                zhibu::meetings::model::Granularity::Quarter,
+            )),
+        ),
+        ("year", RankPeriod::Calendar(Period::Year(year))),
+    ] {
+        let mut lat = Vec::new();
+        for _ in 0..SAMPLES {
+            let t = Instant::now();
+            let rows = zhibu::points::service::ranking(&app, &scope, 1, p)
+                .await
+                .unwrap();
+            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(rows.len(), MEMBERS);
+        }
+        results.push((name, pct(&mut lat, 0.5), pct(&mut lat, 0.99)));
+    }
+    // Automatic points: meeting.attended events for 2,000 members, posted by the consumer.
+    let mut tx = app.db.begin().await.unwrap();
+    for i in 0..EVENTS {
+        let payload = serde_json::json!({"meeting_id": 1, "member_id": i + 1, "org_id": 2, "kinds": ["theme_day"],
+            "held_on": zhibu::shared::text::ymd(today), "correction": false});
+        zhibu::events::publish(
+            &mut tx.exec(),
+            "meeting.attended",
+            &format!("meeting:1/member:{}", i + 1),
+            &payload,
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let t = Instant::now();
+    let handled = zhibu::points::service::sync(&app).await.unwrap();
+    let posting = t.elapsed().as_secs_f64();
+    assert_eq!(handled, EVENTS);
+    println!("{label}");
+    println!(
+        "  seeded {MEMBERS} members, {ENTRIES} ledger entries in {:.0} s",
+        seeded.as_secs_f64()
+    );
+    for (name, p50, p99) in results {
+        println!("  ranking, whole committee, {name:<8} p50 {p50:>6.1} ms   p99 {p99:>6.1} ms");
+    }
+    #[expect(clippy::cast_precision_loss, reason = "a rate")]
+    let rate = EVENTS as f64 / posting;
+    println!(
+        "  automatic points: {EVENTS} events in {posting:.2} s ({rate:.0} events/s, caps checked)"
+    );
+    app.db.close().await;
+}
+
+fn main() {
+    common::on_both_databases("points", run);
+}
