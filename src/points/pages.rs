@@ -15,7 +15,7 @@ use crate::web::{AppState, Reg};
 
 use super::model::RankPeriod;
 use super::service::{self, Award, ClaimInput, items_for};
-use super::views::{BranchLine, ClaimsPage, MinePage, RankingPage};
+use super::views::{BranchLine, ClaimsPage, GradesPage, MinePage, RankingPage};
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -26,6 +26,7 @@ pub fn routes(r: Reg) -> Reg {
         .post("/points/claims/{id}/decision", decide)
         .get("/points/claims/{id}/evidence", evidence)
         .post("/points/award", award)
+        .get("/points/grades", grades)
 }
 
 async fn mine(State(st): State<AppState>, u: User) -> AppResult<Response> {
@@ -362,4 +363,43 @@ async fn award(
         Err(MemberError::Invalid(m)) => back(&m),
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+struct GradesQuery {
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    year: String,
+}
+
+async fn grades(
+    State(st): State<AppState>,
+    u: User,
+    Query(q): Query<GradesQuery>,
+) -> AppResult<Response> {
+    let org = match q.org.parse::<i64>() {
+        Ok(o) => o,
+        Err(_) => current_org(&st, &u).await?.ok_or(AppError::Forbidden)?.id,
+    };
+    let year = q
+        .year
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or(st.app.clock.today().year());
+    let rows = service::suggestions(&st.app, u.scope(), org, year).await?;
+    let page = PageCtx::new(&st, &u, "年度评定参考", "points")
+        .await?
+        .crumbs(vec![
+            ("积分".into(), Some("/points".into())),
+            ("年度评定参考".into(), None),
+        ]);
+    render(&GradesPage {
+        page,
+        org_id: org,
+        year,
+        rows,
+        bands: st.app.config.points.grade_bands,
+    })
 }

@@ -368,3 +368,54 @@ pub async fn evidence(app: &App, scope: &Scope, id: i64) -> Result<(Vec<u8>, Str
         .await?
         .ok_or(MemberError::Denied(Denial::NotFound))
 }
+
+/// One member's suggested grade for a year.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Suggestion {
+    /// Member.
+    pub member_id: i64,
+    /// Name.
+    pub name: String,
+    /// Branch name.
+    pub org_name: String,
+    /// Points in the year.
+    pub points: i64,
+    /// Suggested grade (advisory only, PTS-11).
+    pub grade: super::model::Grade,
+}
+
+/// PTS-10 suggestions from a year's points for the members of the subtree of `org_id`, with
+/// the 1/3 cap of EVAL-03 applied. The branch decides; this is an input to 民主评议.
+///
+/// # Errors
+/// Denied for members and outside scope.
+pub async fn suggestions(
+    app: &App,
+    scope: &Scope,
+    org_id: i64,
+    year: i32,
+) -> Result<Vec<Suggestion>, MemberError> {
+    if !scope.has_member_area() {
+        return Err(Denial::Forbidden.into());
+    }
+    let org =
+        crate::orgs::service::get_checked(app, scope, org_id, crate::auth::OrgAction::View).await?;
+    sync(app).await?;
+    let key = RankPeriod::Calendar(crate::meetings::model::Period::Year(year)).total_key();
+    let rows = store::totals(&mut app.db.conn().await?.exec(), &org.path, &key).await?;
+    let [a, b, c] = app.config.points.grade_bands;
+    let keyed: Vec<((i64, String, String), i64)> = rows
+        .into_iter()
+        .map(|(m, n, _, on, t)| ((m, n, on), t))
+        .collect();
+    Ok(super::model::suggest(&keyed, (a, b, c))
+        .into_iter()
+        .map(|((member_id, name, org_name), points, grade)| Suggestion {
+            member_id,
+            name,
+            org_name,
+            points,
+            grade,
+        })
+        .collect())
+}

@@ -88,3 +88,19 @@ pub struct ClaimsPage {
     /// Problem to show.
     pub error: Option<String>,
 }
+
+/// Suggested grades for a year.
+#[derive(Template)]
+#[template(path = "points/grades.html")]
+pub struct GradesPage {
+    /// Shared page data.
+    pub page: PageCtx,
+    /// Organisation.
+    pub org_id: i64,
+    /// Year.
+    pub year: i32,
+    /// Suggestions, highest points first.
+    pub rows: Vec<super::service::Suggestion>,
+    /// The bands used.
+    pub bands: [i64; 3],
+}
