@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, PathIds, User, ValidForm};
-use crate::web::layout::{PageCtx, current_org, redirect_with, render, render_form};
+use crate::web::layout::{PageCtx, org_param, redirect_with, render, render_form, year_param};
 use crate::web::{AppState, Reg};
 
 use super::compliance::Status;
@@ -35,26 +35,13 @@ struct MatrixQuery {
     period: String,
 }
 
-async fn org_of(st: &AppState, u: &User, raw: &str) -> AppResult<i64> {
-    match raw.parse::<i64>() {
-        Ok(o) => Ok(o),
-        Err(_) => Ok(current_org(st, u).await?.ok_or(AppError::Forbidden)?.id),
-    }
-}
-
 async fn matrix(
     State(st): State<AppState>,
     u: User,
     Query(q): Query<MatrixQuery>,
 ) -> AppResult<Response> {
-    let org = org_of(&st, &u, &q.org).await?;
-    let today = st.app.clock.today();
-    let year = q
-        .year
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or(today.year());
+    let org = org_param(&st, &u, &q.org).await?;
+    let year = year_param(&st, &q.year);
     let (o, columns, rows) = compliance_service::matrix(&st.app, u.scope(), org, year).await?;
     let missed = rows
         .iter()
@@ -85,7 +72,7 @@ async fn period(
     u: User,
     Query(q): Query<MatrixQuery>,
 ) -> AppResult<Response> {
-    let org = org_of(&st, &u, &q.org).await?;
+    let org = org_param(&st, &u, &q.org).await?;
     let p = Period::parse(&q.period).ok_or_else(|| {
         AppError::BadRequest("invalid_period", "期间应为 2026-11、2026-Q4 或 2026".into())
     })?;

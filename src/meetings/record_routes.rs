@@ -6,9 +6,11 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::extract::{PathId, PathIds, User, ValidForm};
-use crate::web::layout::{PageCtx, current_org, redirect_with, render_form};
+use crate::web::layout::{
+    PageCtx, org_param, private_file, redirect_with, render_form, year_param,
+};
 use crate::web::upload::single_file;
 use crate::web::{AppState, Reg};
 
@@ -256,26 +258,11 @@ async fn file(
     } else {
         "attachment"
     };
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&info.content_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        disposition(inline, &info.filename),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(res)
+    Ok(private_file(
+        bytes,
+        &info.content_type,
+        Some(disposition(inline, &info.filename)),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -333,16 +320,8 @@ async fn export_year(
     u: User,
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
-    let org = match q.org.parse::<i64>() {
-        Ok(o) => o,
-        Err(_) => current_org(&st, &u).await?.ok_or(AppError::Forbidden)?.id,
-    };
-    let year = q
-        .year
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or(st.app.clock.today().year());
+    let org = org_param(&st, &u, &q.org).await?;
+    let year = year_param(&st, &q.year);
     match export::year_zip(&st.app, &u.actor(), u.scope(), org, year).await {
         Ok((name, bytes)) => Ok(download(&name, "application/zip", bytes)),
         Err(MeetingError::Invalid(m)) => Ok(redirect_with(

@@ -2,15 +2,16 @@
 //! officers' queue and manual awards.
 
 use axum::extract::{Multipart, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use crate::members::service::MemberError;
 use crate::shared::text::{parse_date, ymd};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{DecisionForm, PathId, User, ValidForm};
-use crate::web::layout::{PageCtx, current_org, redirect_with, render, render_form};
+use crate::web::layout::{
+    PageCtx, current_org, org_param, private_file, redirect_with, render, render_form, year_param,
+};
 use crate::web::{AppState, Reg};
 
 use super::model::RankPeriod;
@@ -71,10 +72,7 @@ async fn ranking(
             "积分排名由支部委员查看，您可以在“我的积分”中查看本人名次",
         ));
     }
-    let org = match q.org.parse::<i64>() {
-        Ok(o) => o,
-        Err(_) => current_org(&st, &u).await?.ok_or(AppError::Forbidden)?.id,
-    };
+    let org = org_param(&st, &u, &q.org).await?;
     let today = st.app.clock.today();
     let month = RankPeriod::Calendar(crate::meetings::model::Period::containing(
         today,
@@ -291,21 +289,7 @@ async fn decide(
 
 async fn evidence(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let (bytes, ct) = service::evidence(&st.app, u.scope(), id).await?;
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&ct).unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(res)
+    Ok(private_file(bytes, &ct, None))
 }
 
 #[derive(Deserialize)]
@@ -378,16 +362,8 @@ async fn grades(
     u: User,
     Query(q): Query<GradesQuery>,
 ) -> AppResult<Response> {
-    let org = match q.org.parse::<i64>() {
-        Ok(o) => o,
-        Err(_) => current_org(&st, &u).await?.ok_or(AppError::Forbidden)?.id,
-    };
-    let year = q
-        .year
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or(st.app.clock.today().year());
+    let org = org_param(&st, &u, &q.org).await?;
+    let year = year_param(&st, &q.year);
     let rows = service::suggestions(&st.app, u.scope(), org, year).await?;
     let page = PageCtx::new(&st, &u, "年度评定参考", "points")
         .await?

@@ -334,6 +334,60 @@ pub fn render_status<T: Template>(status: StatusCode, t: &T) -> AppResult<Respon
     Ok((status, Html(t.render()?)).into_response())
 }
 
+/// The organisation a page asks for (`?org=`), or the one in focus when none is given.
+///
+/// # Errors
+/// Forbidden for accounts without an organisation.
+pub async fn org_param(st: &AppState, u: &User, raw: &str) -> AppResult<i64> {
+    match raw.trim().parse::<i64>() {
+        Ok(o) => Ok(o),
+        Err(_) => Ok(current_org(st, u)
+            .await?
+            .ok_or(super::AppError::Forbidden)?
+            .id),
+    }
+}
+
+/// The year a page asks for (`?year=`, 2000–2100), or this year in China time.
+#[must_use]
+pub fn year_param(st: &AppState, raw: &str) -> i32 {
+    raw.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| st.app.clock.today().year())
+}
+
+/// A stored file answered only to a signed-in, scope-checked request: its type, no caching,
+/// and a policy that lets nothing in it run.
+#[must_use]
+pub fn private_file(
+    bytes: Vec<u8>,
+    content_type: &str,
+    disposition: Option<axum::http::HeaderValue>,
+) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Some(d) = disposition {
+        h.insert(header::CONTENT_DISPOSITION, d);
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
+}
+
 /// Renders a form page: 422 when it is shown again with a problem, 200 otherwise.
 ///
 /// # Errors
