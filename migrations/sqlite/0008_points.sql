@@ -67,7 +67,9 @@ CREATE UNIQUE INDEX point_entries_source_key ON point_entries (source_key);
 CREATE UNIQUE INDEX point_entries_reverses_key ON point_entries (reverses);
 CREATE INDEX point_entries_member_idx ON point_entries (member_id, occurred_on);
 CREATE INDEX point_entries_org_idx ON point_entries (org_id, occurred_on);
-CREATE INDEX point_entries_subject_idx ON point_entries (subject);
+-- Only entries that came from an event have a subject; most manual ones do not, so the index is
+-- partial (a full index would have one huge key that misleads the planner).
+CREATE INDEX point_entries_subject_idx ON point_entries (subject) WHERE subject <> '';
 CREATE TRIGGER point_entries_no_update BEFORE UPDATE ON point_entries
 BEGIN SELECT RAISE(ABORT, 'point_entries is append-only'); END;
 CREATE TRIGGER point_entries_no_delete BEFORE DELETE ON point_entries

@@ -162,7 +162,7 @@ const ENTRY_SELECT: &str = "SELECT e.id, e.member_id, e.org_id, e.item_id, e.ite
 /// Database failures.
 pub async fn active_for_subject(ex: &mut Exec<'_>, subject: &str) -> StoreResult<Vec<Entry>> {
     let sql = format!(
-        "{ENTRY_SELECT} WHERE e.subject = $1 AND e.source <> 'reversal'
+        "{ENTRY_SELECT} WHERE e.subject = $1 AND e.subject <> '' AND e.source <> 'reversal'
         AND NOT EXISTS (SELECT 1 FROM point_entries r WHERE r.reverses = e.id) ORDER BY e.id"
     );
     on!(ex, c => Ok(sqlx::query_as(&sql).bind(subject).fetch_all(c).await?))
