@@ -146,10 +146,11 @@ pub async fn feed(app: &App, token: &str) -> MeetingResult<Option<String>> {
         return Ok(None);
     };
     let since = app.now() - time::Duration::days(90);
-    let mut events = Vec::new();
-    for (mid, _) in roll_store::for_member(&mut conn.exec(), member_id, since, 500).await? {
-        events.push(store::get(&mut conn.exec(), mid).await?);
-    }
+    let events = with_attendance(&mut conn.exec(), member_id, since, 500)
+        .await?
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect::<Vec<_>>();
     Ok(Some(ics(&events, app.now())))
 }
 
@@ -169,12 +170,28 @@ pub async fn mine(app: &App, scope: &Scope) -> MeetingResult<Vec<(Meeting, Strin
     let Some(member_id) = scope.member_id else {
         return Ok(Vec::new());
     };
-    let mut conn = app.db.conn().await?;
-    let mut out = Vec::new();
-    for (mid, status) in roll_store::for_member(&mut conn.exec(), member_id, app.now(), 50).await? {
-        out.push((store::get(&mut conn.exec(), mid).await?, status));
-    }
-    Ok(out)
+    Ok(with_attendance(&mut app.db.conn().await?.exec(), member_id, app.now(), 50).await?)
+}
+
+/// Meetings a member is expected at that end after `from`, in start order, with their
+/// attendance: two queries whatever the number (the home page asks on every visit).
+async fn with_attendance(
+    ex: &mut crate::db::Exec<'_>,
+    member_id: i64,
+    from: OffsetDateTime,
+    limit: i64,
+) -> Result<Vec<(Meeting, String)>, crate::db::StoreError> {
+    let rows = roll_store::for_member(ex, member_id, from, limit).await?;
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let mut by_id: std::collections::HashMap<i64, Meeting> = store::get_many(ex, &ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, status)| by_id.remove(&id).map(|m| (m, status)))
+        .collect())
 }
 
 fn ics_text(s: &str) -> String {

@@ -218,6 +218,25 @@ pub async fn get(ex: &mut Exec<'_>, id: i64) -> StoreResult<Meeting> {
     on!(ex, c => Ok(sqlx::query_as(&sql).bind(id).fetch_one(c).await?))
 }
 
+/// Several meetings by id (missing ids are skipped), in no particular order.
+///
+/// # Errors
+/// Database failures.
+pub async fn get_many(ex: &mut Exec<'_>, ids: &[i64]) -> StoreResult<Vec<Meeting>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("{} WHERE m.id IN ({})", select(ex), marks.join(", "));
+    on!(ex, c => {
+        let mut q = sqlx::query_as(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        Ok(q.fetch_all(c).await?)
+    })
+}
+
 /// What to list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
