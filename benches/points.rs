@@ -162,16 +162,48 @@ async fn run(label: &'static str, url: String) {
         ),
         ("year", RankPeriod::Calendar(Period::Year(year))),
     ] {
-        let mut lat = Vec::new();
-        for _ in 0..SAMPLES {
-            let t = Instant::now();
-            let rows = zhibu::points::service::ranking(&app, &scope, 1, p)
-                .await
-                .unwrap();
-            lat.push(t.elapsed().as_secs_f64() * 1000.0);
-            assert_eq!(rows.len(), MEMBERS);
+        for (page, what) in [(1, "first page"), (1_000, "page 1000")] {
+            let mut lat = Vec::new();
+            for _ in 0..SAMPLES {
+                let t = Instant::now();
+                let r = zhibu::points::service::ranking(&app, &scope, 1, p, page, 50)
+                    .await
+                    .unwrap();
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                assert_eq!(r.members, i64::try_from(MEMBERS).unwrap());
+                assert_eq!(r.rows.len(), 50);
+                assert_eq!(r.orgs.len(), BRANCHES);
+            }
+            results.push((name, what, pct(&mut lat, 0.5), pct(&mut lat, 0.99)));
         }
-        results.push((name, pct(&mut lat, 0.5), pct(&mut lat, 0.99)));
+        // A member's own rank over the whole committee (what "我的积分" reads, there per branch).
+        let mut lat = Vec::new();
+        for m in 0..SAMPLES {
+            let t = Instant::now();
+            let own = zhibu::points::service::own_rank(
+                &app,
+                "/1/",
+                p,
+                i64::try_from(m * 997 + 1).unwrap(),
+            )
+            .await
+            .unwrap();
+            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            assert!(own.is_some());
+        }
+        results.push((name, "own rank", pct(&mut lat, 0.5), pct(&mut lat, 0.99)));
+        // The 通报 of the whole committee (top, averages, movers both ways, zero list).
+        let org = zhibu::orgs::store::get(&mut app.db.conn().await.unwrap().exec(), 1)
+            .await
+            .unwrap();
+        let mut lat = Vec::new();
+        for _ in 0..3 {
+            let t = Instant::now();
+            let r = zhibu::points::report::build(&app, &org, p).await.unwrap();
+            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(r.members, i64::try_from(MEMBERS).unwrap());
+        }
+        results.push((name, "通报", pct(&mut lat, 0.5), pct(&mut lat, 0.99)));
     }
     // Automatic points: meeting.attended events for 2,000 members, posted by the consumer.
     let mut tx = app.db.begin().await.unwrap();
@@ -198,8 +230,10 @@ async fn run(label: &'static str, url: String) {
         "  seeded {MEMBERS} members, {ENTRIES} ledger entries in {:.0} s",
         seeded.as_secs_f64()
     );
-    for (name, p50, p99) in results {
-        println!("  ranking, whole committee, {name:<8} p50 {p50:>6.1} ms   p99 {p99:>6.1} ms");
+    for (name, what, p50, p99) in results {
+        println!(
+            "  ranking, whole committee, {name:<8} {what:<10} p50 {p50:>6.1} ms   p99 {p99:>6.1} ms"
+        );
     }
     #[expect(clippy::cast_precision_loss, reason = "a rate")]
     let rate = EVENTS as f64 / posting;

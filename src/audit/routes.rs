@@ -2,8 +2,7 @@
 //! exports are audited too.
 
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use time::{Duration, PrimitiveDateTime, Time};
 
@@ -13,7 +12,7 @@ use crate::shared::clock::CHINA;
 use crate::shared::text::{datetime_secs, parse_date};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::User;
-use crate::web::layout::{PageCtx, render, url_encode};
+use crate::web::layout::{PageCtx, render};
 use crate::web::{AppState, Reg};
 
 use super::model::{ACTIONS, AuditEvent, Outcome, action_label, csv_cell};
@@ -194,16 +193,9 @@ async fn export(
         "audit-{}.csv",
         crate::shared::text::ymd(st.app.clock.today())
     );
-    let disp = format!(
-        "attachment; filename=\"{name}\"; filename*=UTF-8''{}",
-        url_encode(&name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disp),
-        ],
-        out,
-    )
-        .into_response())
+    Ok(crate::web::download::attachment(
+        out.into_bytes(),
+        "text/csv; charset=utf-8",
+        &name,
+    ))
 }

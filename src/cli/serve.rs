@@ -2,7 +2,6 @@
 //! organisation with `--demo`), then serve until SIGTERM / Ctrl-C, draining requests.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use anyhow::bail;
 use clap::Args;
@@ -51,8 +50,7 @@ pub async fn run(config: Config, opts: ServeOpts) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("无法监听 {addr}: {e}"))?;
     let (router, _) = build(AppState::new(app.clone()));
-    spawn_housekeeping(app.clone());
-    spawn_event_consumers(app.clone());
+    crate::jobs::spawn_all(&app);
     println!(
         "支部已启动：http://{} （数据库 {url}，用时 {} 毫秒）",
         listener.local_addr()?,
@@ -93,53 +91,6 @@ async fn bootstrap_admin(app: &crate::app::App) -> anyhow::Result<()> {
     println!("此密码只显示这一次，首次登录后必须修改。");
     println!("══════════════════════════════════════════════");
     Ok(())
-}
-
-/// Removes expired sessions every ten minutes.
-fn spawn_housekeeping(app: std::sync::Arc<crate::app::App>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            let now = app.now();
-            let idle = time::Duration::minutes(i64::from(
-                app.config
-                    .auth
-                    .idle_timeout_minutes
-                    .max(app.config.auth.idle_timeout_minutes_admin),
-            ));
-            let res = async {
-                let mut tx = app.db.begin().await?;
-                let n = crate::auth::store::purge_sessions(&mut tx.exec(), now, now - idle).await?;
-                tx.commit().await?;
-                Ok::<u64, crate::db::StoreError>(n)
-            }
-            .await;
-            if let Err(e) = res {
-                tracing::warn!(error = %e, "session purge failed");
-            }
-            // Keep SQLite's query planner statistics current (PostgreSQL has autovacuum).
-            if let crate::db::Db::Sqlite(p) = &app.db
-                && let Err(e) = sqlx::query("PRAGMA optimize").execute(p).await
-            {
-                tracing::warn!(error = %e, "PRAGMA optimize failed");
-            }
-        }
-    });
-}
-
-/// Posts automatic points from new events every 15 seconds. Points pages also catch up when
-/// they are opened, so the interval only bounds how stale a ranking can be.
-fn spawn_event_consumers(app: std::sync::Arc<crate::app::App>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(15));
-        loop {
-            tick.tick().await;
-            if let Err(e) = crate::points::service::sync(&app).await {
-                tracing::warn!(error = %e, "points from events failed; will retry");
-            }
-        }
-    });
 }
 
 async fn shutdown_signal() {

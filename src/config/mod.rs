@@ -80,6 +80,9 @@ pub struct PointsConfig {
     pub members_see_ranking: bool,
     /// PTS-10 bands on a year's points: 优秀 candidate, 合格, 基本合格.
     pub grade_bands: [i64; 3],
+    /// PTS-07: how often a 通报 is generated for every committee and branch once a period has
+    /// closed: `week`, `month`, `quarter` or `off`.
+    pub report_every: String,
 }
 
 impl Default for PointsConfig {
@@ -87,6 +90,7 @@ impl Default for PointsConfig {
         Self {
             members_see_ranking: false,
             grade_bands: [90, 70, 60],
+            report_every: "quarter".into(),
         }
     }
 }
@@ -341,6 +345,11 @@ impl Config {
         if !(g0 > g1 && g1 > g2 && g2 >= 0) {
             return Err(ConfigError(
                 "points.grade_bands 须为从高到低的三个分数，如 [90, 70, 60]".into(),
+            ));
+        }
+        if !["week", "month", "quarter", "off"].contains(&self.points.report_every.as_str()) {
+            return Err(ConfigError(
+                "points.report_every 须为 week、month、quarter 或 off".into(),
             ));
         }
         let mt = &self.meetings;

@@ -2,15 +2,12 @@
 //! and attachments, the higher committee's review, and the .docx / .zip exports.
 
 use axum::extract::{Multipart, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use crate::web::error::AppResult;
 use crate::web::extract::{PathId, PathIds, User, ValidForm};
-use crate::web::layout::{
-    PageCtx, org_param, private_file, redirect_with, render_form, year_param,
-};
+use crate::web::layout::{PageCtx, org_param, redirect_with, render_form, year_param};
 use crate::web::upload::single_file;
 use crate::web::{AppState, Reg};
 
@@ -229,24 +226,6 @@ async fn upload(
     }
 }
 
-/// `Content-Disposition` with a UTF-8 file name (RFC 6266/5987), ASCII fallback first.
-fn disposition(kind: &str, name: &str) -> HeaderValue {
-    let enc: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    HeaderValue::from_str(&format!(
-        "{kind}; filename=\"file\"; filename*=UTF-8''{enc}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
-}
-
 async fn file(
     State(st): State<AppState>,
     u: User,
@@ -258,10 +237,10 @@ async fn file(
     } else {
         "attachment"
     };
-    Ok(private_file(
+    Ok(crate::web::download::private_file(
         bytes,
         &info.content_type,
-        Some(disposition(inline, &info.filename)),
+        Some(crate::web::download::disposition(inline, &info.filename)),
     ))
 }
 
@@ -286,24 +265,12 @@ async fn review(
     }
 }
 
-fn download(name: &str, content_type: &'static str, bytes: Vec<u8>) -> Response {
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::CONTENT_DISPOSITION, disposition("attachment", name));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    res
-}
-
 async fn docx(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let (name, bytes) = export::record_docx(&st.app, &u.actor(), u.scope(), id).await?;
-    Ok(download(
-        &name,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    Ok(crate::web::download::attachment(
         bytes,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &name,
     ))
 }
 
@@ -323,7 +290,11 @@ async fn export_year(
     let org = org_param(&st, &u, &q.org).await?;
     let year = year_param(&st, &q.year);
     match export::year_zip(&st.app, &u.actor(), u.scope(), org, year).await {
-        Ok((name, bytes)) => Ok(download(&name, "application/zip", bytes)),
+        Ok((name, bytes)) => Ok(crate::web::download::attachment(
+            bytes,
+            "application/zip",
+            &name,
+        )),
         Err(MeetingError::Invalid(m)) => Ok(redirect_with(
             &st,
             &format!("/compliance?org={org}&year={year}"),

@@ -2,8 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
@@ -11,7 +10,7 @@ use crate::auth::{Denial, OrgAction};
 use crate::shared::text::{ymd, ymd_cn};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::User;
-use crate::web::layout::{PageCtx, render, url_encode};
+use crate::web::layout::{PageCtx, render};
 use crate::web::{AppState, Reg};
 
 use super::roster_page::org_choices;
@@ -147,19 +146,9 @@ async fn export(
     })()
     .map_err(|e| AppError::Internal(e.into()))?;
     let name = format!("党员统计-{}-{}.xlsx", org.name, ymd(today));
-    let disp = format!(
-        "attachment; filename=\"stats.xlsx\"; filename*=UTF-8''{}",
-        url_encode(&name)
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disp),
-        ],
+    Ok(crate::web::download::attachment(
         bytes,
-    )
-        .into_response())
+        crate::web::download::XLSX,
+        &name,
+    ))
 }

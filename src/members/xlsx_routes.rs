@@ -3,15 +3,15 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 use crate::audit::{self, AuditEvent};
 use crate::shared::text::{datetime, ymd};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, User};
-use crate::web::layout::{PageCtx, redirect_with, render_status, url_encode};
+use crate::web::layout::{PageCtx, redirect_with, render_status};
 use crate::web::{AppState, Reg};
 
 use super::import::{self, CellError};
@@ -53,21 +53,7 @@ struct PreviewPage {
 }
 
 fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
-    let disp = format!(
-        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
-        url_encode(name)
-    );
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disp),
-        ],
-        bytes,
-    )
-        .into_response()
+    crate::web::download::attachment(bytes, crate::web::download::XLSX, name)
 }
 
 async fn import_page(

@@ -63,6 +63,10 @@ struct OrgQuery {
     period: Option<String>,
     #[serde(default)]
     member: Option<String>,
+    #[serde(default)]
+    page: Option<String>,
+    #[serde(default)]
+    per_page: Option<String>,
 }
 
 /// `GET /api/v1/points/items?org=`
@@ -260,8 +264,27 @@ async fn ranking(
 ) -> AppResult<Json<Value>> {
     let org = org_of(&u, q.org.as_deref())?;
     let period = period_of(&st, q.period.as_deref())?;
-    let rows = service::ranking(&st.app, u.scope(), org, period).await?;
-    Ok(Json(
-        json!({"org_id": org, "period": period.code(), "period_label": period.label(), "ranking": rows}),
-    ))
+    let number = |raw: Option<&str>, default: i64, what: &str| match raw.filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| bad(&format!("{what} 应为正整数"))),
+    };
+    let page = number(q.page.as_deref(), 1, "page")?;
+    let per_page = number(q.per_page.as_deref(), service::PER_PAGE, "per_page")?;
+    let r = service::ranking(&st.app, u.scope(), org, period, page, per_page).await?;
+    Ok(Json(json!({
+        "org_id": org,
+        "period": period.code(),
+        "period_label": period.label(),
+        "members": r.members,
+        "without_points": r.without_points,
+        "page": r.page,
+        "pages": r.pages,
+        "per_page": r.per_page,
+        "ranking": r.rows,
+        "orgs": r.orgs,
+    })))
 }

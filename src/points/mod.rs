@@ -4,14 +4,21 @@
 
 pub mod api;
 pub mod awards;
+pub mod grading;
 pub mod model;
 mod pages;
 mod posting;
+mod rank_store;
+mod ranking;
+pub mod report;
+mod report_pages;
+mod report_xlsx;
+pub mod reports;
 pub mod service;
 pub mod store;
 mod views;
 
 /// Registers the pages.
 pub fn routes(r: crate::web::Reg) -> crate::web::Reg {
-    pages::routes(r)
+    report_pages::routes(pages::routes(r))
 }

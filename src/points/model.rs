@@ -3,6 +3,8 @@
 //! advisory grade bands of PTS-10 with the 1/3 cap of EVAL-03. No IO.
 
 use serde::Serialize;
+
+pub use super::grading::{Grade, suggest};
 use time::{Date, Duration, Weekday};
 
 use crate::meetings::model::{Granularity, Period};
@@ -300,6 +302,16 @@ impl RankPeriod {
         ]
     }
 
+    /// The period of the same length just before this one (for a 通报's movers).
+    #[must_use]
+    pub fn previous(self) -> Self {
+        let day_before = self.range().0 - Duration::days(1);
+        match self {
+            Self::Week(..) => Self::week_of(day_before),
+            Self::Calendar(p) => Self::Calendar(Period::containing(day_before, p.granularity())),
+        }
+    }
+
     /// Chinese form.
     #[must_use]
     pub fn label(self) -> String {
@@ -325,61 +337,6 @@ pub fn rank<T>(mut rows: Vec<(T, i64)>) -> Vec<(T, i64, usize)> {
         out.push((k, total, rank));
     }
     out
-}
-
-/// A suggested annual grade (EVAL-02), advisory only (PTS-11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Grade {
-    /// 优秀.
-    Excellent,
-    /// 合格.
-    Qualified,
-    /// 基本合格.
-    BasicallyQualified,
-    /// 不合格.
-    Unqualified,
-}
-
-impl Grade {
-    /// Chinese name.
-    #[must_use]
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Excellent => "优秀",
-            Self::Qualified => "合格",
-            Self::BasicallyQualified => "基本合格",
-            Self::Unqualified => "不合格",
-        }
-    }
-}
-
-/// PTS-10 bands on a year's points: ≥ 90 优秀 candidate, ≥ 70 合格, ≥ 60 基本合格, else 不合格
-/// candidate. EVAL-03: at most a third of those rated may be suggested 优秀; the rest of the
-/// candidates, lowest first, are suggested 合格. Input is (member, points), output in order.
-#[must_use]
-pub fn suggest<T: Clone>(rows: &[(T, i64)], bands: (i64, i64, i64)) -> Vec<(T, i64, Grade)> {
-    let (excellent, qualified, basic) = bands;
-    let max_excellent = rows.len() / 3;
-    let mut ranked: Vec<(T, i64)> = rows.to_vec();
-    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
-    let mut given = 0;
-    ranked
-        .into_iter()
-        .map(|(k, p)| {
-            let g = if p >= excellent && given < max_excellent {
-                given += 1;
-                Grade::Excellent
-            } else if p >= qualified {
-                Grade::Qualified
-            } else if p >= basic {
-                Grade::BasicallyQualified
-            } else {
-                Grade::Unqualified
-            };
-            (k, p, g)
-        })
-        .collect()
 }
 
 #[cfg(test)]

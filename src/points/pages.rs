@@ -10,13 +10,13 @@ use crate::shared::text::{parse_date, ymd};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{DecisionForm, PathId, User, ValidForm};
 use crate::web::layout::{
-    PageCtx, current_org, org_param, private_file, redirect_with, render, render_form, year_param,
+    PageCtx, current_org, org_param, redirect_with, render, render_form, year_param,
 };
 use crate::web::{AppState, Reg};
 
 use super::model::RankPeriod;
 use super::service::{self, Award, ClaimInput, items_for};
-use super::views::{BranchLine, ClaimsPage, GradesPage, MinePage, RankingPage};
+use super::views::{ClaimsPage, GradesPage, MinePage, RankingPage};
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -28,6 +28,7 @@ pub fn routes(r: Reg) -> Reg {
         .get("/points/claims/{id}/evidence", evidence)
         .post("/points/award", award)
         .get("/points/grades", grades)
+        .post("/points/grades", record_grades)
 }
 
 async fn mine(State(st): State<AppState>, u: User) -> AppResult<Response> {
@@ -54,6 +55,8 @@ struct RankQuery {
     org: String,
     #[serde(default)]
     period: String,
+    #[serde(default)]
+    page: String,
 }
 
 async fn ranking(
@@ -79,34 +82,16 @@ async fn ranking(
         crate::meetings::model::Granularity::Month,
     ));
     let period = RankPeriod::parse(&q.period).unwrap_or(month);
-    let rows = service::ranking(&st.app, u.scope(), org, period).await?;
-    let mut by_branch: std::collections::BTreeMap<(i64, String), (usize, i64)> =
-        std::collections::BTreeMap::new();
-    for r in &rows {
-        let e = by_branch.entry((r.org_id, r.org_name.clone())).or_default();
-        e.0 += 1;
-        e.1 += r.points;
-    }
-    let mut branches: Vec<BranchLine> = by_branch
-        .into_iter()
-        .map(|((_, name), (n, total))| {
-            #[expect(clippy::cast_precision_loss, reason = "display of an average")]
-            let avg = total as f64 / n.max(1) as f64;
-            BranchLine {
-                name,
-                members: n,
-                total,
-                average: format!("{avg:.1}"),
-            }
-        })
-        .collect();
-    branches.sort_by(|a, b| {
-        b.average
-            .parse::<f64>()
-            .unwrap_or(0.0)
-            .total_cmp(&a.average.parse::<f64>().unwrap_or(0.0))
-    });
-    let q = crate::meetings::model::Period::containing(
+    let ranking = service::ranking(
+        &st.app,
+        u.scope(),
+        org,
+        period,
+        q.page.parse().unwrap_or(1),
+        service::PER_PAGE,
+    )
+    .await?;
+    let quarter = crate::meetings::model::Period::containing(
         today,
         crate::meetings::model::Granularity::Quarter,
     );
@@ -114,7 +99,7 @@ async fn ranking(
     let periods = [
         (RankPeriod::week_of(today), "本周"),
         (month, "本月"),
-        (RankPeriod::Calendar(q), "本季度"),
+        (RankPeriod::Calendar(quarter), "本季度"),
         (RankPeriod::Calendar(y), "本年"),
     ]
     .into_iter()
@@ -130,9 +115,9 @@ async fn ranking(
         page,
         org_id: org,
         label: period.label(),
+        code: period.code(),
         periods,
-        rows,
-        branches,
+        ranking,
     })
 }
 
@@ -289,7 +274,7 @@ async fn decide(
 
 async fn evidence(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let (bytes, ct) = service::evidence(&st.app, u.scope(), id).await?;
-    Ok(private_file(bytes, &ct, None))
+    Ok(crate::web::download::private_file(bytes, &ct, None))
 }
 
 #[derive(Deserialize)]
@@ -371,11 +356,69 @@ async fn grades(
             ("积分".into(), Some("/points".into())),
             ("年度评定参考".into(), None),
         ]);
+    let decided = rows.iter().filter(|r| r.decided.is_some()).count();
+    let basis = rows
+        .iter()
+        .find_map(|r| r.decided.as_ref().map(|d| d.basis.clone()))
+        .unwrap_or_default();
     render(&GradesPage {
         page,
         org_id: org,
         year,
         rows,
+        decided,
+        basis,
+        grades: super::model::Grade::ALL.to_vec(),
         bands: st.app.config.points.grade_bands,
     })
+}
+
+/// Saves the grades decided at 民主评议: fields `org`, `year`, `basis` and one `g{member id}`
+/// per member.
+async fn record_grades(
+    State(st): State<AppState>,
+    u: User,
+    ValidForm(f): ValidForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let field = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let (Ok(org), Ok(year)) = (field("org").parse::<i64>(), field("year").parse::<i32>()) else {
+        return Err(AppError::BadRequest(
+            "invalid_form",
+            "表单内容不完整或格式不正确，请刷新页面后重试".into(),
+        ));
+    };
+    let picks: Vec<(i64, String)> = f
+        .iter()
+        .filter_map(|(k, v)| {
+            let id = k.strip_prefix('g')?.parse().ok()?;
+            (!v.is_empty()).then(|| (id, v.clone()))
+        })
+        .collect();
+    let back = format!("/points/grades?org={org}&year={year}");
+    let res = super::grading::record(
+        &st.app,
+        &u.actor(),
+        u.scope(),
+        org,
+        year,
+        &field("basis"),
+        &picks,
+    )
+    .await;
+    match res {
+        Ok((_, Some(warning))) => Ok(redirect_with(&st, &back, "warning", &warning)),
+        Ok((n, None)) => Ok(redirect_with(
+            &st,
+            &back,
+            "success",
+            &format!("已保存评定结果（{n} 人有变化）"),
+        )),
+        Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, &back, "error", &m)),
+        Err(e) => Err(e.into()),
+    }
 }

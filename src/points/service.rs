@@ -14,6 +14,7 @@ use super::store::{self, Entry};
 
 pub use super::awards::{Award, Awarded, ClaimInput, award, claim, decide};
 pub use super::posting::{items_for, sync};
+pub use super::ranking::{OrgLine, PER_PAGE, Ranked, Ranking, own_rank, ranking};
 
 /// A member's ledger for a period (automatic points caught up first).
 ///
@@ -29,64 +30,6 @@ pub async fn ledger(
     sync(app).await?;
     let (from, to) = period.range();
     Ok(store::ledger(&mut app.db.conn().await?.exec(), member_id, from, to).await?)
-}
-
-/// One ranked member.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Ranked {
-    /// Rank (ties equal).
-    pub rank: usize,
-    /// Member.
-    pub member_id: i64,
-    /// Name.
-    pub name: String,
-    /// Branch.
-    pub org_id: i64,
-    /// Branch name.
-    pub org_name: String,
-    /// Points in the period.
-    pub points: i64,
-}
-
-/// Ranking of every member in the subtree of `org_id` for a period.
-///
-/// # Errors
-/// Denied for members and the 三员 (own rank only is shown elsewhere), and outside scope.
-pub async fn ranking(
-    app: &App,
-    scope: &Scope,
-    org_id: i64,
-    period: RankPeriod,
-) -> Result<Vec<Ranked>, MemberError> {
-    if !scope.has_member_area() {
-        return Err(Denial::Forbidden.into());
-    }
-    let org =
-        crate::orgs::service::get_checked(app, scope, org_id, crate::auth::OrgAction::View).await?;
-    sync(app).await?;
-    let rows = store::totals(
-        &mut app.db.conn().await?.exec(),
-        &org.path,
-        &period.total_key(),
-    )
-    .await?;
-    let keyed: Vec<((i64, String, i64, String), i64)> = rows
-        .into_iter()
-        .map(|(m, n, o, on, t)| ((m, n, o, on), t))
-        .collect();
-    Ok(super::model::rank(keyed)
-        .into_iter()
-        .map(
-            |((member_id, name, org_id, org_name), points, rank)| Ranked {
-                rank,
-                member_id,
-                name,
-                org_id,
-                org_name,
-                points,
-            },
-        )
-        .collect())
 }
 
 /// Items in force today for the organisation's members.
@@ -261,7 +204,7 @@ pub struct Summary {
     /// This year's entries, newest first.
     pub entries: Vec<Entry>,
     /// Own rank in the branch this year and the number ranked.
-    pub rank: Option<(usize, usize)>,
+    pub rank: Option<(i64, i64)>,
 }
 
 /// The caller's (or a visible member's) points this year.
@@ -310,13 +253,10 @@ pub async fn summary(app: &App, scope: &Scope, member_id: i64) -> Result<Summary
             Some((i, got, cap))
         })
         .collect();
-    let rows = store::totals(&mut conn.exec(), &d.org.path, &year.total_key()).await?;
-    let n = rows.len();
-    let ranked = super::model::rank(rows.into_iter().map(|(m, _, _, _, t)| (m, t)).collect());
-    let rank = ranked
-        .iter()
-        .find(|(m, _, _)| *m == member_id)
-        .map(|(_, _, r)| (*r, n));
+    drop(conn);
+    let rank = own_rank(app, &d.org.path, year, member_id)
+        .await?
+        .map(|(r, n)| (r.rank, n));
     Ok(Summary {
         totals,
         progress,
@@ -382,6 +322,8 @@ pub struct Suggestion {
     pub points: i64,
     /// Suggested grade (advisory only, PTS-11).
     pub grade: super::model::Grade,
+    /// What the branch decided, once recorded.
+    pub decided: Option<super::grading::Decision>,
 }
 
 /// PTS-10 suggestions from a year's points for the members of the subtree of `org_id`, with
@@ -402,7 +344,9 @@ pub async fn suggestions(
         crate::orgs::service::get_checked(app, scope, org_id, crate::auth::OrgAction::View).await?;
     sync(app).await?;
     let key = RankPeriod::Calendar(crate::meetings::model::Period::Year(year)).total_key();
-    let rows = store::totals(&mut app.db.conn().await?.exec(), &org.path, &key).await?;
+    let mut conn = app.db.conn().await?;
+    let rows = store::totals(&mut conn.exec(), &org.path, &key).await?;
+    let mut decided = super::grading::decisions(&mut conn.exec(), &org.path, year).await?;
     let [a, b, c] = app.config.points.grade_bands;
     let keyed: Vec<((i64, String, String), i64)> = rows
         .into_iter()
@@ -416,6 +360,7 @@ pub async fn suggestions(
             org_name,
             points,
             grade,
+            decided: decided.remove(&member_id),
         })
         .collect())
 }

@@ -5,7 +5,7 @@ use askama::Template;
 use crate::web::layout::PageCtx;
 
 use super::model::Item;
-use super::service::{Ranked, Summary};
+use super::service::{Ranking, Summary};
 use super::store::ClaimRow;
 
 /// 我的积分.
@@ -32,19 +32,6 @@ impl MinePage {
     }
 }
 
-/// A branch's line in the ranking summary.
-#[derive(Debug, Clone)]
-pub struct BranchLine {
-    /// Name.
-    pub name: String,
-    /// Members ranked.
-    pub members: usize,
-    /// Total points.
-    pub total: i64,
-    /// 人均积分, one decimal.
-    pub average: String,
-}
-
 /// Ranking of an organisation.
 #[derive(Template)]
 #[template(path = "points/ranking.html")]
@@ -57,10 +44,10 @@ pub struct RankingPage {
     pub label: String,
     /// Quick period links: (code, label, current).
     pub periods: Vec<(String, String, bool)>,
-    /// Members ranked.
-    pub rows: Vec<Ranked>,
-    /// Per-branch totals and averages, best average first.
-    pub branches: Vec<BranchLine>,
+    /// Period code for links.
+    pub code: String,
+    /// The page of the ranking.
+    pub ranking: Ranking,
 }
 
 /// Claims: the officers' queue, the member's own claims and form.
@@ -101,6 +88,12 @@ pub struct GradesPage {
     pub year: i32,
     /// Suggestions, highest points first.
     pub rows: Vec<super::service::Suggestion>,
+    /// Members with a recorded decision.
+    pub decided: usize,
+    /// The basis recorded last (prefilled).
+    pub basis: String,
+    /// Grades to choose from.
+    pub grades: Vec<super::model::Grade>,
     /// The bands used.
     pub bands: [i64; 3],
 }

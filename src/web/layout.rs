@@ -27,7 +27,7 @@ impl Flash {
     #[must_use]
     pub fn decode(v: &str) -> Option<Self> {
         let (kind, msg) = v.split_once('.')?;
-        if !matches!(kind, "success" | "error" | "info") {
+        if !matches!(kind, "success" | "error" | "info" | "warning") {
             return None;
         }
         let bytes = hex::decode(msg).ok()?;
@@ -356,36 +356,6 @@ pub fn year_param(st: &AppState, raw: &str) -> i32 {
         .ok()
         .filter(|y| (2000..=2100).contains(y))
         .unwrap_or_else(|| st.app.clock.today().year())
-}
-
-/// A stored file answered only to a signed-in, scope-checked request: its type, no caching,
-/// and a policy that lets nothing in it run.
-#[must_use]
-pub fn private_file(
-    bytes: Vec<u8>,
-    content_type: &str,
-    disposition: Option<axum::http::HeaderValue>,
-) -> Response {
-    use axum::http::{HeaderValue, header};
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(content_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    if let Some(d) = disposition {
-        h.insert(header::CONTENT_DISPOSITION, d);
-    }
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    res
 }
 
 /// Renders a form page: 422 when it is shown again with a problem, 200 otherwise.

@@ -4,6 +4,7 @@
 
 pub mod assets;
 mod csrf;
+pub mod download;
 pub mod error;
 pub mod extract;
 pub mod layout;

@@ -20,6 +20,8 @@ mod meetings;
 mod members;
 mod points;
 mod points_pages;
+mod points_ranking;
+mod points_reports;
 mod sheets;
 mod store;
 mod support;

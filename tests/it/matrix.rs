@@ -54,6 +54,8 @@ fn org_relative(method: &str, path: &str) -> bool {
                     | "/meetings"
                     | "/api/v1/meetings"
                     | "/api/v1/points/items"
+                    | "/points/reports"
+                    | "/points/grades"
             ))
         || (method == "POST" && path == "/api/v1/points/entries")
 }
@@ -216,6 +218,8 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
             "member_id=999999&item=special_task&points=&occurred_on=2026-11-01&reason=x".into()
         }
         ("POST", "/points/claims/{id}/decision") => "decision=approve&note=".into(),
+        ("POST", "/points/reports") => format!("org={}&period=2026-11", target.0),
+        ("POST", "/points/grades") => format!("org={}&year=2026&basis=x", target.0),
         _ => String::new(),
     }
 }

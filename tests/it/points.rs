@@ -22,7 +22,7 @@ async fn ledger(x: &crate::meetings::Branch, member: i64) -> Value {
 }
 
 /// A held 主题党日暨党课 where the first three members checked in and the fourth did not.
-async fn held(x: &crate::meetings::Branch) -> i64 {
+pub(crate) async fn held(x: &crate::meetings::Branch) -> i64 {
     let id = plan(x, &["theme_day", "lecture"], "2026-11-28T10:00").await;
     let c = code(x, id).await;
     for (_, tok) in x.members.iter().take(3) {

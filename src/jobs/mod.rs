@@ -1,0 +1,78 @@
+//! Background work of `serve`: housekeeping, the consumers of the event outbox, and the
+//! scheduled jobs. Every job is safe to run again after a restart: what it has done is in the
+//! database, and each run starts from there.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::app::App;
+
+/// Starts every background loop.
+pub fn spawn_all(app: &Arc<App>) {
+    housekeeping(app.clone());
+    event_consumers(app.clone());
+    schedules(app.clone());
+}
+
+/// Removes expired sessions every ten minutes.
+fn housekeeping(app: Arc<App>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let now = app.now();
+            let idle = time::Duration::minutes(i64::from(
+                app.config
+                    .auth
+                    .idle_timeout_minutes
+                    .max(app.config.auth.idle_timeout_minutes_admin),
+            ));
+            let res = async {
+                let mut tx = app.db.begin().await?;
+                let n = crate::auth::store::purge_sessions(&mut tx.exec(), now, now - idle).await?;
+                tx.commit().await?;
+                Ok::<u64, crate::db::StoreError>(n)
+            }
+            .await;
+            if let Err(e) = res {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+            // Keep SQLite's query planner statistics current (PostgreSQL has autovacuum).
+            if let crate::db::Db::Sqlite(p) = &app.db
+                && let Err(e) = sqlx::query("PRAGMA optimize").execute(p).await
+            {
+                tracing::warn!(error = %e, "PRAGMA optimize failed");
+            }
+        }
+    });
+}
+
+/// Posts automatic points from new events every 15 seconds. Points pages also catch up when
+/// they are opened, so the interval only bounds how stale a ranking can be.
+fn event_consumers(app: Arc<App>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::points::service::sync(&app).await {
+                tracing::warn!(error = %e, "points from events failed; will retry");
+            }
+        }
+    });
+}
+
+/// Scheduled jobs, checked every ten minutes: the 积分通报 of the period that closed last
+/// (setting `points.report_every`).
+fn schedules(app: Arc<App>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match crate::points::reports::scheduled(&app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reports = n, "积分通报 generated"),
+                Err(e) => tracing::warn!(error = %e, "scheduled 积分通报 failed; will retry"),
+            }
+        }
+    });
+}

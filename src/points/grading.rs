@@ -1,0 +1,270 @@
+//! Annual grading (EVAL-01…03, PTS-10/11): the grade a year's points suggest, with 优秀 capped at
+//! a third, and the grade the branch decided at 民主评议, recorded with who decided, when and on
+//! what basis. The points only suggest; people decide.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::{Denial, MemberAction, OrgAction, Scope};
+use crate::db::{Exec, StoreResult};
+use crate::members::service::MemberError;
+use crate::on;
+use crate::orgs::model::subtree_upper;
+
+/// A suggested annual grade (EVAL-02), advisory only (PTS-11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    /// 优秀.
+    Excellent,
+    /// 合格.
+    Qualified,
+    /// 基本合格.
+    BasicallyQualified,
+    /// 不合格.
+    Unqualified,
+}
+
+impl Grade {
+    /// Every grade, best first.
+    pub const ALL: [Self; 4] = [
+        Self::Excellent,
+        Self::Qualified,
+        Self::BasicallyQualified,
+        Self::Unqualified,
+    ];
+
+    /// Stored code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Excellent => "excellent",
+            Self::Qualified => "qualified",
+            Self::BasicallyQualified => "basically_qualified",
+            Self::Unqualified => "unqualified",
+        }
+    }
+
+    /// From a stored code.
+    #[must_use]
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.code() == s)
+    }
+
+    /// Chinese name.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Excellent => "优秀",
+            Self::Qualified => "合格",
+            Self::BasicallyQualified => "基本合格",
+            Self::Unqualified => "不合格",
+        }
+    }
+}
+
+/// PTS-10 bands on a year's points: ≥ 90 优秀 candidate, ≥ 70 合格, ≥ 60 基本合格, else 不合格
+/// candidate. EVAL-03: at most a third of those rated may be suggested 优秀; the rest of the
+/// candidates, lowest first, are suggested 合格. Input is (member, points), output in order.
+#[must_use]
+pub fn suggest<T: Clone>(rows: &[(T, i64)], bands: (i64, i64, i64)) -> Vec<(T, i64, Grade)> {
+    let (excellent, qualified, basic) = bands;
+    let max_excellent = rows.len() / 3;
+    let mut ranked: Vec<(T, i64)> = rows.to_vec();
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
+    let mut given = 0;
+    ranked
+        .into_iter()
+        .map(|(k, p)| {
+            let g = if p >= excellent && given < max_excellent {
+                given += 1;
+                Grade::Excellent
+            } else if p >= qualified {
+                Grade::Qualified
+            } else if p >= basic {
+                Grade::BasicallyQualified
+            } else {
+                Grade::Unqualified
+            };
+            (k, p, g)
+        })
+        .collect()
+}
+
+/// A decision as recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    /// The grade decided.
+    pub grade: Grade,
+    /// On what basis (the meeting that decided).
+    pub basis: String,
+    /// Who recorded it.
+    pub decided_by: String,
+    /// When.
+    pub decided_at: OffsetDateTime,
+}
+
+/// Decisions for the members of the subtree at `root` for a year.
+///
+/// # Errors
+/// Database failures.
+pub async fn decisions(
+    ex: &mut Exec<'_>,
+    root: &str,
+    year: i32,
+) -> StoreResult<HashMap<i64, Decision>> {
+    const SQL: &str =
+        "SELECT g.member_id, g.decided, g.basis, COALESCE(u.display_name, u.username), g.decided_at
+        FROM point_grades g JOIN orgs o ON o.id = g.org_id JOIN users u ON u.id = g.decided_by
+        WHERE g.year = $3 AND o.path >= $1 AND o.path < $2";
+    let rows: Vec<(i64, String, String, String, OffsetDateTime)> = on!(ex, c => sqlx::query_as(SQL)
+        .bind(root).bind(subtree_upper(root)).bind(year).fetch_all(c).await?);
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, g, basis, decided_by, decided_at)| {
+            Some((
+                m,
+                Decision {
+                    grade: Grade::from_code(&g)?,
+                    basis,
+                    decided_by,
+                    decided_at,
+                },
+            ))
+        })
+        .collect())
+}
+
+/// One member's decision about to be stored.
+#[derive(Debug, Clone, Copy)]
+struct Pick {
+    member_id: i64,
+    org_id: i64,
+    points: i64,
+    suggested: Grade,
+    decided: Grade,
+}
+
+async fn upsert(
+    ex: &mut Exec<'_>,
+    p: Pick,
+    year: i32,
+    basis: &str,
+    by: (i64, OffsetDateTime),
+) -> StoreResult<()> {
+    const SQL: &str = "INSERT INTO point_grades (member_id, org_id, year, points, suggested, decided, basis, decided_by, decided_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (member_id, year) DO UPDATE SET org_id = excluded.org_id, points = excluded.points,
+            suggested = excluded.suggested, decided = excluded.decided, basis = excluded.basis,
+            decided_by = excluded.decided_by, decided_at = excluded.decided_at";
+    on!(ex, c => { sqlx::query(SQL).bind(p.member_id).bind(p.org_id).bind(year).bind(p.points)
+        .bind(p.suggested.code()).bind(p.decided.code()).bind(basis).bind(by.0).bind(by.1).execute(c).await?; });
+    Ok(())
+}
+
+/// Records the grades the branch decided for a year: `(member id, grade code)` for each
+/// member decided. Every member must be on the books of the organisation's subtree and within
+/// the caller's reach. Returns how many changed and, when 优秀 exceeds a third of those rated
+/// (EVAL-03), a warning to show: the rule is "generally", so it warns rather than refuses.
+///
+/// # Errors
+/// Denied unless the caller runs the organisation; a missing basis, a year not yet begun,
+/// unknown grades or members.
+pub async fn record(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    org_id: i64,
+    year: i32,
+    basis: &str,
+    picks: &[(i64, String)],
+) -> Result<(usize, Option<String>), MemberError> {
+    if !scope.has_member_area() {
+        return Err(Denial::Forbidden.into());
+    }
+    let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::Edit).await?;
+    let basis = basis.trim();
+    if basis.is_empty() || basis.chars().count() > 200 {
+        return Err(MemberError::Invalid(
+            "请填写评定依据，如“2026年12月20日支部党员大会民主评议”（不超过 200 字）".into(),
+        ));
+    }
+    if year > app.clock.today().year() {
+        return Err(MemberError::Invalid(format!("{year}年尚未开始，不能评定")));
+    }
+    let [a, b, c] = app.config.points.grade_bands;
+    let key =
+        super::model::RankPeriod::Calendar(crate::meetings::model::Period::Year(year)).total_key();
+    super::posting::sync(app).await?;
+    let mut conn = app.db.conn().await?;
+    let rows = super::store::totals(&mut conn.exec(), &org.path, &key).await?;
+    let before = decisions(&mut conn.exec(), &org.path, year).await?;
+    drop(conn);
+    let keyed: Vec<((i64, i64), i64)> = rows.iter().map(|(m, _, o, _, t)| ((*m, *o), *t)).collect();
+    let suggested: HashMap<i64, (i64, i64, Grade)> = suggest(&keyed, (a, b, c))
+        .into_iter()
+        .map(|((m, o), p, g)| (m, (o, p, g)))
+        .collect();
+    let mut chosen = Vec::new();
+    for (member_id, code) in picks {
+        let Some(&(member_org, points, hint)) = suggested.get(member_id) else {
+            return Err(MemberError::Invalid(
+                "所选党员不在该组织的在册党员中，请刷新页面后重试".into(),
+            ));
+        };
+        let Some(grade) = Grade::from_code(code) else {
+            return Err(MemberError::Invalid("请为每名党员选择评定等次".into()));
+        };
+        crate::members::service::detail(app, scope, *member_id, MemberAction::Edit).await?;
+        chosen.push(Pick {
+            member_id: *member_id,
+            org_id: member_org,
+            points,
+            suggested: hint,
+            decided: grade,
+        });
+    }
+    let now = app.now();
+    let by = actor.user_id.ok_or(Denial::Forbidden)?;
+    let mut tx = app.db.begin().await?;
+    let mut changed = 0;
+    for p in chosen {
+        let same = before
+            .get(&p.member_id)
+            .is_some_and(|d| d.grade == p.decided && d.basis == basis);
+        if same {
+            continue;
+        }
+        upsert(&mut tx.exec(), p, year, basis, (by, now)).await?;
+        let was = before
+            .get(&p.member_id)
+            .map_or("未评定", |d| d.grade.label());
+        let ev = AuditEvent::success("points.grade", "member", p.member_id)
+            .org(p.org_id)
+            .detail(format!(
+                "{year}年度评定：{was} → {}（积分 {}，参考 {}；依据：{basis}）",
+                p.decided.label(),
+                p.points,
+                p.suggested.label()
+            ));
+        audit::record(&mut tx, actor, now, ev).await?;
+        changed += 1;
+    }
+    tx.commit().await?;
+    let after = decisions(&mut app.db.conn().await?.exec(), &org.path, year).await?;
+    let excellent = after
+        .values()
+        .filter(|d| d.grade == Grade::Excellent)
+        .count();
+    let warning = (excellent * 3 > after.len()).then(|| {
+        format!(
+            "评为优秀的 {excellent} 人超过参评人数（{}）的三分之一，请核实是否符合规定（EVAL-03）",
+            after.len()
+        )
+    });
+    Ok((changed, warning))
+}

@@ -1,0 +1,220 @@
+//! Generating, storing and reading 积分通报, by hand or on schedule (PTS-07). One report is kept
+//! per organisation and period; generating again replaces it, and the scheduled job regenerates
+//! a report made before its period closed, so the stored one ends up with the full figures.
+
+use time::OffsetDateTime;
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::{Denial, OrgAction, Scope};
+use crate::db::{Exec, StoreError, StoreResult};
+use crate::meetings::model::{Granularity, Period};
+use crate::members::service::MemberError;
+use crate::on;
+
+use super::model::RankPeriod;
+use super::report::{self, Report};
+
+/// A stored report.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// Id.
+    pub id: i64,
+    /// Organisation.
+    pub org_id: i64,
+    /// Period code.
+    pub period: String,
+    /// Generated after the period closed.
+    pub complete: bool,
+    /// When.
+    pub generated_at: OffsetDateTime,
+    /// The snapshot.
+    pub report: Report,
+}
+
+type Row = (i64, i64, String, String, bool, OffsetDateTime);
+
+fn stored((id, org_id, period, body, complete, generated_at): Row) -> StoreResult<Stored> {
+    let report =
+        serde_json::from_str(&body).map_err(|e| StoreError::Db(sqlx::Error::Decode(e.into())))?;
+    Ok(Stored {
+        id,
+        org_id,
+        period,
+        complete,
+        generated_at,
+        report,
+    })
+}
+
+const COLS: &str = "id, org_id, period_code, body, complete, generated_at";
+
+async fn save(
+    ex: &mut Exec<'_>,
+    r: &Report,
+    complete: bool,
+    now: OffsetDateTime,
+    by: Option<i64>,
+) -> StoreResult<i64> {
+    const SQL: &str = "INSERT INTO point_reports (org_id, period_code, body, complete, generated_at, generated_by)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (org_id, period_code) DO UPDATE SET body = excluded.body, complete = excluded.complete,
+            generated_at = excluded.generated_at, generated_by = excluded.generated_by
+        RETURNING id";
+    let body =
+        serde_json::to_string(r).map_err(|e| StoreError::Db(sqlx::Error::Decode(e.into())))?;
+    on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(r.org_id).bind(&r.period).bind(body).bind(complete)
+        .bind(now).bind(by).fetch_one(c).await?))
+}
+
+async fn load(ex: &mut Exec<'_>, id: i64) -> StoreResult<Option<Row>> {
+    let sql = format!("SELECT {COLS} FROM point_reports WHERE id = $1");
+    on!(ex, c => Ok(sqlx::query_as(&sql).bind(id).fetch_optional(c).await?))
+}
+
+async fn of_org(
+    ex: &mut Exec<'_>,
+    org_id: i64,
+) -> StoreResult<Vec<(i64, String, bool, OffsetDateTime)>> {
+    const SQL: &str = "SELECT id, period_code, complete, generated_at FROM point_reports
+        WHERE org_id = $1 ORDER BY generated_at DESC LIMIT 100";
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(org_id).fetch_all(c).await?))
+}
+
+/// Committees and branches (not 党小组) still owing a complete report for the period.
+async fn due(ex: &mut Exec<'_>, period_code: &str) -> StoreResult<Vec<i64>> {
+    const SQL: &str = "SELECT o.id FROM orgs o
+        WHERE o.dissolved_at IS NULL AND o.kind <> 'group'
+          AND NOT EXISTS (SELECT 1 FROM point_reports r
+                          WHERE r.org_id = o.id AND r.period_code = $1 AND r.complete)
+        ORDER BY o.path";
+    on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(period_code).fetch_all(c).await?))
+}
+
+/// Builds and stores the report; `complete` when the period has ended.
+async fn generate_for(
+    app: &App,
+    actor: &Actor,
+    org: &crate::orgs::model::Org,
+    period: RankPeriod,
+) -> Result<i64, MemberError> {
+    let r = report::build(app, org, period).await?;
+    let now = app.now();
+    let complete = period.range().1 < app.clock.today();
+    let mut tx = app.db.begin().await?;
+    let id = save(&mut tx.exec(), &r, complete, now, actor.user_id).await?;
+    let ev = AuditEvent::success("points.report", "org", org.id)
+        .org(org.id)
+        .detail(format!("{} 积分通报", r.period_label));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Generates (or regenerates) the report of an organisation for a period that has begun.
+///
+/// # Errors
+/// Denied unless the caller runs the organisation; a period that has not begun.
+pub async fn generate(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    org_id: i64,
+    period: RankPeriod,
+) -> Result<i64, MemberError> {
+    if !scope.has_member_area() {
+        return Err(Denial::Forbidden.into());
+    }
+    let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::Edit).await?;
+    if period.range().0 > app.clock.today() {
+        return Err(MemberError::Invalid(format!(
+            "{}尚未开始，不能生成通报",
+            period.label()
+        )));
+    }
+    generate_for(app, actor, &org, period).await
+}
+
+/// A report the caller may see.
+///
+/// # Errors
+/// `NotFound` outside scope.
+pub async fn get(app: &App, scope: &Scope, id: i64) -> Result<Stored, MemberError> {
+    if !scope.has_member_area() {
+        return Err(Denial::Forbidden.into());
+    }
+    let Some(row) = load(&mut app.db.conn().await?.exec(), id).await? else {
+        return Err(Denial::NotFound.into());
+    };
+    let s = stored(row)?;
+    crate::orgs::service::get_checked(app, scope, s.org_id, OrgAction::View).await?;
+    Ok(s)
+}
+
+/// Records that a report was downloaded as a workbook.
+///
+/// # Errors
+/// Storage failures.
+pub async fn exported(app: &App, actor: &Actor, s: &Stored) -> StoreResult<()> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let ev = AuditEvent::success("points.report_export", "org", s.org_id)
+        .org(s.org_id)
+        .detail(format!("{} 积分通报", s.report.period_label));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await
+}
+
+/// The organisation's reports, newest period first: (id, period code, label, complete, when).
+///
+/// # Errors
+/// Denied for members and outside scope.
+pub async fn list(
+    app: &App,
+    scope: &Scope,
+    org_id: i64,
+) -> Result<Vec<(i64, String, String, bool, OffsetDateTime)>, MemberError> {
+    if !scope.has_member_area() {
+        return Err(Denial::Forbidden.into());
+    }
+    crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
+    let rows = of_org(&mut app.db.conn().await?.exec(), org_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, code, complete, at)| {
+            let label = RankPeriod::parse(&code).map_or_else(|| code.clone(), RankPeriod::label);
+            (id, code, label, complete, at)
+        })
+        .collect())
+}
+
+/// The most recent closed period at the configured cadence, if reports are scheduled.
+#[must_use]
+pub fn last_closed(every: &str, today: time::Date) -> Option<RankPeriod> {
+    let current = match every {
+        "week" => RankPeriod::week_of(today),
+        "month" => RankPeriod::Calendar(Period::containing(today, Granularity::Month)),
+        "quarter" => RankPeriod::Calendar(Period::containing(today, Granularity::Quarter)),
+        _ => return None,
+    };
+    Some(current.previous())
+}
+
+/// The scheduled job: for the period that closed last, generates the report of every
+/// committee and branch that has no complete one yet. Safe to repeat and to interrupt: each
+/// report commits on its own and a finished one is skipped next time.
+///
+/// # Errors
+/// Storage failures (the rest is retried on the next run).
+pub async fn scheduled(app: &App) -> Result<usize, MemberError> {
+    let Some(period) = last_closed(&app.config.points.report_every, app.clock.today()) else {
+        return Ok(0);
+    };
+    let ids = due(&mut app.db.conn().await?.exec(), &period.code()).await?;
+    let actor = Actor::cli("定时任务 积分通报");
+    for id in &ids {
+        let org = crate::orgs::store::get(&mut app.db.conn().await?.exec(), *id).await?;
+        generate_for(app, &actor, &org, period).await?;
+    }
+    Ok(ids.len())
+}
