@@ -85,13 +85,13 @@ fn wait_port(port: u16) {
     }
 }
 
-struct Browser {
+pub(crate) struct Browser {
     port: u16,
     session: String,
 }
 
 impl Browser {
-    fn cmd(&self, method: &str, tail: &str, body: Option<Value>) -> Value {
+    pub(crate) fn cmd(&self, method: &str, tail: &str, body: Option<Value>) -> Value {
         http(
             self.port,
             method,
@@ -100,10 +100,10 @@ impl Browser {
         )["value"]
             .clone()
     }
-    fn go(&self, url: &str) {
+    pub(crate) fn go(&self, url: &str) {
         self.cmd("POST", "/url", Some(json!({"url": url})));
     }
-    fn find(&self, css: &str) -> String {
+    pub(crate) fn find(&self, css: &str) -> String {
         let v = self.cmd(
             "POST",
             "/element",
@@ -115,7 +115,7 @@ impl Browser {
             .unwrap_or_else(|| panic!("no element {css}: {v}"))
             .to_owned()
     }
-    fn type_into(&self, css: &str, text: &str) {
+    pub(crate) fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css);
         self.cmd(
             "POST",
@@ -123,11 +123,11 @@ impl Browser {
             Some(json!({"text": text})),
         );
     }
-    fn click(&self, css: &str) {
+    pub(crate) fn click(&self, css: &str) {
         let id = self.find(css);
         self.cmd("POST", &format!("/element/{id}/click"), Some(json!({})));
     }
-    fn text_of(&self, css: &str) -> String {
+    pub(crate) fn text_of(&self, css: &str) -> String {
         let id = self.find(css);
         self.cmd("GET", &format!("/element/{id}/text"), None)
             .as_str()
@@ -135,7 +135,7 @@ impl Browser {
             .to_owned()
     }
     /// Presses a button by script: on a phone-sized window the bottom tab bar may cover it.
-    fn press(&self, css: &str) {
+    pub(crate) fn press(&self, css: &str) {
         let script = format!("document.querySelector({css:?}).click()");
         self.cmd(
             "POST",
@@ -143,13 +143,13 @@ impl Browser {
             Some(json!({"script": script, "args": []})),
         );
     }
-    fn source(&self) -> String {
+    pub(crate) fn source(&self) -> String {
         self.cmd("GET", "/source", None)
             .as_str()
             .unwrap_or("")
             .to_owned()
     }
-    fn wait(&self, ok: impl Fn(&Self) -> bool) -> bool {
+    pub(crate) fn wait(&self, ok: impl Fn(&Self) -> bool) -> bool {
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(10) {
             if ok(self) {
@@ -159,7 +159,7 @@ impl Browser {
         }
         false
     }
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.cmd("GET", "/url", None)
             .as_str()
             .unwrap_or("")
@@ -168,9 +168,9 @@ impl Browser {
 }
 
 /// A demo server, chromedriver and a browser session, stopped and removed when dropped.
-struct Env {
-    b: Browser,
-    base: String,
+pub(crate) struct Env {
+    pub(crate) b: Browser,
+    pub(crate) base: String,
     dir: std::path::PathBuf,
     _driver: Kill,
     _server: Kill,
@@ -184,7 +184,7 @@ impl Drop for Env {
 }
 
 impl Env {
-    fn login(&self, user: &str) {
+    pub(crate) fn login(&self, user: &str) {
         self.b.cmd("DELETE", "/cookie", None);
         self.b.go(&format!("{}/login", self.base));
         self.b.type_into("#username", user);
@@ -198,7 +198,7 @@ impl Env {
 }
 
 /// Starts everything, or `None` when browser tests are not asked for.
-fn start() -> Option<Env> {
+pub(crate) fn start() -> Option<Env> {
     if std::env::var("ZHIBU_E2E").as_deref() != Ok("1") {
         return None;
     }

@@ -11,6 +11,7 @@ mod auth;
 mod backup;
 mod cli;
 mod e2e;
+mod e2e_points;
 mod http;
 mod matrix;
 mod meeting_files;
