@@ -14,6 +14,7 @@ pub mod events;
 pub mod jobs;
 pub mod meetings;
 pub mod members;
+pub mod notices;
 pub mod orgs;
 pub mod points;
 pub mod shared;

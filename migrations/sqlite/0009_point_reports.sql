@@ -27,3 +27,16 @@ CREATE TABLE point_grades (
     UNIQUE (member_id, year)
 );
 CREATE INDEX point_grades_org_year ON point_grades (org_id, year);
+
+-- Rankings read every running total of one period in a row: keep the totals clustered by their
+-- key (WITHOUT ROWID), so that read is one sequential range instead of a lookup per member.
+CREATE TABLE point_totals_by_key (
+    period_key  TEXT    NOT NULL,
+    member_id   INTEGER NOT NULL REFERENCES members (id),
+    total       INTEGER NOT NULL,
+    PRIMARY KEY (period_key, member_id)
+) WITHOUT ROWID;
+INSERT INTO point_totals_by_key (period_key, member_id, total)
+    SELECT period_key, member_id, total FROM point_totals;
+DROP TABLE point_totals;
+ALTER TABLE point_totals_by_key RENAME TO point_totals;

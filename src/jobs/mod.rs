@@ -1,6 +1,6 @@
-//! Background work of `serve`: housekeeping, the consumers of the event outbox, and the
-//! scheduled jobs. Every job is safe to run again after a restart: what it has done is in the
-//! database, and each run starts from there.
+//! Background work of `serve`: housekeeping, the consumers of the event outbox, the scheduled
+//! jobs, and notices set for a time. Every job is safe to run again after a restart: what it
+//! has done is in the database, and each run starts from there.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +12,7 @@ pub fn spawn_all(app: &Arc<App>) {
     housekeeping(app.clone());
     event_consumers(app.clone());
     schedules(app.clone());
+    notices(app.clone());
 }
 
 /// Removes expired sessions every ten minutes.
@@ -72,6 +73,19 @@ fn schedules(app: Arc<App>) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reports = n, "积分通报 generated"),
                 Err(e) => tracing::warn!(error = %e, "scheduled 积分通报 failed; will retry"),
+            }
+        }
+    });
+}
+
+/// Publishes notices set for a time, checked every 30 seconds.
+fn notices(app: Arc<App>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::notices::service::publish_due(&app).await {
+                tracing::warn!(error = %e, "scheduled notices failed; will retry");
             }
         }
     });

@@ -9,11 +9,24 @@ use crate::db::{Exec, StoreResult};
 use crate::on;
 use crate::orgs::model::subtree_upper;
 
-/// Members of the subtree with a running total for the period. `CROSS JOIN` fixes SQLite's
-/// join order to the one driven by the totals' key; PostgreSQL plans it freely.
-const SCORED: &str = "FROM point_totals t CROSS JOIN members m CROSS JOIN orgs o
-    WHERE t.period_key = $3 AND m.id = t.member_id AND o.id = m.org_id
-      AND o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal'";
+/// Subtrees with fewer members than this are read from the roster side.
+pub const SMALL: i64 = 5_000;
+
+/// Members of the subtree with a running total for the period. A large subtree is read from
+/// the totals' key (one sequential range, then a lookup per member; `CROSS JOIN` fixes that
+/// order on SQLite), a small one from its organisations and members, so a branch does not pay
+/// for a committee-wide range. PostgreSQL plans either form freely.
+fn scored(small: bool) -> &'static str {
+    if small {
+        "FROM orgs o CROSS JOIN members m CROSS JOIN point_totals t
+         WHERE o.path >= $1 AND o.path < $2 AND m.org_id = o.id AND m.membership_status = 'normal'
+           AND t.period_key = $3 AND t.member_id = m.id"
+    } else {
+        "FROM point_totals t CROSS JOIN members m CROSS JOIN orgs o
+         WHERE t.period_key = $3 AND m.id = t.member_id AND o.id = m.org_id
+           AND o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal'"
+    }
+}
 
 /// One organisation's members and points for a period.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,11 +61,13 @@ pub async fn org_counts(
     let upper = subtree_upper(root);
     let roster: Vec<(i64, String, i64)> =
         on!(ex, c => sqlx::query_as(ROSTER).bind(root).bind(&upper).fetch_all(c).await?);
+    let small = roster.iter().map(|r| r.2).sum::<i64>() < SMALL;
     let sql = format!(
         "SELECT m.org_id, CAST(SUM(t.total) AS BIGINT),
             CAST(SUM(CASE WHEN t.total > 0 THEN 1 ELSE 0 END) AS BIGINT),
             CAST(SUM(CASE WHEN t.total < 0 THEN 1 ELSE 0 END) AS BIGINT)
-         {SCORED} GROUP BY m.org_id"
+         {} GROUP BY m.org_id",
+        scored(small)
     );
     let scored: Vec<(i64, i64, i64, i64)> = on!(ex, c => sqlx::query_as(&sql).bind(root).bind(&upper)
         .bind(period_key).fetch_all(c).await?);
@@ -99,6 +114,7 @@ pub async fn band_page(
     root: &str,
     period_key: &str,
     band: Band,
+    small: bool,
     offset: i64,
     limit: i64,
 ) -> StoreResult<Vec<Line>> {
@@ -106,8 +122,9 @@ pub async fn band_page(
         Band::Positive | Band::Negative => {
             let cmp = if band == Band::Positive { ">" } else { "<" };
             format!(
-                "SELECT m.id, m.name, o.id, o.name, t.total {SCORED} AND t.total {cmp} 0
-                 ORDER BY t.total DESC, m.id LIMIT $4 OFFSET $5"
+                "SELECT m.id, m.name, o.id, o.name, t.total {} AND t.total {cmp} 0
+                 ORDER BY t.total DESC, m.id LIMIT $4 OFFSET $5",
+                scored(small)
             )
         }
         // The existence test touches every member of the subtree; it runs only when a page
@@ -134,13 +151,14 @@ pub async fn count_above(
     period_key: &str,
     points: i64,
     negative_only: bool,
+    small: bool,
 ) -> StoreResult<i64> {
     let below = if negative_only {
         " AND t.total < 0"
     } else {
         ""
     };
-    let sql = format!("SELECT COUNT(*) {SCORED} AND t.total > $4{below}");
+    let sql = format!("SELECT COUNT(*) {} AND t.total > $4{below}", scored(small));
     on!(ex, c => Ok(sqlx::query_scalar(&sql).bind(root).bind(subtree_upper(root)).bind(period_key)
         .bind(points).fetch_one(c).await?))
 }

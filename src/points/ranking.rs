@@ -68,6 +68,8 @@ pub struct Ranking {
 /// Band sizes of a subtree for a period.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Bands {
+    /// The subtree is small enough to read from the roster side.
+    pub small: bool,
     /// Above 0.
     pub positive: i64,
     /// At 0.
@@ -84,6 +86,7 @@ impl Bands {
             (p + o.positive, n + o.negative, a + o.members)
         });
         Self {
+            small: all < rank_store::SMALL,
             positive: p,
             zero: all - p - n,
             negative: n,
@@ -156,10 +159,12 @@ async fn rank_of(app: &App, root: &str, key: &str, bands: Bands, points: i64) ->
     let mut conn = app.db.conn().await?;
     Ok(match points {
         0 => bands.first_rank(Band::Zero),
-        p if p > 0 => 1 + rank_store::count_above(&mut conn.exec(), root, key, p, false).await?,
+        p if p > 0 => {
+            1 + rank_store::count_above(&mut conn.exec(), root, key, p, false, bands.small).await?
+        }
         p => {
             bands.first_rank(Band::Negative)
-                + rank_store::count_above(&mut conn.exec(), root, key, p, true).await?
+                + rank_store::count_above(&mut conn.exec(), root, key, p, true, bands.small).await?
         }
     })
 }
@@ -211,6 +216,7 @@ pub async fn page_of(
             root,
             &key,
             band,
+            bands.small,
             offset,
             limit,
         )
@@ -286,6 +292,7 @@ mod tests {
     #[test]
     fn reads_cross_bands_in_order() {
         let b = Bands {
+            small: true,
             positive: 3,
             zero: 2,
             negative: 4,

@@ -129,6 +129,7 @@ pub async fn build(
         &org.path,
         &key,
         Band::Zero,
+        ranking.members < rank_store::SMALL,
         0,
         NO_POINTS_LISTED,
     )

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::auth::scope::Capability;
 use crate::orgs::model::OrgKind;
 
 use super::AppState;
@@ -90,19 +89,6 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// A navigation entry.
-#[derive(Debug, Clone)]
-pub struct NavItem {
-    /// Target.
-    pub href: String,
-    /// Label.
-    pub label: &'static str,
-    /// Icon id in the sprite.
-    pub icon: &'static str,
-    /// Current area.
-    pub active: bool,
-}
-
 /// A breadcrumb; the last one has no link.
 #[derive(Debug, Clone)]
 pub struct Crumb {
@@ -123,6 +109,8 @@ pub struct SwitchOpt {
     pub selected: bool,
 }
 
+pub use super::nav::NavItem;
+
 /// Shared page data.
 #[derive(Debug, Clone)]
 pub struct PageCtx {
@@ -138,6 +126,8 @@ pub struct PageCtx {
     pub csrf: String,
     /// Navigation.
     pub nav: Vec<NavItem>,
+    /// Unread notices of the signed-in member (badge on 通知).
+    pub unread_notices: i64,
     /// Breadcrumbs.
     pub crumbs: Vec<Crumb>,
     /// Flash.
@@ -157,75 +147,13 @@ impl PageCtx {
     /// Storage failures while loading the switcher.
     pub async fn new(st: &AppState, u: &User, title: &str, area: &str) -> AppResult<Self> {
         let a = &u.0;
-        let scope = &a.scope;
-        let mut nav = vec![NavItem {
-            href: "/".into(),
-            label: "首页",
-            icon: "home",
-            active: area == "home",
-        }];
-        if scope.has_org_area() {
-            nav.push(NavItem {
-                href: "/orgs".into(),
-                label: "组织架构",
-                icon: "tree",
-                active: area == "orgs",
-            });
-        }
-        if scope.has_member_area() {
-            nav.push(NavItem {
-                href: "/members".into(),
-                label: "党员",
-                icon: "people",
-                active: area == "members",
-            });
-        }
-        if scope.has_org_area() && !a.role.is_admin_triad() {
-            nav.push(NavItem {
-                href: "/meetings".into(),
-                label: "组织生活",
-                icon: "calendar",
-                active: area == "meetings",
-            });
-        }
-        if scope.has_org_area() && !a.role.is_admin_triad() {
-            nav.push(NavItem {
-                href: "/points".into(),
-                label: "积分",
-                icon: "star",
-                active: area == "points",
-            });
-        }
-        if let (false, Some(mid)) = (scope.has_member_area(), scope.member_id) {
-            nav.push(NavItem {
-                href: format!("/members/{mid}"),
-                label: "我的档案",
-                icon: "people",
-                active: area == "members",
-            });
-        }
-        if scope.can(Capability::ManageAccounts) || scope.can(Capability::ManageSecurity) {
-            nav.push(NavItem {
-                href: "/admin/users".into(),
-                label: "账号管理",
-                icon: "key",
-                active: area == "users",
-            });
-        }
-        if scope.can(Capability::ReadAudit) {
-            nav.push(NavItem {
-                href: "/audit".into(),
-                label: "审计日志",
-                icon: "log",
-                active: area == "audit",
-            });
-        }
-        nav.push(NavItem {
-            href: "/account".into(),
-            label: "我的",
-            icon: "user",
-            active: area == "account",
-        });
+        let unread = match a.scope.member_id {
+            Some(m) if !a.role.is_admin_triad() => {
+                crate::notices::store::unread_count(&mut st.app.db.conn().await?.exec(), m).await?
+            }
+            _ => 0,
+        };
+        let nav = super::nav::items(a, area, unread);
         let (switcher, current_org) = switcher(st, u).await?;
         Ok(Self {
             title: title.to_owned(),
@@ -234,6 +162,7 @@ impl PageCtx {
             role_label: a.role.label(),
             csrf: a.csrf.clone(),
             nav,
+            unread_notices: unread,
             crumbs: Vec::new(),
             flash: u.1.flash.clone(),
             switcher,

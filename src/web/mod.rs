@@ -10,6 +10,7 @@ pub mod extract;
 pub mod layout;
 mod meta;
 pub mod middleware;
+pub mod nav;
 pub mod net;
 pub mod rate;
 pub mod upload;
@@ -161,6 +162,8 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::meetings::api::routes(reg);
     let reg = crate::points::routes(reg);
     let reg = crate::points::api::routes(reg);
+    let reg = crate::notices::routes(reg);
+    let reg = crate::notices::api::routes(reg);
     let reg = crate::audit::routes::routes(reg);
     let Reg { router, routes } = reg;
     let limit = state.app.config.server.body_limit_kib as usize * 1024;

@@ -19,6 +19,8 @@ mod meeting_pages;
 mod meeting_records;
 mod meetings;
 mod members;
+mod notice_pages;
+mod notices;
 mod points;
 mod points_pages;
 mod points_ranking;

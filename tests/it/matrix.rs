@@ -56,6 +56,8 @@ fn org_relative(method: &str, path: &str) -> bool {
                     | "/api/v1/points/items"
                     | "/points/reports"
                     | "/points/grades"
+                    | "/notices"
+                    | "/api/v1/notices"
             ))
         || (method == "POST" && path == "/api/v1/points/entries")
 }
@@ -220,6 +222,7 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
         ("POST", "/points/claims/{id}/decision") => "decision=approve&note=".into(),
         ("POST", "/points/reports") => format!("org={}&period=2026-11", target.0),
         ("POST", "/points/grades") => format!("org={}&year=2026&basis=x", target.0),
+        ("POST", "/notices") => format!("org_id={0}&title=x&body=y&to={0}", target.0),
         _ => String::new(),
     }
 }
@@ -321,6 +324,10 @@ async fn matrix(b: Backend) {
                             ("POST", "/api/v1/points/claims") => r#"{"item":"study_notes","occurred_on":"2026-11-01","description":"x"}"#.to_owned(),
                             ("POST", "/api/v1/points/claims/{id}/decision") => r#"{"approve":true}"#.to_owned(),
                             ("POST", "/api/v1/meetings/{id}/leave") => r#"{"reason":"x"}"#.to_owned(),
+                            ("POST", "/api/v1/notices") => format!(
+                                r#"{{"org_id":{0},"title":"x","body":"y","audience":{{"orgs":[{0}]}}}}"#,
+                                target.0
+                            ),
                             ("POST", "/api/v1/meetings/{id}/leaves/{lid}/decision") => r#"{"approve":true}"#.to_owned(),
                             ("PATCH", _) => r#"{"fields":{}}"#.to_owned(),
                             _ => "{}".to_owned(),

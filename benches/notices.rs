@@ -1,0 +1,152 @@
+//! Notice figures on SQLite and (when `ZHIBU_TEST_PG_URL` is set) PostgreSQL: publishing a
+//! notice to a committee of 20,000 members (the fan-out of inbox rows), and a member's inbox
+//! and unread count after a year of notices. Run with `cargo bench --bench notices`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark fails loudly by design"
+)]
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use zhibu::app::App;
+use zhibu::audit::Actor;
+use zhibu::auth::Scope;
+use zhibu::config::Config;
+use zhibu::db::{Db, Exec};
+use zhibu::notices::model::Audience;
+use zhibu::notices::service::{self, Draft};
+
+mod common;
+use common::pct;
+
+const MEMBERS: usize = 20_000;
+const BRANCHES: usize = 100;
+/// About one notice a working day.
+const NOTICES: usize = 250;
+const SAMPLES: usize = 200;
+
+async fn exec(ex: &mut Exec<'_>, sql: &str) {
+    match ex {
+        Exec::Sqlite(c) => sqlx::query(sql)
+            .execute(&mut **c)
+            .await
+            .map(|_| ())
+            .unwrap(),
+        Exec::Pg(c) => sqlx::query(sql)
+            .execute(&mut **c)
+            .await
+            .map(|_| ())
+            .unwrap(),
+    }
+}
+
+async fn run(label: &'static str, url: String) {
+    let mut config = Config::default();
+    config.database.url.clone_from(&url);
+    let db = Db::connect(&url, 8).await.unwrap();
+    zhibu::db::migrate::run(&db).await.unwrap();
+    let app = App::new(db, config, Arc::new(zhibu::shared::SystemClock));
+    let mut tx = app.db.begin().await.unwrap();
+    exec(&mut tx.exec(), "INSERT INTO orgs (id, parent_id, path, depth, kind, name, sort_order, created_at, updated_at)
+        VALUES (1, NULL, '/1/', 0, 'committee', '压测党委', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')").await;
+    for b in 0..BRANCHES {
+        let id = b + 2;
+        exec(&mut tx.exec(), &format!("INSERT INTO orgs (id, parent_id, path, depth, kind, name, sort_order, created_at, updated_at)
+            VALUES ({id}, 1, '/1/{id}/', 1, 'branch', '第{b}支部', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")).await;
+    }
+    for chunk in 0..(MEMBERS / 1000) {
+        let values: Vec<String> = (0..1000)
+            .map(|i| {
+                let n = chunk * 1000 + i;
+                format!("({}, {}, '党员{n}', 'male', 'B{n:09}', '1980-01-01', '汉族', '大学本科', 'full', '2000-07-01', 'normal', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                    n + 1, n % BRANCHES + 2)
+            })
+            .collect();
+        exec(&mut tx.exec(), &format!("INSERT INTO members (id, org_id, name, gender, id_number, birth_date, ethnicity, education,
+            category, joined_on, membership_status, created_at, updated_at) VALUES {}", values.join(","))).await;
+    }
+    if let Db::Postgres(_) = &app.db {
+        for t in ["orgs", "members"] {
+            exec(
+                &mut tx.exec(),
+                &format!(
+                    "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}))"
+                ),
+            )
+            .await;
+        }
+    }
+    tx.commit().await.unwrap();
+    let actor = Actor::cli("bench");
+    let scope = Scope::operator();
+    let draft = |i: usize| Draft {
+        org_id: 1,
+        title: format!("第{i}号通知"),
+        body: "<p>请各党支部认真组织学习，按时报送学习情况。</p>".repeat(5),
+        receipt_required: true,
+        audience: Audience {
+            subtrees: vec![1],
+            ..Audience::default()
+        },
+        publish_at: None,
+    };
+    let mut publish = Vec::new();
+    let t = Instant::now();
+    for i in 0..NOTICES {
+        let s = Instant::now();
+        service::create(&app, &actor, &scope, &draft(i))
+            .await
+            .unwrap();
+        publish.push(s.elapsed().as_secs_f64() * 1000.0);
+    }
+    let seeded = t.elapsed().as_secs_f64();
+    // Members read about half of them.
+    let mut conn = app.db.conn().await.unwrap();
+    exec(&mut conn.exec(), "UPDATE notice_recipients SET read_at = '2026-06-01T00:00:00Z' WHERE (notice_id + member_id) % 2 = 0").await;
+    exec(&mut conn.exec(), "ANALYZE").await;
+    drop(conn);
+    let mut inbox = Vec::new();
+    let mut badge = Vec::new();
+    for i in 0..SAMPLES {
+        let member = i64::try_from(i * 97 % MEMBERS + 1).unwrap();
+        let mut s = Scope::operator();
+        s.member_id = Some(member);
+        let t = Instant::now();
+        let (lines, total, _) = service::inbox(&app, &s, 1, 20).await.unwrap();
+        inbox.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!((lines.len(), total), (20, i64::try_from(NOTICES).unwrap()));
+        let t = Instant::now();
+        zhibu::notices::store::unread_count(&mut app.db.conn().await.unwrap().exec(), member)
+            .await
+            .unwrap();
+        badge.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!("{label}");
+    println!(
+        "  {NOTICES} notices to {MEMBERS} members each ({} inbox rows) in {seeded:.0} s",
+        NOTICES * MEMBERS
+    );
+    println!(
+        "  publish one notice to {MEMBERS} members   p50 {:>7.1} ms   p99 {:>7.1} ms   max {:>7.1} ms",
+        pct(&mut publish, 0.5),
+        pct(&mut publish, 0.99),
+        pct(&mut publish, 1.0)
+    );
+    println!(
+        "  inbox, first page of {NOTICES}          p50 {:>7.2} ms   p99 {:>7.2} ms",
+        pct(&mut inbox, 0.5),
+        pct(&mut inbox, 0.99)
+    );
+    println!(
+        "  unread badge (every page)          p50 {:>7.2} ms   p99 {:>7.2} ms",
+        pct(&mut badge, 0.5),
+        pct(&mut badge, 0.99)
+    );
+    app.db.close().await;
+}
+
+fn main() {
+    common::on_both_databases("notices", run);
+}

@@ -1,0 +1,32 @@
+-- 通知公告: a notice is written by an officer of an organisation, addressed to organisations
+-- (optionally with their subtrees) or chosen members, and published now or at a set time. At
+-- publication the audience is fanned out into one recipient row per member, which carries the
+-- read receipt.
+
+CREATE TABLE notices (
+    id                BIGSERIAL PRIMARY KEY,
+    org_id            BIGINT      NOT NULL REFERENCES orgs (id),
+    title             TEXT        NOT NULL,
+    body              TEXT        NOT NULL,
+    receipt_required  BOOLEAN     NOT NULL DEFAULT FALSE,
+    audience          TEXT        NOT NULL,
+    audience_label    TEXT        NOT NULL,
+    status            TEXT        NOT NULL CHECK (status IN ('scheduled', 'published', 'withdrawn')),
+    publish_at        TIMESTAMPTZ NOT NULL,
+    published_at      TIMESTAMPTZ,
+    recipients        BIGINT      NOT NULL DEFAULT 0,
+    last_reminded_at  TIMESTAMPTZ,
+    author_id         BIGINT      REFERENCES users (id),
+    author_name       TEXT        NOT NULL,
+    created_at        TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX notices_org ON notices (org_id, publish_at);
+CREATE INDEX notices_due ON notices (publish_at) WHERE status = 'scheduled';
+
+CREATE TABLE notice_recipients (
+    notice_id   BIGINT      NOT NULL REFERENCES notices (id),
+    member_id   BIGINT      NOT NULL REFERENCES members (id),
+    read_at     TIMESTAMPTZ,
+    PRIMARY KEY (notice_id, member_id)
+);
+CREATE INDEX notice_recipients_member ON notice_recipients (member_id, notice_id);

@@ -1,0 +1,14 @@
+//! 通知公告: officers write notices with safe formatting to organisations (optionally with
+//! their subtrees), publish them now or at a set time, see who has read them and remind the
+//! unread; members read them in an inbox with unread counts.
+
+pub mod api;
+pub mod model;
+mod pages;
+pub mod service;
+pub mod store;
+
+/// Registers the pages.
+pub fn routes(r: crate::web::Reg) -> crate::web::Reg {
+    pages::routes(r)
+}

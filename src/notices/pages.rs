@@ -1,0 +1,293 @@
+//! Pages of 通知公告: the inbox (and the officer's sent notices), the form, a notice, its
+//! 已读 / 未读 lists and the reminder.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use crate::members::service::MemberError;
+use crate::shared::text::{datetime, parse_datetime};
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::{PathId, User, ValidForm};
+use crate::web::layout::{PageCtx, current_org, redirect_with, render, render_form};
+use crate::web::{AppState, Reg};
+
+use super::model::Audience;
+use super::service::{self, Draft};
+use super::store::{self, InboxLine, Notice};
+
+/// Registers the routes.
+pub fn routes(r: Reg) -> Reg {
+    r.get("/notices", inbox)
+        .get("/notices/new", form)
+        .post("/notices", create)
+        .get("/notices/{id}", show)
+        .get("/notices/{id}/receipts", receipts)
+        .post("/notices/{id}/remind", remind)
+}
+
+#[derive(Template)]
+#[template(path = "notices/inbox.html")]
+struct InboxPage {
+    page: PageCtx,
+    lines: Vec<InboxLine>,
+    unread: i64,
+    total: i64,
+    page_no: i64,
+    pages: i64,
+    /// (id, title, status, time, recipients, read) of notices sent in the user's reach.
+    sent: Vec<(i64, String, String, String, i64, i64)>,
+    officer: bool,
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    #[serde(default)]
+    page: String,
+}
+
+const PER_PAGE: i64 = 20;
+
+async fn inbox(
+    State(st): State<AppState>,
+    u: User,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    if u.0.role.is_admin_triad() {
+        return Err(AppError::Forbidden);
+    }
+    let page_no = q.page.parse::<i64>().unwrap_or(1).max(1);
+    let (lines, total, unread) = service::inbox(&st.app, u.scope(), page_no, PER_PAGE).await?;
+    let officer = u.scope().has_member_area();
+    let sent = match (officer, current_org(&st, &u).await?) {
+        (true, Some(org)) => store::sent(&mut st.app.db.conn().await?.exec(), &org.path, 20)
+            .await?
+            .into_iter()
+            .map(|(id, t, s, at, n, r)| (id, t, s, datetime(at), n, r))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let page = PageCtx::new(&st, &u, "通知公告", "notices")
+        .await?
+        .crumbs(vec![("通知公告".into(), None)]);
+    render(&InboxPage {
+        page,
+        lines,
+        unread,
+        total,
+        page_no,
+        pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
+        sent,
+        officer,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "notices/form.html")]
+struct FormPage {
+    page: PageCtx,
+    org_id: i64,
+    /// (id, indented name) of organisations the notice may go to.
+    orgs: Vec<(i64, String)>,
+    title: String,
+    body: String,
+    error: Option<String>,
+}
+
+async fn form_page(
+    st: &AppState,
+    u: &User,
+    title: String,
+    body: String,
+    error: Option<String>,
+) -> AppResult<Response> {
+    if !u.scope().has_member_area() {
+        return Err(AppError::Forbidden);
+    }
+    let org = current_org(st, u).await?.ok_or(AppError::Forbidden)?;
+    let orgs = crate::orgs::service::outline(&st.app, u.scope())
+        .await?
+        .into_iter()
+        .filter(|(o, _)| o.path.starts_with(&org.path))
+        .map(|(o, level)| (o.id, format!("{}{}", "　".repeat(level.min(6)), o.name)))
+        .collect();
+    let page = PageCtx::new(st, u, "发布通知", "notices")
+        .await?
+        .crumbs(vec![
+            ("通知公告".into(), Some("/notices".into())),
+            ("发布通知".into(), None),
+        ]);
+    render_form(
+        error.is_some(),
+        &FormPage {
+            page,
+            org_id: org.id,
+            orgs,
+            title,
+            body,
+            error,
+        },
+    )
+}
+
+async fn form(State(st): State<AppState>, u: User) -> AppResult<Response> {
+    form_page(&st, &u, String::new(), String::new(), None).await
+}
+
+/// Fields: `org_id`, `title`, `body`, `receipt`, `publish_at`, and per organisation `to`
+/// (its own members) or `tree` (with everything below).
+async fn create(
+    State(st): State<AppState>,
+    u: User,
+    ValidForm(f): ValidForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let one = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let ids = |k: &str| -> Vec<i64> {
+        f.iter()
+            .filter(|(n, _)| n == k)
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect()
+    };
+    let (title, body) = (one("title"), one("body"));
+    let Ok(org_id) = one("org_id").parse::<i64>() else {
+        return Err(AppError::BadRequest(
+            "invalid_form",
+            "表单内容不完整或格式不正确，请刷新页面后重试".into(),
+        ));
+    };
+    let when = one("publish_at");
+    let publish_at = match when.trim() {
+        "" => None,
+        s => match parse_datetime(s) {
+            Some(t) => Some(t),
+            None => {
+                let m = Some("定时发布时间格式不正确".to_owned());
+                return form_page(&st, &u, title, body, m).await;
+            }
+        },
+    };
+    let subtrees = ids("tree");
+    let d = Draft {
+        org_id,
+        title: title.clone(),
+        body: body.clone(),
+        receipt_required: one("receipt") == "1",
+        audience: Audience {
+            orgs: ids("to")
+                .into_iter()
+                .filter(|i| !subtrees.contains(i))
+                .collect(),
+            subtrees,
+            members: Vec::new(),
+        },
+        publish_at,
+    };
+    match service::create(&st.app, &u.actor(), u.scope(), &d).await {
+        Ok(id) => {
+            let msg = if publish_at.is_some() {
+                "通知已保存，将按时发布"
+            } else {
+                "通知已发布"
+            };
+            Ok(redirect_with(
+                &st,
+                &format!("/notices/{id}"),
+                "success",
+                msg,
+            ))
+        }
+        Err(MemberError::Invalid(m)) => form_page(&st, &u, title, body, Some(m)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notices/show.html")]
+struct ShowPage {
+    page: PageCtx,
+    n: Notice,
+    read_at: Option<String>,
+    manages: bool,
+    read_count: usize,
+}
+
+async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    let o = service::open(&st.app, &u.actor(), u.scope(), id).await?;
+    let read_count = if o.manages {
+        service::receipts(&st.app, u.scope(), id)
+            .await?
+            .1
+            .iter()
+            .filter(|r| r.3.is_some())
+            .count()
+    } else {
+        0
+    };
+    let page = PageCtx::new(&st, &u, &o.notice.title, "notices")
+        .await?
+        .crumbs(vec![
+            ("通知公告".into(), Some("/notices".into())),
+            (o.notice.title.clone(), None),
+        ]);
+    render(&ShowPage {
+        page,
+        read_at: o.read_at.map(datetime),
+        manages: o.manages,
+        n: o.notice,
+        read_count,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "notices/receipts.html")]
+struct ReceiptsPage {
+    page: PageCtx,
+    n: Notice,
+    /// (name, organisation, read time or empty).
+    read: Vec<(String, String, String)>,
+    unread: Vec<(String, String, String)>,
+}
+
+async fn receipts(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    let (n, rows) = service::receipts(&st.app, u.scope(), id).await?;
+    let (mut read, mut unread) = (Vec::new(), Vec::new());
+    for (_, name, org, at) in rows {
+        match at {
+            Some(t) => read.push((name, org, datetime(t))),
+            None => unread.push((name, org, String::new())),
+        }
+    }
+    let page = PageCtx::new(&st, &u, "阅读情况", "notices")
+        .await?
+        .crumbs(vec![
+            ("通知公告".into(), Some("/notices".into())),
+            (n.title.clone(), Some(format!("/notices/{id}"))),
+            ("阅读情况".into(), None),
+        ]);
+    render(&ReceiptsPage {
+        page,
+        n,
+        read,
+        unread,
+    })
+}
+
+async fn remind(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    let to = format!("/notices/{id}/receipts");
+    match service::remind(&st.app, &u.actor(), u.scope(), id).await {
+        Ok(n) => Ok(redirect_with(
+            &st,
+            &to,
+            "success",
+            &format!("已提醒 {n} 名未读党员"),
+        )),
+        Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(e) => Err(e.into()),
+    }
+}

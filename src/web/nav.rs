@@ -1,0 +1,113 @@
+//! The navigation a user sees: one entry per area their role and scope open, the same on the
+//! desktop side menu and the phone tab bar.
+
+use super::extract::AuthCtx;
+use crate::auth::scope::Capability;
+
+/// A navigation entry.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    /// Target.
+    pub href: String,
+    /// Label.
+    pub label: &'static str,
+    /// Icon id in the sprite.
+    pub icon: &'static str,
+    /// Current area.
+    pub active: bool,
+    /// A count shown on the entry (unread notices), 0 for none.
+    pub badge: i64,
+}
+
+/// The entries for `a`, with `area` marked current. `unread` puts a count on 通知.
+#[must_use]
+pub fn items(a: &AuthCtx, area: &str, unread: i64) -> Vec<NavItem> {
+    let scope = &a.scope;
+    let mut nav = vec![NavItem {
+        href: "/".into(),
+        label: "首页",
+        icon: "home",
+        active: area == "home",
+        badge: 0,
+    }];
+    if scope.has_org_area() {
+        nav.push(NavItem {
+            href: "/orgs".into(),
+            label: "组织架构",
+            icon: "tree",
+            active: area == "orgs",
+            badge: 0,
+        });
+    }
+    if scope.has_member_area() {
+        nav.push(NavItem {
+            href: "/members".into(),
+            label: "党员",
+            icon: "people",
+            active: area == "members",
+            badge: 0,
+        });
+    }
+    if scope.has_org_area() && !a.role.is_admin_triad() {
+        nav.push(NavItem {
+            href: "/meetings".into(),
+            label: "组织生活",
+            icon: "calendar",
+            active: area == "meetings",
+            badge: 0,
+        });
+    }
+    if scope.has_org_area() && !a.role.is_admin_triad() {
+        nav.push(NavItem {
+            href: "/points".into(),
+            label: "积分",
+            icon: "star",
+            active: area == "points",
+            badge: 0,
+        });
+    }
+    if scope.has_org_area() && !a.role.is_admin_triad() {
+        nav.push(NavItem {
+            href: "/notices".into(),
+            label: "通知",
+            icon: "bell",
+            active: area == "notices",
+            badge: unread,
+        });
+    }
+    if let (false, Some(mid)) = (scope.has_member_area(), scope.member_id) {
+        nav.push(NavItem {
+            href: format!("/members/{mid}"),
+            label: "我的档案",
+            icon: "people",
+            active: area == "members",
+            badge: 0,
+        });
+    }
+    if scope.can(Capability::ManageAccounts) || scope.can(Capability::ManageSecurity) {
+        nav.push(NavItem {
+            href: "/admin/users".into(),
+            label: "账号管理",
+            icon: "key",
+            active: area == "users",
+            badge: 0,
+        });
+    }
+    if scope.can(Capability::ReadAudit) {
+        nav.push(NavItem {
+            href: "/audit".into(),
+            label: "审计日志",
+            icon: "log",
+            active: area == "audit",
+            badge: 0,
+        });
+    }
+    nav.push(NavItem {
+        href: "/account".into(),
+        label: "我的",
+        icon: "user",
+        active: area == "account",
+        badge: 0,
+    });
+    nav
+}
