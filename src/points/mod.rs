@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod awards;
+mod grade_pages;
 pub mod grading;
 pub mod model;
 mod pages;
@@ -20,5 +21,5 @@ mod views;
 
 /// Registers the pages.
 pub fn routes(r: crate::web::Reg) -> crate::web::Reg {
-    report_pages::routes(pages::routes(r))
+    grade_pages::routes(report_pages::routes(pages::routes(r)))
 }
