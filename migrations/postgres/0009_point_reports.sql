@@ -27,3 +27,9 @@ CREATE TABLE point_grades (
     UNIQUE (member_id, year)
 );
 CREATE INDEX point_grades_org_year ON point_grades (org_id, year);
+
+-- Rankings read every running total of one period: a covering index lets that be an index-only
+-- scan instead of a heap fetch per member (the rows of one period are spread over the table),
+-- and a second one in ranking order serves the first pages and the counts above a score.
+CREATE INDEX point_totals_cover ON point_totals (period_key, member_id) INCLUDE (total);
+CREATE INDEX point_totals_rank ON point_totals (period_key, total DESC, member_id);

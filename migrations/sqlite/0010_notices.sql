@@ -30,3 +30,17 @@ CREATE TABLE notice_recipients (
     PRIMARY KEY (notice_id, member_id)
 );
 CREATE INDEX notice_recipients_member ON notice_recipients (member_id, notice_id);
+
+-- The notification centre: everything addressed to one account (new notices, reminders,
+-- decisions on claims, reports), read one by one or all at once.
+CREATE TABLE notifications (
+    id          INTEGER PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    kind        TEXT    NOT NULL,
+    title       TEXT    NOT NULL,
+    link        TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    read_at     TEXT
+);
+CREATE INDEX notifications_user ON notifications (user_id, id);
+CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;

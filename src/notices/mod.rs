@@ -1,8 +1,11 @@
 //! 通知公告: officers write notices with safe formatting to organisations (optionally with
 //! their subtrees), publish them now or at a set time, see who has read them and remind the
-//! unread; members read them in an inbox with unread counts.
+//! unread; members read them in an inbox with unread counts. The notification centre (the bell)
+//! gathers everything addressed to an account.
 
 pub mod api;
+pub mod centre;
+mod centre_pages;
 pub mod model;
 mod pages;
 pub mod service;
@@ -10,5 +13,5 @@ pub mod store;
 
 /// Registers the pages.
 pub fn routes(r: crate::web::Reg) -> crate::web::Reg {
-    pages::routes(r)
+    centre_pages::routes(pages::routes(r))
 }

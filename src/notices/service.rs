@@ -156,6 +156,10 @@ pub async fn publish(app: &App, id: i64) -> Result<bool, StoreError> {
         store::add_member(&mut tx.exec(), id, *m).await?;
     }
     store::count_recipients(&mut tx.exec(), id).await?;
+    let title = format!("新通知：{}", n.title);
+    let link = format!("/notices/{id}");
+    super::centre::to_notice_recipients(&mut tx.exec(), id, false, ("notice", &title, &link), now)
+        .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -301,6 +305,16 @@ pub async fn remind(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<
         .filter(|r| r.3.is_none())
         .count();
     let unread = i64::try_from(unread).unwrap_or(i64::MAX);
+    let title = format!("请阅读通知：{}", n.title);
+    let link = format!("/notices/{id}");
+    super::centre::to_notice_recipients(
+        &mut tx.exec(),
+        id,
+        true,
+        ("notice_reminder", &title, &link),
+        now,
+    )
+    .await?;
     let ev = AuditEvent::success("notice.remind", "notice", id)
         .org(n.org_id)
         .detail(format!("提醒未读 {unread} 人"));

@@ -312,6 +312,18 @@ pub async fn decide(
             if approve { "通过" } else { "不通过" }
         ));
     audit::record(&mut tx, actor, now, ev).await?;
+    let title = format!(
+        "积分申报“{}”{}",
+        item.name,
+        if approve { "已通过" } else { "未通过" }
+    );
+    crate::notices::centre::to_member(
+        &mut tx.exec(),
+        c.member_id,
+        ("claim_decided", &title, "/points/claims"),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

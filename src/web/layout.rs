@@ -126,8 +126,8 @@ pub struct PageCtx {
     pub csrf: String,
     /// Navigation.
     pub nav: Vec<NavItem>,
-    /// Unread notices of the signed-in member (badge on 通知).
-    pub unread_notices: i64,
+    /// Unread lines of the notification centre (the bell).
+    pub unread_notifications: i64,
     /// Breadcrumbs.
     pub crumbs: Vec<Crumb>,
     /// Flash.
@@ -147,13 +147,9 @@ impl PageCtx {
     /// Storage failures while loading the switcher.
     pub async fn new(st: &AppState, u: &User, title: &str, area: &str) -> AppResult<Self> {
         let a = &u.0;
-        let unread = match a.scope.member_id {
-            Some(m) if !a.role.is_admin_triad() => {
-                crate::notices::store::unread_count(&mut st.app.db.conn().await?.exec(), m).await?
-            }
-            _ => 0,
-        };
-        let nav = super::nav::items(a, area, unread);
+        let unread =
+            crate::notices::centre::unread(&mut st.app.db.conn().await?.exec(), a.user_id).await?;
+        let nav = super::nav::items(a, area);
         let (switcher, current_org) = switcher(st, u).await?;
         Ok(Self {
             title: title.to_owned(),
@@ -162,7 +158,7 @@ impl PageCtx {
             role_label: a.role.label(),
             csrf: a.csrf.clone(),
             nav,
-            unread_notices: unread,
+            unread_notifications: unread,
             crumbs: Vec::new(),
             flash: u.1.flash.clone(),
             switcher,

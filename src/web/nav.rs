@@ -15,20 +15,17 @@ pub struct NavItem {
     pub icon: &'static str,
     /// Current area.
     pub active: bool,
-    /// A count shown on the entry (unread notices), 0 for none.
-    pub badge: i64,
 }
 
-/// The entries for `a`, with `area` marked current. `unread` puts a count on 通知.
+/// The entries for `a`, with `area` marked current.
 #[must_use]
-pub fn items(a: &AuthCtx, area: &str, unread: i64) -> Vec<NavItem> {
+pub fn items(a: &AuthCtx, area: &str) -> Vec<NavItem> {
     let scope = &a.scope;
     let mut nav = vec![NavItem {
         href: "/".into(),
         label: "首页",
         icon: "home",
         active: area == "home",
-        badge: 0,
     }];
     if scope.has_org_area() {
         nav.push(NavItem {
@@ -36,7 +33,6 @@ pub fn items(a: &AuthCtx, area: &str, unread: i64) -> Vec<NavItem> {
             label: "组织架构",
             icon: "tree",
             active: area == "orgs",
-            badge: 0,
         });
     }
     if scope.has_member_area() {
@@ -45,7 +41,6 @@ pub fn items(a: &AuthCtx, area: &str, unread: i64) -> Vec<NavItem> {
             label: "党员",
             icon: "people",
             active: area == "members",
-            badge: 0,
         });
     }
     if scope.has_org_area() && !a.role.is_admin_triad() {
@@ -54,7 +49,6 @@ pub fn items(a: &AuthCtx, area: &str, unread: i64) -> Vec<NavItem> {
             label: "组织生活",
             icon: "calendar",
             active: area == "meetings",
-            badge: 0,
         });
     }
     if scope.has_org_area() && !a.role.is_admin_triad() {
@@ -63,7 +57,6 @@ pub fn items(a: &AuthCtx, area: &str, unread: i64) -> Vec<NavItem> {
             label: "积分",
             icon: "star",
             active: area == "points",
-            badge: 0,
         });
     }
     if scope.has_org_area() && !a.role.is_admin_triad() {
@@ -72,7 +65,6 @@ pub fn items(a: &AuthCtx, area: &str, unread: i64) -> Vec<NavItem> {
             label: "通知",
             icon: "bell",
             active: area == "notices",
-            badge: unread,
         });
     }
     if let (false, Some(mid)) = (scope.has_member_area(), scope.member_id) {
@@ -81,7 +73,6 @@ pub fn items(a: &AuthCtx, area: &str, unread: i64) -> Vec<NavItem> {
             label: "我的档案",
             icon: "people",
             active: area == "members",
-            badge: 0,
         });
     }
     if scope.can(Capability::ManageAccounts) || scope.can(Capability::ManageSecurity) {
@@ -90,7 +81,6 @@ pub fn items(a: &AuthCtx, area: &str, unread: i64) -> Vec<NavItem> {
             label: "账号管理",
             icon: "key",
             active: area == "users",
-            badge: 0,
         });
     }
     if scope.can(Capability::ReadAudit) {
@@ -99,7 +89,6 @@ pub fn items(a: &AuthCtx, area: &str, unread: i64) -> Vec<NavItem> {
             label: "审计日志",
             icon: "log",
             active: area == "audit",
-            badge: 0,
         });
     }
     nav.push(NavItem {
@@ -107,7 +96,6 @@ pub fn items(a: &AuthCtx, area: &str, unread: i64) -> Vec<NavItem> {
         label: "我的",
         icon: "user",
         active: area == "account",
-        badge: 0,
     });
     nav
 }

@@ -24,7 +24,7 @@ async fn dump(t: &TestApp) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(" || '|' || ");
         let rows: Vec<String> =
-            sqlx::query_scalar(&format!("SELECT {expr} FROM \"{tb}\" ORDER BY rowid"))
+            sqlx::query_scalar(&format!("SELECT {expr} FROM \"{tb}\" ORDER BY 1"))
                 .fetch_all(p)
                 .await
                 .unwrap();

@@ -34,11 +34,22 @@ async fn notices_through_the_pages(b: Backend) {
     assert!(to.starts_with("/notices/"), "{to}");
     let inbox = text(x.t.send(get("/notices", Some(&mt))).await).await;
     assert!(inbox.contains("学习通知") && inbox.contains("未读"));
-    assert!(inbox.contains("class=\"nav-badge\""), "the badge on 通知");
+    assert!(
+        inbox.contains("class=\"nav-badge\">1<"),
+        "the bell counts the new notice"
+    );
     let page = text(x.t.send(get(&to, Some(&mt))).await).await;
     assert!(page.contains("请准时参加") && !page.contains("<script>alert"));
+    // The bell's line leads to the notice and is then read.
+    let centre = text(x.t.send(get("/notifications", Some(&mt))).await).await;
+    assert!(centre.contains("新通知：学习通知"));
+    let at = centre.find("href=\"/notifications/").unwrap() + "href=\"".len();
+    let line: String = centre[at..].chars().take_while(|c| *c != '"').collect();
+    let res = x.t.send(get(&line, Some(&mt))).await;
+    assert_eq!(location(&res), to);
     let inbox = text(x.t.send(get("/notices", Some(&mt))).await).await;
     assert!(!inbox.contains("class=\"nav-badge\""), "read: no badge");
+    assert!(!inbox.contains(">未读<"), "opened: read");
     let receipts = text(x.t.send(get(&format!("{to}/receipts"), Some(&ot))).await).await;
     assert!(receipts.contains("已读 1 人，未读 3 人"));
     let res =
