@@ -44,3 +44,24 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_user ON notifications (user_id, id);
 CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
+
+-- 党务公开: what a branch must disclose to its members (党费 collection, 评议 results, 发展
+-- publicity), optionally also to the committee above. A 公示 runs from its first to its last
+-- day and is over after that without anyone closing it.
+CREATE TABLE disclosures (
+    id                 INTEGER PRIMARY KEY,
+    org_id             INTEGER NOT NULL REFERENCES orgs (id),
+    kind               TEXT    NOT NULL CHECK (kind IN ('dues', 'evaluation', 'development', 'other')),
+    title              TEXT    NOT NULL,
+    body               TEXT    NOT NULL,
+    starts_on          TEXT    NOT NULL,
+    ends_on            TEXT,
+    visible_to_parent  INTEGER NOT NULL DEFAULT 0 CHECK (visible_to_parent IN (0, 1)),
+    author_id          INTEGER REFERENCES users (id),
+    author_name        TEXT    NOT NULL,
+    created_at         TEXT    NOT NULL,
+    withdrawn_at       TEXT,
+    withdrawn_reason   TEXT,
+    CHECK (ends_on IS NULL OR ends_on >= starts_on)
+);
+CREATE INDEX disclosures_org ON disclosures (org_id, starts_on);

@@ -206,6 +206,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("notice.create", "发布通知"),
     ("notice.read", "阅读通知"),
     ("notice.remind", "提醒未读通知"),
+    ("disclosure.publish", "发布党务公开事项"),
+    ("disclosure.withdraw", "撤回党务公开事项"),
     ("access.denied", "越权访问"),
     ("member.create", "登记党员"),
     ("member.update", "修改党员信息"),

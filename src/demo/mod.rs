@@ -8,6 +8,7 @@ use time::{Date, Duration, Month};
 
 mod data;
 mod meetings;
+mod notices;
 
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
@@ -97,6 +98,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     audit::record(&mut tx, &Actor::cli("demo"), now, ev).await?;
     tx.commit().await?;
     meetings::seed(app, &orgs).await?;
+    notices::seed(app, &orgs).await?;
     app.set_demo(true);
     Ok(())
 }

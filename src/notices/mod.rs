@@ -1,9 +1,11 @@
 //! 通知公告: officers write notices with safe formatting to organisations (optionally with
 //! their subtrees), publish them now or at a set time, see who has read them and remind the
 //! unread; members read them in an inbox with unread counts. The notification centre (the bell)
-//! gathers everything addressed to an account.
+//! gathers everything addressed to an account; 党务公开 is each organisation's disclosure board.
 
 pub mod api;
+pub mod board;
+mod board_pages;
 pub mod centre;
 mod centre_pages;
 pub mod model;
@@ -13,5 +15,5 @@ pub mod store;
 
 /// Registers the pages.
 pub fn routes(r: crate::web::Reg) -> crate::web::Reg {
-    centre_pages::routes(pages::routes(r))
+    board_pages::routes(centre_pages::routes(pages::routes(r)))
 }

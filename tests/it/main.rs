@@ -9,6 +9,7 @@
 mod admin;
 mod auth;
 mod backup;
+mod board;
 mod cli;
 mod e2e;
 mod e2e_points;

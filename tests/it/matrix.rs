@@ -58,6 +58,7 @@ fn org_relative(method: &str, path: &str) -> bool {
                     | "/points/grades"
                     | "/notices"
                     | "/api/v1/notices"
+                    | "/board"
             ))
         || (method == "POST" && path == "/api/v1/points/entries")
 }
@@ -222,6 +223,11 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
         ("POST", "/points/claims/{id}/decision") => "decision=approve&note=".into(),
         ("POST", "/points/reports") => format!("org={}&period=2026-11", target.0),
         ("POST", "/points/grades") => format!("org={}&year=2026&basis=x", target.0),
+        ("POST", "/board") => format!(
+            "org_id={}&kind=dues&title=x&body=y&starts_on=2026-11-28",
+            target.0
+        ),
+        ("POST", "/board/{id}/withdraw") => "reason=x".into(),
         ("POST", "/notices") => format!("org_id={0}&title=x&body=y&to={0}", target.0),
         _ => String::new(),
     }
