@@ -14,12 +14,13 @@ use zhibu::app::App;
 use zhibu::audit::Actor;
 use zhibu::auth::Scope;
 use zhibu::config::Config;
-use zhibu::db::{Db, Exec};
+use zhibu::db::Db;
 use zhibu::notices::model::Audience;
 use zhibu::notices::service::{self, Draft};
 
 mod common;
 use common::pct;
+use common::seed::exec;
 
 const MEMBERS: usize = 20_000;
 const BRANCHES: usize = 100;
@@ -27,58 +28,13 @@ const BRANCHES: usize = 100;
 const NOTICES: usize = 250;
 const SAMPLES: usize = 200;
 
-async fn exec(ex: &mut Exec<'_>, sql: &str) {
-    match ex {
-        Exec::Sqlite(c) => sqlx::query(sql)
-            .execute(&mut **c)
-            .await
-            .map(|_| ())
-            .unwrap(),
-        Exec::Pg(c) => sqlx::query(sql)
-            .execute(&mut **c)
-            .await
-            .map(|_| ())
-            .unwrap(),
-    }
-}
-
 async fn run(label: &'static str, url: String) {
     let mut config = Config::default();
     config.database.url.clone_from(&url);
     let db = Db::connect(&url, 8).await.unwrap();
     zhibu::db::migrate::run(&db).await.unwrap();
     let app = App::new(db, config, Arc::new(zhibu::shared::SystemClock));
-    let mut tx = app.db.begin().await.unwrap();
-    exec(&mut tx.exec(), "INSERT INTO orgs (id, parent_id, path, depth, kind, name, sort_order, created_at, updated_at)
-        VALUES (1, NULL, '/1/', 0, 'committee', '压测党委', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')").await;
-    for b in 0..BRANCHES {
-        let id = b + 2;
-        exec(&mut tx.exec(), &format!("INSERT INTO orgs (id, parent_id, path, depth, kind, name, sort_order, created_at, updated_at)
-            VALUES ({id}, 1, '/1/{id}/', 1, 'branch', '第{b}支部', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")).await;
-    }
-    for chunk in 0..(MEMBERS / 1000) {
-        let values: Vec<String> = (0..1000)
-            .map(|i| {
-                let n = chunk * 1000 + i;
-                format!("({}, {}, '党员{n}', 'male', 'B{n:09}', '1980-01-01', '汉族', '大学本科', 'full', '2000-07-01', 'normal', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-                    n + 1, n % BRANCHES + 2)
-            })
-            .collect();
-        exec(&mut tx.exec(), &format!("INSERT INTO members (id, org_id, name, gender, id_number, birth_date, ethnicity, education,
-            category, joined_on, membership_status, created_at, updated_at) VALUES {}", values.join(","))).await;
-    }
-    if let Db::Postgres(_) = &app.db {
-        for t in ["orgs", "members"] {
-            exec(
-                &mut tx.exec(),
-                &format!(
-                    "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}))"
-                ),
-            )
-            .await;
-        }
-    }
-    tx.commit().await.unwrap();
+    common::seed::committee(&app, BRANCHES, MEMBERS).await;
     let actor = Actor::cli("bench");
     let scope = Scope::operator();
     let draft = |i: usize| Draft {

@@ -15,12 +15,13 @@ use std::time::Instant;
 use zhibu::app::App;
 use zhibu::auth::Scope;
 use zhibu::config::Config;
-use zhibu::db::{Db, Exec};
+use zhibu::db::Db;
 use zhibu::meetings::model::Period;
 use zhibu::points::model::RankPeriod;
 
 mod common;
 use common::pct;
+use common::seed::exec;
 
 const MEMBERS: usize = 100_000;
 const BRANCHES: usize = 500;
@@ -28,21 +29,6 @@ const ENTRIES: usize = 5_000_000;
 const ROWS_PER_INSERT: usize = 400;
 const EVENTS: usize = 2_000;
 const SAMPLES: usize = 10;
-
-async fn exec(ex: &mut Exec<'_>, sql: &str) {
-    match ex {
-        Exec::Sqlite(c) => sqlx::query(sql)
-            .execute(&mut **c)
-            .await
-            .map(|_| ())
-            .unwrap(),
-        Exec::Pg(c) => sqlx::query(sql)
-            .execute(&mut **c)
-            .await
-            .map(|_| ())
-            .unwrap(),
-    }
-}
 
 async fn run(label: &'static str, url: String) {
     let mut config = Config::default();
@@ -53,37 +39,7 @@ async fn run(label: &'static str, url: String) {
     let now = app.now();
     let t = Instant::now();
     // One committee, 500 branches, 100,000 members, inserted in bulk.
-    let mut tx = app.db.begin().await.unwrap();
-    exec(&mut tx.exec(), "INSERT INTO orgs (id, parent_id, path, depth, kind, name, sort_order, created_at, updated_at)
-        VALUES (1, NULL, '/1/', 0, 'committee', '压测党委', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')").await;
-    for b in 0..BRANCHES {
-        let id = b + 2;
-        exec(&mut tx.exec(), &format!("INSERT INTO orgs (id, parent_id, path, depth, kind, name, sort_order, created_at, updated_at)
-            VALUES ({id}, 1, '/1/{id}/', 1, 'branch', '第{b}支部', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")).await;
-    }
-    for chunk in 0..(MEMBERS / 1000) {
-        let values: Vec<String> = (0..1000)
-            .map(|i| {
-                let n = chunk * 1000 + i;
-                format!("({}, {}, '党员{n}', 'male', 'B{n:09}', '1980-01-01', '汉族', '大学本科', 'full', '2000-07-01', 'normal', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-                    n + 1, n % BRANCHES + 2)
-            })
-            .collect();
-        exec(&mut tx.exec(), &format!("INSERT INTO members (id, org_id, name, gender, id_number, birth_date, ethnicity, education,
-            category, joined_on, membership_status, created_at, updated_at) VALUES {}", values.join(","))).await;
-    }
-    if let Db::Postgres(_) = &app.db {
-        for t in ["orgs", "members"] {
-            exec(
-                &mut tx.exec(),
-                &format!(
-                    "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}))"
-                ),
-            )
-            .await;
-        }
-    }
-    tx.commit().await.unwrap();
+    common::seed::committee(&app, BRANCHES, MEMBERS).await;
     // 5,000,000 entries spread over the year so far, with their running totals.
     let year = now.year();
     let days = i64::from(now.ordinal()).max(1);

@@ -1,7 +1,9 @@
 //! Shared by the benchmarks: a minimal keep-alive HTTP/1.1 client, so load comes from this
 //! process without extra dependencies; serving the app on a loopback port; quantiles; and
-//! running one benchmark on SQLite and then PostgreSQL.
+//! running one benchmark on SQLite and then PostgreSQL; bulk seeding in `seed`.
 #![allow(dead_code, reason = "each benchmark uses a part of these helpers")]
+
+pub mod seed;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
