@@ -65,3 +65,13 @@ CREATE TABLE disclosures (
     CHECK (ends_on IS NULL OR ends_on >= starts_on)
 );
 CREATE INDEX disclosures_org ON disclosures (org_id, starts_on);
+
+-- Reminders the jobs have sent, so each goes out once even across restarts: a meeting at each
+-- lead time, a notice's automatic reminder.
+CREATE TABLE reminders_sent (
+    kind        TEXT        NOT NULL,
+    subject_id  BIGINT      NOT NULL,
+    lead        TEXT        NOT NULL,
+    sent_at     TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (kind, subject_id, lead)
+);

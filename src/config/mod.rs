@@ -26,6 +26,8 @@ pub struct Config {
     pub meetings: MeetingsConfig,
     /// 党员积分.
     pub points: PointsConfig,
+    /// Reminders.
+    pub notices: NoticesConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -196,6 +198,7 @@ impl Default for Config {
             members: MembersConfig::default(),
             meetings: MeetingsConfig::default(),
             points: PointsConfig::default(),
+            notices: NoticesConfig::default(),
             log: LogConfig {
                 level: "info".into(),
             },
@@ -347,6 +350,7 @@ impl Config {
                 "points.grade_bands 须为从高到低的三个分数，如 [90, 70, 60]".into(),
             ));
         }
+        self.notices.validate()?;
         if !["week", "month", "quarter", "off"].contains(&self.points.report_every.as_str()) {
             return Err(ConfigError(
                 "points.report_every 须为 week、month、quarter 或 off".into(),
@@ -473,7 +477,9 @@ impl Config {
 }
 
 mod layers;
+mod notices;
 #[cfg(test)]
 mod tests;
 
 use layers::{apply_env, set};
+pub use notices::NoticesConfig;

@@ -1,5 +1,5 @@
 //! Background work of `serve`: housekeeping, the consumers of the event outbox, the scheduled
-//! jobs, and notices set for a time. Every job is safe to run again after a restart: what it
+//! jobs, notices set for a time, and reminders. Every job is safe to run again after a restart: what it
 //! has done is in the database, and each run starts from there.
 
 use std::sync::Arc;
@@ -78,7 +78,8 @@ fn schedules(app: Arc<App>) {
     });
 }
 
-/// Publishes notices set for a time, checked every 30 seconds.
+/// Every 30 seconds: publishes notices set for a time, reminds meetings' attendees, and
+/// reminds the unread of notices that ask for a receipt.
 fn notices(app: Arc<App>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
@@ -86,6 +87,12 @@ fn notices(app: Arc<App>) {
             tick.tick().await;
             if let Err(e) = crate::notices::service::publish_due(&app).await {
                 tracing::warn!(error = %e, "scheduled notices failed; will retry");
+            }
+            if let Err(e) = crate::notices::reminders::meetings(&app).await {
+                tracing::warn!(error = %e, "meeting reminders failed; will retry");
+            }
+            if let Err(e) = crate::notices::reminders::receipts(&app).await {
+                tracing::warn!(error = %e, "notice reminders failed; will retry");
             }
         }
     });

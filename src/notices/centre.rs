@@ -14,7 +14,7 @@ use crate::on;
 pub struct Notification {
     /// Id.
     pub id: i64,
-    /// `notice`, `notice_reminder`, `claim_decided`, `report`.
+    /// `notice`, `notice_reminder`, `meeting_reminder`, `claim_decided`, `report`.
     pub kind: String,
     /// What happened, in Chinese.
     pub title: String,
@@ -40,6 +40,7 @@ impl Notification {
         match self.kind.as_str() {
             "notice" => "通知",
             "notice_reminder" => "提醒",
+            "meeting_reminder" => "会议",
             "claim_decided" => "积分",
             "report" => "通报",
             _ => "消息",

@@ -10,6 +10,7 @@ pub mod centre;
 mod centre_pages;
 pub mod model;
 mod pages;
+pub mod reminders;
 pub mod service;
 pub mod store;
 

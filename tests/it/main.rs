@@ -26,6 +26,7 @@ mod points;
 mod points_pages;
 mod points_ranking;
 mod points_reports;
+mod reminders;
 mod sheets;
 mod store;
 mod support;

@@ -1,0 +1,141 @@
+//! Reminders the jobs send through the notification centre: a meeting's expected attendees the
+//! day before and an hour before (setting `notices.meeting_reminder_hours`), and the unread of a
+//! notice that asks for a receipt, once, a day after publication (`notices.receipt_reminder_hours`).
+//! Each reminder is claimed in `reminders_sent` in the same transaction as its lines, so it goes
+//! out once however often the job runs or restarts.
+
+use time::{Duration, OffsetDateTime};
+
+use crate::app::App;
+use crate::db::{Exec, StoreResult};
+use crate::on;
+
+/// Claims a reminder; false when it was sent before.
+async fn claim(
+    ex: &mut Exec<'_>,
+    kind: &str,
+    subject: i64,
+    lead: &str,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
+    const SQL: &str =
+        "INSERT INTO reminders_sent (kind, subject_id, lead, sent_at) VALUES ($1, $2, $3, $4)
+        ON CONFLICT DO NOTHING";
+    on!(ex, c => Ok(sqlx::query(SQL).bind(kind).bind(subject).bind(lead).bind(now).execute(c).await?.rows_affected() == 1))
+}
+
+/// Planned meetings starting within `horizon`: (id, title, starts at, place).
+async fn upcoming(
+    ex: &mut Exec<'_>,
+    now: OffsetDateTime,
+    horizon: OffsetDateTime,
+) -> StoreResult<Vec<(i64, String, OffsetDateTime, String)>> {
+    const SQL: &str = "SELECT id, title, starts_at, place FROM meetings
+        WHERE status = 'planned' AND starts_at > $1 AND starts_at <= $2 ORDER BY starts_at";
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(now).bind(horizon).fetch_all(c).await?))
+}
+
+/// Adds a line for the accounts of everyone expected at a meeting who has not asked for leave.
+async fn to_attendees(
+    ex: &mut Exec<'_>,
+    meeting_id: i64,
+    title: &str,
+    now: OffsetDateTime,
+) -> StoreResult<u64> {
+    const SQL: &str = "INSERT INTO notifications (user_id, kind, title, link, created_at)
+        SELECT u.id, 'meeting_reminder', $2, '/meetings/' || CAST($1 AS TEXT), $3
+        FROM meeting_attendees a JOIN users u ON u.member_id = a.member_id
+        WHERE a.meeting_id = $1 AND a.status <> 'leave' AND u.disabled = FALSE";
+    on!(ex, c => Ok(sqlx::query(SQL).bind(meeting_id).bind(title).bind(now).execute(c).await?.rows_affected()))
+}
+
+/// Sends the meeting reminders that are due. A meeting within several lead times at once (one
+/// planned at short notice) gets only the nearest reminder. Returns the meetings reminded.
+///
+/// # Errors
+/// Storage failures (the rest goes out on the next run).
+pub async fn meetings(app: &App) -> StoreResult<usize> {
+    let mut leads = app.config.notices.meeting_reminder_hours.clone();
+    leads.sort_unstable();
+    let Some(&widest) = leads.last() else {
+        return Ok(0);
+    };
+    let now = app.now();
+    let due = upcoming(
+        &mut app.db.conn().await?.exec(),
+        now,
+        now + Duration::hours(i64::from(widest)),
+    )
+    .await?;
+    let mut sent = 0;
+    for (id, title, starts_at, place) in due {
+        let within: Vec<u32> = leads
+            .iter()
+            .copied()
+            .filter(|h| starts_at <= now + Duration::hours(i64::from(*h)))
+            .collect();
+        let Some(nearest) = within.first() else {
+            continue;
+        };
+        let mut tx = app.db.begin().await?;
+        let fresh = claim(&mut tx.exec(), "meeting", id, &nearest.to_string(), now).await?;
+        for h in &within[1..] {
+            claim(&mut tx.exec(), "meeting", id, &h.to_string(), now).await?;
+        }
+        if fresh {
+            let when = crate::shared::text::datetime(starts_at);
+            let where_ = if place.is_empty() {
+                String::new()
+            } else {
+                format!("，地点：{place}")
+            };
+            let text = format!("会议提醒：{title}，{when} 开始{where_}");
+            to_attendees(&mut tx.exec(), id, &text, now).await?;
+            sent += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sent)
+}
+
+/// Reminds, once, the unread of notices that ask for a receipt and were published at least
+/// `notices.receipt_reminder_hours` ago without a reminder. Returns the notices reminded.
+///
+/// # Errors
+/// Storage failures.
+pub async fn receipts(app: &App) -> StoreResult<usize> {
+    let hours = app.config.notices.receipt_reminder_hours;
+    if hours == 0 {
+        return Ok(0);
+    }
+    let now = app.now();
+    let before = now - Duration::hours(i64::from(hours));
+    const SQL: &str = "SELECT id, title FROM notices
+        WHERE status = 'published' AND receipt_required = TRUE AND last_reminded_at IS NULL
+          AND published_at <= $1 ORDER BY id LIMIT 100";
+    let due: Vec<(i64, String)> = {
+        let mut conn = app.db.conn().await?;
+        let ex = &mut conn.exec();
+        on!(ex, c => sqlx::query_as(SQL).bind(before).fetch_all(c).await?)
+    };
+    let mut sent = 0;
+    for (id, title) in due {
+        let mut tx = app.db.begin().await?;
+        if claim(&mut tx.exec(), "notice", id, "auto", now).await?
+            && super::store::claim_reminder(&mut tx.exec(), id, now, now).await?
+        {
+            let text = format!("请阅读通知：{title}");
+            super::centre::to_notice_recipients(
+                &mut tx.exec(),
+                id,
+                true,
+                ("notice_reminder", &text, &format!("/notices/{id}")),
+                now,
+            )
+            .await?;
+            sent += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sent)
+}
