@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod events;
+pub mod feed;
 pub mod jobs;
 pub mod meetings;
 pub mod members;

@@ -75,3 +75,48 @@ CREATE TABLE reminders_sent (
     sent_at     TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (kind, subject_id, lead)
 );
+
+-- 党建群: each branch's own feed of posts with photos, comments and likes. Officers pin, hide
+-- or delete with a reason; nothing is removed from the database.
+CREATE TABLE feed_posts (
+    id              BIGSERIAL PRIMARY KEY,
+    org_id          BIGINT      NOT NULL REFERENCES orgs (id),
+    author_id       BIGINT      REFERENCES users (id),
+    author_name     TEXT        NOT NULL,
+    body            TEXT        NOT NULL,
+    pinned          BOOLEAN     NOT NULL DEFAULT FALSE,
+    removed         TEXT        CHECK (removed IN ('hidden', 'deleted')),
+    removed_reason  TEXT,
+    created_at      TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX feed_posts_org ON feed_posts (org_id, id);
+
+CREATE TABLE feed_photos (
+    id          BIGSERIAL PRIMARY KEY,
+    post_id     BIGINT NOT NULL REFERENCES feed_posts (id),
+    bytes       BYTEA  NOT NULL
+);
+CREATE INDEX feed_photos_post ON feed_photos (post_id);
+
+CREATE TABLE feed_comments (
+    id          BIGSERIAL PRIMARY KEY,
+    post_id     BIGINT      NOT NULL REFERENCES feed_posts (id),
+    author_id   BIGINT      REFERENCES users (id),
+    author_name TEXT        NOT NULL,
+    body        TEXT        NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX feed_comments_post ON feed_comments (post_id, id);
+
+CREATE TABLE feed_likes (
+    post_id     BIGINT NOT NULL REFERENCES feed_posts (id),
+    user_id     BIGINT NOT NULL REFERENCES users (id),
+    PRIMARY KEY (post_id, user_id)
+);
+
+CREATE TABLE feed_seen (
+    user_id       BIGINT NOT NULL REFERENCES users (id),
+    org_id        BIGINT NOT NULL REFERENCES orgs (id),
+    last_post_id  BIGINT NOT NULL,
+    PRIMARY KEY (user_id, org_id)
+);

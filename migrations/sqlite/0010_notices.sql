@@ -75,3 +75,48 @@ CREATE TABLE reminders_sent (
     sent_at     TEXT    NOT NULL,
     PRIMARY KEY (kind, subject_id, lead)
 );
+
+-- 党建群: each branch's own feed of posts with photos, comments and likes. Officers pin, hide
+-- or delete with a reason; nothing is removed from the database.
+CREATE TABLE feed_posts (
+    id              INTEGER PRIMARY KEY,
+    org_id          INTEGER NOT NULL REFERENCES orgs (id),
+    author_id       INTEGER REFERENCES users (id),
+    author_name     TEXT    NOT NULL,
+    body            TEXT    NOT NULL,
+    pinned          INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1)),
+    removed         TEXT    CHECK (removed IN ('hidden', 'deleted')),
+    removed_reason  TEXT,
+    created_at      TEXT    NOT NULL
+);
+CREATE INDEX feed_posts_org ON feed_posts (org_id, id);
+
+CREATE TABLE feed_photos (
+    id          INTEGER PRIMARY KEY,
+    post_id     INTEGER NOT NULL REFERENCES feed_posts (id),
+    bytes       BLOB    NOT NULL
+);
+CREATE INDEX feed_photos_post ON feed_photos (post_id);
+
+CREATE TABLE feed_comments (
+    id          INTEGER PRIMARY KEY,
+    post_id     INTEGER NOT NULL REFERENCES feed_posts (id),
+    author_id   INTEGER REFERENCES users (id),
+    author_name TEXT    NOT NULL,
+    body        TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL
+);
+CREATE INDEX feed_comments_post ON feed_comments (post_id, id);
+
+CREATE TABLE feed_likes (
+    post_id     INTEGER NOT NULL REFERENCES feed_posts (id),
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    PRIMARY KEY (post_id, user_id)
+);
+
+CREATE TABLE feed_seen (
+    user_id       INTEGER NOT NULL REFERENCES users (id),
+    org_id        INTEGER NOT NULL REFERENCES orgs (id),
+    last_post_id  INTEGER NOT NULL,
+    PRIMARY KEY (user_id, org_id)
+);

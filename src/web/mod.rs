@@ -164,6 +164,8 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::points::api::routes(reg);
     let reg = crate::notices::routes(reg);
     let reg = crate::notices::api::routes(reg);
+    let reg = crate::feed::routes(reg);
+    let reg = crate::feed::api::routes(reg);
     let reg = crate::audit::routes::routes(reg);
     let Reg { router, routes } = reg;
     let limit = state.app.config.server.body_limit_kib as usize * 1024;

@@ -13,6 +13,7 @@ mod board;
 mod cli;
 mod e2e;
 mod e2e_points;
+mod feed;
 mod http;
 mod matrix;
 mod meeting_files;

@@ -59,6 +59,7 @@ fn org_relative(method: &str, path: &str) -> bool {
                     | "/notices"
                     | "/api/v1/notices"
                     | "/board"
+                    | "/api/v1/feed"
             ))
         || (method == "POST" && path == "/api/v1/points/entries")
 }
@@ -228,6 +229,8 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
             target.0
         ),
         ("POST", "/board/{id}/withdraw") => "reason=x".into(),
+        ("POST", "/feed/{id}/comments") => "body=x".into(),
+        ("POST", "/feed/{id}/moderate") => "action=pin&reason=".into(),
         ("POST", "/notices") => format!("org_id={0}&title=x&body=y&to={0}", target.0),
         _ => String::new(),
     }
@@ -330,6 +333,7 @@ async fn matrix(b: Backend) {
                             ("POST", "/api/v1/points/claims") => r#"{"item":"study_notes","occurred_on":"2026-11-01","description":"x"}"#.to_owned(),
                             ("POST", "/api/v1/points/claims/{id}/decision") => r#"{"approve":true}"#.to_owned(),
                             ("POST", "/api/v1/meetings/{id}/leave") => r#"{"reason":"x"}"#.to_owned(),
+                            ("POST", "/api/v1/feed") => format!(r#"{{"org_id":{},"body":"x"}}"#, target.0),
                             ("POST", "/api/v1/notices") => format!(
                                 r#"{{"org_id":{0},"title":"x","body":"y","audience":{{"orgs":[{0}]}}}}"#,
                                 target.0
