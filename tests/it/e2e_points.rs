@@ -2,7 +2,7 @@
 //! secretary opens the ranking, generates a 积分通报 through the form and reads it, then
 //! records a member's grade at 民主评议.
 
-use crate::e2e::start;
+use crate::e2e_support::start;
 
 #[test]
 fn secretary_reports_points_and_records_a_grade() {
