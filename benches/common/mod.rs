@@ -84,12 +84,15 @@ where
         .build()
         .expect("runtime");
     let dir = std::env::temp_dir().join(format!("zhibu-bench-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    rt.block_on(run(
-        "SQLite",
-        format!("sqlite://{}", dir.join("bench.db").display()),
-    ));
-    std::fs::remove_dir_all(&dir).ok();
+    // `ZHIBU_BENCH_PG_ONLY=1` skips SQLite when only PostgreSQL's figures are wanted again.
+    if std::env::var("ZHIBU_BENCH_PG_ONLY").is_err() {
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        rt.block_on(run(
+            "SQLite",
+            format!("sqlite://{}", dir.join("bench.db").display()),
+        ));
+        std::fs::remove_dir_all(&dir).ok();
+    }
     if let Ok(admin) = std::env::var("ZHIBU_TEST_PG_URL") {
         let name = format!("zhibu_bench_{}", std::process::id());
         rt.block_on(async {
