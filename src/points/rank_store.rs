@@ -1,7 +1,8 @@
 //! SQL behind rankings and reports over large subtrees. A committee may hold 100,000 members, so
 //! nothing here returns a row per member: the members with a running total for the period are
-//! read from `point_totals` first (one sequential range of the primary key, then a rowid lookup
-//! per member), counts and sums are aggregated in SQL, and only one page of names comes back.
+//! read from `point_totals` first (one range of its key, clustered on SQLite and covered by an
+//! index on PostgreSQL, then a lookup per member), counts and sums are aggregated in SQL, and
+//! only one page of names comes back.
 //! Members without a running total have 0 points for the period; they are counted from the
 //! roster index and listed only when a page reaches them.
 

@@ -1,0 +1,78 @@
+//! `[meetings]` and `[points]`: the settings of organisational life and of 党员积分.
+
+use serde::{Deserialize, Serialize};
+
+/// `[meetings]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeetingsConfig {
+    /// Seconds each check-in QR code stays current before the screen shows the next one.
+    pub checkin_rotate_secs: u32,
+    /// Minutes before the start at which check-in opens.
+    pub checkin_opens_minutes_before: u32,
+    /// Minutes after the end at which check-in closes.
+    pub checkin_closes_minutes_after: u32,
+    /// Days before a period ends at which a branch is warned about meetings still owed.
+    pub warn_days_before_period_end: u32,
+    /// Largest photo or attachment, in MiB.
+    pub attachment_max_mib: u32,
+    /// Most files on one meeting.
+    pub attachments_per_meeting: u32,
+}
+
+impl Default for MeetingsConfig {
+    fn default() -> Self {
+        Self {
+            checkin_rotate_secs: 30,
+            checkin_opens_minutes_before: 30,
+            checkin_closes_minutes_after: 30,
+            warn_days_before_period_end: 7,
+            attachment_max_mib: 10,
+            attachments_per_meeting: 50,
+        }
+    }
+}
+
+/// `[points]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PointsConfig {
+    /// Whether ordinary members see the whole ranking (otherwise only their own rank).
+    pub members_see_ranking: bool,
+    /// PTS-10 bands on a year's points: 优秀 candidate, 合格, 基本合格.
+    pub grade_bands: [i64; 3],
+    /// PTS-07: how often a 通报 is generated for every committee and branch once a period has
+    /// closed: `week`, `month`, `quarter` or `off`.
+    pub report_every: String,
+}
+
+impl Default for PointsConfig {
+    fn default() -> Self {
+        Self {
+            members_see_ranking: false,
+            grade_bands: [90, 70, 60],
+            report_every: "quarter".into(),
+        }
+    }
+}
+
+impl PointsConfig {
+    /// Checks the bands and the report cadence.
+    ///
+    /// # Errors
+    /// A value out of range, in Chinese.
+    pub fn validate(&self) -> Result<(), super::ConfigError> {
+        let [g0, g1, g2] = self.grade_bands;
+        if !(g0 > g1 && g1 > g2 && g2 >= 0) {
+            return Err(super::ConfigError(
+                "points.grade_bands 须为从高到低的三个分数，如 [90, 70, 60]".into(),
+            ));
+        }
+        if !["week", "month", "quarter", "off"].contains(&self.report_every.as_str()) {
+            return Err(super::ConfigError(
+                "points.report_every 须为 week、month、quarter 或 off".into(),
+            ));
+        }
+        Ok(())
+    }
+}
