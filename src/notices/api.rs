@@ -62,9 +62,9 @@ async fn create(
         publish_at,
     };
     let id = service::create(&st.app, &u.actor(), u.scope(), &d).await?;
-    let n = service::open(&st.app, &u.actor(), u.scope(), id)
-        .await?
-        .notice;
+    // Read back as stored: opening it would record the sender's own read when they are in the
+    // audience.
+    let n = super::store::get(&mut st.app.db.conn().await?.exec(), id).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": id, "status": n.status, "recipients": n.recipients})),

@@ -55,21 +55,26 @@ struct RankQuery {
     page: String,
 }
 
+/// For officers' pages: the 三员 are refused, members are sent to 我的积分 with `note`;
+/// `None` lets the officer through.
+pub(super) fn officers_only(st: &AppState, u: &User, note: &str) -> Option<AppResult<Response>> {
+    if u.0.role.is_admin_triad() {
+        return Some(Err(AppError::Forbidden));
+    }
+    (!u.scope().has_member_area()).then(|| Ok(redirect_with(st, "/points", "info", note)))
+}
+
 async fn ranking(
     State(st): State<AppState>,
     u: User,
     Query(q): Query<RankQuery>,
 ) -> AppResult<Response> {
-    if u.0.role.is_admin_triad() {
-        return Err(AppError::Forbidden);
-    }
-    if !u.scope().has_member_area() {
-        return Ok(redirect_with(
-            &st,
-            "/points",
-            "info",
-            "积分排名由支部委员查看，您可以在“我的积分”中查看本人名次",
-        ));
+    if let Some(r) = officers_only(
+        &st,
+        &u,
+        "积分排名由支部委员查看，您可以在“我的积分”中查看本人名次",
+    ) {
+        return r;
     }
     let org = org_param(&st, &u, &q.org).await?;
     let today = st.app.clock.today();

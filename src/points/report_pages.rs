@@ -80,16 +80,9 @@ async fn list(
     u: User,
     Query(q): Query<OrgQuery>,
 ) -> AppResult<Response> {
-    if u.0.role.is_admin_triad() {
-        return Err(AppError::Forbidden);
-    }
-    if !u.scope().has_member_area() {
-        return Ok(redirect_with(
-            &st,
-            "/points",
-            "info",
-            "积分通报由支部委员生成和发布",
-        ));
+    if let Some(r) = super::pages::officers_only(&st, &u, "积分通报由支部委员生成和发布")
+    {
+        return r;
     }
     let org = org_param(&st, &u, &q.org).await?;
     let reports = reports::list(&st.app, u.scope(), org)
