@@ -1,8 +1,8 @@
 //! SQL behind rankings and reports over large subtrees. A committee may hold 100,000 members, so
-//! nothing here returns a row per member: the members with a running total for the period are
-//! read from `point_totals` first (one range of its key, clustered on SQLite and covered by an
-//! index on PostgreSQL, then a lookup per member), counts and sums are aggregated in SQL, and
-//! only one page of names comes back.
+//! nothing here returns a row per member: band sizes and sums come from per-organisation
+//! aggregates, pages of a whole committee walk the totals' ranking index, other large subtrees
+//! read one range of the period's totals (clustered on SQLite, covered by an index on
+//! PostgreSQL) and keep their own, and only one page of names comes back.
 //! Members without a running total have 0 points for the period; they are counted from the
 //! roster index and listed only when a page reaches them.
 
@@ -13,12 +13,38 @@ use crate::orgs::model::subtree_upper;
 /// Subtrees with fewer members than this are read from the roster side.
 pub const SMALL: i64 = 5_000;
 
+/// How the members with a running total are reached for a subtree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Reach {
+    /// From its organisations and members (fewer than [`SMALL`] members), so a branch does not
+    /// pay for a committee-wide range.
+    #[default]
+    Small,
+    /// From the period's totals, keeping those in the subtree.
+    Large,
+    /// Every member scored in the period is on the subtree's books (a top committee): the
+    /// totals are read in ranking order from their index alone, and names only for the page.
+    Whole,
+}
+
+impl Reach {
+    /// The reach for a subtree of `members`; `whole` when nobody outside it is scored.
+    #[must_use]
+    pub fn of(members: i64, whole: bool) -> Self {
+        match (members < SMALL, whole) {
+            (true, _) => Self::Small,
+            (false, true) => Self::Whole,
+            (false, false) => Self::Large,
+        }
+    }
+}
+
 /// Members of the subtree with a running total for the period. A large subtree is read from
 /// the totals' key (one sequential range, then a lookup per member; `CROSS JOIN` fixes that
-/// order on SQLite), a small one from its organisations and members, so a branch does not pay
-/// for a committee-wide range. PostgreSQL plans either form freely.
-fn scored(small: bool) -> &'static str {
-    if small {
+/// order on SQLite), a small one from its organisations and members. PostgreSQL plans either
+/// form freely.
+fn scored(reach: Reach) -> &'static str {
+    if reach == Reach::Small {
         "FROM orgs o CROSS JOIN members m CROSS JOIN point_totals t
          WHERE o.path >= $1 AND o.path < $2 AND m.org_id = o.id AND m.membership_status = 'normal'
            AND t.period_key = $3 AND t.member_id = m.id"
@@ -46,7 +72,10 @@ pub struct OrgCounts {
     pub negative: i64,
 }
 
-/// Per-organisation counts for the subtree of `root`, in tree order.
+/// Per-organisation counts for the subtree of `root`, in tree order, and whether every member
+/// scored in the period is on the subtree's books. Members are counted on the roster (one index
+/// range); points come from the per-organisation aggregates that triggers keep beside
+/// `point_totals` (migration 0011), one row per organisation.
 ///
 /// # Errors
 /// Database failures.
@@ -54,29 +83,30 @@ pub async fn org_counts(
     ex: &mut Exec<'_>,
     root: &str,
     period_key: &str,
-) -> StoreResult<Vec<OrgCounts>> {
+) -> StoreResult<(Vec<OrgCounts>, bool)> {
     const ROSTER: &str =
         "SELECT o.id, o.name, COUNT(m.id) FROM orgs o JOIN members m ON m.org_id = o.id
         WHERE o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal'
         GROUP BY o.id, o.name, o.path ORDER BY o.path";
+    const POINTS: &str = "SELECT a.org_id, CAST(SUM(a.scored) AS BIGINT),
+            CAST(SUM(a.total) AS BIGINT), CAST(SUM(a.positive) AS BIGINT),
+            CAST(SUM(a.negative) AS BIGINT)
+        FROM point_org_totals a JOIN orgs o ON o.id = a.org_id
+        WHERE a.period_key = $3 AND a.on_books = 1 AND o.path >= $1 AND o.path < $2
+        GROUP BY a.org_id";
+    const ALL: &str = "SELECT CAST(COALESCE(SUM(scored), 0) AS BIGINT) FROM point_org_totals WHERE period_key = $1";
     let upper = subtree_upper(root);
     let roster: Vec<(i64, String, i64)> =
         on!(ex, c => sqlx::query_as(ROSTER).bind(root).bind(&upper).fetch_all(c).await?);
-    let small = roster.iter().map(|r| r.2).sum::<i64>() < SMALL;
-    let sql = format!(
-        "SELECT m.org_id, CAST(SUM(t.total) AS BIGINT),
-            CAST(SUM(CASE WHEN t.total > 0 THEN 1 ELSE 0 END) AS BIGINT),
-            CAST(SUM(CASE WHEN t.total < 0 THEN 1 ELSE 0 END) AS BIGINT)
-         {} GROUP BY m.org_id",
-        scored(small)
-    );
-    let scored: Vec<(i64, i64, i64, i64)> = on!(ex, c => sqlx::query_as(&sql).bind(root).bind(&upper)
-        .bind(period_key).fetch_all(c).await?);
-    let by_org: std::collections::HashMap<i64, (i64, i64, i64)> = scored
+    let points: Vec<(i64, i64, i64, i64, i64)> = on!(ex, c => sqlx::query_as(POINTS).bind(root)
+        .bind(&upper).bind(period_key).fetch_all(c).await?);
+    let everyone: i64 = on!(ex, c => sqlx::query_scalar(ALL).bind(period_key).fetch_one(c).await?);
+    let inside: i64 = points.iter().map(|p| p.1).sum();
+    let by_org: std::collections::HashMap<i64, (i64, i64, i64)> = points
         .into_iter()
-        .map(|(o, t, p, n)| (o, (t, p, n)))
+        .map(|(o, _, t, p, n)| (o, (t, p, n)))
         .collect();
-    Ok(roster
+    let orgs = roster
         .into_iter()
         .map(|(org_id, name, members)| {
             let (total, positive, negative) = by_org.get(&org_id).copied().unwrap_or_default();
@@ -89,7 +119,8 @@ pub async fn org_counts(
                 negative,
             }
         })
-        .collect())
+        .collect();
+    Ok((orgs, inside == everyone))
 }
 
 /// A member's line: id, name, organisation id and name, points.
@@ -115,17 +146,29 @@ pub async fn band_page(
     root: &str,
     period_key: &str,
     band: Band,
-    small: bool,
+    reach: Reach,
     offset: i64,
     limit: i64,
 ) -> StoreResult<Vec<Line>> {
     let sql = match band {
+        Band::Positive | Band::Negative if reach == Reach::Whole => {
+            let cmp = if band == Band::Positive { ">" } else { "<" };
+            let sql = format!(
+                "SELECT m.id, m.name, o.id, o.name, t.total
+                 FROM (SELECT member_id, total FROM point_totals WHERE period_key = $1 AND total {cmp} 0
+                       ORDER BY total DESC, member_id LIMIT $2 OFFSET $3) t
+                 JOIN members m ON m.id = t.member_id JOIN orgs o ON o.id = m.org_id
+                 ORDER BY t.total DESC, m.id"
+            );
+            return on!(ex, c => Ok(sqlx::query_as(&sql).bind(period_key).bind(limit).bind(offset)
+                .fetch_all(c).await?));
+        }
         Band::Positive | Band::Negative => {
             let cmp = if band == Band::Positive { ">" } else { "<" };
             format!(
                 "SELECT m.id, m.name, o.id, o.name, t.total {} AND t.total {cmp} 0
                  ORDER BY t.total DESC, m.id LIMIT $4 OFFSET $5",
-                scored(small)
+                scored(reach)
             )
         }
         // The existence test touches every member of the subtree; it runs only when a page
@@ -152,14 +195,21 @@ pub async fn count_above(
     period_key: &str,
     points: i64,
     negative_only: bool,
-    small: bool,
+    reach: Reach,
 ) -> StoreResult<i64> {
     let below = if negative_only {
         " AND t.total < 0"
     } else {
         ""
     };
-    let sql = format!("SELECT COUNT(*) {} AND t.total > $4{below}", scored(small));
+    if reach == Reach::Whole {
+        let sql = format!(
+            "SELECT COUNT(*) FROM point_totals t WHERE t.period_key = $1 AND t.total > $2{below}"
+        );
+        return on!(ex, c => Ok(sqlx::query_scalar(&sql).bind(period_key).bind(points)
+            .fetch_one(c).await?));
+    }
+    let sql = format!("SELECT COUNT(*) {} AND t.total > $4{below}", scored(reach));
     on!(ex, c => Ok(sqlx::query_scalar(&sql).bind(root).bind(subtree_upper(root)).bind(period_key)
         .bind(points).fetch_one(c).await?))
 }

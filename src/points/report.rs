@@ -129,7 +129,7 @@ pub async fn build(
         &org.path,
         &key,
         Band::Zero,
-        ranking.members < rank_store::SMALL,
+        rank_store::Reach::of(ranking.members, false),
         0,
         NO_POINTS_LISTED,
     )

@@ -85,3 +85,94 @@ async fn pts_ranking_pages_agree_with_the_whole_list(b: Backend) {
     }
 }
 db_test!(pts_ranking_pages_agree_with_the_whole_list);
+
+/// Runs one statement on the test database, as another part of the program would.
+async fn exec(x: &Branch, sql: &str) {
+    match &x.t.app.db {
+        zhibu::db::Db::Sqlite(p) => drop(sqlx::query(sql).execute(p).await.unwrap()),
+        zhibu::db::Db::Postgres(p) => drop(sqlx::query(sql).execute(p).await.unwrap()),
+    }
+}
+
+/// The per-organisation aggregates as stored, and as recomputed from the members' totals.
+async fn aggregates(
+    x: &Branch,
+) -> (
+    Vec<(String, i64, i64, i64, i64, i64)>,
+    Vec<(String, i64, i64, i64, i64, i64)>,
+) {
+    const STORED: &str =
+        "SELECT period_key, org_id, CAST(on_books AS BIGINT), CAST(scored AS BIGINT),
+        CAST(total AS BIGINT), CAST(positive AS BIGINT) FROM point_org_totals WHERE scored <> 0
+        ORDER BY 1, 2, 3";
+    const FRESH: &str = "SELECT t.period_key, m.org_id,
+        CAST(CASE WHEN m.membership_status = 'normal' THEN 1 ELSE 0 END AS BIGINT),
+        CAST(COUNT(*) AS BIGINT), CAST(SUM(t.total) AS BIGINT),
+        CAST(SUM(CASE WHEN t.total > 0 THEN 1 ELSE 0 END) AS BIGINT)
+        FROM point_totals t JOIN members m ON m.id = t.member_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+    match &x.t.app.db {
+        zhibu::db::Db::Sqlite(p) => (
+            sqlx::query_as(STORED).fetch_all(p).await.unwrap(),
+            sqlx::query_as(FRESH).fetch_all(p).await.unwrap(),
+        ),
+        zhibu::db::Db::Postgres(p) => (
+            sqlx::query_as(STORED).fetch_all(p).await.unwrap(),
+            sqlx::query_as(FRESH).fetch_all(p).await.unwrap(),
+        ),
+    }
+}
+
+/// PTS-06: the per-organisation aggregates stay exact through postings, a transfer and a change
+/// of status, and the committee's ranking reads the same whichever way its members are reached
+/// (the whole committee from the totals' index, or a subtree with scored members outside it).
+async fn pts_ranking_aggregates_follow_transfers_and_status(b: Backend) {
+    let Some(x) = branch(b).await else { return };
+    held(&x).await;
+    let uid = x.t.user("dangwei", "officer", Some(x.committee)).await;
+    let committee = x.t.session(uid).await.0;
+    let c = ranking_as(&x, &committee, x.committee, "").await;
+    assert_eq!(lines(&c), vec![(4, 1), (4, 1), (4, 1), (0, 4), (-3, 5)]);
+    let (stored, fresh) = aggregates(&x).await;
+    assert_eq!(stored, fresh);
+    // A scored member moves to the other branch: the branch loses a 4, the other gains it.
+    let moved = x.members[0].0;
+    exec(
+        &x,
+        &format!(
+            "UPDATE members SET org_id = {} WHERE id = {moved}",
+            x.other_branch
+        ),
+    )
+    .await;
+    let (stored, fresh) = aggregates(&x).await;
+    assert_eq!(stored, fresh, "after a transfer");
+    let own = ranking(&x, x.branch, "").await;
+    assert_eq!(lines(&own), vec![(4, 1), (4, 1), (-3, 3)]);
+    assert_eq!(own["orgs"][0]["total"], 5);
+    let c = ranking_as(&x, &committee, x.committee, "&per_page=2&page=2").await;
+    assert_eq!(lines(&c), vec![(4, 1), (0, 4)]);
+    // Leaving the books (转出) keeps the totals but out of every ranking; coming back restores.
+    exec(
+        &x,
+        &format!("UPDATE members SET membership_status = 'transferred_out' WHERE id = {moved}"),
+    )
+    .await;
+    let (stored, fresh) = aggregates(&x).await;
+    assert_eq!(stored, fresh, "after a change of status");
+    let c = ranking_as(&x, &committee, x.committee, "").await;
+    assert_eq!(c["members"], 4);
+    assert_eq!(lines(&c), vec![(4, 1), (4, 1), (0, 3), (-3, 4)]);
+    // With a scored member off the books the branch is no longer "whole": same answers.
+    let p2 = ranking(&x, x.branch, "&per_page=1&page=2").await;
+    assert_eq!(lines(&p2), vec![(4, 1)]);
+    exec(
+        &x,
+        &format!("UPDATE members SET membership_status = 'normal' WHERE id = {moved}"),
+    )
+    .await;
+    let (stored, fresh) = aggregates(&x).await;
+    assert_eq!(stored, fresh, "back on the books");
+    let c = ranking_as(&x, &committee, x.committee, "").await;
+    assert_eq!(lines(&c), vec![(4, 1), (4, 1), (4, 1), (0, 4), (-3, 5)]);
+}
+db_test!(pts_ranking_aggregates_follow_transfers_and_status);
