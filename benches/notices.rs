@@ -47,6 +47,7 @@ async fn run(label: &'static str, url: String) {
             ..Audience::default()
         },
         publish_at: None,
+        bot_event: "notice",
     };
     let mut publish = Vec::new();
     let t = Instant::now();

@@ -28,6 +28,8 @@ pub struct Config {
     pub points: PointsConfig,
     /// Reminders.
     pub notices: NoticesConfig,
+    /// Group-bot delivery.
+    pub bots: BotsConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -145,6 +147,7 @@ impl Default for Config {
             meetings: MeetingsConfig::default(),
             points: PointsConfig::default(),
             notices: NoticesConfig::default(),
+            bots: BotsConfig::default(),
             log: LogConfig {
                 level: "info".into(),
             },
@@ -292,6 +295,7 @@ impl Config {
         let a = &self.auth;
         self.points.validate()?;
         self.notices.validate()?;
+        self.bots.validate()?;
         let mt = &self.meetings;
         let checks: [(&str, u32, u32, u32); 16] = [
             (
@@ -420,4 +424,4 @@ mod tests;
 
 pub use areas::{MeetingsConfig, PointsConfig};
 use layers::{apply_env, set};
-pub use notices::NoticesConfig;
+pub use notices::{BotsConfig, NoticesConfig};

@@ -50,3 +50,48 @@ impl NoticesConfig {
         Ok(())
     }
 }
+
+/// `[bots]`: delivery of group-bot messages.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BotsConfig {
+    /// Seconds a webhook may take to answer before the attempt counts as failed.
+    pub timeout_seconds: u32,
+    /// Attempts per message before it is given up (with back-off of 30 s, 2, 10, 30 minutes
+    /// and 2 hours between them).
+    pub max_attempts: u32,
+    /// Failed attempts in a row after which a bot is paused and its organisation's officers are
+    /// warned.
+    pub pause_after_failures: u32,
+}
+
+impl Default for BotsConfig {
+    fn default() -> Self {
+        Self {
+            timeout_seconds: 5,
+            max_attempts: 6,
+            pause_after_failures: 5,
+        }
+    }
+}
+
+impl BotsConfig {
+    /// Checks the ranges.
+    ///
+    /// # Errors
+    /// A value out of range, in Chinese.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !(1..=60).contains(&self.timeout_seconds) {
+            return Err(ConfigError("bots.timeout_seconds 须为 1 至 60 秒".into()));
+        }
+        if !(1..=10).contains(&self.max_attempts) {
+            return Err(ConfigError("bots.max_attempts 须为 1 至 10 次".into()));
+        }
+        if !(1..=100).contains(&self.pause_after_failures) {
+            return Err(ConfigError(
+                "bots.pause_after_failures 须为 1 至 100 次".into(),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -31,6 +31,7 @@ pub async fn seed(app: &App, orgs: &[Org]) -> anyhow::Result<usize> {
             ..Audience::default()
         },
         publish_at,
+        bot_event: "notice",
     };
     service::create(
         app,

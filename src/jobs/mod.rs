@@ -1,5 +1,5 @@
 //! Background work of `serve`: housekeeping, the consumers of the event outbox, the scheduled
-//! jobs, notices set for a time, and reminders. Every job is safe to run again after a restart: what it
+//! jobs, notices set for a time, reminders, and group-bot delivery. Every job is safe to run again after a restart: what it
 //! has done is in the database, and each run starts from there.
 
 use std::sync::Arc;
@@ -13,6 +13,28 @@ pub fn spawn_all(app: &Arc<App>) {
     event_consumers(app.clone());
     schedules(app.clone());
     notices(app.clone());
+    bots(app.clone());
+}
+
+/// Every 5 seconds: sends queued group-bot messages (each attempt bounded by
+/// `bots.timeout_seconds`, so a dead webhook delays only its own messages).
+fn bots(app: Arc<App>) {
+    tokio::spawn(async move {
+        let client = match crate::bots::deliver::client(&app) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "group bots disabled: HTTP client failed to start");
+                return;
+            }
+        };
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::bots::deliver::run_once(&app, &client).await {
+                tracing::warn!(error = %e, "group-bot delivery failed; will retry");
+            }
+        }
+    });
 }
 
 /// Removes expired sessions every ten minutes.

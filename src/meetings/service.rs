@@ -186,6 +186,25 @@ pub async fn schedule(app: &App, actor: &Actor, scope: &Scope, p: &Plan) -> Meet
         now,
     )
     .await?;
+    let body = format!(
+        "时间：{}\n地点：{}\n应到 {} 人，不能参加请及时请假。",
+        crate::shared::text::datetime(starts_at),
+        p.place.trim(),
+        roll.len()
+    );
+    crate::bots::service::notify(
+        &mut tx.exec(),
+        app,
+        &group_orgs(&org),
+        ("meeting_scheduled", &format!("meeting:{id}:scheduled")),
+        (
+            &format!("会议安排：{title}"),
+            &body,
+            &format!("/meetings/{id}"),
+        ),
+        now,
+    )
+    .await?;
     let ev = AuditEvent::success("meeting.schedule", "meeting", id)
         .org(org.id)
         .detail(format!("{title}（应到 {} 人）", roll.len()));
@@ -302,4 +321,17 @@ pub async fn list(
         None => scope.org_roots().to_vec(),
     };
     Ok(store::list(&mut app.db.conn().await?.exec(), &f, limit, offset).await?)
+}
+
+/// The organisations whose group bots hear of a meeting: its own, and for a 党小组 the branch
+/// above (groups rarely keep a chat of their own).
+#[must_use]
+pub fn group_orgs(org: &Org) -> Vec<i64> {
+    let mut v = vec![org.id];
+    if org.kind() == OrgKind::Group
+        && let Some(p) = org.parent_id
+    {
+        v.push(p);
+    }
+    v
 }

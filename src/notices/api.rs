@@ -60,6 +60,7 @@ async fn create(
         receipt_required: b.receipt_required,
         audience: b.audience,
         publish_at,
+        bot_event: "notice",
     };
     let id = service::create(&st.app, &u.actor(), u.scope(), &d).await?;
     // Read back as stored: opening it would record the sender's own read when they are in the

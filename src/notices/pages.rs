@@ -187,6 +187,7 @@ async fn create(
             members: Vec::new(),
         },
         publish_at,
+        bot_event: "notice",
     };
     match service::create(&st.app, &u.actor(), u.scope(), &d).await {
         Ok(id) => {

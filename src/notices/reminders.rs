@@ -24,13 +24,13 @@ async fn claim(
     on!(ex, c => Ok(sqlx::query(SQL).bind(kind).bind(subject).bind(lead).bind(now).execute(c).await?.rows_affected() == 1))
 }
 
-/// Planned meetings starting within `horizon`: (id, title, starts at, place).
+/// Planned meetings starting within `horizon`: (id, title, starts at, place, organisation).
 async fn upcoming(
     ex: &mut Exec<'_>,
     now: OffsetDateTime,
     horizon: OffsetDateTime,
-) -> StoreResult<Vec<(i64, String, OffsetDateTime, String)>> {
-    const SQL: &str = "SELECT id, title, starts_at, place FROM meetings
+) -> StoreResult<Vec<(i64, String, OffsetDateTime, String, i64)>> {
+    const SQL: &str = "SELECT id, title, starts_at, place, org_id FROM meetings
         WHERE status = 'planned' AND starts_at > $1 AND starts_at <= $2 ORDER BY starts_at";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(now).bind(horizon).fetch_all(c).await?))
 }
@@ -68,7 +68,7 @@ pub async fn meetings(app: &App) -> StoreResult<usize> {
     )
     .await?;
     let mut sent = 0;
-    for (id, title, starts_at, place) in due {
+    for (id, title, starts_at, place, org_id) in due {
         let within: Vec<u32> = leads
             .iter()
             .copied()
@@ -91,6 +91,20 @@ pub async fn meetings(app: &App) -> StoreResult<usize> {
             };
             let text = format!("会议提醒：{title}，{when} 开始{where_}");
             to_attendees(&mut tx.exec(), id, &text, now).await?;
+            let org = crate::orgs::store::get(&mut tx.exec(), org_id).await?;
+            crate::bots::service::notify(
+                &mut tx.exec(),
+                app,
+                &crate::meetings::service::group_orgs(&org),
+                ("meeting_soon", &format!("meeting:{id}:soon:{nearest}")),
+                (
+                    &format!("会议提醒：{title}"),
+                    &format!("{when} 开始{where_}，请准时参加。"),
+                    &format!("/meetings/{id}"),
+                ),
+                now,
+            )
+            .await?;
             sent += 1;
         }
         tx.commit().await?;
@@ -125,6 +139,14 @@ pub async fn receipts(app: &App) -> StoreResult<usize> {
             && super::store::claim_reminder(&mut tx.exec(), id, now, now).await?
         {
             let text = format!("请阅读通知：{title}");
+            let n = super::store::get(&mut tx.exec(), id).await?;
+            let unread = super::store::receipts(&mut tx.exec(), id)
+                .await?
+                .iter()
+                .filter(|r| r.3.is_none())
+                .count();
+            let unread = i64::try_from(unread).unwrap_or(i64::MAX);
+            super::service::remind_groups(app, &mut tx.exec(), &n, unread, now).await?;
             super::centre::to_notice_recipients(
                 &mut tx.exec(),
                 id,

@@ -6,7 +6,7 @@ use time::{Duration, OffsetDateTime};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, MemberAction, OrgAction, Scope};
-use crate::db::StoreError;
+use crate::db::{StoreError, StoreResult};
 use crate::members::service::MemberError;
 
 use super::model::{Audience, BODY_MAX, TITLE_MAX, clean_body};
@@ -30,6 +30,8 @@ pub struct Draft {
     pub audience: Audience,
     /// Publish at this time instead of now.
     pub publish_at: Option<OffsetDateTime>,
+    /// Which group bots hear of it: `notice`, or `report` for a 积分通报.
+    pub bot_event: &'static str,
 }
 
 fn invalid(m: &str) -> MemberError {
@@ -115,6 +117,7 @@ pub async fn create(
             audience_label: &label,
             publish_at,
             author: (actor.user_id, &actor.name),
+            bot_event: d.bot_event,
         },
         now,
     )
@@ -160,6 +163,28 @@ pub async fn publish(app: &App, id: i64) -> Result<bool, StoreError> {
     let link = format!("/notices/{id}");
     super::centre::to_notice_recipients(&mut tx.exec(), id, false, ("notice", &title, &link), now)
         .await?;
+    // The groups of the organisations addressed hear of it; a notice to chosen members only
+    // stays out of group chats.
+    let event = if n.bot_event == "report" {
+        "report"
+    } else {
+        "notice"
+    };
+    let mut text = super::model::plain_text(&n.body, 120);
+    if n.receipt_required {
+        text.push_str("\n（请登录阅读并确认）");
+    }
+    let key = format!("notice:{id}");
+    let bot_orgs = audience_orgs(&mut tx.exec(), &a).await?;
+    crate::bots::service::notify(
+        &mut tx.exec(),
+        app,
+        &bot_orgs,
+        (event, &key),
+        (&n.title, &text, &link),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -315,10 +340,54 @@ pub async fn remind(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<
         now,
     )
     .await?;
+    remind_groups(app, &mut tx.exec(), &n, unread, now).await?;
     let ev = AuditEvent::success("notice.remind", "notice", id)
         .org(n.org_id)
         .detail(format!("提醒未读 {unread} 人"));
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(unread)
+}
+
+/// Tells the groups of the organisations a notice went to that `unread` members have not read
+/// it yet, once per reminder.
+///
+/// # Errors
+/// Database failures.
+pub async fn remind_groups(
+    app: &App,
+    ex: &mut crate::db::Exec<'_>,
+    n: &store::Notice,
+    unread: i64,
+    now: OffsetDateTime,
+) -> StoreResult<u64> {
+    let a: Audience = serde_json::from_str(&n.audience).unwrap_or_default();
+    let orgs = audience_orgs(ex, &a).await?;
+    let key = format!("notice:{}:remind:{}", n.id, now.unix_timestamp());
+    let title = format!("请阅读通知：{}", n.title);
+    let body = format!("还有 {unread} 人未读，请尽快登录阅读。");
+    crate::bots::service::notify(
+        ex,
+        app,
+        &orgs,
+        ("notice_reminder", &key),
+        (&title, &body, &format!("/notices/{}", n.id)),
+        now,
+    )
+    .await
+}
+
+/// The organisations whose groups hear of a notice: those addressed, and everything below
+/// those addressed with their subtrees.
+async fn audience_orgs(ex: &mut crate::db::Exec<'_>, a: &Audience) -> StoreResult<Vec<i64>> {
+    let mut ids = a.orgs.clone();
+    let mut roots = Vec::new();
+    for id in &a.subtrees {
+        roots.push(crate::orgs::store::get(ex, *id).await?.path);
+    }
+    let under = crate::orgs::store::list_under(ex, &roots, false).await?;
+    ids.extend(under.iter().map(|o| o.id));
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }

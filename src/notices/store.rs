@@ -41,6 +41,9 @@ pub struct Notice {
     pub last_reminded_at: Option<OffsetDateTime>,
     /// Author's name.
     pub author_name: String,
+    /// Which group bots hear of it (`notice` or `report`).
+    #[serde(skip)]
+    pub bot_event: String,
 }
 
 impl Notice {
@@ -58,7 +61,7 @@ impl Notice {
 
 const COLS: &str =
     "id, org_id, title, body, receipt_required, audience, audience_label, status, publish_at,
-    published_at, recipients, last_reminded_at, author_name";
+    published_at, recipients, last_reminded_at, author_name, bot_event";
 
 /// What is stored for a new notice.
 pub struct NewNotice<'a> {
@@ -78,6 +81,8 @@ pub struct NewNotice<'a> {
     pub publish_at: OffsetDateTime,
     /// Author.
     pub author: (Option<i64>, &'a str),
+    /// `notice` or `report`.
+    pub bot_event: &'a str,
 }
 
 /// Stores a scheduled notice.
@@ -86,11 +91,12 @@ pub struct NewNotice<'a> {
 /// Database failures.
 pub async fn insert(ex: &mut Exec<'_>, n: &NewNotice<'_>, now: OffsetDateTime) -> StoreResult<i64> {
     const SQL: &str = "INSERT INTO notices (org_id, title, body, receipt_required, audience, audience_label, status,
-        publish_at, author_id, author_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8, $9, $10)
+        publish_at, author_id, author_name, created_at, bot_event)
+        VALUES ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8, $9, $10, $11)
         RETURNING id";
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(n.org_id).bind(n.title).bind(n.body).bind(n.receipt_required)
         .bind(n.audience).bind(n.audience_label).bind(n.publish_at).bind(n.author.0).bind(n.author.1).bind(now)
-        .fetch_one(c).await?))
+        .bind(n.bot_event).fetch_one(c).await?))
 }
 
 /// One notice.

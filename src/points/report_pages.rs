@@ -1,5 +1,5 @@
 //! Pages of the 积分通报: the organisation's reports with a form to generate one, a printable
-//! report with its draft notice, and the workbook download.
+//! report with its draft notice (published as a notice from here), and the workbook download.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -24,6 +24,7 @@ pub fn routes(r: Reg) -> Reg {
         .post("/points/reports", generate)
         .get("/points/reports/{id}", show)
         .get("/points/reports/{id}/xlsx", xlsx)
+        .post("/points/reports/{id}/publish", publish)
 }
 
 #[derive(Template)]
@@ -170,4 +171,50 @@ async fn xlsx(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
         crate::web::download::XLSX,
         &name,
     ))
+}
+
+#[derive(Deserialize)]
+struct PublishForm {
+    title: String,
+    body: String,
+    #[serde(default)]
+    receipt: Option<String>,
+}
+
+/// Publishes the (edited) draft as a notice to the report's organisation and everything below
+/// it; group bots that forward 通报 hear of it.
+async fn publish(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ValidForm(f): ValidForm<PublishForm>,
+) -> AppResult<Response> {
+    let s = reports::get(&st.app, u.scope(), id).await?;
+    let d = crate::notices::service::Draft {
+        org_id: s.org_id,
+        title: f.title,
+        body: f.body,
+        receipt_required: f.receipt.is_some(),
+        audience: crate::notices::model::Audience {
+            subtrees: vec![s.org_id],
+            ..Default::default()
+        },
+        publish_at: None,
+        bot_event: "report",
+    };
+    match crate::notices::service::create(&st.app, &u.actor(), u.scope(), &d).await {
+        Ok(nid) => Ok(redirect_with(
+            &st,
+            &format!("/notices/{nid}"),
+            "success",
+            "积分通报已作为通知发布",
+        )),
+        Err(MemberError::Invalid(m)) => Ok(redirect_with(
+            &st,
+            &format!("/points/reports/{id}"),
+            "error",
+            &m,
+        )),
+        Err(e) => Err(e.into()),
+    }
 }

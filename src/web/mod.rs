@@ -166,6 +166,8 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::notices::api::routes(reg);
     let reg = crate::feed::routes(reg);
     let reg = crate::feed::api::routes(reg);
+    let reg = crate::bots::routes(reg);
+    let reg = crate::bots::api::routes(reg);
     let reg = crate::audit::routes::routes(reg);
     let Reg { router, routes } = reg;
     let limit = state.app.config.server.body_limit_kib as usize * 1024;

@@ -10,6 +10,8 @@ mod admin;
 mod auth;
 mod backup;
 mod board;
+mod bots;
+mod bots_support;
 mod cli;
 mod e2e;
 mod e2e_notices;

@@ -1,0 +1,226 @@
+//! The delivery job. Each run gives up what is too old, marks as uncertain what a crashed run
+//! left half-sent, claims the messages that are due (status `sending`, committed before any
+//! request goes out) and posts them concurrently with a timeout. An accepted message is
+//! `sent`; a failure is retried with back-off until `bots.max_attempts`; after
+//! `bots.pause_after_failures` failures in a row the bot is paused and the officers of its
+//! organisation are told in the notification centre. Nothing here runs inside a user's request.
+
+use std::time::Duration as StdDuration;
+
+use time::{Duration, OffsetDateTime};
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::db::{Exec, StoreResult};
+use crate::on;
+
+use super::model::{self, Message};
+use super::store::{self, Bot, Delivery};
+
+/// Waits before the 2nd, 3rd … attempt.
+const BACKOFF: [i64; 5] = [30, 120, 600, 1800, 7200];
+/// Messages older than this are given up rather than posted late.
+const STALE_AFTER: Duration = Duration::hours(24);
+/// Messages claimed per run.
+const BATCH: i64 = 20;
+
+/// The HTTP client for webhooks: the configured timeout, no redirects (a redirect would carry
+/// the message somewhere not configured), no cookies.
+///
+/// # Errors
+/// The TLS backend could not start.
+pub fn client(app: &App) -> reqwest::Result<reqwest::Client> {
+    let t = StdDuration::from_secs(u64::from(app.config.bots.timeout_seconds));
+    reqwest::Client::builder()
+        .timeout(t)
+        .connect_timeout(t)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Zhibu/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// Gives up stale messages and marks as `uncertain` those left `sending` by a run that never
+/// finished (it may or may not have reached the platform, so they are not sent again).
+async fn sweep(ex: &mut Exec<'_>, app: &App, now: OffsetDateTime) -> StoreResult<()> {
+    const STALE: &str = "UPDATE bot_deliveries SET status = 'failed', finished_at = $2,
+        response = '超过 24 小时仍未发出，已放弃' WHERE status = 'pending' AND created_at < $1";
+    const STUCK: &str = "UPDATE bot_deliveries SET status = 'uncertain', finished_at = $2,
+        response = '发送过程中服务中断，无法确定是否送达，未重发'
+        WHERE status = 'sending' AND claimed_at < $1";
+    let stuck_before = now - Duration::seconds(i64::from(app.config.bots.timeout_seconds) * 2 + 30);
+    on!(ex, c => sqlx::query(STALE).bind(now - STALE_AFTER).bind(now).execute(c).await?.rows_affected());
+    on!(ex, c => sqlx::query(STUCK).bind(stuck_before).bind(now).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Claims up to [`BATCH`] due messages of active bots (test messages also for paused ones).
+async fn claim(ex: &mut Exec<'_>, now: OffsetDateTime) -> StoreResult<Vec<(Delivery, Bot)>> {
+    const DUE: &str = "SELECT d.id FROM bot_deliveries d JOIN bots b ON b.id = d.bot_id
+        WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+          AND (b.status = 'active' OR d.event_kind = 'test')
+        ORDER BY d.next_attempt_at, d.id LIMIT $2";
+    const CLAIM: &str = "UPDATE bot_deliveries SET status = 'sending', claimed_at = $2,
+        attempts = attempts + 1 WHERE id = $1 AND status = 'pending'";
+    let ids: Vec<i64> =
+        on!(ex, c => sqlx::query_scalar(DUE).bind(now).bind(BATCH).fetch_all(c).await?);
+    let mut out = Vec::new();
+    for id in ids {
+        // Another worker may have claimed it in between; only one update succeeds.
+        let n =
+            on!(ex, c => sqlx::query(CLAIM).bind(id).bind(now).execute(c).await?.rows_affected());
+        if n == 1 {
+            let sql = "SELECT id, bot_id, event_kind, title, body, link, status, attempts,
+                next_attempt_at, response, created_at, finished_at FROM bot_deliveries WHERE id = $1";
+            let d: Delivery = on!(ex, c => sqlx::query_as(sql).bind(id).fetch_one(c).await?);
+            let b = store::get(ex, d.bot_id).await?;
+            out.push((d, b));
+        }
+    }
+    Ok(out)
+}
+
+/// Posts one message; `Ok` with the answer when the platform took it, else the reason.
+async fn post(
+    client: &reqwest::Client,
+    b: &Bot,
+    d: &Delivery,
+    now: OffsetDateTime,
+) -> Result<String, String> {
+    let m = Message {
+        title: d.title.clone(),
+        body: d.body.clone(),
+        link: d.link.clone(),
+    };
+    let now_ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+    let (url, body) = model::request(&b.kind, &b.webhook_url, b.secret.as_deref(), &m, now_ms);
+    let res = client
+        .post(&url)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/json; charset=utf-8",
+        )
+        .body(body.to_string())
+        .send()
+        .await
+        .map_err(|e| {
+            // reqwest's message would repeat the address, whose token is a credential.
+            if e.is_timeout() {
+                "超时未响应".to_owned()
+            } else if e.is_connect() {
+                "无法连接".to_owned()
+            } else {
+                "请求失败".to_owned()
+            }
+        })?;
+    let status = res.status().as_u16();
+    let text: String = res
+        .text()
+        .await
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect();
+    if model::accepted(status, &text) {
+        Ok(format!("HTTP {status} {text}"))
+    } else {
+        Err(format!("HTTP {status} {text}"))
+    }
+}
+
+/// Records the outcome of one attempt, and pauses the bot when it keeps failing.
+async fn record(
+    app: &App,
+    b: &Bot,
+    d: &Delivery,
+    outcome: Result<String, String>,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    const SENT: &str = "UPDATE bot_deliveries SET status = 'sent', response = $2, finished_at = $3
+        WHERE id = $1";
+    const RETRY: &str =
+        "UPDATE bot_deliveries SET status = $2, response = $3, next_attempt_at = $4,
+        finished_at = $5 WHERE id = $1";
+    const OK: &str = "UPDATE bots SET failures = 0, last_sent_at = $2 WHERE id = $1";
+    const FAIL: &str = "UPDATE bots SET failures = failures + 1 WHERE id = $1 RETURNING failures";
+    let cfg = &app.config.bots;
+    let mut tx = app.db.begin().await?;
+    let ex = &mut tx.exec();
+    match outcome {
+        Ok(answer) => {
+            on!(ex, c => sqlx::query(SENT).bind(d.id).bind(&answer).bind(now).execute(c).await?.rows_affected());
+            on!(ex, c => sqlx::query(OK).bind(b.id).bind(now).execute(c).await?.rows_affected());
+        }
+        Err(why) => {
+            let last = d.attempts >= i64::from(cfg.max_attempts);
+            let wait = BACKOFF[usize::try_from(d.attempts - 1)
+                .unwrap_or(0)
+                .min(BACKOFF.len() - 1)];
+            let (status, finished) = if last {
+                ("failed", Some(now))
+            } else {
+                ("pending", None)
+            };
+            on!(ex, c => sqlx::query(RETRY).bind(d.id).bind(status).bind(&why)
+                .bind(now + Duration::seconds(wait)).bind(finished).execute(c).await?.rows_affected());
+            let failures: i64 =
+                on!(ex, c => sqlx::query_scalar(FAIL).bind(b.id).fetch_one(c).await?);
+            if failures >= i64::from(cfg.pause_after_failures) && !b.paused() {
+                let reason = format!("连续 {failures} 次发送失败（最近一次：{why}）");
+                if store::set_status(ex, b.id, Some(&reason), now).await? {
+                    warn_officers(ex, b, &reason, now).await?;
+                    let ev = AuditEvent::success("bot.pause", "bot", b.id)
+                        .org(b.org_id)
+                        .detail(format!("自动暂停「{}」：{reason}", b.name));
+                    audit::record(&mut tx, &Actor::cli("bots"), now, ev).await?;
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Tells the officers of the bot's organisation that it was paused.
+async fn warn_officers(
+    ex: &mut Exec<'_>,
+    b: &Bot,
+    reason: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    const SQL: &str = "SELECT id FROM users WHERE org_id = $1 AND role IN ('org_admin', 'officer') AND disabled = FALSE";
+    let users: Vec<i64> = on!(ex, c => sqlx::query_scalar(SQL).bind(b.org_id).fetch_all(c).await?);
+    let title = format!("群机器人「{}」已自动暂停：{reason}", b.name);
+    let link = format!("/bots/{}", b.id);
+    for u in users {
+        crate::notices::centre::to_user(ex, u, ("warning", &title, &link), now).await?;
+    }
+    Ok(())
+}
+
+/// One run of the job. Returns the messages attempted.
+///
+/// # Errors
+/// Storage failures (the rest waits for the next run).
+pub async fn run_once(app: &App, client: &reqwest::Client) -> StoreResult<usize> {
+    let now = app.now();
+    let claimed = {
+        let mut conn = app.db.conn().await?;
+        sweep(&mut conn.exec(), app, now).await?;
+        claim(&mut conn.exec(), now).await?
+    };
+    let mut set = tokio::task::JoinSet::new();
+    for (d, b) in claimed {
+        let client = client.clone();
+        set.spawn(async move {
+            let outcome = post(&client, &b, &d, now).await;
+            (d, b, outcome)
+        });
+    }
+    let mut n = 0;
+    while let Some(done) = set.join_next().await {
+        let Ok((d, b, outcome)) = done else { continue };
+        record(app, &b, &d, outcome, app.now()).await?;
+        n += 1;
+    }
+    Ok(n)
+}

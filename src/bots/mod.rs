@@ -1,0 +1,13 @@
+//! Group bots of 企业微信 (WeCom), 钉钉 (DingTalk) and 飞书 (Feishu): per organisation, each with
+//! the kinds of message it forwards to the group members already watch. Messages are queued in
+//! the transaction of what caused them and sent by a background job with retries, so a slow or
+//! broken webhook never holds up a request.
+
+pub mod api;
+pub mod deliver;
+pub mod model;
+pub mod pages;
+pub mod service;
+pub mod store;
+
+pub use pages::routes;

@@ -1,0 +1,316 @@
+//! Use cases of group bots: the officers of an organisation (or of a committee above it) add,
+//! change, pause, resume, test and remove its bots; other areas queue messages through
+//! [`notify`] inside their own transactions. Every change is audited without the address or
+//! secret.
+
+use time::OffsetDateTime;
+
+use crate::app::App;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::{Denial, OrgAction, Scope};
+use crate::db::{Exec, StoreError, StoreResult};
+use crate::members::service::MemberError;
+use crate::orgs::model::Org;
+use crate::shared::text::char_len;
+
+use super::model::{self, Message};
+use super::store::{self, Bot, Delivery, NewBot};
+
+/// Bots per organisation.
+pub const MAX_PER_ORG: usize = 20;
+
+/// What an officer submits for a bot. `url` and `secret` may be left empty when changing a bot
+/// to keep the stored ones; `clear_secret` removes the secret.
+#[derive(Debug, Clone, Default)]
+pub struct BotForm {
+    /// Name.
+    pub name: String,
+    /// Platform code.
+    pub kind: String,
+    /// Webhook address.
+    pub url: String,
+    /// Signing secret.
+    pub secret: String,
+    /// Remove the stored secret.
+    pub clear_secret: bool,
+    /// Event codes.
+    pub events: Vec<String>,
+}
+
+fn invalid(m: &str) -> MemberError {
+    MemberError::Invalid(m.to_owned())
+}
+
+/// The organisation, if the caller may run its bots.
+async fn managed_org(app: &App, scope: &Scope, org_id: i64) -> Result<Org, MemberError> {
+    if !scope.has_member_area() {
+        return Err(Denial::Forbidden.into());
+    }
+    Ok(crate::orgs::service::get_checked(app, scope, org_id, OrgAction::Edit).await?)
+}
+
+/// A bot the caller may run, with its organisation.
+///
+/// # Errors
+/// `NotFound` for bots outside the caller's organisations.
+pub async fn managed(app: &App, scope: &Scope, id: i64) -> Result<(Bot, Org), MemberError> {
+    let b = match store::get(&mut app.db.conn().await?.exec(), id).await {
+        Ok(b) => b,
+        Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
+        Err(e) => return Err(e.into()),
+    };
+    let org = managed_org(app, scope, b.org_id)
+        .await
+        .map_err(|e| match e {
+            MemberError::Denied(_) => Denial::NotFound.into(),
+            e => e,
+        })?;
+    Ok((b, org))
+}
+
+/// The bots of an organisation.
+///
+/// # Errors
+/// Denied outside the caller's organisations.
+pub async fn list(app: &App, scope: &Scope, org_id: i64) -> Result<(Org, Vec<Bot>), MemberError> {
+    let org = managed_org(app, scope, org_id).await?;
+    let bots = store::of_org(&mut app.db.conn().await?.exec(), org_id).await?;
+    Ok((org, bots))
+}
+
+fn check_common(f: &BotForm) -> Result<(String, String), MemberError> {
+    let name = f.name.trim();
+    if name.is_empty() || char_len(name) > 50 {
+        return Err(invalid("请填写机器人名称（不超过 50 字）"));
+    }
+    if f.events
+        .iter()
+        .any(|e| !model::EVENTS.iter().any(|x| x.0 == e))
+    {
+        return Err(invalid("转发的消息类型无效"));
+    }
+    if f.secret.len() > 200 || f.secret.chars().any(char::is_whitespace) {
+        return Err(invalid("签名密钥格式不正确"));
+    }
+    Ok((name.to_owned(), model::events_column(&f.events)))
+}
+
+/// Adds a bot to an organisation.
+///
+/// # Errors
+/// Denied; an unknown platform or event, a bad address, too many bots.
+pub async fn create(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    org_id: i64,
+    f: &BotForm,
+) -> Result<i64, MemberError> {
+    let org = managed_org(app, scope, org_id).await?;
+    let (name, events) = check_common(f)?;
+    if !model::KINDS.iter().any(|k| k.0 == f.kind) {
+        return Err(invalid("请选择平台：企业微信、钉钉或飞书"));
+    }
+    let url = model::check_url(&f.url).map_err(MemberError::Invalid)?;
+    let secret = f.secret.trim();
+    if f.kind == "wecom" && !secret.is_empty() {
+        return Err(invalid("企业微信群机器人不使用签名密钥，请留空"));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    if store::of_org(&mut tx.exec(), org.id).await?.len() >= MAX_PER_ORG {
+        return Err(invalid("每个组织最多添加 20 个群机器人"));
+    }
+    let nb = NewBot {
+        org_id: org.id,
+        name: &name,
+        kind: &f.kind,
+        url: &url,
+        secret: Some(secret).filter(|s| !s.is_empty()),
+        events: &events,
+    };
+    let id = store::insert(&mut tx.exec(), &nb, actor.user_id, now).await?;
+    let ev = AuditEvent::success("bot.create", "bot", id)
+        .org(org.id)
+        .detail(format!(
+            "{}「{name}」，转发：{events}",
+            model::kind_label(&f.kind)
+        ));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Changes a bot's name and events, and its address or secret when new ones are given.
+///
+/// # Errors
+/// Denied; bad values.
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    f: &BotForm,
+) -> Result<(), MemberError> {
+    let (b, _) = managed(app, scope, id).await?;
+    let (name, events) = check_common(f)?;
+    let url = match f.url.trim() {
+        "" => None,
+        s => Some(model::check_url(s).map_err(MemberError::Invalid)?),
+    };
+    let secret = match (f.clear_secret, f.secret.trim()) {
+        (true, _) => Some(""),
+        (false, "") => None,
+        (false, s) if b.kind == "wecom" => {
+            let _ = s;
+            return Err(invalid("企业微信群机器人不使用签名密钥，请留空"));
+        }
+        (false, s) => Some(s),
+    };
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    store::update(
+        &mut tx.exec(),
+        id,
+        (&name, &events),
+        url.as_deref(),
+        secret,
+        now,
+    )
+    .await?;
+    let mut detail = format!("「{name}」，转发：{events}");
+    if url.is_some() {
+        detail.push_str("，更换了 Webhook 地址");
+    }
+    match secret {
+        Some("") => detail.push_str("，删除了签名密钥"),
+        Some(_) => detail.push_str("，更换了签名密钥"),
+        None => {}
+    }
+    let ev = AuditEvent::success("bot.update", "bot", id)
+        .org(b.org_id)
+        .detail(detail);
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Pauses (`true`) or resumes a bot by hand.
+///
+/// # Errors
+/// Denied; already in that state.
+pub async fn set_paused(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    pause: bool,
+) -> Result<(), MemberError> {
+    let (b, _) = managed(app, scope, id).await?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let reason = format!("由 {} 手动暂停", actor.name);
+    if !store::set_status(&mut tx.exec(), id, pause.then_some(reason.as_str()), now).await? {
+        return Err(invalid(if pause {
+            "该机器人已暂停"
+        } else {
+            "该机器人未暂停"
+        }));
+    }
+    let action = if pause { "bot.pause" } else { "bot.resume" };
+    let ev = AuditEvent::success(action, "bot", id)
+        .org(b.org_id)
+        .detail(format!("「{}」", b.name));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a bot and its delivery log.
+///
+/// # Errors
+/// Denied.
+pub async fn delete(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<i64, MemberError> {
+    let (b, _) = managed(app, scope, id).await?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    store::delete(&mut tx.exec(), id).await?;
+    let ev = AuditEvent::success("bot.delete", "bot", id)
+        .org(b.org_id)
+        .detail(format!("{}「{}」", b.kind_label(), b.name));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(b.org_id)
+}
+
+/// Queues a test message; the job sends it within seconds and the log shows the answer.
+///
+/// # Errors
+/// Denied.
+pub async fn test(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<i64, MemberError> {
+    let (b, org) = managed(app, scope, id).await?;
+    let now = app.now();
+    let m = Message {
+        title: "支部测试消息".into(),
+        body: format!(
+            "这是来自「{}」的测试消息，收到说明群机器人「{}」配置正确。",
+            org.name, b.name
+        ),
+        link: link(app, "/"),
+    };
+    let mut tx = app.db.begin().await?;
+    let did = store::enqueue_test(&mut tx.exec(), id, &m, now).await?;
+    let ev = AuditEvent::success("bot.test", "bot", id)
+        .org(b.org_id)
+        .detail(format!("「{}」", b.name));
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(did)
+}
+
+/// The delivery log of a bot, newest first.
+///
+/// # Errors
+/// Denied.
+pub async fn log(
+    app: &App,
+    scope: &Scope,
+    id: i64,
+) -> Result<(Bot, Org, Vec<Delivery>), MemberError> {
+    let (b, org) = managed(app, scope, id).await?;
+    let d = store::log(&mut app.db.conn().await?.exec(), id, 100).await?;
+    Ok((b, org, d))
+}
+
+/// An absolute link to a local path, or empty when `server.public_url` is not set (the message
+/// then goes without a link rather than with one that cannot work).
+#[must_use]
+pub fn link(app: &App, path: &str) -> String {
+    let base = app.config.server.public_url.trim_end_matches('/');
+    if base.is_empty() {
+        String::new()
+    } else {
+        format!("{base}{path}")
+    }
+}
+
+/// Queues a message for the bots of `org_ids` that forward `event`, once per `key`, in the
+/// caller's transaction.
+///
+/// # Errors
+/// Database failures.
+pub async fn notify(
+    ex: &mut Exec<'_>,
+    app: &App,
+    org_ids: &[i64],
+    (event, key): (&str, &str),
+    (title, body, path): (&str, &str, &str),
+    now: OffsetDateTime,
+) -> StoreResult<u64> {
+    let m = Message {
+        title: title.chars().take(80).collect(),
+        body: body.chars().take(500).collect(),
+        link: link(app, path),
+    };
+    store::enqueue(ex, org_ids, event, key, &m, now).await
+}
