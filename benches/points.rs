@@ -76,6 +76,10 @@ async fn run(label: &'static str, url: String) {
         }
         tx.commit().await.unwrap();
     }
+    eprintln!(
+        "{label}: ledger loaded in {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
     let all: Vec<((String, usize), i64)> = totals.into_iter().collect();
     for chunk in all.chunks(1000) {
         let mut tx = app.db.begin().await.unwrap();
@@ -102,6 +106,10 @@ async fn run(label: &'static str, url: String) {
     }
     drop(conn);
     let seeded = t.elapsed();
+    eprintln!(
+        "{label}: totals loaded, seeded in {:.0} s",
+        seeded.as_secs_f64()
+    );
     let scope = Scope::operator();
     let today = app.clock.today();
     let mut results = Vec::new();
@@ -135,6 +143,7 @@ async fn run(label: &'static str, url: String) {
                 assert_eq!(r.rows.len(), 50);
                 assert_eq!(r.orgs.len(), BRANCHES);
             }
+            eprintln!("{label}: {name} {what} p50 {:.1} ms", pct(&mut lat, 0.5));
             results.push((name, what, pct(&mut lat, 0.5), pct(&mut lat, 0.99)));
         }
         // A member's own rank over the whole committee (what "我的积分" reads, there per branch).

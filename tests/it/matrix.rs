@@ -60,6 +60,7 @@ fn org_relative(method: &str, path: &str) -> bool {
                     | "/api/v1/notices"
                     | "/board"
                     | "/api/v1/feed"
+                    | "/bots"
             ))
         || (method == "POST" && path == "/api/v1/points/entries")
 }
@@ -69,7 +70,7 @@ fn member_relative(path: &str) -> bool {
 }
 
 fn meeting_relative(path: &str) -> bool {
-    path.contains("/meetings/{id}")
+    path.contains("/meetings/{id}") || path.contains("/bots/{id}")
 }
 
 /// What the response means for the matrix.
@@ -90,6 +91,7 @@ struct Fixture {
     targets: HashMap<&'static str, (i64, Option<i64>)>,
     members: HashMap<&'static str, i64>,
     meetings: HashMap<&'static str, i64>,
+    bots: HashMap<&'static str, i64>,
     users: HashMap<&'static str, i64>,
     target_user: i64,
 }
@@ -165,10 +167,16 @@ async fn fixture(b: Backend) -> Option<Fixture> {
         .unwrap();
         meetings.insert(rel, id);
     }
+    // A group bot of each related organisation.
+    let mut bots = HashMap::new();
+    for (rel, (org, _)) in &targets {
+        bots.insert(*rel, bot(&t, *org).await);
+    }
     Some(Fixture {
         t,
         targets,
         meetings,
+        bots,
         members,
         users,
         target_user,
@@ -229,6 +237,12 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
             target.0
         ),
         ("POST", "/board/{id}/withdraw") => "reason=x".into(),
+        ("POST", "/bots") => format!(
+            "org_id={}&name=x&kind=wecom&webhook_url=http%3A%2F%2F127.0.0.1%3A9%2Fh&events=notice",
+            target.0
+        ),
+        ("POST", "/bots/{id}") => "name=x&events=notice".into(),
+        ("POST", "/points/reports/{id}/publish") => "title=x&body=y".into(),
         ("POST", "/feed/{id}/comments") => "body=x".into(),
         ("POST", "/feed/{id}/moderate") => "action=pin&reason=".into(),
         ("POST", "/notices") => format!("org_id={0}&title=x&body=y&to={0}", target.0),
@@ -277,6 +291,12 @@ async fn matrix(b: Backend) {
                     Some(uid) => Some(f.t.session(*uid).await),
                     None => None,
                 };
+                // Removal gets a bot of its own each time, so the routes after it still find one.
+                let bot_id = if path == "/bots/{id}/delete" {
+                    bot(&f.t, target.0).await
+                } else {
+                    f.bots[rel]
+                };
                 let concrete = path
                     .replace(
                         "/admin/users/{id}",
@@ -284,6 +304,7 @@ async fn matrix(b: Backend) {
                     )
                     .replace("/members/{id}", &format!("/members/{}", f.members[rel]))
                     .replace("/meetings/{id}", &format!("/meetings/{}", f.meetings[rel]))
+                    .replace("/bots/{id}", &format!("/bots/{bot_id}"))
                     .replace("{lid}", "999999")
                     .replace("{fid}", "999999")
                     .replace("{rid}", "999999")
@@ -333,6 +354,7 @@ async fn matrix(b: Backend) {
                             ("POST", "/api/v1/points/claims") => r#"{"item":"study_notes","occurred_on":"2026-11-01","description":"x"}"#.to_owned(),
                             ("POST", "/api/v1/points/claims/{id}/decision") => r#"{"approve":true}"#.to_owned(),
                             ("POST", "/api/v1/meetings/{id}/leave") => r#"{"reason":"x"}"#.to_owned(),
+                            ("POST", "/api/v1/orgs/{id}/bots") => r#"{"name":"x","kind":"wecom","webhook_url":"http://127.0.0.1:9/h","events":["notice"]}"#.to_owned(),
                             ("POST", "/api/v1/feed") => format!(r#"{{"org_id":{},"body":"x"}}"#, target.0),
                             ("POST", "/api/v1/notices") => format!(
                                 r#"{{"org_id":{0},"title":"x","body":"y","audience":{{"orgs":[{0}]}}}}"#,
@@ -379,3 +401,19 @@ async fn matrix(b: Backend) {
     assert!(f.t.audit_count("access.denied").await > 0);
 }
 db_test!(matrix);
+
+/// A group bot of `org`.
+async fn bot(t: &TestApp, org: i64) -> i64 {
+    let nb = zhibu::bots::store::NewBot {
+        org_id: org,
+        name: "群",
+        kind: "wecom",
+        url: "http://127.0.0.1:9/h",
+        secret: None,
+        events: ",notice,",
+    };
+    let mut conn = t.app.db.conn().await.unwrap();
+    zhibu::bots::store::insert(&mut conn.exec(), &nb, None, t.app.now())
+        .await
+        .unwrap()
+}
