@@ -1,8 +1,9 @@
--- Group bots (群机器人) of WeCom, DingTalk and Feishu: per organisation, each with the event kinds
--- it forwards. Messages wait in bot_deliveries and a background job sends them, so a slow or
--- broken webhook never holds up the request that caused the message. A delivery is claimed
--- ('sending') before the request goes out; one found still 'sending' after a crash is marked
--- 'uncertain' and never sent again, so a message is not posted twice.
+-- Group bots (群机器人) of WeCom, DingTalk and Feishu, and attachments of notices.
+-- A bot belongs to one organisation and forwards the event kinds chosen for it. Messages wait in
+-- bot_deliveries and a background job sends them, so a slow or broken webhook never holds up the
+-- request that caused the message. A delivery is claimed ('sending') before the request goes
+-- out; one found still 'sending' after a crash is marked 'uncertain' and never sent again, so a
+-- message is not posted twice.
 CREATE TABLE bots (
     id              INTEGER PRIMARY KEY,
     org_id          INTEGER NOT NULL REFERENCES orgs (id),
@@ -43,3 +44,17 @@ CREATE INDEX bot_deliveries_log ON bot_deliveries (bot_id, id);
 
 -- A notice made from a 积分通报 goes to the bots that forward 通报, not those for notices.
 ALTER TABLE notices ADD COLUMN bot_event TEXT NOT NULL DEFAULT 'notice';
+
+-- Attachments of a notice (PDF, Office documents, pictures re-encoded without metadata), stored
+-- in the database so they are backed up with it; fixed once the notice is published.
+CREATE TABLE notice_files (
+    id            INTEGER PRIMARY KEY,
+    notice_id     INTEGER NOT NULL REFERENCES notices (id),
+    filename      TEXT    NOT NULL,
+    content_type  TEXT    NOT NULL,
+    size_bytes    INTEGER NOT NULL,
+    content       BLOB    NOT NULL,
+    uploaded_by   INTEGER REFERENCES users (id),
+    uploaded_at   TEXT    NOT NULL
+);
+CREATE INDEX notice_files_notice ON notice_files (notice_id);

@@ -101,6 +101,14 @@ async fn open(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
     let o = service::open(&st.app, &u.actor(), u.scope(), id).await?;
     let mut v = json!(o.notice);
     v["read_at"] = json!(o.read_at.and_then(|t| t.format(&Rfc3339).ok()));
+    let files = super::files::list(&mut st.app.db.conn().await?.exec(), id).await?;
+    v["attachments"] = files
+        .iter()
+        .map(|f| {
+            json!({"id": f.id, "filename": f.filename, "content_type": f.content_type,
+                "size_bytes": f.size_bytes, "url": format!("/notices/{id}/files/{}", f.id)})
+        })
+        .collect();
     Ok(Json(v))
 }
 

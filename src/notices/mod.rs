@@ -8,6 +8,8 @@ pub mod board;
 mod board_pages;
 pub mod centre;
 mod centre_pages;
+pub mod files;
+pub mod groups;
 pub mod model;
 mod pages;
 pub mod reminders;

@@ -21,8 +21,9 @@ use super::store::{self, InboxLine, Notice};
 pub fn routes(r: Reg) -> Reg {
     r.get("/notices", inbox)
         .get("/notices/new", form)
-        .post("/notices", create)
+        .post_upload("/notices", UPLOAD_LIMIT, create)
         .get("/notices/{id}", show)
+        .get("/notices/{id}/files/{fid}", file)
         .get("/notices/{id}/receipts", receipts)
         .post("/notices/{id}/remind", remind)
 }
@@ -92,6 +93,7 @@ struct FormPage {
     orgs: Vec<(i64, String)>,
     title: String,
     body: String,
+    max_mib: u32,
     error: Option<String>,
 }
 
@@ -126,6 +128,7 @@ async fn form_page(
             orgs,
             title,
             body,
+            max_mib: st.app.config.meetings.attachment_max_mib,
             error,
         },
     )
@@ -135,13 +138,55 @@ async fn form(State(st): State<AppState>, u: User) -> AppResult<Response> {
     form_page(&st, &u, String::new(), String::new(), None).await
 }
 
-/// Fields: `org_id`, `title`, `body`, `receipt`, `publish_at`, and per organisation `to`
-/// (its own members) or `tree` (with everything below).
+/// Ten attachments of the largest size the setting allows (checked per file while reading),
+/// and the text.
+const UPLOAD_LIMIT: usize = 10 * 50 * 1024 * 1024 + 1024 * 1024;
+
+/// Reads the notice form, sent as `multipart/form-data` with attachments in `files`, or
+/// URL-encoded without them.
+async fn read_form(
+    st: &AppState,
+    req: axum::extract::Request,
+) -> Result<(Vec<(String, String)>, Vec<(String, Vec<u8>)>), Result<String, AppError>> {
+    use axum::extract::FromRequest;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("multipart/form-data"));
+    if !multipart {
+        let ValidForm(f) = ValidForm::<Vec<(String, String)>>::from_request(req, st)
+            .await
+            .map_err(Err)?;
+        return Ok((f, Vec::new()));
+    }
+    let mut mp = axum::extract::Multipart::from_request(req, st)
+        .await
+        .map_err(|_| Ok("表单内容不完整，请重试".to_owned()))?;
+    let max = super::files::max_bytes(&st.app);
+    crate::web::upload::fields_and_files(&mut mp, "files", max, super::files::MAX_FILES)
+        .await
+        .map_err(|e| {
+            e.message(&format!(
+                "每个附件不能超过 {} MB，最多 {} 个",
+                max / 1024 / 1024,
+                super::files::MAX_FILES
+            ))
+        })
+}
+
+/// Fields: `org_id`, `title`, `body`, `receipt`, `publish_at`, per organisation `to` (its own
+/// members) or `tree` (with everything below), and attachments in `files`.
 async fn create(
     State(st): State<AppState>,
     u: User,
-    ValidForm(f): ValidForm<Vec<(String, String)>>,
+    req: axum::extract::Request,
 ) -> AppResult<Response> {
+    let (f, files) = match read_form(&st, req).await {
+        Ok(x) => x,
+        Err(Ok(m)) => return form_page(&st, &u, String::new(), String::new(), Some(m)).await,
+        Err(Err(e)) => return Err(e),
+    };
     let one = |k: &str| {
         f.iter()
             .find(|(n, _)| n == k)
@@ -189,7 +234,7 @@ async fn create(
         publish_at,
         bot_event: "notice",
     };
-    match service::create(&st.app, &u.actor(), u.scope(), &d).await {
+    match service::create_with_files(&st.app, &u.actor(), u.scope(), &d, &files).await {
         Ok(id) => {
             let msg = if publish_at.is_some() {
                 "通知已保存，将按时发布"
@@ -216,6 +261,7 @@ struct ShowPage {
     read_at: Option<String>,
     manages: bool,
     read_count: usize,
+    files: Vec<crate::meetings::records_store::FileInfo>,
 }
 
 async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
@@ -236,8 +282,10 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
             ("通知公告".into(), Some("/notices".into())),
             (o.notice.title.clone(), None),
         ]);
+    let files = super::files::list(&mut st.app.db.conn().await?.exec(), id).await?;
     render(&ShowPage {
         page,
+        files,
         read_at: o.read_at.map(datetime),
         manages: o.manages,
         n: o.notice,
@@ -291,4 +339,17 @@ async fn remind(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppR
         Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
         Err(e) => Err(e.into()),
     }
+}
+
+async fn file(
+    State(st): State<AppState>,
+    u: User,
+    crate::web::extract::PathIds(id, fid): crate::web::extract::PathIds,
+) -> AppResult<Response> {
+    let (info, bytes) = super::files::get(&st.app, u.scope(), id, fid).await?;
+    Ok(crate::web::download::attachment(
+        bytes,
+        &info.content_type,
+        &info.filename,
+    ))
 }

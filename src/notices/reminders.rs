@@ -146,7 +146,7 @@ pub async fn receipts(app: &App) -> StoreResult<usize> {
                 .filter(|r| r.3.is_none())
                 .count();
             let unread = i64::try_from(unread).unwrap_or(i64::MAX);
-            super::service::remind_groups(app, &mut tx.exec(), &n, unread, now).await?;
+            super::groups::reminded(app, &mut tx.exec(), &n, unread, now).await?;
             super::centre::to_notice_recipients(
                 &mut tx.exec(),
                 id,

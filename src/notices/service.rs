@@ -6,7 +6,7 @@ use time::{Duration, OffsetDateTime};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, MemberAction, OrgAction, Scope};
-use crate::db::{StoreError, StoreResult};
+use crate::db::StoreError;
 use crate::members::service::MemberError;
 
 use super::model::{Audience, BODY_MAX, TITLE_MAX, clean_body};
@@ -49,6 +49,21 @@ pub async fn create(
     actor: &Actor,
     scope: &Scope,
     d: &Draft,
+) -> Result<i64, MemberError> {
+    create_with_files(app, actor, scope, d, &[]).await
+}
+
+/// [`create`] with attachments `(file name, bytes)`, all checked before anything is written and
+/// stored in the same transaction as the notice.
+///
+/// # Errors
+/// As [`create`]; too many files, or one too large or not an accepted kind.
+pub async fn create_with_files(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    d: &Draft,
+    files: &[(String, Vec<u8>)],
 ) -> Result<i64, MemberError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
@@ -103,6 +118,7 @@ pub async fn create(
         Some(t) => crate::shared::clock::truncate(t),
         None => now,
     };
+    let kept = super::files::check(app, files).map_err(MemberError::Invalid)?;
     let audience = serde_json::to_string(&d.audience).unwrap_or_default();
     let label = names.join("、");
     let mut tx = app.db.begin().await?;
@@ -122,9 +138,15 @@ pub async fn create(
         now,
     )
     .await?;
+    super::files::insert(&mut tx.exec(), id, &kept, actor.user_id, now).await?;
+    let with = if kept.is_empty() {
+        String::new()
+    } else {
+        format!("，附件 {} 个", kept.len())
+    };
     let ev = AuditEvent::success("notice.create", "notice", id)
         .org(org.id)
-        .detail(format!("《{title}》发送至 {label}"));
+        .detail(format!("《{title}》发送至 {label}{with}"));
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     if publish_at <= now {
@@ -165,26 +187,7 @@ pub async fn publish(app: &App, id: i64) -> Result<bool, StoreError> {
         .await?;
     // The groups of the organisations addressed hear of it; a notice to chosen members only
     // stays out of group chats.
-    let event = if n.bot_event == "report" {
-        "report"
-    } else {
-        "notice"
-    };
-    let mut text = super::model::plain_text(&n.body, 120);
-    if n.receipt_required {
-        text.push_str("\n（请登录阅读并确认）");
-    }
-    let key = format!("notice:{id}");
-    let bot_orgs = audience_orgs(&mut tx.exec(), &a).await?;
-    crate::bots::service::notify(
-        &mut tx.exec(),
-        app,
-        &bot_orgs,
-        (event, &key),
-        (&n.title, &text, &link),
-        now,
-    )
-    .await?;
+    super::groups::published(app, &mut tx.exec(), &n, now).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -340,54 +343,11 @@ pub async fn remind(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<
         now,
     )
     .await?;
-    remind_groups(app, &mut tx.exec(), &n, unread, now).await?;
+    super::groups::reminded(app, &mut tx.exec(), &n, unread, now).await?;
     let ev = AuditEvent::success("notice.remind", "notice", id)
         .org(n.org_id)
         .detail(format!("提醒未读 {unread} 人"));
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(unread)
-}
-
-/// Tells the groups of the organisations a notice went to that `unread` members have not read
-/// it yet, once per reminder.
-///
-/// # Errors
-/// Database failures.
-pub async fn remind_groups(
-    app: &App,
-    ex: &mut crate::db::Exec<'_>,
-    n: &store::Notice,
-    unread: i64,
-    now: OffsetDateTime,
-) -> StoreResult<u64> {
-    let a: Audience = serde_json::from_str(&n.audience).unwrap_or_default();
-    let orgs = audience_orgs(ex, &a).await?;
-    let key = format!("notice:{}:remind:{}", n.id, now.unix_timestamp());
-    let title = format!("请阅读通知：{}", n.title);
-    let body = format!("还有 {unread} 人未读，请尽快登录阅读。");
-    crate::bots::service::notify(
-        ex,
-        app,
-        &orgs,
-        ("notice_reminder", &key),
-        (&title, &body, &format!("/notices/{}", n.id)),
-        now,
-    )
-    .await
-}
-
-/// The organisations whose groups hear of a notice: those addressed, and everything below
-/// those addressed with their subtrees.
-async fn audience_orgs(ex: &mut crate::db::Exec<'_>, a: &Audience) -> StoreResult<Vec<i64>> {
-    let mut ids = a.orgs.clone();
-    let mut roots = Vec::new();
-    for id in &a.subtrees {
-        roots.push(crate::orgs::store::get(ex, *id).await?.path);
-    }
-    let under = crate::orgs::store::list_under(ex, &roots, false).await?;
-    ids.extend(under.iter().map(|o| o.id));
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
 }

@@ -11,7 +11,7 @@ use crate::meeting_pages::flash;
 use crate::meetings::{branch, json_of, send_json};
 use crate::support::{Backend, bearer_get, get, post_form, text};
 
-fn png() -> Vec<u8> {
+pub(crate) fn png() -> Vec<u8> {
     let img = image::RgbImage::from_pixel(16, 16, image::Rgb([200, 30, 30]));
     let mut out = Vec::new();
     image::DynamicImage::ImageRgb8(img)
@@ -27,25 +27,14 @@ fn upload(
     body: &str,
     photo: &[u8],
 ) -> axum::http::Request<axum::body::Body> {
-    let boundary = "zhibu-feed";
-    let mut b = Vec::new();
-    for (k, v) in [("org_id", org.to_string()), ("body", body.to_owned())] {
-        b.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    b.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
-    b.extend_from_slice(photo);
-    b.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    axum::http::Request::post(format!("/feed?_csrf={csrf}"))
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header(header::COOKIE, format!("zhibu_session={tok}"))
-        .body(axum::body::Body::from(b))
-        .unwrap()
+    let org = org.to_string();
+    crate::support::multipart(
+        "/feed",
+        tok,
+        csrf,
+        &[("org_id", &org), ("body", body)],
+        &[("photos", "a.png", photo)],
+    )
 }
 
 async fn members_share_and_officers_moderate(b: Backend) {

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use crate::db_test;
 use crate::meeting_pages::flash;
 use crate::meetings::branch;
-use crate::support::{Backend, get, location, post_form, text};
+use crate::support::{Backend, get, location, multipart, post_form, text};
 
 async fn notices_through_the_pages(b: Backend) {
     let Some(x) = branch(b).await else { return };
@@ -72,3 +72,99 @@ async fn notices_through_the_pages(b: Backend) {
     );
 }
 db_test!(notices_through_the_pages);
+
+/// Attachments come with the notice form: a file that is not what it claims refuses the whole
+/// notice with nothing written; accepted ones are stored with it (a picture re-encoded), served
+/// to its recipients and the sender, and to nobody else.
+async fn notice_attachments_reach_recipients_only(b: Backend) {
+    let Some(x) = branch(b).await else { return };
+    let (ot, oc) = x.t.session(x.officer_uid).await;
+    let (mt, _) = x.t.session(x.member_uids[0]).await;
+    let org = x.branch.to_string();
+    let fields = [
+        ("org_id", org.as_str()),
+        ("title", "学习材料"),
+        ("body", "见附件"),
+        ("to", org.as_str()),
+    ];
+    let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec();
+    let png = crate::feed::png();
+    let res =
+        x.t.send(multipart(
+            "/notices",
+            &ot,
+            &oc,
+            &fields,
+            &[
+                ("files", "材料.pdf", &pdf),
+                ("files", "setup.pdf", b"MZ\x90\x00 not a pdf"),
+            ],
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(res).await.contains("setup.pdf"));
+    assert_eq!(x.t.rows("notices").await, 0);
+    assert_eq!(x.t.rows("notice_files").await, 0);
+    let eleven: Vec<(&str, &str, &[u8])> = (0..11)
+        .map(|_| ("files", "a.pdf", pdf.as_slice()))
+        .collect();
+    let res =
+        x.t.send(multipart("/notices", &ot, &oc, &fields, &eleven))
+            .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "at most ten"
+    );
+    assert_eq!(x.t.rows("notices").await, 0);
+    let res =
+        x.t.send(multipart(
+            "/notices",
+            &ot,
+            &oc,
+            &fields,
+            &[("files", "材料.pdf", &pdf), ("files", "合影.png", &png)],
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = location(&res);
+    let page = text(x.t.send(get(&to, Some(&mt))).await).await;
+    assert!(
+        page.contains("材料.pdf") && page.contains("合影.jpg"),
+        "{page}"
+    );
+    let at = page.find(&format!("href=\"{to}/files/")).unwrap() + "href=\"".len();
+    let link: String = page[at..].chars().take_while(|c| *c != '"').collect();
+    let res = x.t.send(get(&link, Some(&mt))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let res = x.t.send(get(&link, Some(&ot))).await;
+    assert_eq!(res.status(), StatusCode::OK, "the sender");
+    let elsewhere = x.t.member(x.other_branch, None, 77).await;
+    let uid =
+        x.t.linked_user("elsewhere", "member", Some(x.other_branch), Some(elsewhere))
+            .await;
+    let (st, _) = x.t.session(uid).await;
+    assert_eq!(
+        x.t.send(get(&link, Some(&st))).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let other = format!("{to}/files/999999");
+    assert_eq!(
+        x.t.send(get(&other, Some(&mt))).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // The API lists them.
+    let id = to.trim_start_matches("/notices/");
+    let v = crate::meetings::json_of(
+        x.t.send(crate::support::bearer_get(
+            &format!("/api/v1/notices/{id}"),
+            &x.members[0].1,
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(v["attachments"].as_array().map(Vec::len), Some(2));
+    assert_eq!(v["attachments"][1]["content_type"], "image/jpeg");
+}
+db_test!(notice_attachments_reach_recipients_only);

@@ -384,3 +384,37 @@ pub fn request_id(res: &Response<Body>) -> String {
         .unwrap_or("")
         .to_owned()
 }
+
+/// A `multipart/form-data` post from a signed-in browser: text `fields`, then `files` as
+/// (field, file name, bytes); the CSRF token goes in the query string as the pages send it.
+pub fn multipart(
+    path: &str,
+    token: &str,
+    csrf: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> Request<Body> {
+    let boundary = "zhibu-test-boundary";
+    let mut b = Vec::new();
+    for (k, v) in fields {
+        b.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (field, name, bytes) in files {
+        b.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        b.extend_from_slice(bytes);
+        b.extend_from_slice(b"\r\n");
+    }
+    b.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Request::post(format!("{path}{sep}_csrf={csrf}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::COOKIE, format!("zhibu_session={token}"))
+        .body(Body::from(b))
+        .unwrap()
+}

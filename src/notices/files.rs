@@ -1,0 +1,127 @@
+//! Attachments of a notice: up to ten files chosen on the notice form, recognised by their bytes
+//! as the meeting files are (pictures re-encoded without metadata, documents limited to PDF and
+//! Office formats), stored in the same transaction as the notice, and served only to its
+//! recipients and the officers who run the sending organisation.
+
+use time::OffsetDateTime;
+
+use crate::app::App;
+use crate::auth::{Denial, OrgAction, Scope};
+use crate::db::{Exec, StoreError, StoreResult};
+use crate::meetings::records_store::FileInfo;
+use crate::members::service::MemberError;
+use crate::on;
+
+use super::store;
+
+/// Attachments per notice.
+pub const MAX_FILES: usize = 10;
+
+/// A file ready to store: (name, content type, bytes).
+pub type Kept = (String, &'static str, Vec<u8>);
+
+/// The largest file accepted (the meetings' setting `meetings.attachment_max_mib`).
+#[must_use]
+pub fn max_bytes(app: &App) -> usize {
+    usize::try_from(app.config.meetings.attachment_max_mib).unwrap_or(10) * 1024 * 1024
+}
+
+/// Checks every file before anything is written.
+///
+/// # Errors
+/// Too many files, or one that is too large or not an accepted kind (named in the message).
+pub fn check(app: &App, files: &[(String, Vec<u8>)]) -> Result<Vec<Kept>, String> {
+    if files.len() > MAX_FILES {
+        return Err(format!("每条通知最多 {MAX_FILES} 个附件"));
+    }
+    files
+        .iter()
+        .map(|(name, bytes)| {
+            crate::meetings::files::classify(name, bytes, max_bytes(app))
+                .map(|(_, ct, content, kept)| (kept, ct, content))
+                .map_err(|e| format!("附件“{name}”：{e}"))
+        })
+        .collect()
+}
+
+/// Stores checked files for a notice.
+///
+/// # Errors
+/// Database failures.
+pub async fn insert(
+    ex: &mut Exec<'_>,
+    notice_id: i64,
+    files: &[Kept],
+    by: Option<i64>,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "INSERT INTO notice_files (notice_id, filename, content_type, size_bytes, content,
+        uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    for (name, ct, bytes) in files {
+        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        on!(ex, c => sqlx::query(SQL).bind(notice_id).bind(name).bind(*ct).bind(size).bind(bytes)
+            .bind(by).bind(now).execute(c).await?.rows_affected());
+    }
+    Ok(())
+}
+
+/// The attachments of a notice, in upload order.
+///
+/// # Errors
+/// Database failures.
+pub async fn list(ex: &mut Exec<'_>, notice_id: i64) -> StoreResult<Vec<FileInfo>> {
+    const SQL: &str = "SELECT id, 'attachment' AS kind, filename, content_type, size_bytes
+        FROM notice_files WHERE notice_id = $1 ORDER BY id";
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(notice_id).fetch_all(c).await?))
+}
+
+/// One attachment with its bytes, if the caller may see the notice: a recipient of it once
+/// published, or an officer who runs the sending organisation.
+///
+/// # Errors
+/// `NotFound` for anyone else and for files of another notice.
+pub async fn get(
+    app: &App,
+    scope: &Scope,
+    notice_id: i64,
+    file_id: i64,
+) -> Result<(FileInfo, Vec<u8>), MemberError> {
+    let mut conn = app.db.conn().await?;
+    let n = match store::get(&mut conn.exec(), notice_id).await {
+        Ok(n) => n,
+        Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
+        Err(e) => return Err(e.into()),
+    };
+    let recipient = match scope.member_id {
+        Some(m) if n.status == "published" => store::receipt(&mut conn.exec(), notice_id, m)
+            .await?
+            .is_some(),
+        _ => false,
+    };
+    drop(conn);
+    let manages = scope.has_member_area()
+        && crate::orgs::service::get_checked(app, scope, n.org_id, OrgAction::Edit)
+            .await
+            .is_ok();
+    if !recipient && !manages {
+        return Err(Denial::NotFound.into());
+    }
+    const SQL: &str = "SELECT id, 'attachment' AS kind, filename, content_type, size_bytes, content
+        FROM notice_files WHERE notice_id = $1 AND id = $2";
+    let mut conn = app.db.conn().await?;
+    let ex = &mut conn.exec();
+    let row: Option<(i64, String, String, String, i64, Vec<u8>)> = on!(ex, c => sqlx::query_as(SQL).bind(notice_id).bind(file_id).fetch_optional(c).await.map_err(StoreError::from)?);
+    let (id, kind, filename, content_type, size_bytes, bytes) =
+        row.ok_or(MemberError::Denied(Denial::NotFound))?;
+    Ok((
+        FileInfo {
+            id,
+            kind,
+            filename,
+            content_type,
+            size_bytes,
+        },
+        bytes,
+    ))
+}
