@@ -85,7 +85,7 @@ fn event_consumers(app: Arc<App>) {
 }
 
 /// Scheduled jobs, checked every ten minutes: the 积分通报 of the period that closed last
-/// (setting `points.report_every`).
+/// (setting `points.report_every`), and once a day the warnings of meetings still owed.
 fn schedules(app: Arc<App>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
@@ -95,6 +95,11 @@ fn schedules(app: Arc<App>) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reports = n, "积分通报 generated"),
                 Err(e) => tracing::warn!(error = %e, "scheduled 积分通报 failed; will retry"),
+            }
+            match crate::meetings::warnings::sweep(&app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(warnings = n, "organisational-life warnings sent"),
+                Err(e) => tracing::warn!(error = %e, "warning sweep failed; will retry"),
             }
         }
     });

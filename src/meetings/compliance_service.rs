@@ -172,6 +172,8 @@ pub struct PeriodCard {
 pub struct CardLine {
     /// "2026年11月".
     pub period: String,
+    /// "2026-11", for links.
+    pub code: String,
     /// Combined status.
     pub status: Status,
     /// Kinds still open.
@@ -210,6 +212,7 @@ pub async fn card(app: &App, scope: &Scope, org: &Org) -> MeetingResult<Option<P
             let days_left = (p.end() - today).whole_days();
             CardLine {
                 period: p.label(),
+                code: p.code(),
                 warn: days_left <= warn_days
                     && matches!(s.status, Status::InProgress | Status::Missed),
                 status: s.status,

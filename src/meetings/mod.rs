@@ -27,3 +27,4 @@ pub mod service;
 pub mod store;
 mod views;
 pub mod votes;
+pub mod warnings;

@@ -14,7 +14,7 @@ use crate::on;
 pub struct Notification {
     /// Id.
     pub id: i64,
-    /// `notice`, `notice_reminder`, `meeting_reminder`, `claim_decided`, `report`.
+    /// `notice`, `notice_reminder`, `meeting_reminder`, `claim_decided`, `report`, `warning`.
     pub kind: String,
     /// What happened, in Chinese.
     pub title: String,
@@ -43,6 +43,7 @@ impl Notification {
             "meeting_reminder" => "会议",
             "claim_decided" => "积分",
             "report" => "通报",
+            "warning" => "预警",
             _ => "消息",
         }
     }

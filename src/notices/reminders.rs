@@ -10,8 +10,8 @@ use crate::app::App;
 use crate::db::{Exec, StoreResult};
 use crate::on;
 
-/// Claims a reminder; false when it was sent before.
-async fn claim(
+/// Claims a reminder (kind, subject, lead) in `reminders_sent`; false when it was sent before.
+pub(crate) async fn claim(
     ex: &mut Exec<'_>,
     kind: &str,
     subject: i64,

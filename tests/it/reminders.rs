@@ -94,3 +94,61 @@ async fn unread_notices_are_reminded_once_after_a_day(b: Backend) {
     );
 }
 db_test!(unread_notices_are_reminded_once_after_a_day);
+
+/// MEET-02/03/05: two days before November ends with nothing held, each branch's officers are
+/// warned once (and a bot that forwards warnings posts it); the sweep runs once a day and never
+/// repeats a period's warning.
+async fn meet_owed_meetings_are_warned_once_per_period(b: Backend) {
+    let Some(x) = branch(b).await else { return };
+    let app = &x.t.app;
+    let nb = zhibu::bots::store::NewBot {
+        org_id: x.branch,
+        name: "支部群",
+        kind: "wecom",
+        url: "http://127.0.0.1:9/h",
+        secret: None,
+        events: ",warning,",
+    };
+    zhibu::bots::store::insert(
+        &mut app.db.conn().await.unwrap().exec(),
+        &nb,
+        None,
+        app.now(),
+    )
+    .await
+    .unwrap();
+    let sent = zhibu::meetings::warnings::sweep(app).await.unwrap();
+    assert!(sent >= 1, "the branch owes this month's meetings");
+    let mine = format!(
+        "(SELECT * FROM notifications WHERE kind = 'warning' AND user_id = {}) AS n",
+        x.officer_uid
+    );
+    assert_eq!(x.t.rows(&mine).await, 1, "the branch's officer, once");
+    let all = count(&x, "warning").await;
+    assert_eq!(all, 2, "and the other branch's, which owes them too");
+    let sql = "(SELECT * FROM bot_deliveries WHERE event_kind = 'warning') AS d";
+    assert_eq!(x.t.rows(sql).await, 1);
+    let (tok, _) = x.t.session(x.officer_uid).await;
+    let page = crate::support::text(
+        x.t.send(crate::support::get("/notifications", Some(&tok)))
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains("组织生活提醒：第一党支部 2026年11月还差"),
+        "{page}"
+    );
+    assert_eq!(
+        zhibu::meetings::warnings::sweep(app).await.unwrap(),
+        0,
+        "once a day"
+    );
+    x.t.clock.advance(Duration::days(1));
+    assert_eq!(
+        zhibu::meetings::warnings::sweep(app).await.unwrap(),
+        0,
+        "once a period"
+    );
+    assert_eq!(count(&x, "warning").await, all);
+}
+db_test!(meet_owed_meetings_are_warned_once_per_period);

@@ -1,0 +1,114 @@
+//! The daily warning sweep: a branch that still owes a meeting required this month, quarter or
+//! year (MEET-01..06, "一般" rules flagged, never enforced) is warned once per period when the
+//! period's end is `meetings.warn_days_before_period_end` days away or nearer: its officers in
+//! the notification centre, and the group bots of the branch that forward warnings. The sweep
+//! runs once a day after 8:00 China time (a sweep cut short runs again); each warning is
+//! claimed in `reminders_sent`, so restarts and several workers send it once.
+
+use crate::app::App;
+use crate::auth::Scope;
+use crate::db::{Exec, StoreResult};
+use crate::notices::reminders::claim;
+use crate::on;
+use crate::orgs::model::Org;
+use crate::shared::clock::CHINA;
+use crate::shared::text::ymd;
+
+use super::compliance_service::{CardLine, card};
+use super::service::MeetingResult;
+
+/// Tells the officers of `org` (its 书记, 委员 and organisation administrators).
+async fn to_officers(
+    ex: &mut Exec<'_>,
+    org: &Org,
+    title: &str,
+    link: &str,
+    now: time::OffsetDateTime,
+) -> StoreResult<()> {
+    const SQL: &str = "SELECT id FROM users WHERE org_id = $1 AND role IN ('org_admin', 'officer')
+        AND disabled = FALSE";
+    let users: Vec<i64> = on!(ex, c => sqlx::query_scalar(SQL).bind(org.id).fetch_all(c).await?);
+    for u in users {
+        crate::notices::centre::to_user(ex, u, ("warning", title, link), now).await?;
+    }
+    Ok(())
+}
+
+fn text(org: &Org, l: &CardLine) -> (String, String) {
+    (
+        format!(
+            "组织生活提醒：{} {}还差{}",
+            org.name,
+            l.period,
+            l.open.join("、")
+        ),
+        format!(
+            "{}距结束还有 {} 天，尚未召开：{}。请及时安排，已召开的请补录会议记录。",
+            l.period,
+            l.days_left,
+            l.open.join("、")
+        ),
+    )
+}
+
+/// Runs the sweep if it has not run today. Returns the warnings sent.
+///
+/// # Errors
+/// Storage failures (the rest goes out on the next run that day).
+pub async fn sweep(app: &App) -> MeetingResult<usize> {
+    let now = app.now();
+    let local = now.to_offset(CHINA);
+    if local.hour() < 8 {
+        return Ok(0);
+    }
+    const DONE: &str = "SELECT COUNT(*) FROM reminders_sent
+        WHERE kind = 'warning_sweep' AND subject_id = 0 AND lead = $1";
+    const SQL: &str = "SELECT id FROM orgs WHERE dissolved_at IS NULL ORDER BY id";
+    let day = ymd(local.date());
+    let ids: Vec<i64> = {
+        let mut conn = app.db.conn().await?;
+        let ex = &mut conn.exec();
+        let done: i64 = on!(ex, c => sqlx::query_scalar(DONE).bind(&day).fetch_one(c).await
+            .map_err(crate::db::StoreError::from)?);
+        if done > 0 {
+            return Ok(0);
+        }
+        on!(ex, c => sqlx::query_scalar(SQL).fetch_all(c).await.map_err(crate::db::StoreError::from)?)
+    };
+    let scope = Scope::operator();
+    let mut sent = 0;
+    for id in ids {
+        let org = crate::orgs::store::get(&mut app.db.conn().await?.exec(), id).await?;
+        if !org.kind().is_branch() {
+            continue;
+        }
+        let Some(c) = card(app, &scope, &org).await? else {
+            continue;
+        };
+        for l in c.lines.iter().filter(|l| l.warn && !l.open.is_empty()) {
+            let mut tx = app.db.begin().await?;
+            if claim(&mut tx.exec(), "period_warning", org.id, &l.period, now).await? {
+                let (title, body) = text(&org, l);
+                let link = format!("/compliance/period?org={}&period={}", org.id, l.code);
+                to_officers(&mut tx.exec(), &org, &title, &link, now).await?;
+                let key = format!("warning:{}:{}", org.id, l.period);
+                crate::bots::service::notify(
+                    &mut tx.exec(),
+                    app,
+                    &[org.id],
+                    ("warning", &key),
+                    (&title, &body, &link),
+                    now,
+                )
+                .await?;
+                sent += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+    // Only a finished sweep counts for the day; one cut short runs again on the next tick.
+    let mut tx = app.db.begin().await?;
+    claim(&mut tx.exec(), "warning_sweep", 0, &day, now).await?;
+    tx.commit().await?;
+    Ok(sent)
+}
