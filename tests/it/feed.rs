@@ -3,7 +3,7 @@
 //! new once, comment and like; another branch sees nothing; an officer hides a post with a
 //! reason (audited) and members no longer see it.
 
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::db_test;

@@ -14,6 +14,7 @@ mod bots;
 mod bots_support;
 mod cli;
 mod e2e;
+mod e2e_bots;
 mod e2e_notices;
 mod e2e_points;
 mod e2e_support;
