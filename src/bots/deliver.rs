@@ -171,7 +171,7 @@ async fn record(
                     let ev = AuditEvent::success("bot.pause", "bot", b.id)
                         .org(b.org_id)
                         .detail(format!("自动暂停「{}」：{reason}", b.name));
-                    audit::record(&mut tx, &Actor::cli("bots"), now, ev).await?;
+                    audit::record(&mut tx, &Actor::cli("定时任务 群机器人"), now, ev).await?;
                 }
             }
         }

@@ -46,6 +46,21 @@ pub fn events_column(codes: &[String]) -> String {
     format!(",{},", kept.join(","))
 }
 
+/// The stored event codes in words, for lists and the audit log.
+#[must_use]
+pub fn events_text(column: &str) -> String {
+    let v: Vec<&str> = column
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(event_label)
+        .collect();
+    if v.is_empty() {
+        "不转发任何消息".into()
+    } else {
+        v.join("、")
+    }
+}
+
 /// Why a webhook address is refused, in Chinese; `Ok` with the address trimmed.
 ///
 /// # Errors

@@ -133,8 +133,9 @@ pub async fn create(
     let ev = AuditEvent::success("bot.create", "bot", id)
         .org(org.id)
         .detail(format!(
-            "{}「{name}」，转发：{events}",
-            model::kind_label(&f.kind)
+            "{}「{name}」，转发：{}",
+            model::kind_label(&f.kind),
+            model::events_text(&events)
         ));
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
@@ -178,7 +179,7 @@ pub async fn update(
         now,
     )
     .await?;
-    let mut detail = format!("「{name}」，转发：{events}");
+    let mut detail = format!("「{name}」，转发：{}", model::events_text(&events));
     if url.is_some() {
         detail.push_str("，更换了 Webhook 地址");
     }

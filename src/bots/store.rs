@@ -66,16 +66,7 @@ impl Bot {
     /// Event labels joined for a list.
     #[must_use]
     pub fn events_text(&self) -> String {
-        let v: Vec<&str> = self
-            .event_codes()
-            .into_iter()
-            .map(super::model::event_label)
-            .collect();
-        if v.is_empty() {
-            "不转发任何消息".into()
-        } else {
-            v.join("、")
-        }
+        super::model::events_text(&self.events)
     }
     /// Whether it is paused.
     #[must_use]
