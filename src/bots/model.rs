@@ -306,6 +306,30 @@ mod tests {
     }
 
     #[test]
+    fn a_bot_debug_print_leaves_out_address_and_secret() {
+        let b = crate::bots::store::Bot {
+            id: 1,
+            org_id: 2,
+            name: "群".into(),
+            kind: "dingtalk".into(),
+            webhook_url: "https://oapi.dingtalk.com/robot/send?access_token=tok-1234".into(),
+            secret: Some("SECsecret".into()),
+            events: ",notice,".into(),
+            status: "active".into(),
+            paused_reason: String::new(),
+            failures: 0,
+            last_sent_at: None,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+        };
+        let shown = format!("{b:?}");
+        assert!(
+            !shown.contains("tok-") && !shown.contains("SECsecret"),
+            "{shown}"
+        );
+        assert!(shown.contains("[REDACTED]"));
+    }
+
+    #[test]
     fn events_are_stored_in_catalogue_order() {
         let c = events_column(&["report".into(), "notice".into(), "bogus".into()]);
         assert_eq!(c, ",notice,report,");

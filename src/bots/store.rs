@@ -8,8 +8,9 @@ use crate::on;
 
 use super::model::Message;
 
-/// A group bot. The address and secret never leave the server: pages show [`Bot::masked`].
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A group bot. The address and secret never leave the server: pages show [`Bot::masked`], and
+/// its `Debug` output (what a log line would print) leaves both out.
+#[derive(Clone, sqlx::FromRow)]
 pub struct Bot {
     /// Id.
     pub id: i64,
@@ -35,6 +36,19 @@ pub struct Bot {
     pub last_sent_at: Option<OffsetDateTime>,
     /// Created.
     pub created_at: OffsetDateTime,
+}
+
+impl std::fmt::Debug for Bot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bot")
+            .field("id", &self.id)
+            .field("org_id", &self.org_id)
+            .field("kind", &self.kind)
+            .field("webhook_url", &self.masked())
+            .field("secret", &self.signed().then_some("[REDACTED]"))
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Bot {

@@ -173,6 +173,10 @@ async fn bots_keep_secrets_and_refuse_bad_addresses(b: Backend) {
     assert_eq!(log["deliveries"][0]["status"], "sent");
     assert_eq!(x.t.audit_count("bot.create").await, 1);
     assert_eq!(x.t.audit_count("bot.test").await, 1);
+    // SEC-25: the audit log holds neither the token nor the secret.
+    let leaked = "(SELECT * FROM audit_log WHERE detail LIKE '%tok-secret%'
+        OR detail LIKE '%SECtopsecret%') AS a";
+    assert_eq!(x.t.rows(leaked).await, 0);
 }
 db_test!(bots_keep_secrets_and_refuse_bad_addresses);
 
