@@ -80,7 +80,9 @@ async fn run(label: &'static str, url: String) {
         "{label}: ledger loaded in {:.0} s",
         t.elapsed().as_secs_f64()
     );
-    let all: Vec<((String, usize), i64)> = totals.into_iter().collect();
+    // In key order, as a period's postings arrive over time, rather than in hash order.
+    let mut all: Vec<((String, usize), i64)> = totals.into_iter().collect();
+    all.sort_unstable();
     for chunk in all.chunks(1000) {
         let mut tx = app.db.begin().await.unwrap();
         let rows: Vec<String> = chunk

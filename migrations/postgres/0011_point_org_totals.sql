@@ -1,9 +1,15 @@
--- Per-organisation running aggregates of point_totals, so a ranking of 100,000 members reads
--- band sizes and 人均积分 from one row per organisation and period instead of every member's
--- total. Triggers keep them exact whatever writes point_totals or moves a member: a posting, a
--- transfer (org_id) or a change of membership status (only members on the books, 'normal',
--- count in on_books = 1; the others are kept apart so "is anyone outside this subtree scored?"
--- stays a sum over these rows).
+-- Rankings of a committee of 100,000 members without joining every total to its member:
+-- each running total carries its member's organisation and whether the member is on the books
+-- ('normal'), so a subtree's totals are an index range per organisation; and per-organisation
+-- aggregates (members scored, sum, above 0, below 0) give band sizes and 人均积分 from one row
+-- per organisation. Triggers keep both exact whatever writes point_totals or moves a member: a
+-- posting, a transfer (org_id) or a change of membership status.
+ALTER TABLE point_totals ADD COLUMN org_id BIGINT;
+ALTER TABLE point_totals ADD COLUMN on_books SMALLINT;
+UPDATE point_totals t SET org_id = m.org_id,
+    on_books = CASE WHEN m.membership_status = 'normal' THEN 1 ELSE 0 END
+FROM members m WHERE m.id = t.member_id;
+
 CREATE TABLE point_org_totals (
     period_key  TEXT     NOT NULL,
     org_id      BIGINT   NOT NULL,
@@ -14,14 +20,18 @@ CREATE TABLE point_org_totals (
     negative    BIGINT   NOT NULL DEFAULT 0,
     PRIMARY KEY (period_key, org_id, on_books)
 );
-
 INSERT INTO point_org_totals (period_key, org_id, on_books, scored, total, positive, negative)
-    SELECT t.period_key, m.org_id, CASE WHEN m.membership_status = 'normal' THEN 1 ELSE 0 END,
-           COUNT(*), SUM(t.total), COUNT(*) FILTER (WHERE t.total > 0),
-           COUNT(*) FILTER (WHERE t.total < 0)
-    FROM point_totals t JOIN members m ON m.id = t.member_id
-    GROUP BY 1, 2, 3;
+    SELECT period_key, org_id, on_books, COUNT(*), SUM(total),
+           COUNT(*) FILTER (WHERE total > 0), COUNT(*) FILTER (WHERE total < 0)
+    FROM point_totals GROUP BY 1, 2, 3;
 
+-- Pages walk the totals in ranking order (index-only); counts read one range per
+-- organisation; a member's totals are found when the member moves.
+DROP INDEX point_totals_cover;
+DROP INDEX point_totals_rank;
+CREATE INDEX point_totals_rank ON point_totals (period_key, total DESC, member_id)
+    INCLUDE (org_id, on_books);
+CREATE INDEX point_totals_org ON point_totals (period_key, on_books, org_id, total);
 CREATE INDEX point_totals_member ON point_totals (member_id);
 
 CREATE FUNCTION point_org_bump(p_key TEXT, p_org BIGINT, p_on SMALLINT, d_scored BIGINT,
@@ -34,24 +44,30 @@ LANGUAGE sql AS $$
         positive = a.positive + excluded.positive, negative = a.negative + excluded.negative
 $$;
 
-CREATE FUNCTION point_totals_roll() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    org  BIGINT;
-    flag SMALLINT;
-    mid  BIGINT;
+-- A total written without its organisation (every writer may leave it out) takes the member's.
+CREATE FUNCTION point_totals_place() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    mid := CASE WHEN TG_OP = 'DELETE' THEN OLD.member_id ELSE NEW.member_id END;
-    SELECT m.org_id, CASE WHEN m.membership_status = 'normal' THEN 1 ELSE 0 END
-        INTO org, flag FROM members m WHERE m.id = mid;
-    IF TG_OP = 'INSERT' THEN
-        PERFORM point_org_bump(NEW.period_key, org, flag, 1, NEW.total,
-            (NEW.total > 0)::int, (NEW.total < 0)::int);
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM point_org_bump(NEW.period_key, org, flag, 0, NEW.total - OLD.total,
-            (NEW.total > 0)::int - (OLD.total > 0)::int, (NEW.total < 0)::int - (OLD.total < 0)::int);
-    ELSE
-        PERFORM point_org_bump(OLD.period_key, org, flag, -1, -OLD.total,
+    IF NEW.org_id IS NULL THEN
+        SELECT m.org_id, CASE WHEN m.membership_status = 'normal' THEN 1 ELSE 0 END
+            INTO NEW.org_id, NEW.on_books FROM members m WHERE m.id = NEW.member_id;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER point_totals_place BEFORE INSERT ON point_totals
+    FOR EACH ROW EXECUTE FUNCTION point_totals_place();
+
+-- A new total, a move or a change of status: out of the old (organisation, on the books), into
+-- the new one.
+CREATE FUNCTION point_totals_roll() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM point_org_bump(OLD.period_key, OLD.org_id, OLD.on_books, -1, -OLD.total,
             -((OLD.total > 0)::int), -((OLD.total < 0)::int));
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM point_org_bump(NEW.period_key, NEW.org_id, NEW.on_books, 1, NEW.total,
+            (NEW.total > 0)::int, (NEW.total < 0)::int);
     END IF;
     RETURN NULL;
 END;
@@ -59,23 +75,14 @@ $$;
 CREATE TRIGGER point_totals_roll AFTER INSERT OR UPDATE OR DELETE ON point_totals
     FOR EACH ROW EXECUTE FUNCTION point_totals_roll();
 
--- A transfer or a change of status moves the member's totals, every period, from the old
--- (organisation, on the books) to the new one.
 CREATE FUNCTION point_totals_member_moved() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    r RECORD;
-    old_flag SMALLINT := CASE WHEN OLD.membership_status = 'normal' THEN 1 ELSE 0 END;
-    new_flag SMALLINT := CASE WHEN NEW.membership_status = 'normal' THEN 1 ELSE 0 END;
 BEGIN
-    IF OLD.org_id = NEW.org_id AND old_flag = new_flag THEN
-        RETURN NULL;
+    IF OLD.org_id IS DISTINCT FROM NEW.org_id
+       OR (OLD.membership_status = 'normal') IS DISTINCT FROM (NEW.membership_status = 'normal') THEN
+        UPDATE point_totals SET org_id = NEW.org_id,
+            on_books = CASE WHEN NEW.membership_status = 'normal' THEN 1 ELSE 0 END
+        WHERE member_id = NEW.id;
     END IF;
-    FOR r IN SELECT period_key, total FROM point_totals WHERE member_id = NEW.id ORDER BY period_key LOOP
-        PERFORM point_org_bump(r.period_key, OLD.org_id, old_flag, -1, -r.total,
-            -((r.total > 0)::int), -((r.total < 0)::int));
-        PERFORM point_org_bump(r.period_key, NEW.org_id, new_flag, 1, r.total,
-            (r.total > 0)::int, (r.total < 0)::int);
-    END LOOP;
     RETURN NULL;
 END;
 $$;

@@ -1,8 +1,8 @@
 //! SQL behind rankings and reports over large subtrees. A committee may hold 100,000 members, so
 //! nothing here returns a row per member: band sizes and sums come from per-organisation
-//! aggregates, pages of a whole committee walk the totals' ranking index, other large subtrees
-//! read one range of the period's totals (clustered on SQLite, covered by an index on
-//! PostgreSQL) and keep their own, and only one page of names comes back.
+//! aggregates; each running total carries its member's organisation and book status (migration
+//! 0011), so a page walks the totals' ranking index keeping the subtree's organisations, a count
+//! reads one index range per organisation, and only the page's names are joined.
 //! Members without a running total have 0 points for the period; they are counted from the
 //! roster index and listed only when a page reaches them.
 
@@ -10,50 +10,9 @@ use crate::db::{Exec, StoreResult};
 use crate::on;
 use crate::orgs::model::subtree_upper;
 
-/// Subtrees with fewer members than this are read from the roster side.
-pub const SMALL: i64 = 5_000;
-
-/// How the members with a running total are reached for a subtree.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Reach {
-    /// From its organisations and members (fewer than [`SMALL`] members), so a branch does not
-    /// pay for a committee-wide range.
-    #[default]
-    Small,
-    /// From the period's totals, keeping those in the subtree.
-    Large,
-    /// Every member scored in the period is on the subtree's books (a top committee): the
-    /// totals are read in ranking order from their index alone, and names only for the page.
-    Whole,
-}
-
-impl Reach {
-    /// The reach for a subtree of `members`; `whole` when nobody outside it is scored.
-    #[must_use]
-    pub fn of(members: i64, whole: bool) -> Self {
-        match (members < SMALL, whole) {
-            (true, _) => Self::Small,
-            (false, true) => Self::Whole,
-            (false, false) => Self::Large,
-        }
-    }
-}
-
-/// Members of the subtree with a running total for the period. A large subtree is read from
-/// the totals' key (one sequential range, then a lookup per member; `CROSS JOIN` fixes that
-/// order on SQLite), a small one from its organisations and members. PostgreSQL plans either
-/// form freely.
-fn scored(reach: Reach) -> &'static str {
-    if reach == Reach::Small {
-        "FROM orgs o CROSS JOIN members m CROSS JOIN point_totals t
-         WHERE o.path >= $1 AND o.path < $2 AND m.org_id = o.id AND m.membership_status = 'normal'
-           AND t.period_key = $3 AND t.member_id = m.id"
-    } else {
-        "FROM point_totals t CROSS JOIN members m CROSS JOIN orgs o
-         WHERE t.period_key = $3 AND m.id = t.member_id AND o.id = m.org_id
-           AND o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal'"
-    }
-}
+/// The subtree's running totals for the period ($1, $2: the subtree's paths; $3: the key).
+const SCORED: &str = "FROM point_totals t WHERE t.period_key = $3 AND t.on_books = 1
+    AND t.org_id IN (SELECT o.id FROM orgs o WHERE o.path >= $1 AND o.path < $2)";
 
 /// One organisation's members and points for a period.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -72,10 +31,9 @@ pub struct OrgCounts {
     pub negative: i64,
 }
 
-/// Per-organisation counts for the subtree of `root`, in tree order, and whether every member
-/// scored in the period is on the subtree's books. Members are counted on the roster (one index
-/// range); points come from the per-organisation aggregates that triggers keep beside
-/// `point_totals` (migration 0011), one row per organisation.
+/// Per-organisation counts for the subtree of `root`, in tree order. Members are counted on the
+/// roster (one index range); points come from the per-organisation aggregates that triggers keep
+/// beside `point_totals` (migration 0011), one row per organisation.
 ///
 /// # Errors
 /// Database failures.
@@ -83,30 +41,27 @@ pub async fn org_counts(
     ex: &mut Exec<'_>,
     root: &str,
     period_key: &str,
-) -> StoreResult<(Vec<OrgCounts>, bool)> {
+) -> StoreResult<Vec<OrgCounts>> {
     const ROSTER: &str =
         "SELECT o.id, o.name, COUNT(m.id) FROM orgs o JOIN members m ON m.org_id = o.id
         WHERE o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal'
         GROUP BY o.id, o.name, o.path ORDER BY o.path";
-    const POINTS: &str = "SELECT a.org_id, CAST(SUM(a.scored) AS BIGINT),
-            CAST(SUM(a.total) AS BIGINT), CAST(SUM(a.positive) AS BIGINT),
+    const POINTS: &str =
+        "SELECT a.org_id, CAST(SUM(a.total) AS BIGINT), CAST(SUM(a.positive) AS BIGINT),
             CAST(SUM(a.negative) AS BIGINT)
         FROM point_org_totals a JOIN orgs o ON o.id = a.org_id
         WHERE a.period_key = $3 AND a.on_books = 1 AND o.path >= $1 AND o.path < $2
         GROUP BY a.org_id";
-    const ALL: &str = "SELECT CAST(COALESCE(SUM(scored), 0) AS BIGINT) FROM point_org_totals WHERE period_key = $1";
     let upper = subtree_upper(root);
     let roster: Vec<(i64, String, i64)> =
         on!(ex, c => sqlx::query_as(ROSTER).bind(root).bind(&upper).fetch_all(c).await?);
-    let points: Vec<(i64, i64, i64, i64, i64)> = on!(ex, c => sqlx::query_as(POINTS).bind(root)
+    let points: Vec<(i64, i64, i64, i64)> = on!(ex, c => sqlx::query_as(POINTS).bind(root)
         .bind(&upper).bind(period_key).fetch_all(c).await?);
-    let everyone: i64 = on!(ex, c => sqlx::query_scalar(ALL).bind(period_key).fetch_one(c).await?);
-    let inside: i64 = points.iter().map(|p| p.1).sum();
     let by_org: std::collections::HashMap<i64, (i64, i64, i64)> = points
         .into_iter()
-        .map(|(o, _, t, p, n)| (o, (t, p, n)))
+        .map(|(o, t, p, n)| (o, (t, p, n)))
         .collect();
-    let orgs = roster
+    Ok(roster
         .into_iter()
         .map(|(org_id, name, members)| {
             let (total, positive, negative) = by_org.get(&org_id).copied().unwrap_or_default();
@@ -119,8 +74,7 @@ pub async fn org_counts(
                 negative,
             }
         })
-        .collect();
-    Ok((orgs, inside == everyone))
+        .collect())
 }
 
 /// A member's line: id, name, organisation id and name, points.
@@ -146,29 +100,18 @@ pub async fn band_page(
     root: &str,
     period_key: &str,
     band: Band,
-    reach: Reach,
     offset: i64,
     limit: i64,
 ) -> StoreResult<Vec<Line>> {
     let sql = match band {
-        Band::Positive | Band::Negative if reach == Reach::Whole => {
-            let cmp = if band == Band::Positive { ">" } else { "<" };
-            let sql = format!(
-                "SELECT m.id, m.name, o.id, o.name, t.total
-                 FROM (SELECT member_id, total FROM point_totals WHERE period_key = $1 AND total {cmp} 0
-                       ORDER BY total DESC, member_id LIMIT $2 OFFSET $3) t
-                 JOIN members m ON m.id = t.member_id JOIN orgs o ON o.id = m.org_id
-                 ORDER BY t.total DESC, m.id"
-            );
-            return on!(ex, c => Ok(sqlx::query_as(&sql).bind(period_key).bind(limit).bind(offset)
-                .fetch_all(c).await?));
-        }
         Band::Positive | Band::Negative => {
             let cmp = if band == Band::Positive { ">" } else { "<" };
             format!(
-                "SELECT m.id, m.name, o.id, o.name, t.total {} AND t.total {cmp} 0
-                 ORDER BY t.total DESC, m.id LIMIT $4 OFFSET $5",
-                scored(reach)
+                "SELECT m.id, m.name, o.id, o.name, t.total
+                 FROM (SELECT t.member_id, t.total {SCORED} AND t.total {cmp} 0
+                       ORDER BY t.total DESC, t.member_id LIMIT $4 OFFSET $5) t
+                 JOIN members m ON m.id = t.member_id JOIN orgs o ON o.id = m.org_id
+                 ORDER BY t.total DESC, m.id"
             )
         }
         // The existence test touches every member of the subtree; it runs only when a page
@@ -195,21 +138,13 @@ pub async fn count_above(
     period_key: &str,
     points: i64,
     negative_only: bool,
-    reach: Reach,
 ) -> StoreResult<i64> {
     let below = if negative_only {
         " AND t.total < 0"
     } else {
         ""
     };
-    if reach == Reach::Whole {
-        let sql = format!(
-            "SELECT COUNT(*) FROM point_totals t WHERE t.period_key = $1 AND t.total > $2{below}"
-        );
-        return on!(ex, c => Ok(sqlx::query_scalar(&sql).bind(period_key).bind(points)
-            .fetch_one(c).await?));
-    }
-    let sql = format!("SELECT COUNT(*) {} AND t.total > $4{below}", scored(reach));
+    let sql = format!("SELECT COUNT(*) {SCORED} AND t.total > $4{below}");
     on!(ex, c => Ok(sqlx::query_scalar(&sql).bind(root).bind(subtree_upper(root)).bind(period_key)
         .bind(points).fetch_one(c).await?))
 }

@@ -9,7 +9,7 @@ use crate::db::StoreResult;
 use crate::members::service::MemberError;
 
 use super::model::RankPeriod;
-use super::rank_store::{self, Band, Line, OrgCounts, Reach};
+use super::rank_store::{self, Band, Line, OrgCounts};
 
 /// Lines per page unless asked otherwise.
 pub const PER_PAGE: i64 = 50;
@@ -68,8 +68,6 @@ pub struct Ranking {
 /// Band sizes of a subtree for a period.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Bands {
-    /// How its scored members are read.
-    pub reach: Reach,
     /// Above 0.
     pub positive: i64,
     /// At 0.
@@ -79,14 +77,13 @@ pub struct Bands {
 }
 
 impl Bands {
-    /// Sums the organisations' counts; `whole` when nobody outside them is scored.
+    /// Sums the organisations' counts.
     #[must_use]
-    pub fn of(orgs: &[OrgCounts], whole: bool) -> Self {
+    pub fn of(orgs: &[OrgCounts]) -> Self {
         let (p, n, all) = orgs.iter().fold((0, 0, 0), |(p, n, a), o| {
             (p + o.positive, n + o.negative, a + o.members)
         });
         Self {
-            reach: Reach::of(all, whole),
             positive: p,
             zero: all - p - n,
             negative: n,
@@ -159,12 +156,10 @@ async fn rank_of(app: &App, root: &str, key: &str, bands: Bands, points: i64) ->
     let mut conn = app.db.conn().await?;
     Ok(match points {
         0 => bands.first_rank(Band::Zero),
-        p if p > 0 => {
-            1 + rank_store::count_above(&mut conn.exec(), root, key, p, false, bands.reach).await?
-        }
+        p if p > 0 => 1 + rank_store::count_above(&mut conn.exec(), root, key, p, false).await?,
         p => {
             bands.first_rank(Band::Negative)
-                + rank_store::count_above(&mut conn.exec(), root, key, p, true, bands.reach).await?
+                + rank_store::count_above(&mut conn.exec(), root, key, p, true).await?
         }
     })
 }
@@ -202,9 +197,8 @@ pub async fn page_of(
     per_page: i64,
 ) -> StoreResult<Ranking> {
     let key = period.total_key();
-    let (counts, whole) =
-        rank_store::org_counts(&mut app.db.conn().await?.exec(), root, &key).await?;
-    let bands = Bands::of(&counts, whole);
+    let counts = rank_store::org_counts(&mut app.db.conn().await?.exec(), root, &key).await?;
+    let bands = Bands::of(&counts);
     let members = bands.positive + bands.zero + bands.negative;
     let per_page = per_page.clamp(1, 500);
     let pages = ((members + per_page - 1) / per_page).max(1);
@@ -217,7 +211,6 @@ pub async fn page_of(
             root,
             &key,
             band,
-            bands.reach,
             offset,
             limit,
         )
@@ -274,9 +267,9 @@ pub async fn own_rank(
     let Some(line) = rank_store::member_line(&mut conn.exec(), root, &key, member_id).await? else {
         return Ok(None);
     };
-    let (counts, whole) = rank_store::org_counts(&mut conn.exec(), root, &key).await?;
+    let counts = rank_store::org_counts(&mut conn.exec(), root, &key).await?;
     drop(conn);
-    let bands = Bands::of(&counts, whole);
+    let bands = Bands::of(&counts);
     let rank = rank_of(app, root, &key, bands, line.4).await?;
     let n = bands.positive + bands.zero + bands.negative;
     Ok(assign(vec![line], 0, rank).pop().map(|r| (r, n)))
@@ -293,7 +286,6 @@ mod tests {
     #[test]
     fn reads_cross_bands_in_order() {
         let b = Bands {
-            reach: Reach::Small,
             positive: 3,
             zero: 2,
             negative: 4,

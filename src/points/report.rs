@@ -129,7 +129,6 @@ pub async fn build(
         &org.path,
         &key,
         Band::Zero,
-        rank_store::Reach::of(ranking.members, false),
         0,
         NO_POINTS_LISTED,
     )

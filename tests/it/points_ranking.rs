@@ -122,9 +122,8 @@ async fn aggregates(
     }
 }
 
-/// PTS-06: the per-organisation aggregates stay exact through postings, a transfer and a change
-/// of status, and the committee's ranking reads the same whichever way its members are reached
-/// (the whole committee from the totals' index, or a subtree with scored members outside it).
+/// PTS-06: each total's organisation and book status, and the per-organisation aggregates, stay
+/// exact through postings, a transfer and a change of status, so rankings follow the member.
 async fn pts_ranking_aggregates_follow_transfers_and_status(b: Backend) {
     let Some(x) = branch(b).await else { return };
     held(&x).await;
@@ -162,7 +161,7 @@ async fn pts_ranking_aggregates_follow_transfers_and_status(b: Backend) {
     let c = ranking_as(&x, &committee, x.committee, "").await;
     assert_eq!(c["members"], 4);
     assert_eq!(lines(&c), vec![(4, 1), (4, 1), (0, 3), (-3, 4)]);
-    // With a scored member off the books the branch is no longer "whole": same answers.
+    // Pages of the branch skip the member off the books.
     let p2 = ranking(&x, x.branch, "&per_page=1&page=2").await;
     assert_eq!(lines(&p2), vec![(4, 1)]);
     exec(
