@@ -162,8 +162,10 @@ async fn record(
             };
             on!(ex, c => sqlx::query(RETRY).bind(d.id).bind(status).bind(&why)
                 .bind(now + Duration::seconds(wait)).bind(finished).execute(c).await?.rows_affected());
-            let failures: i64 =
-                on!(ex, c => sqlx::query_scalar(FAIL).bind(b.id).fetch_one(c).await?);
+            // None when the bot was removed while its message was in flight.
+            let failures: Option<i64> =
+                on!(ex, c => sqlx::query_scalar(FAIL).bind(b.id).fetch_optional(c).await?);
+            let failures = failures.unwrap_or(0);
             if failures >= i64::from(cfg.pause_after_failures) && !b.paused() {
                 let reason = format!("连续 {failures} 次发送失败（最近一次：{why}）");
                 if store::set_status(ex, b.id, Some(&reason), now).await? {
@@ -217,10 +219,15 @@ pub async fn run_once(app: &App, client: &reqwest::Client) -> StoreResult<usize>
         });
     }
     let mut n = 0;
+    let mut failed = None;
     while let Some(done) = set.join_next().await {
         let Ok((d, b, outcome)) = done else { continue };
-        record(app, &b, &d, outcome, app.now()).await?;
-        n += 1;
+        // One outcome that cannot be recorded must not leave the others unrecorded (they
+        // would turn "uncertain"); the first error is reported after all are tried.
+        match record(app, &b, &d, outcome, app.now()).await {
+            Ok(()) => n += 1,
+            Err(e) => failed = failed.or(Some(e)),
+        }
     }
-    Ok(n)
+    failed.map_or(Ok(n), Err)
 }
