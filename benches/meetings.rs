@@ -16,7 +16,6 @@ use tokio::net::TcpStream;
 use zhibu::app::App;
 use zhibu::auth::Scope;
 use zhibu::auth::store::{NewSession, NewUser};
-use zhibu::config::Config;
 use zhibu::db::Db;
 use zhibu::meetings::model::Kind;
 use zhibu::meetings::store::NewMeeting;
@@ -348,12 +347,7 @@ async fn matrix(app: &Arc<App>) -> (f64, f64, f64, f64, usize) {
 }
 
 async fn run(label: &str, url: &str) {
-    let mut config = Config::default();
-    config.database.url = url.to_owned();
-    config.database.max_connections = 8;
-    let db = Db::connect(url, 8).await.unwrap();
-    zhibu::db::migrate::run(&db).await.unwrap();
-    let app = App::new(db, config, Arc::new(zhibu::shared::SystemClock));
+    let app = common::seed::app(url).await;
     let (total, p50, p99, present) = burst(&app).await;
     let (d50, d99, p_50, p_99, meetings) = matrix(&app).await;
     println!("{label}");

@@ -7,15 +7,12 @@
     reason = "a benchmark fails loudly by design"
 )]
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::net::TcpStream;
-use zhibu::app::App;
 use zhibu::audit::Actor;
 use zhibu::auth::Scope;
 use zhibu::auth::store::{NewSession, NewUser};
-use zhibu::config::Config;
 use zhibu::db::Db;
 use zhibu::members::model::MemberFields;
 use zhibu::orgs::model::OrgKind;
@@ -115,11 +112,7 @@ fn workbook(start: u64) -> Vec<u8> {
 }
 
 async fn run(label: &str, url: &str) {
-    let mut config = Config::default();
-    config.database.url = url.to_owned();
-    let db = Db::connect(url, 8).await.unwrap();
-    zhibu::db::migrate::run(&db).await.unwrap();
-    let app = App::new(db, config, Arc::new(zhibu::shared::SystemClock));
+    let app = common::seed::app(url).await;
     let now = app.now();
     // 1 committee, 500 branches, 100,000 members (200 each).
     let t = Instant::now();

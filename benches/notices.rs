@@ -7,14 +7,10 @@
     reason = "a benchmark fails loudly by design"
 )]
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use zhibu::app::App;
 use zhibu::audit::Actor;
 use zhibu::auth::Scope;
-use zhibu::config::Config;
-use zhibu::db::Db;
 use zhibu::notices::model::Audience;
 use zhibu::notices::service::{self, Draft};
 
@@ -29,11 +25,7 @@ const NOTICES: usize = 250;
 const SAMPLES: usize = 200;
 
 async fn run(label: &'static str, url: String) {
-    let mut config = Config::default();
-    config.database.url.clone_from(&url);
-    let db = Db::connect(&url, 8).await.unwrap();
-    zhibu::db::migrate::run(&db).await.unwrap();
-    let app = App::new(db, config, Arc::new(zhibu::shared::SystemClock));
+    let app = common::seed::app(&url).await;
     common::seed::committee(&app, BRANCHES, MEMBERS).await;
     let actor = Actor::cli("bench");
     let scope = Scope::operator();

@@ -9,12 +9,9 @@
 )]
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Instant;
 
-use zhibu::app::App;
 use zhibu::auth::Scope;
-use zhibu::config::Config;
 use zhibu::db::Db;
 use zhibu::meetings::model::Period;
 use zhibu::points::model::RankPeriod;
@@ -31,11 +28,7 @@ const EVENTS: usize = 2_000;
 const SAMPLES: usize = 10;
 
 async fn run(label: &'static str, url: String) {
-    let mut config = Config::default();
-    config.database.url.clone_from(&url);
-    let db = Db::connect(&url, 8).await.unwrap();
-    zhibu::db::migrate::run(&db).await.unwrap();
-    let app = App::new(db, config, Arc::new(zhibu::shared::SystemClock));
+    let app = common::seed::app(&url).await;
     let now = app.now();
     let t = Instant::now();
     // One committee, 500 branches, 100,000 members, inserted in bulk.

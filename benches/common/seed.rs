@@ -4,6 +4,16 @@
 use zhibu::app::App;
 use zhibu::db::{Db, Exec};
 
+/// A migrated application on `url` with eight connections and the system clock.
+pub async fn app(url: &str) -> std::sync::Arc<App> {
+    let mut config = zhibu::config::Config::default();
+    config.database.url = url.to_owned();
+    config.database.max_connections = 8;
+    let db = Db::connect(url, 8).await.unwrap();
+    zhibu::db::migrate::run(&db).await.unwrap();
+    App::new(db, config, std::sync::Arc::new(zhibu::shared::SystemClock))
+}
+
 /// Runs one statement; a benchmark fails loudly on error.
 pub async fn exec(ex: &mut Exec<'_>, sql: &str) {
     let res = match ex {
