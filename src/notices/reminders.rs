@@ -140,12 +140,7 @@ pub async fn receipts(app: &App) -> StoreResult<usize> {
         {
             let text = format!("请阅读通知：{title}");
             let n = super::store::get(&mut tx.exec(), id).await?;
-            let unread = super::store::receipts(&mut tx.exec(), id)
-                .await?
-                .iter()
-                .filter(|r| r.3.is_none())
-                .count();
-            let unread = i64::try_from(unread).unwrap_or(i64::MAX);
+            let unread = super::store::unread_of(&mut tx.exec(), id).await?;
             super::groups::reminded(app, &mut tx.exec(), &n, unread, now).await?;
             super::centre::to_notice_recipients(
                 &mut tx.exec(),

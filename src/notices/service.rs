@@ -327,12 +327,7 @@ pub async fn remind(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<
     if !store::claim_reminder(&mut tx.exec(), id, now, now - REMIND_EVERY).await? {
         return Err(invalid("一小时内已提醒过，请稍后再试"));
     }
-    let unread = store::receipts(&mut tx.exec(), id)
-        .await?
-        .iter()
-        .filter(|r| r.3.is_none())
-        .count();
-    let unread = i64::try_from(unread).unwrap_or(i64::MAX);
+    let unread = store::unread_of(&mut tx.exec(), id).await?;
     let title = format!("请阅读通知：{}", n.title);
     let link = format!("/notices/{id}");
     super::centre::to_notice_recipients(

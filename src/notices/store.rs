@@ -159,6 +159,16 @@ pub async fn count_recipients(ex: &mut Exec<'_>, id: i64) -> StoreResult<i64> {
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(id).fetch_one(c).await?))
 }
 
+/// How many recipients have not read a notice yet.
+///
+/// # Errors
+/// Database failures.
+pub async fn unread_of(ex: &mut Exec<'_>, id: i64) -> StoreResult<i64> {
+    const SQL: &str =
+        "SELECT COUNT(*) FROM notice_recipients WHERE notice_id = $1 AND read_at IS NULL";
+    on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(id).fetch_one(c).await?))
+}
+
 /// Scheduled notices whose time has come.
 ///
 /// # Errors

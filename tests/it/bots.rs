@@ -13,17 +13,16 @@ use crate::db_test;
 use crate::meetings::{Branch, branch, json_of, send_json};
 use crate::support::{Backend, bearer_get, post_form};
 
-async fn add(x: &Branch, body: &Value) -> (StatusCode, Value) {
-    let res =
-        x.t.send(send_json(
-            Method::POST,
-            &format!("/api/v1/orgs/{}/bots", x.branch),
-            &x.officer,
-            body,
-        ))
-        .await;
+/// POSTs JSON to the API with a bearer token: (status, body).
+async fn post(x: &Branch, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+    let res = x.t.send(send_json(Method::POST, path, token, body)).await;
     let s = res.status();
     (s, json_of(res).await)
+}
+
+async fn add(x: &Branch, body: &Value) -> (StatusCode, Value) {
+    let path = format!("/api/v1/orgs/{}/bots", x.branch);
+    post(x, &x.officer, &path, body).await
 }
 
 /// (event, status, attempts) of every delivery, oldest first.
@@ -123,29 +122,21 @@ async fn bots_keep_secrets_and_refuse_bad_addresses(b: Backend) {
             res.status(),
             StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
         ));
-        let res =
-            x.t.send(send_json(
-                Method::POST,
-                &format!("/api/v1/bots/{id}/test"),
-                tok,
-                &json!({}),
-            ))
-            .await;
+        let (status, _) = post(&x, tok, &format!("/api/v1/bots/{id}/test"), &json!({})).await;
         assert!(matches!(
-            res.status(),
+            status,
             StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
         ));
     }
     // The test message goes out signed as DingTalk documents it.
-    let res =
-        x.t.send(send_json(
-            Method::POST,
-            &format!("/api/v1/bots/{id}/test"),
-            &x.officer,
-            &json!({}),
-        ))
-        .await;
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let (status, _) = post(
+        &x,
+        &x.officer,
+        &format!("/api/v1/bots/{id}/test"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!(run(&x, 5).await, 1);
     let seen = hook.seen();
     assert_eq!(seen.len(), 1);
@@ -192,32 +183,18 @@ async fn bots_forward_what_they_are_told_and_retry_with_back_off(b: Backend) {
     hook.set(Mode::ServerError);
     let body = json!({"org_id": x.branch, "title": "十二月主题党日", "body": "请准时参加",
         "receipt_required": true, "audience": {"subtrees": [x.branch]}});
-    let res =
-        x.t.send(send_json(
-            Method::POST,
-            "/api/v1/notices",
-            &x.officer,
-            &body,
-        ))
-        .await;
+    let (status, v) = post(&x, &x.officer, "/api/v1/notices", &body).await;
     assert_eq!(
-        res.status(),
+        status,
         StatusCode::CREATED,
         "the request does not wait for the hook"
     );
-    let notice = json_of(res).await["id"].as_i64().unwrap();
+    let notice = v["id"].as_i64().unwrap();
     // A notice to chosen members stays out of the group.
     let only = json!({"org_id": x.branch, "title": "个别通知", "body": "请来一趟",
         "audience": {"members": [x.members[0].0]}});
-    let res =
-        x.t.send(send_json(
-            Method::POST,
-            "/api/v1/notices",
-            &x.officer,
-            &only,
-        ))
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
+    let (status, _) = post(&x, &x.officer, "/api/v1/notices", &only).await;
+    assert_eq!(status, StatusCode::CREATED);
     assert_eq!(
         deliveries(&x).await,
         vec![("notice".into(), "pending".into(), 0)]
@@ -246,15 +223,9 @@ async fn bots_forward_what_they_are_told_and_retry_with_back_off(b: Backend) {
         "{text}"
     );
     // A reminder, and a meeting, each once; meeting reminders are not forwarded by this bot.
-    let res =
-        x.t.send(send_json(
-            Method::POST,
-            &format!("/api/v1/notices/{notice}/remind"),
-            &x.officer,
-            &json!({}),
-        ))
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let remind = format!("/api/v1/notices/{notice}/remind");
+    let (status, _) = post(&x, &x.officer, &remind, &json!({})).await;
+    assert_eq!(status, StatusCode::OK);
     crate::meetings::plan(&x, &["theme_day"], "2026-11-28T11:30").await;
     zhibu::notices::reminders::meetings(&x.t.app).await.unwrap();
     let kinds: Vec<String> = deliveries(&x).await.into_iter().map(|d| d.0).collect();
@@ -302,15 +273,8 @@ async fn bots_pause_after_repeated_failures_and_warn_officers(b: Backend) {
     // While paused nothing new is queued for it.
     let body = json!({"org_id": x.branch, "title": "通知", "body": "内容",
         "audience": {"orgs": [x.branch]}});
-    let res =
-        x.t.send(send_json(
-            Method::POST,
-            "/api/v1/notices",
-            &x.officer,
-            &body,
-        ))
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
+    let (status, _) = post(&x, &x.officer, "/api/v1/notices", &body).await;
+    assert_eq!(status, StatusCode::CREATED);
     assert!(deliveries(&x).await.iter().all(|d| d.0 == "test"));
     // Resuming from the page clears the count; a second resume says so.
     let res =
