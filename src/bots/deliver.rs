@@ -169,7 +169,15 @@ async fn record(
             if failures >= i64::from(cfg.pause_after_failures) && !b.paused() {
                 let reason = format!("连续 {failures} 次发送失败（最近一次：{why}）");
                 if store::set_status(ex, b.id, Some(&reason), now).await? {
-                    warn_officers(ex, b, &reason, now).await?;
+                    let title = format!("群机器人「{}」已自动暂停：{reason}", b.name);
+                    let link = format!("/bots/{}", b.id);
+                    crate::notices::centre::to_officers(
+                        ex,
+                        b.org_id,
+                        ("warning", &title, &link),
+                        now,
+                    )
+                    .await?;
                     let ev = AuditEvent::success("bot.pause", "bot", b.id)
                         .org(b.org_id)
                         .detail(format!("自动暂停「{}」：{reason}", b.name));
@@ -179,23 +187,6 @@ async fn record(
         }
     }
     tx.commit().await?;
-    Ok(())
-}
-
-/// Tells the officers of the bot's organisation that it was paused.
-async fn warn_officers(
-    ex: &mut Exec<'_>,
-    b: &Bot,
-    reason: &str,
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    const SQL: &str = "SELECT id FROM users WHERE org_id = $1 AND role IN ('org_admin', 'officer') AND disabled = FALSE";
-    let users: Vec<i64> = on!(ex, c => sqlx::query_scalar(SQL).bind(b.org_id).fetch_all(c).await?);
-    let title = format!("群机器人「{}」已自动暂停：{reason}", b.name);
-    let link = format!("/bots/{}", b.id);
-    for u in users {
-        crate::notices::centre::to_user(ex, u, ("warning", &title, &link), now).await?;
-    }
     Ok(())
 }
 

@@ -162,8 +162,7 @@ pub async fn update(
     let secret = match (f.clear_secret, f.secret.trim()) {
         (true, _) => Some(""),
         (false, "") => None,
-        (false, s) if b.kind == "wecom" => {
-            let _ = s;
+        (false, _) if b.kind == "wecom" => {
             return Err(invalid("企业微信群机器人不使用签名密钥，请留空"));
         }
         (false, s) => Some(s),

@@ -7,7 +7,6 @@
 
 use crate::app::App;
 use crate::auth::Scope;
-use crate::db::{Exec, StoreResult};
 use crate::notices::reminders::claim;
 use crate::on;
 use crate::orgs::model::Org;
@@ -16,23 +15,6 @@ use crate::shared::text::ymd;
 
 use super::compliance_service::{CardLine, card};
 use super::service::MeetingResult;
-
-/// Tells the officers of `org` (its 书记, 委员 and organisation administrators).
-async fn to_officers(
-    ex: &mut Exec<'_>,
-    org: &Org,
-    title: &str,
-    link: &str,
-    now: time::OffsetDateTime,
-) -> StoreResult<()> {
-    const SQL: &str = "SELECT id FROM users WHERE org_id = $1 AND role IN ('org_admin', 'officer')
-        AND disabled = FALSE";
-    let users: Vec<i64> = on!(ex, c => sqlx::query_scalar(SQL).bind(org.id).fetch_all(c).await?);
-    for u in users {
-        crate::notices::centre::to_user(ex, u, ("warning", title, link), now).await?;
-    }
-    Ok(())
-}
 
 fn text(org: &Org, l: &CardLine) -> (String, String) {
     (
@@ -63,9 +45,8 @@ pub async fn sweep(app: &App) -> MeetingResult<usize> {
     }
     const DONE: &str = "SELECT COUNT(*) FROM reminders_sent
         WHERE kind = 'warning_sweep' AND subject_id = 0 AND lead = $1";
-    const SQL: &str = "SELECT id FROM orgs WHERE dissolved_at IS NULL ORDER BY id";
     let day = ymd(local.date());
-    let ids: Vec<i64> = {
+    let orgs = {
         let mut conn = app.db.conn().await?;
         let ex = &mut conn.exec();
         let done: i64 = on!(ex, c => sqlx::query_scalar(DONE).bind(&day).fetch_one(c).await
@@ -73,24 +54,27 @@ pub async fn sweep(app: &App) -> MeetingResult<usize> {
         if done > 0 {
             return Ok(0);
         }
-        on!(ex, c => sqlx::query_scalar(SQL).fetch_all(c).await.map_err(crate::db::StoreError::from)?)
+        // Every active organisation, in one query ("/" is the root of every path).
+        crate::orgs::store::list_under(ex, &["/".to_owned()], false).await?
     };
     let scope = Scope::operator();
     let mut sent = 0;
-    for id in ids {
-        let org = crate::orgs::store::get(&mut app.db.conn().await?.exec(), id).await?;
-        if !org.kind().is_branch() {
-            continue;
-        }
-        let Some(c) = card(app, &scope, &org).await? else {
+    for org in orgs.iter().filter(|o| o.kind().is_branch()) {
+        let Some(c) = card(app, &scope, org).await? else {
             continue;
         };
         for l in c.lines.iter().filter(|l| l.warn && !l.open.is_empty()) {
             let mut tx = app.db.begin().await?;
             if claim(&mut tx.exec(), "period_warning", org.id, &l.period, now).await? {
-                let (title, body) = text(&org, l);
+                let (title, body) = text(org, l);
                 let link = format!("/compliance/period?org={}&period={}", org.id, l.code);
-                to_officers(&mut tx.exec(), &org, &title, &link, now).await?;
+                crate::notices::centre::to_officers(
+                    &mut tx.exec(),
+                    org.id,
+                    ("warning", &title, &link),
+                    now,
+                )
+                .await?;
                 let key = format!("warning:{}:{}", org.id, l.period);
                 crate::bots::service::notify(
                     &mut tx.exec(),

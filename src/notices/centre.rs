@@ -64,6 +64,24 @@ pub async fn to_user(
     Ok(())
 }
 
+/// Adds a line for every active officer and organisation administrator of `org_id` (one
+/// `INSERT … SELECT`), for warnings about the organisation itself.
+///
+/// # Errors
+/// Database failures.
+pub async fn to_officers(
+    ex: &mut Exec<'_>,
+    org_id: i64,
+    (kind, title, link): (&str, &str, &str),
+    now: OffsetDateTime,
+) -> StoreResult<u64> {
+    const SQL: &str = "INSERT INTO notifications (user_id, kind, title, link, created_at)
+        SELECT id, $2, $3, $4, $5 FROM users
+        WHERE org_id = $1 AND role IN ('org_admin', 'officer') AND disabled = FALSE";
+    on!(ex, c => Ok(sqlx::query(SQL).bind(org_id).bind(kind).bind(title).bind(link).bind(now)
+        .execute(c).await?.rows_affected()))
+}
+
 /// Adds a line for every account of a notice's recipients (only the unread when `unread_only`).
 ///
 /// # Errors
