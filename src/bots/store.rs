@@ -277,19 +277,24 @@ pub async fn enqueue(
     if org_ids.is_empty() {
         return Ok(0);
     }
-    let list: Vec<String> = org_ids.iter().map(i64::to_string).collect();
-    // The ids are integers formatted here, not user text.
-    let sql = format!(
-        "INSERT INTO bot_deliveries (bot_id, event_kind, dedupe_key, title, body, link, status,
-            next_attempt_at, created_at)
-         SELECT b.id, $1, $2, $3, $4, $5, 'pending', $6, $6 FROM bots b
-         WHERE b.org_id IN ({}) AND b.status = 'active' AND b.events LIKE $7
-         ON CONFLICT (bot_id, dedupe_key) DO NOTHING",
-        list.join(", ")
-    );
     let like = format!("%,{event},%");
-    on!(ex, c => Ok(sqlx::query(&sql).bind(event).bind(key).bind(&m.title).bind(&m.body).bind(&m.link)
-        .bind(now).bind(&like).execute(c).await?.rows_affected()))
+    on!(ex, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "INSERT INTO bot_deliveries (bot_id, event_kind, dedupe_key, title, body, link, status,
+                next_attempt_at, created_at) SELECT b.id, ",
+        );
+        qb.push_bind(event).push(", ").push_bind(key).push(", ").push_bind(&m.title)
+            .push(", ").push_bind(&m.body).push(", ").push_bind(&m.link).push(", 'pending', ")
+            .push_bind(now).push(", ").push_bind(now)
+            .push(" FROM bots b WHERE b.status = 'active' AND b.events LIKE ").push_bind(&like)
+            .push(" AND b.org_id IN (");
+        let mut ids = qb.separated(", ");
+        for id in org_ids {
+            ids.push_bind(*id);
+        }
+        qb.push(") ON CONFLICT (bot_id, dedupe_key) DO NOTHING");
+        Ok(qb.build().execute(c).await?.rows_affected())
+    })
 }
 
 /// Queues a test message for one bot (even a paused one: testing is how it is checked).
