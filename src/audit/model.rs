@@ -190,6 +190,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("meeting.minutes.submit", "提交会议记录"),
     ("meeting.minutes.correct", "更正会议记录"),
     ("meeting.review", "审阅会议记录"),
+    ("meeting.decision.publish", "向党员公开会议决定"),
+    ("meeting.decision.withdraw", "撤回公开的会议决定"),
     ("meeting.file.upload", "上传会议附件"),
     ("meeting.export", "导出会议记录"),
     ("meeting.export_year", "导出全年会议记录"),

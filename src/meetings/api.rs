@@ -8,15 +8,17 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::shared::text::{parse_date, parse_datetime};
+use crate::shared::dates::{self, INVALID_DATE};
+use crate::shared::text::parse_datetime;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{ApiJson, PathId, PathIds, User};
 use crate::web::{AppState, Reg};
 
+use super::access::Standing;
 use super::checkin::{self, Attendance};
 use super::compliance_service;
 use super::minutes::{self, Saved};
-use super::model::{Kind, Minutes, Period};
+use super::model::{Kind, Minutes, Period, RecordAccess};
 use super::service::{self, Plan, check_manage};
 use super::store::{ListFilter, Meeting};
 
@@ -41,6 +43,18 @@ pub fn json_of(m: &Meeting) -> Value {
     v["kinds"] = json!(m.kinds().iter().map(|k| k.code()).collect::<Vec<_>>());
     v["agenda"] = json!(m.agenda_items());
     v["status_label"] = json!(m.status_label());
+    v["record_access"] = json!(RecordAccess::Full);
+    v
+}
+
+/// A meeting as JSON for a caller with `access` to its record (MEET-02/03): a member who may
+/// only see that it was held gets no agenda, guests or review comment.
+fn json_for(m: &Meeting, access: RecordAccess) -> Value {
+    if access == RecordAccess::Full {
+        return json_of(m);
+    }
+    let mut v = json_of(&super::access::held_only(m));
+    v["record_access"] = json!(access);
     v
 }
 
@@ -74,16 +88,27 @@ async fn list(
         Some(s) => Some(s.parse::<i64>().map_err(|_| bad("org 应为组织编号"))?),
         None => None,
     };
-    let day = |s: &Option<String>, name: &str| -> AppResult<Option<time::OffsetDateTime>> {
+    // SEC-43: one bounded parser; `to` is inclusive, so the bound is the next midnight.
+    let day = |s: &Option<String>, name: &str, after: bool| -> AppResult<Option<_>> {
+        let refuse =
+            || AppError::BadRequest(INVALID_DATE, dates::date_message(&format!("{name} ")));
         match s.as_deref().filter(|s| !s.is_empty()) {
             None => Ok(None),
-            Some(s) => parse_date(s)
-                .map(|d| Some(d.midnight().assume_offset(crate::shared::clock::CHINA)))
-                .ok_or_else(|| bad(&format!("{name} 应为 YYYY-MM-DD 日期"))),
+            Some(s) => {
+                let d = dates::date(s).ok_or_else(refuse)?;
+                let d = if after {
+                    dates::next_day(d).ok_or_else(refuse)?
+                } else {
+                    d
+                };
+                Ok(Some(
+                    d.midnight().assume_offset(crate::shared::clock::CHINA),
+                ))
+            }
         }
     };
-    let from = day(&q.from, "from")?;
-    let to = day(&q.to, "to")?.map(|t| t + time::Duration::days(1));
+    let from = day(&q.from, "from", false)?;
+    let to = day(&q.to, "to", true)?;
     let kind = match q.kind.as_deref().filter(|s| !s.is_empty()) {
         Some(k) => Some(Kind::from_code(k).ok_or_else(|| bad("kind 不是有效的会议类型"))?),
         None => None,
@@ -105,8 +130,15 @@ async fn list(
         status,
     };
     let (rows, total) = service::list(&st.app, u.scope(), org, f, 100, (page - 1) * 100).await?;
+    let mut conn = st.app.db.conn().await?;
+    let standing = Standing::load(&mut conn.exec(), u.scope()).await?;
+    let mut meetings = Vec::with_capacity(rows.len());
+    for m in &rows {
+        let a = standing.access(&mut conn.exec(), u.scope(), m).await?;
+        meetings.push(json_for(m, a));
+    }
     Ok(Json(
-        json!({"meetings": rows.iter().map(json_of).collect::<Vec<_>>(), "total": total, "page": page}),
+        json!({"meetings": meetings, "total": total, "page": page}),
     ))
 }
 
@@ -170,8 +202,15 @@ async fn create(
     Ok((StatusCode::CREATED, Json(json_of(&m))).into_response())
 }
 
-/// `GET /api/v1/meetings/{id}`
+/// `GET /api/v1/meetings/{id}`: a 支委会 (or another group's meeting) shows an ordinary member
+/// only that it was held, with any decision published to members (MEET-02/03).
 async fn get(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Json<Value>> {
+    let m = service::get(&st.app, u.scope(), id).await?;
+    match super::access::access(&st.app, u.scope(), &m).await? {
+        RecordAccess::Full => {}
+        RecordAccess::HeldOnly => return Ok(Json(json_for(&m, RecordAccess::HeldOnly))),
+        RecordAccess::None => return Err(AppError::Denied(crate::auth::Denial::NotFound)),
+    }
     let (m, a) = checkin::attendance(&st.app, u.scope(), id).await?;
     let mut v = json_of(&m);
     v["attendance"] = attendance_json(&st, &u, &m, &a).await?;
@@ -344,7 +383,8 @@ async fn compliance(
             .ok_or(AppError::Forbidden)?,
     };
     let period = match q.period.as_deref().filter(|s| !s.is_empty()) {
-        Some(p) => Period::parse(p).ok_or_else(|| bad("period 应为 2026-11、2026-Q4 或 2026"))?,
+        Some(p) => Period::parse(p)
+            .ok_or_else(|| AppError::BadRequest(INVALID_DATE, dates::period_message()))?,
         None => Period::containing(st.app.clock.today(), super::model::Granularity::Month),
     };
     let (o, rows) = compliance_service::report(&st.app, u.scope(), org, period).await?;

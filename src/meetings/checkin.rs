@@ -306,13 +306,15 @@ impl Attendance {
     }
 }
 
-/// The attendance of a meeting the caller may see. Members see the summary and their own line;
-/// officers see every name.
+/// The attendance of a meeting whose whole record the caller may read (MEET-02/03: not a
+/// 支委会's for an ordinary member). Members see the summary and their own line; officers see
+/// every name.
 ///
 /// # Errors
-/// Denied outside scope.
+/// Denied outside scope, and `Forbidden` where only the fact of the meeting may be seen.
 pub async fn attendance(app: &App, scope: &Scope, id: i64) -> MeetingResult<(Meeting, Attendance)> {
     let m = get(app, scope, id).await?;
+    super::access::require_full(app, scope, &m).await?;
     let mut conn = app.db.conn().await?;
     let roll = roll_store::roll(&mut conn.exec(), id).await?;
     let leaves = roll_store::leaves(&mut conn.exec(), id).await?;

@@ -74,7 +74,10 @@ async fn period(
 ) -> AppResult<Response> {
     let org = org_param(&st, &u, &q.org).await?;
     let p = Period::parse(&q.period).ok_or_else(|| {
-        AppError::BadRequest("invalid_period", "期间应为 2026-11、2026-Q4 或 2026".into())
+        AppError::BadRequest(
+            crate::shared::dates::INVALID_DATE,
+            crate::shared::dates::period_message(),
+        )
     })?;
     let (o, rows) = compliance_service::report(&st.app, u.scope(), org, p).await?;
     let page = PageCtx::new(&st, &u, &format!("{} 完成情况", p.label()), "meetings")

@@ -8,9 +8,10 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::shared::token::{new_token, sm3_hex};
 
+use super::access::Standing;
 use super::docx;
 use super::minutes::{self, parse};
-use super::model::Period;
+use super::model::{Period, RecordAccess};
 use super::records_store;
 use super::roll_store;
 use super::service::{MeetingError, MeetingResult, may_view};
@@ -40,7 +41,8 @@ pub async fn record_docx(
     Ok((docx::file_name(&v.meeting), bytes))
 }
 
-/// Every submitted record of the subtree of `org_id` in `year`, one .docx each, in a .zip.
+/// Every submitted record of the subtree of `org_id` in `year` that the caller may read in
+/// full, one .docx each, in a .zip.
 ///
 /// # Errors
 /// Denied outside scope; invalid when there is nothing to export.
@@ -56,19 +58,12 @@ pub async fn year_zip(
         return Err(Denial::Forbidden.into());
     }
     let p = Period::Year(year);
+    let at = |d: time::Date| d.midnight().assume_offset(crate::shared::clock::CHINA);
     let f = ListFilter {
         roots: vec![org.path.clone()],
-        from: Some(
-            p.start()
-                .midnight()
-                .assume_offset(crate::shared::clock::CHINA),
-        ),
-        to: Some(
-            Period::Year(year + 1)
-                .start()
-                .midnight()
-                .assume_offset(crate::shared::clock::CHINA),
-        ),
+        from: Some(at(p.start())),
+        // Checked (SEC-43): the year after the last one the calendar knows has no start.
+        to: p.next().map(|n| at(n.start())),
         kind: None,
         status: Some("held".into()),
     };
@@ -80,8 +75,13 @@ pub async fn year_zip(
             p.label()
         )));
     }
+    let standing = Standing::load(&mut conn.exec(), scope).await?;
     let mut files = Vec::with_capacity(meetings.len());
     for m in meetings.iter().rev() {
+        // MEET-02/03: a member's zip leaves out the records of the 支委会 and of other groups.
+        if standing.access(&mut conn.exec(), scope, m).await? != RecordAccess::Full {
+            continue;
+        }
         let Some(rev) = records_store::revisions(&mut conn.exec(), m.id)
             .await?
             .pop()
@@ -93,6 +93,12 @@ pub async fn year_zip(
         files.push((docx::file_name(m), bytes));
     }
     drop(conn);
+    if files.is_empty() {
+        return Err(MeetingError::Invalid(format!(
+            "{}没有您可以查阅的会议记录",
+            p.label()
+        )));
+    }
     let zip =
         docx::zip_files(&files).map_err(|e| MeetingError::Invalid(format!("导出失败：{e}")))?;
     let ev = AuditEvent::success("meeting.export_year", "org", org.id)

@@ -138,26 +138,30 @@ pub async fn upload(
     Ok(fid)
 }
 
-/// Files of a meeting the caller may see.
+/// Files of a meeting whose whole record the caller may read.
 ///
 /// # Errors
 /// Denied outside scope.
 pub async fn files(app: &App, scope: &Scope, id: i64) -> MeetingResult<Vec<FileInfo>> {
-    get(app, scope, id).await?;
+    let m = get(app, scope, id).await?;
+    super::access::require_full(app, scope, &m).await?;
     Ok(records_store::files(&mut app.db.conn().await?.exec(), id).await?)
 }
 
-/// One file of a meeting the caller may see.
+/// One file of a meeting whose whole record the caller may read (MEET-02/03: a 支委会's
+/// attachments are the committee's).
 ///
 /// # Errors
-/// `NotFound` for files of other meetings.
+/// `NotFound` for files of other meetings, `Forbidden` where only the fact of the meeting may
+/// be seen.
 pub async fn file(
     app: &App,
     scope: &Scope,
     id: i64,
     fid: i64,
 ) -> MeetingResult<(FileInfo, Vec<u8>)> {
-    get(app, scope, id).await?;
+    let m = get(app, scope, id).await?;
+    super::access::require_full(app, scope, &m).await?;
     records_store::file(&mut app.db.conn().await?.exec(), id, fid)
         .await?
         .ok_or(MeetingError::Denied(Denial::NotFound))

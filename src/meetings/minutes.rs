@@ -237,12 +237,13 @@ pub struct MinutesView {
     pub current: Option<Record>,
 }
 
-/// Loads the minutes of a meeting the caller may see.
+/// Loads the minutes of a meeting whose whole record the caller may read (MEET-02/03).
 ///
 /// # Errors
-/// Denied outside scope.
+/// Denied outside scope, and `Forbidden` where only the fact of the meeting may be seen.
 pub async fn load(app: &App, scope: &Scope, id: i64) -> MeetingResult<MinutesView> {
     let meeting = get(app, scope, id).await?;
+    super::access::require_full(app, scope, &meeting).await?;
     let revisions = records_store::revisions(&mut app.db.conn().await?.exec(), id).await?;
     let current = revisions.last().map(parse);
     let draft = serde_json::from_str(&meeting.draft).unwrap_or_default();

@@ -3,6 +3,7 @@
 //! locked on submission with audited corrections, photos and attachments, .docx export, a
 //! personal calendar feed, and the compliance engine that knows what each branch still owes.
 
+pub mod access;
 pub mod api;
 pub mod checkin;
 pub mod code;

@@ -78,6 +78,63 @@ impl Kind {
     }
 }
 
+/// How the person looking stands to a meeting, as [`record_visibility`] needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// The committee that holds the meeting or one above it: an officer or organisation
+    /// administrator whose scope covers the meeting's organisation, or a member holding a
+    /// current post (ROLE-02) in it or in an organisation above (for a 党小组, its branch).
+    Committee,
+    /// Expected at the meeting (on its roll), or for a 党小组's meeting a member of that group.
+    Audience,
+    /// Any other member who can see the organisation (a member of the branch).
+    Member,
+    /// Nobody the meeting concerns.
+    Outside,
+}
+
+/// What of a meeting's record a viewer may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordAccess {
+    /// Everything: agenda, attendance, minutes, votes, photos and attachments.
+    Full,
+    /// That it was held (date, kind, title, place, host) and any decision the committee
+    /// published to members; no agenda, attendance details, minutes, votes or files.
+    HeldOnly,
+    /// Nothing.
+    None,
+}
+
+impl Kind {
+    /// Whether the record of a meeting of this kind belongs to a body smaller than the
+    /// organisation's membership: the 支委会 (MEET-02) to the committee, the 党小组会
+    /// (MEET-03) to the group. The 支部党员大会 (MEET-01), 党课 (MEET-04), 主题党日 (MEET-05),
+    /// 组织生活会 (MEET-06, unless held as a 支委会 or 党小组会, when it carries that kind too)
+    /// and 民主评议 (MEET-07) are meetings of all members.
+    #[must_use]
+    pub fn record_is_closed(self) -> bool {
+        matches!(self, Self::BranchCommittee | Self::Group)
+    }
+}
+
+/// Who reads a meeting's record (MEET-02/03/13): the committee holding it and the committees
+/// above read everything, and so do those the meeting was for (its roll, or the group of a
+/// 党小组). Other members of the organisation read everything of meetings of all members, but
+/// of a 支委会 or a meeting held by a 党小组 only that it was held. Anyone else reads nothing.
+/// `held_by_group` is whether the meeting's organisation is a 党小组.
+#[must_use]
+pub fn record_visibility(kinds: &[Kind], held_by_group: bool, viewer: Viewer) -> RecordAccess {
+    match viewer {
+        Viewer::Committee | Viewer::Audience => RecordAccess::Full,
+        Viewer::Outside => RecordAccess::None,
+        Viewer::Member if held_by_group || kinds.iter().any(|k| k.record_is_closed()) => {
+            RecordAccess::HeldOnly
+        }
+        Viewer::Member => RecordAccess::Full,
+    }
+}
+
 /// The length of a cadence period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -139,25 +196,31 @@ pub enum Period {
 }
 
 impl Period {
-    /// Parses `2026-11`, `2026-Q4` or `2026`.
+    /// Parses `2026-11`, `2026-Q4` or `2026`, within the years the shared parser accepts
+    /// (SEC-43: 1900–2100).
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        let year = |y: &str| {
-            y.parse::<i32>()
-                .ok()
-                .filter(|y| (1921..=9999).contains(y) && y.to_string().len() == 4)
-        };
-        if let Some((y, rest)) = s.split_once('-') {
-            let y = year(y)?;
-            if let Some(q) = rest.strip_prefix('Q').or_else(|| rest.strip_prefix('q')) {
-                let q = q.parse::<u8>().ok().filter(|q| (1..=4).contains(q))?;
-                return (q.to_string() == rest[1..]).then_some(Self::Quarter(y, q));
-            }
-            let m = rest.parse::<u8>().ok().filter(|m| (1..=12).contains(m))?;
-            return (rest.len() == 2).then_some(Self::Month(y, m));
+        use crate::shared::dates::{self, Span};
+        match dates::period(s)? {
+            Span::Month(y, m) => Some(Self::Month(y, m)),
+            Span::Quarter(y, q) => Some(Self::Quarter(y, q)),
+            Span::Year(y) => Some(Self::Year(y)),
+            Span::Day(_) => None,
         }
-        year(s).map(Self::Year)
+    }
+
+    /// The period of the same length just before, or `None` past the calendar's start.
+    #[must_use]
+    pub fn previous(self) -> Option<Self> {
+        let day = self.start().previous_day()?;
+        Some(Self::containing(day, self.granularity()))
+    }
+
+    /// The period of the same length just after, or `None` past the calendar's end.
+    #[must_use]
+    pub fn next(self) -> Option<Self> {
+        let day = self.end().next_day()?;
+        Some(Self::containing(day, self.granularity()))
     }
 
     /// The period of `g` that contains `d`.
@@ -202,10 +265,15 @@ impl Period {
         }
     }
 
+    /// (year, first month, last month), months clamped to 1–12 so no constructed value can
+    /// reach an invalid date.
     fn month_range(self) -> (i32, u8, u8) {
         match self {
-            Self::Month(y, m) => (y, m, m),
-            Self::Quarter(y, q) => (y, q * 3 - 2, q * 3),
+            Self::Month(y, m) => (y, m.clamp(1, 12), m.clamp(1, 12)),
+            Self::Quarter(y, q) => {
+                let q = q.clamp(1, 4);
+                (y, q * 3 - 2, q * 3)
+            }
             Self::Year(y) => (y, 1, 12),
         }
     }
@@ -221,12 +289,11 @@ impl Period {
     #[must_use]
     pub fn end(self) -> Date {
         let (y, _, m) = self.month_range();
-        let next = if m == 12 {
-            first_of(y + 1, 1)
-        } else {
-            first_of(y, m + 1)
-        };
-        next.previous_day().unwrap_or(next)
+        // Checked throughout (SEC-43): the last day of December 9999 has no "first of next
+        // month" to step back from.
+        let month = Month::try_from(m).unwrap_or(Month::December);
+        let days = month.length(y);
+        Date::from_calendar_date(y, month, days).unwrap_or_else(|_| self.start())
     }
 
     /// Whether `d` falls in it.

@@ -14,9 +14,9 @@ use crate::web::{AppState, Reg};
 
 use super::checkin::{self, window};
 use super::minutes;
-use super::model::{Kind, Period, china_date};
+use super::model::{Kind, Period, RecordAccess, china_date};
 use super::service::{self, MeetingError, check_manage, may_review};
-use super::store::ListFilter;
+use super::store::{ListFilter, Meeting};
 use super::views::{CalendarPage, Day, ListPage, Opt, ShowPage};
 
 /// Registers the routes.
@@ -41,6 +41,33 @@ struct ListQuery {
     page: String,
 }
 
+/// Midnight China time starting a day.
+fn at(d: time::Date) -> time::OffsetDateTime {
+    d.midnight().assume_offset(crate::shared::clock::CHINA)
+}
+
+/// Midnight after a day (the exclusive end of a range ending on it).
+fn after(d: time::Date) -> time::OffsetDateTime {
+    at(d)
+        .checked_add(Duration::days(1))
+        .unwrap_or_else(|| at(d))
+}
+
+/// `?month=`: empty means none; anything else must be a month the shared parser accepts
+/// (SEC-43), or the page says so.
+fn month_param(raw: &str) -> AppResult<Option<Period>> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    match crate::shared::dates::month(raw) {
+        Some((y, m)) => Ok(Some(Period::Month(y, m))),
+        None => Err(AppError::BadRequest(
+            crate::shared::dates::INVALID_DATE,
+            crate::shared::dates::month_message(),
+        )),
+    }
+}
+
 pub(super) async fn focus(st: &AppState, u: &User) -> AppResult<crate::orgs::model::Org> {
     current_org(st, u).await?.ok_or(AppError::Forbidden)
 }
@@ -56,12 +83,11 @@ async fn list(
         .iter()
         .find(|s| **s == q.status)
         .map(|s| (*s).to_owned());
-    let month = Period::parse(&q.month).filter(|p| matches!(p, Period::Month(..)));
-    let at = |d: time::Date| d.midnight().assume_offset(crate::shared::clock::CHINA);
+    let month = month_param(&q.month)?;
     let f = ListFilter {
         roots: Vec::new(),
         from: month.map(|p| at(p.start())),
-        to: month.map(|p| at(p.end()) + Duration::days(1)),
+        to: month.map(|p| after(p.end())),
         kind,
         status: status.clone(),
     };
@@ -116,6 +142,14 @@ async fn list(
 }
 
 async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    let m = service::get(&st.app, u.scope(), id).await?;
+    // MEET-02/03: a member who may only see that the meeting was held gets the page without
+    // its agenda, attendance, record or files.
+    match super::access::access(&st.app, u.scope(), &m).await? {
+        RecordAccess::Full => {}
+        RecordAccess::HeldOnly => return show_held_only(&st, &u, &m).await,
+        RecordAccess::None => return Err(AppError::Denied(crate::auth::Denial::NotFound)),
+    }
     let (m, att) = checkin::attendance(&st.app, u.scope(), id).await?;
     let org = crate::orgs::store::get(&mut st.app.db.conn().await?.exec(), m.org_id).await?;
     let manage = check_manage(u.scope(), &org).is_ok();
@@ -151,6 +185,33 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
         att,
         m,
         max_mib: st.app.config.meetings.attachment_max_mib,
+        restricted: false,
+    })
+}
+
+async fn show_held_only(st: &AppState, u: &User, m: &Meeting) -> AppResult<Response> {
+    let m = super::access::held_only(m);
+    let page = PageCtx::new(st, u, &m.title, "meetings")
+        .await?
+        .crumbs(vec![
+            ("组织生活".into(), Some("/meetings".into())),
+            (m.title.clone(), None),
+        ]);
+    render(&ShowPage {
+        page,
+        review: false,
+        checkin_open: false,
+        leave_open: false,
+        manage: false,
+        own: None,
+        own_leave: None,
+        files: Vec::new(),
+        record: None,
+        revisions: Vec::new(),
+        att: checkin::Attendance::new(Vec::new(), Vec::new()),
+        m,
+        max_mib: st.app.config.meetings.attachment_max_mib,
+        restricted: true,
     })
 }
 
@@ -194,27 +255,24 @@ async fn calendar(
     )
     .await?;
     let today = st.app.clock.today();
-    let p = match Period::parse(&q.month) {
-        Some(p @ Period::Month(..)) => p,
-        _ => Period::containing(today, super::model::Granularity::Month),
-    };
-    let at = |d: time::Date| d.midnight().assume_offset(crate::shared::clock::CHINA);
+    let p = month_param(&q.month)?
+        .unwrap_or_else(|| Period::containing(today, super::model::Granularity::Month));
     let f = ListFilter {
         roots: Vec::new(),
         from: Some(at(p.start())),
-        to: Some(at(p.end()) + Duration::days(1)),
+        to: Some(after(p.end())),
         kind: None,
         status: None,
     };
     let (rows, _) = service::list(&st.app, u.scope(), Some(org.id), f, 500, 0).await?;
-    let first =
-        p.start() - Duration::days(i64::from(p.start().weekday().number_days_from_monday()));
+    let back = Duration::days(i64::from(p.start().weekday().number_days_from_monday()));
+    let first = p.start().checked_sub(back).unwrap_or(p.start());
     let mut weeks = Vec::new();
     let mut d = first;
     while d <= p.end() {
         let week: Vec<Day> = (0..7)
-            .map(|i| {
-                let date = d + Duration::days(i);
+            .filter_map(|i| d.checked_add(Duration::days(i)))
+            .map(|date| {
                 let mut ms: Vec<_> = rows
                     .iter()
                     .filter(|m| china_date(m.starts_at) == date)
@@ -230,14 +288,15 @@ async fn calendar(
             })
             .collect();
         weeks.push(week);
-        d += Duration::days(7);
+        match d.checked_add(Duration::days(7)) {
+            Some(n) => d = n,
+            None => break,
+        }
     }
-    let (prev, next) = match p {
-        Period::Month(y, 1) => (Period::Month(y - 1, 12), Period::Month(y, 2)),
-        Period::Month(y, 12) => (Period::Month(y, 11), Period::Month(y + 1, 1)),
-        Period::Month(y, m) => (Period::Month(y, m - 1), Period::Month(y, m + 1)),
-        other => (other, other),
-    };
+    // Links never lead outside the years the parser accepts.
+    let inside = |x: Period| Period::parse(&x.code()).is_some();
+    let prev = p.previous().filter(|x| inside(*x)).unwrap_or(p);
+    let next = p.next().filter(|x| inside(*x)).unwrap_or(p);
     let page = PageCtx::new(&st, &u, "会议日历", "meetings")
         .await?
         .crumbs(vec![

@@ -29,6 +29,7 @@ pub fn routes(r: Reg) -> Reg {
         .post_upload("/meetings/{id}/files", UPLOAD_CAP, upload)
         .get("/meetings/{id}/files/{fid}", file)
         .post("/meetings/{id}/review", review)
+        .post("/meetings/{id}/decision", publish_decision)
         .get("/meetings/{id}/minutes.docx", docx)
         .get("/meetings/export", export_year)
 }
@@ -260,6 +261,34 @@ async fn review(
     let to = format!("/meetings/{id}");
     match minutes::review(&st.app, &u.actor(), u.scope(), id, &f.comment).await {
         Ok(()) => Ok(redirect_with(&st, &to, "success", "已标记为已审阅")),
+        Err(MeetingError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecisionForm {
+    #[serde(default)]
+    decision: String,
+}
+
+/// The committee publishes a decision of a held meeting to every member (MEET-02): the record
+/// itself stays with the committee.
+async fn publish_decision(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ValidForm(f): ValidForm<DecisionForm>,
+) -> AppResult<Response> {
+    let to = format!("/meetings/{id}");
+    let done = if f.decision.trim().is_empty() {
+        "已撤回向党员公开的决定"
+    } else {
+        "决定已向党员公开"
+    };
+    match super::access::publish_decision(&st.app, &u.actor(), u.scope(), id, &f.decision).await {
+        Ok(()) => Ok(redirect_with(&st, &to, "success", done)),
         Err(MeetingError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
         Err(e) => Err(e.into()),
     }

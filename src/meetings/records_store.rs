@@ -1,5 +1,5 @@
-//! SQL for minutes revisions, photos and attachments, the compliance engine's inputs, and
-//! personal calendar feeds.
+//! SQL for minutes revisions, photos and attachments, the decisions published to members, what
+//! decides who reads a record, the compliance engine's inputs, and personal calendar feeds.
 
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
@@ -280,4 +280,39 @@ pub async fn has_feed(ex: &mut Exec<'_>, user_id: i64) -> StoreResult<bool> {
     let n: i64 = on!(ex, c => sqlx::query_scalar("SELECT count(*) FROM calendar_feeds WHERE user_id = $1")
         .bind(user_id).fetch_one(c).await?);
     Ok(n > 0)
+}
+
+/// Publishes (or with an empty text withdraws) the decision members may read.
+///
+/// # Errors
+/// Database failures.
+pub async fn set_published(
+    ex: &mut Exec<'_>,
+    meeting_id: i64,
+    text: &str,
+    by_name: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    const SQL: &str = "UPDATE meetings SET published_decision = $2, published_by_name = $3,
+        published_at = CASE WHEN $2 = '' THEN NULL ELSE $4 END, updated_at = $4 WHERE id = $1";
+    on!(ex, c => sqlx::query(SQL).bind(meeting_id).bind(text).bind(by_name).bind(now)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// A member's 党小组 and the organisations where they hold a current committee post (a 组长
+/// is not a committee member): what [`super::access`] needs besides the roll.
+///
+/// # Errors
+/// Database failures.
+pub async fn member_standing(
+    ex: &mut Exec<'_>,
+    member_id: i64,
+) -> StoreResult<(Option<i64>, Vec<i64>)> {
+    let group: Option<Option<i64>> = on!(ex, c => sqlx::query_scalar("SELECT group_id FROM members WHERE id = $1")
+        .bind(member_id).fetch_optional(c).await?);
+    let posts: Vec<i64> = on!(ex, c => sqlx::query_scalar("SELECT DISTINCT org_id FROM org_officers
+        WHERE member_id = $1 AND ended_on IS NULL AND post <> 'group_leader'")
+        .bind(member_id).fetch_all(c).await?);
+    Ok((group.flatten(), posts))
 }

@@ -23,6 +23,9 @@ pub struct Meeting {
     /// Its path.
     #[serde(skip)]
     pub org_path: String,
+    /// Its kind code.
+    #[serde(skip)]
+    pub org_kind: String,
     /// Title.
     pub title: String,
     /// Start.
@@ -65,6 +68,13 @@ pub struct Meeting {
     /// Kind codes, comma-separated.
     #[serde(skip)]
     pub kind_codes: String,
+    /// A decision the committee published to every member (empty when none).
+    pub published_decision: String,
+    /// When it was published.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub published_at: Option<OffsetDateTime>,
+    /// Who published it.
+    pub published_by_name: String,
 }
 
 impl Meeting {
@@ -115,9 +125,10 @@ impl Meeting {
     }
 }
 
-const SELECT: &str = "SELECT m.id, m.org_id, o.name AS org_name, o.path AS org_path, m.title, m.starts_at,
+const SELECT: &str = "SELECT m.id, m.org_id, o.name AS org_name, o.path AS org_path, o.kind AS org_kind, m.title, m.starts_at,
     m.ends_at, m.place, m.host_name, m.recorder_name, m.agenda, m.guests, m.status, m.checkin_key,
     m.cancel_reason, m.draft, m.held_at, m.reviewed_by_name, m.reviewed_at, m.review_comment,
+    m.published_decision, m.published_at, m.published_by_name,
     COALESCE((SELECT string_agg(k.kind, ',') FROM meeting_kinds k WHERE k.meeting_id = m.id), '') AS kind_codes
     FROM meetings m JOIN orgs o ON o.id = m.org_id";
 

@@ -169,6 +169,8 @@ pub struct ShowPage {
     pub leave_open: bool,
     /// Largest upload, MiB.
     pub max_mib: u32,
+    /// Only the fact of the meeting is shown (MEET-02/03).
+    pub restricted: bool,
 }
 
 impl ShowPage {
@@ -176,6 +178,14 @@ impl ShowPage {
     #[must_use]
     pub fn rev_time(&self, r: &Revision) -> String {
         crate::shared::text::datetime(r.recorded_at)
+    }
+    /// When the decision was published.
+    #[must_use]
+    pub fn published_text(&self) -> String {
+        self.m
+            .published_at
+            .map(crate::shared::text::datetime)
+            .unwrap_or_default()
     }
     /// Review time.
     #[must_use]

@@ -72,7 +72,10 @@ async fn record_grades(
             .map(|(_, v)| v.trim().to_owned())
             .unwrap_or_default()
     };
-    let (Ok(org), Ok(year)) = (field("org").parse::<i64>(), field("year").parse::<i32>()) else {
+    let (Ok(org), Some(year)) = (
+        field("org").parse::<i64>(),
+        crate::shared::dates::year(&field("year")),
+    ) else {
         return Err(AppError::BadRequest(
             "invalid_form",
             "表单内容不完整或格式不正确，请刷新页面后重试".into(),

@@ -267,7 +267,7 @@ impl RankPeriod {
         match self {
             Self::Week(y, w) => {
                 let start = Date::from_iso_week_date(y, w, Weekday::Monday).unwrap_or(Date::MIN);
-                (start, start + Duration::days(6))
+                (start, start.checked_add(Duration::days(6)).unwrap_or(start))
             }
             Self::Calendar(p) => (p.start(), p.end()),
         }
@@ -305,7 +305,9 @@ impl RankPeriod {
     /// The period of the same length just before this one (for a 通报's movers).
     #[must_use]
     pub fn previous(self) -> Self {
-        let day_before = self.range().0 - Duration::days(1);
+        // Checked (SEC-43): the first day the calendar knows has no day before it.
+        let start = self.range().0;
+        let day_before = start.previous_day().unwrap_or(start);
         match self {
             Self::Week(..) => Self::week_of(day_before),
             Self::Calendar(p) => Self::Calendar(Period::containing(day_before, p.granularity())),

@@ -1,8 +1,9 @@
 //! Small building blocks shared by every area: the injected clock, 国密 cryptography,
-//! China-time formatting, random tokens and text helpers.
+//! China-time formatting, the bounded date parser, random tokens and text helpers.
 
 pub mod clock;
 pub mod crypto;
+pub mod dates;
 pub mod picture;
 pub mod qr;
 pub mod text;

@@ -28,8 +28,13 @@ pub fn datetime(t: OffsetDateTime) -> String {
 #[must_use]
 pub fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
     let s = s.trim();
+    if s.len() > 64 {
+        return None;
+    }
     if let Ok(t) = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
-        return Some(crate::shared::clock::truncate(t));
+        // SEC-43: the same 1900–2100 bound as every other date input, checked on the date as
+        // sent, before any conversion that could leave the calendar.
+        return super::dates::in_bounds(t.date()).then(|| crate::shared::clock::truncate(t));
     }
     let (d, t) = s.split_once(['T', ' '])?;
     let date = parse_date(d)?;
@@ -67,11 +72,10 @@ pub fn datetime_secs(t: OffsetDateTime) -> String {
     )
 }
 
-/// Parses `YYYY-MM-DD`.
+/// Parses `YYYY-MM-DD` within 1900–2100 (SEC-43; see [`super::dates`]).
 #[must_use]
 pub fn parse_date(s: &str) -> Option<Date> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), &fmt).ok()
+    super::dates::date(s)
 }
 
 /// Trims and collapses an optional form value: empty means absent.
@@ -115,6 +119,9 @@ mod tests {
     fn parse_and_clean() {
         assert_eq!(parse_date(" 2026-02-28 "), Some(date!(2026 - 02 - 28)));
         assert_eq!(parse_date("2026-02-30"), None);
+        assert_eq!(parse_date("9999-12-31"), None);
+        assert_eq!(parse_datetime("9999-12-31T23:59:59Z"), None);
+        assert_eq!(parse_datetime("0000-01-01T00:00"), None);
         assert_eq!(clean(Some("  ")), None);
         assert_eq!(clean(Some(" 甲 ")), Some("甲".into()));
         assert_eq!(one_line("a\r\n[FAKE]"), "a␤␤[FAKE]");

@@ -137,7 +137,9 @@ async fn fixture(b: Backend) -> Option<Fixture> {
     for (i, (rel, org, group)) in placed.into_iter().enumerate() {
         members.insert(rel, t.member(org, group, u32::try_from(i).unwrap()).await);
     }
-    // A meeting held by each related organisation, starting now (check-in open).
+    // A meeting held by each related organisation, starting now (check-in open). The own
+    // branch's is a 支委会 and its group's a 党小组会 (MEET-02/03): a member without a post sees
+    // only that they were held.
     let mut meetings = HashMap::new();
     for (rel, o) in [
         ("own", &a),
@@ -146,9 +148,15 @@ async fn fixture(b: Backend) -> Option<Fixture> {
         ("sibling", &sib),
         ("unrelated", &u1),
     ] {
+        use zhibu::meetings::model::Kind;
+        let kind = match rel {
+            "own" => Kind::BranchCommittee,
+            "child" => Kind::Group,
+            _ => Kind::Other,
+        };
         let plan = zhibu::meetings::service::Plan {
             org_id: o.id,
-            kinds: vec![zhibu::meetings::model::Kind::Other],
+            kinds: vec![kind],
             title: "会议".into(),
             starts_at: Some(t.app.now()),
             ends_at: Some(t.app.now() + time::Duration::hours(2)),
@@ -225,6 +233,7 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
         ("POST", "/meetings/{id}/leaves/{lid}/decision") => "decision=approve&note=".into(),
         ("POST", "/meetings/{id}/minutes") => "speeches=x&action=draft".into(),
         ("POST", "/meetings/{id}/review") => "comment=x".into(),
+        ("POST", "/meetings/{id}/decision") => "decision=x".into(),
         ("POST", "/orgs/{id}/meeting-rules") => "kind=theme_day&period=month&min_count=2".into(),
         ("POST", "/points/award") => {
             "member_id=999999&item=special_task&points=&occurred_on=2026-11-01&reason=x".into()

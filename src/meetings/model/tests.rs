@@ -146,3 +146,114 @@ fn meet_13_minutes_need_a_summary_before_submission() {
     };
     assert!(long.problem(false).is_some());
 }
+
+#[test]
+fn meet_02_committee_records_are_for_the_committee_and_above() {
+    use RecordAccess::*;
+    let committee = [Kind::BranchCommittee];
+    assert_eq!(
+        record_visibility(&committee, false, Viewer::Committee),
+        Full
+    );
+    assert_eq!(record_visibility(&committee, false, Viewer::Audience), Full);
+    assert_eq!(
+        record_visibility(&committee, false, Viewer::Member),
+        HeldOnly
+    );
+    assert_eq!(record_visibility(&committee, false, Viewer::Outside), None);
+    // An 组织生活会 held as a 支委会 carries both kinds and stays with the committee.
+    let org_life = [Kind::BranchCommittee, Kind::OrgLife];
+    assert_eq!(
+        record_visibility(&org_life, false, Viewer::Member),
+        HeldOnly
+    );
+}
+
+#[test]
+fn meet_03_group_records_are_for_the_group_and_the_branch_committee() {
+    use RecordAccess::*;
+    assert_eq!(
+        record_visibility(&[Kind::Group], true, Viewer::Audience),
+        Full
+    );
+    assert_eq!(
+        record_visibility(&[Kind::Group], true, Viewer::Committee),
+        Full
+    );
+    assert_eq!(
+        record_visibility(&[Kind::Group], true, Viewer::Member),
+        HeldOnly
+    );
+    // Whatever it is tagged as, a meeting held by a 党小组 is the group's.
+    assert_eq!(
+        record_visibility(&[Kind::ThemeDay], true, Viewer::Member),
+        HeldOnly
+    );
+    assert_eq!(
+        record_visibility(&[Kind::Group], false, Viewer::Member),
+        HeldOnly
+    );
+}
+
+#[test]
+fn meet_01_04_05_06_07_meetings_of_all_members_are_read_by_all_members() {
+    for k in [
+        Kind::BranchGeneral,
+        Kind::Lecture,
+        Kind::ThemeDay,
+        Kind::OrgLife,
+        Kind::Appraisal,
+        Kind::Other,
+    ] {
+        assert!(!k.record_is_closed(), "{k:?}");
+        assert_eq!(
+            record_visibility(&[k], false, Viewer::Member),
+            RecordAccess::Full,
+            "{k:?}"
+        );
+        assert_eq!(
+            record_visibility(&[k], false, Viewer::Outside),
+            RecordAccess::None,
+            "{k:?}"
+        );
+    }
+    assert!(Kind::BranchCommittee.record_is_closed() && Kind::Group.record_is_closed());
+}
+
+#[test]
+fn sec_43_periods_are_bounded_and_their_arithmetic_never_panics() {
+    for bad in [
+        "9999-12", "9999", "0000-01", "2101-01", "1899", "99999", "-1",
+    ] {
+        assert_eq!(Period::parse(bad), None, "{bad}");
+    }
+    assert_eq!(Period::Month(2100, 12).next(), Some(Period::Month(2101, 1)));
+    assert_eq!(
+        Period::Month(1900, 1).previous(),
+        Some(Period::Month(1899, 12))
+    );
+    // Values no parser produces still answer without panicking.
+    for p in [
+        Period::Month(9999, 12),
+        Period::Month(-9999, 1),
+        Period::Month(2026, 0),
+        Period::Month(2026, 200),
+        Period::Quarter(9999, 4),
+        Period::Quarter(2026, 0),
+        Period::Quarter(2026, 9),
+        Period::Year(9999),
+        Period::Year(i32::MAX),
+        Period::Year(i32::MIN),
+    ] {
+        let _ = (
+            p.start(),
+            p.end(),
+            p.label(),
+            p.code(),
+            p.next(),
+            p.previous(),
+        );
+        let _ = p.split(Granularity::Month);
+        assert!(p.start() <= p.end(), "{p:?}");
+    }
+}

@@ -129,7 +129,10 @@ pub fn parse_any_date(s: &str) -> Option<Date> {
         return None;
     };
     let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
-    Date::from_calendar_date(y, month, u8::try_from(d).ok()?).ok()
+    // SEC-43: the same 1900–2100 bound as every other date input.
+    Date::from_calendar_date(y, month, u8::try_from(d).ok()?)
+        .ok()
+        .filter(|d| crate::shared::dates::in_bounds(*d))
 }
 
 /// Normalises a mobile number (full-width digits, spaces, `+86`) and checks `1[3-9]` + 9 digits.
