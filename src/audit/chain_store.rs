@@ -95,8 +95,7 @@ async fn lock_head(ex: &mut Exec<'_>, key: &[u8; 32]) -> StoreResult<Head> {
     // takes the write lock on SQLite too.
     const SQL: &str = "UPDATE audit_chain SET head_id = head_id WHERE id = 1
         RETURNING anchor_id, anchor_mac, head_id, head_mac";
-    let cols: Option<HeadCols> =
-        on!(ex, c => sqlx::query_as(SQL).fetch_optional(c).await?);
+    let cols: Option<HeadCols> = on!(ex, c => sqlx::query_as(SQL).fetch_optional(c).await?);
     // A missing chain row means the log was tampered with; refuse to write rather than start
     // a fresh chain over it.
     let cols = cols.ok_or_else(|| {

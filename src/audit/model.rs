@@ -348,7 +348,10 @@ mod tests {
             "张三（138****8000）"
         );
         assert_eq!(shown_actor("13800138000", "anonymous", None), "138****8000");
-        assert_eq!(shown_actor("张三（138****8000）", "member", Some("张三")), "张三（138****8000）");
+        assert_eq!(
+            shown_actor("张三（138****8000）", "member", Some("张三")),
+            "张三（138****8000）"
+        );
         assert_eq!(shown_actor("匿名", "anonymous", None), "匿名");
     }
 

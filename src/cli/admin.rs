@@ -87,7 +87,11 @@ pub enum AdminCmd {
 const PASSPHRASE_ENV: &str = "ZHIBU_BACKUP_PASSPHRASE";
 
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").trim_end_matches('\r').to_owned()
+    s.lines()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('\r')
+        .to_owned()
 }
 
 /// The passphrase from the file or the environment, if either is given.
@@ -230,7 +234,11 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
         } => {
             let pass = given_passphrase(passphrase_file.as_ref())?;
             crate::db::maintenance::backup(&app.db, &url, &file, pass.as_deref()).await?;
-            let sealed = if pass.is_some() { "（已加密）" } else { "" };
+            let sealed = if pass.is_some() {
+                "（已加密）"
+            } else {
+                ""
+            };
             let ev = AuditEvent::success("system.backup", "system", "")
                 .detail(format!("{}{sealed}", file.display()));
             audit::record_alone(&app.db, &Actor::cli("admin backup"), app.now(), ev).await?;

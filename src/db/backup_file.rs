@@ -27,7 +27,10 @@ impl WorkDir {
     /// # Errors
     /// When the directory cannot be created.
     pub fn new_in(parent: &Path) -> anyhow::Result<Self> {
-        let dir = parent.join(format!(".zhibu-backup-{}", crate::shared::token::request_id()));
+        let dir = parent.join(format!(
+            ".zhibu-backup-{}",
+            crate::shared::token::request_id()
+        ));
         DirBuilder::new()
             .mode(0o700)
             .create(&dir)
@@ -137,8 +140,7 @@ pub fn seal_file(plain: &Path, sealed: &Path, passphrase: &str) -> anyhow::Resul
 /// When the file cannot be read.
 pub fn is_sealed(path: &Path) -> anyhow::Result<bool> {
     let mut head = [0u8; 16];
-    let mut f =
-        File::open(path).with_context(|| format!("找不到备份文件 {}", path.display()))?;
+    let mut f = File::open(path).with_context(|| format!("找不到备份文件 {}", path.display()))?;
     let n = f.read(&mut head)?;
     Ok(crypto::is_sealed(&head[..n]))
 }

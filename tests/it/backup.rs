@@ -159,10 +159,12 @@ async fn res_05_backups_are_private_and_sealed(b: Backend) {
     };
     zhibu::demo::seed(&t.app).await.unwrap();
     let name: String = match &t.app.db {
-        zhibu::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT name FROM members ORDER BY id LIMIT 1")
-            .fetch_one(p)
-            .await
-            .unwrap(),
+        zhibu::db::Db::Sqlite(p) => {
+            sqlx::query_scalar("SELECT name FROM members ORDER BY id LIMIT 1")
+                .fetch_one(p)
+                .await
+                .unwrap()
+        }
         zhibu::db::Db::Postgres(p) => {
             sqlx::query_scalar("SELECT name FROM members ORDER BY id LIMIT 1")
                 .fetch_one(p)
@@ -184,7 +186,9 @@ async fn res_05_backups_are_private_and_sealed(b: Backend) {
             .is_err(),
         "a short passphrase is refused"
     );
-    backup(&t.app.db, &t.url, &sealed, Some(PASS)).await.unwrap();
+    backup(&t.app.db, &t.url, &sealed, Some(PASS))
+        .await
+        .unwrap();
     assert_eq!(mode(&plain), 0o600, "plain backup is private");
     assert_eq!(mode(&sealed), 0o600, "sealed backup is private");
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
@@ -204,9 +208,7 @@ async fn res_05_backups_are_private_and_sealed(b: Backend) {
             let sql = "SELECT count(*) FROM orgs";
             let n: i64 = match &db {
                 zhibu::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-                zhibu::db::Db::Postgres(p) => {
-                    sqlx::query_scalar(sql).fetch_one(p).await.unwrap()
-                }
+                zhibu::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
             };
             n
         }
@@ -221,11 +223,14 @@ async fn res_05_backups_are_private_and_sealed(b: Backend) {
         .await
         .unwrap_err();
     assert!(
-        e.to_string().contains("备份口令不正确") && e.to_string().contains("wrong backup passphrase"),
+        e.to_string().contains("备份口令不正确")
+            && e.to_string().contains("wrong backup passphrase"),
         "{e}"
     );
     assert_eq!(count(&t).await, after, "a wrong passphrase changes nothing");
-    restore(&t.app.db, &t.url, &sealed, Some(PASS)).await.unwrap();
+    restore(&t.app.db, &t.url, &sealed, Some(PASS))
+        .await
+        .unwrap();
     assert_eq!(count(&t).await, before, "restored from the sealed backup");
     std::fs::remove_dir_all(dir).ok();
 }

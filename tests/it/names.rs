@@ -71,7 +71,11 @@ async fn sec_53_mobile_numbers_never_show_as_names(b: Backend) {
         let page = text(t.send(get(&format!("/feed?org={org}"), Some(viewer))).await).await;
         assert!(page.contains("张三"), "the name is shown in feed {org}");
         assert!(!page.contains(PHONE), "never the mobile number: {page}");
-        let api = text(t.send(bearer_get(&format!("/api/v1/feed?org={org}"), viewer)).await).await;
+        let api = text(
+            t.send(bearer_get(&format!("/api/v1/feed?org={org}"), viewer))
+                .await,
+        )
+        .await;
         assert!(api.contains("张三") && !api.contains(PHONE), "{api}");
     }
     // A failed login typing the number is audited masked too.
@@ -95,8 +99,11 @@ async fn sec_53_mobile_numbers_never_show_as_names(b: Backend) {
     // The auditor can still find her rows by name, or by the whole login.
     for q in ["张三", PHONE] {
         let page = text(
-            t.send(get(&format!("/audit?action=feed.post&actor={q}"), Some(&atok)))
-                .await,
+            t.send(get(
+                &format!("/audit?action=feed.post&actor={q}"),
+                Some(&atok),
+            ))
+            .await,
         )
         .await;
         assert!(page.contains("共 2 条"), "search by {q}");
