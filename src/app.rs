@@ -33,6 +33,8 @@ impl App {
             kind: config.auth.password_hash,
             pbkdf2_iterations: config.auth.pbkdf2_iterations,
         };
+        // The audit chain's key, derived from the MAC key for this one purpose (SEC-26).
+        crate::audit::chain::install_key(keys.mac("audit.chain", b"k_audit"));
         Arc::new(Self {
             db,
             config,

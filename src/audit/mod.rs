@@ -1,8 +1,12 @@
 //! The audit log (architecture.md §7): an append-only record of who did what to which object,
 //! from where, with what result. Rows are written in the same transaction as the change they
 //! describe, so a business write fails when its audit row cannot be written (SEC-28).
-//! Denials are recorded by the web layer for every refused request.
+//! Denials are recorded by the web layer for every refused request. Every row is linked to the
+//! one before by an HMAC-SM3 chain (SEC-26, `chain`), checked by `zhibu admin verify-audit`
+//! and on the auditor's page.
 
+pub mod chain;
+pub mod chain_store;
 pub mod model;
 pub mod routes;
 pub mod service;

@@ -8,8 +8,11 @@ use time::OffsetDateTime;
 pub struct Actor {
     /// Account id, `None` for anonymous requests and the command line.
     pub user_id: Option<i64>,
-    /// Username as shown in the log (never a password or personal number).
+    /// The person's name (account display name), used wherever the actor is credited: feed
+    /// posts, minutes, awards. Never the login name, which may be a mobile number (SEC-53).
     pub name: String,
+    /// Login name; the log keeps only its masked form next to the name (SEC-53).
+    pub login: String,
     /// Role code, or `anonymous` / `cli`.
     pub role: String,
     /// Client address (trusted proxies resolved).
@@ -27,11 +30,53 @@ impl Actor {
         Self {
             user_id: None,
             name: format!("命令行 {command}"),
+            login: String::new(),
             role: "cli".into(),
             ip: "local".into(),
             session_tag: String::new(),
             request_id: crate::shared::token::request_id(),
         }
+    }
+
+    /// How the log names the actor: `张三（138****8000）`, or the name alone when there is
+    /// no login (anonymous requests, the command line).
+    #[must_use]
+    pub fn label(&self) -> String {
+        if self.login.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}（{}）", self.name, mask_login(&self.login))
+        }
+    }
+}
+
+/// A login name with its middle hidden, so the log never holds a whole mobile number
+/// (SEC-53): `138****8000` for digit strings of seven or more, `dy***23` otherwise.
+#[must_use]
+pub fn mask_login(login: &str) -> String {
+    let chars: Vec<char> = login.chars().collect();
+    let n = chars.len();
+    let part = |r: std::ops::Range<usize>| chars[r].iter().collect::<String>();
+    if n >= 7 && chars.iter().all(char::is_ascii_digit) {
+        format!("{}****{}", part(0..3), part(n - 4..n))
+    } else if n >= 5 {
+        format!("{}***{}", part(0..2), part(n - 2..n))
+    } else if n > 0 {
+        format!("{}***", part(0..1))
+    } else {
+        String::new()
+    }
+}
+
+/// How the viewer names the actor of a stored row. Rows written before SEC-53 hold the bare
+/// login; they are shown as the account's current name with the login masked.
+#[must_use]
+pub fn shown_actor(stored: &str, role: &str, account_name: Option<&str>) -> String {
+    let legacy = !stored.ends_with('）') && !matches!(role, "cli" | "demo") && stored != "匿名";
+    match account_name {
+        Some(name) if legacy => format!("{name}（{}）", mask_login(stored)),
+        None if legacy => mask_login(stored),
+        _ => stored.to_owned(),
     }
 }
 
@@ -155,6 +200,10 @@ pub struct AuditRow {
     pub result: String,
     /// Description.
     pub detail: String,
+    /// The account's current name (viewer only; not part of the row).
+    #[sqlx(default)]
+    #[serde(skip)]
+    pub account_name: Option<String>,
 }
 
 /// Chinese names of action codes for the viewer; unknown codes show as themselves.
@@ -281,6 +330,31 @@ mod tests {
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
         assert_eq!(csv_cell("x\r\n[FAKE]"), "x␤␤[FAKE]");
         assert_eq!(csv_cell("普通"), "普通");
+    }
+
+    #[test]
+    fn sec_53_logins_are_masked() {
+        assert_eq!(mask_login("13800138000"), "138****8000");
+        assert_eq!(mask_login("dy000023"), "dy***23");
+        assert_eq!(mask_login("abc"), "a***");
+        assert_eq!(mask_login(""), "");
+        let a = Actor {
+            name: "张三".into(),
+            login: "13800138000".into(),
+            ..Actor::default()
+        };
+        assert_eq!(a.label(), "张三（138****8000）");
+        assert_eq!(Actor::cli("x").label(), "命令行 x");
+        assert_eq!(
+            shown_actor("13800138000", "member", Some("张三")),
+            "张三（138****8000）"
+        );
+        assert_eq!(shown_actor("13800138000", "anonymous", None), "138****8000");
+        assert_eq!(
+            shown_actor("张三（138****8000）", "member", Some("张三")),
+            "张三（138****8000）"
+        );
+        assert_eq!(shown_actor("匿名", "anonymous", None), "匿名");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::web::extract::User;
 use crate::web::layout::{PageCtx, render};
 use crate::web::{AppState, Reg};
 
-use super::model::{ACTIONS, AuditEvent, Outcome, action_label, csv_cell};
+use super::model::{ACTIONS, AuditEvent, Outcome, action_label, csv_cell, shown_actor};
 use super::store::{self, AuditFilter};
 use super::views::{AuditPage, Row};
 
@@ -107,6 +107,9 @@ async fn list(
     let page_no = page_no.min(pages);
     let rows = store::list(&mut conn.exec(), &f, PAGE_SIZE, (page_no - 1) * PAGE_SIZE).await?;
     drop(conn);
+    // The whole chain is checked on every view (SEC-26): the auditor sees at once whether
+    // anything was changed or removed, whatever the filter.
+    let chain = super::chain_store::verify(&st.app.db).await?;
     audit_self(&st, &u, "audit.view", format!("条件命中 {total} 条")).await?;
     let rows = rows
         .into_iter()
@@ -123,7 +126,7 @@ async fn list(
                 },
                 |x| x.label().to_owned(),
             ),
-            actor: r.actor_name,
+            actor: shown_actor(&r.actor_name, &r.actor_role, r.account_name.as_deref()),
             ip: r.ip,
             action: action_label(&r.action).to_owned(),
             object: if r.object_id.is_empty() {
@@ -150,6 +153,8 @@ async fn list(
         pages,
         qs,
         actions: ACTIONS,
+        chain_ok: chain.is_intact(),
+        chain: chain.message(),
     })
 }
 
@@ -169,7 +174,7 @@ async fn export(
         let cells = [
             r.id.to_string(),
             datetime_secs(r.at),
-            r.actor_name.clone(),
+            shown_actor(&r.actor_name, &r.actor_role, r.account_name.as_deref()),
             r.actor_role.clone(),
             r.ip.clone(),
             action_label(&r.action).to_owned(),

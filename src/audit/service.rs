@@ -5,10 +5,10 @@ use time::OffsetDateTime;
 use crate::db::{Db, StoreResult, Tx};
 
 use super::model::{Actor, AuditEvent};
-use super::store;
 
-/// Appends an audit row in the same transaction as the change it describes; if it cannot be
-/// written, the caller's transaction fails with it (SEC-28).
+/// Appends an audit row, linked into the audit chain (SEC-26), in the same transaction as the
+/// change it describes; if it cannot be written, the caller's transaction fails with it
+/// (SEC-28).
 ///
 /// # Errors
 /// Storage failures.
@@ -18,7 +18,7 @@ pub async fn record(
     at: OffsetDateTime,
     ev: AuditEvent<'_>,
 ) -> StoreResult<()> {
-    store::insert(&mut tx.exec(), at, actor, &ev).await
+    super::chain_store::append(&mut tx.exec(), at, actor, &ev).await
 }
 
 /// Writes one audit row in a transaction of its own, for events with no other change to go

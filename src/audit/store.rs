@@ -1,4 +1,4 @@
-//! SQL for the audit log. Insert only, plus filtered reads for the viewer.
+//! SQL for the audit log's viewer: filtered reads. Rows are appended by `chain_store`.
 
 use sqlx::QueryBuilder;
 use time::OffsetDateTime;
@@ -6,42 +6,7 @@ use time::OffsetDateTime;
 use crate::db::{Exec, StoreResult};
 use crate::on;
 
-use super::model::{Actor, AuditEvent, AuditRow};
-
-/// Appends one row.
-///
-/// # Errors
-/// Any database failure; the caller's transaction then fails as a whole.
-pub async fn insert(
-    ex: &mut Exec<'_>,
-    at: OffsetDateTime,
-    actor: &Actor,
-    ev: &AuditEvent<'_>,
-) -> StoreResult<()> {
-    const SQL: &str =
-        "INSERT INTO audit_log (at, actor_id, actor_name, actor_role, ip, session_tag, request_id,
-        action, object_type, object_id, org_id, result, detail)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
-    on!(ex, c => {
-        sqlx::query(SQL)
-            .bind(at)
-            .bind(actor.user_id)
-            .bind(&actor.name)
-            .bind(&actor.role)
-            .bind(&actor.ip)
-            .bind(&actor.session_tag)
-            .bind(&actor.request_id)
-            .bind(ev.action)
-            .bind(ev.object_type)
-            .bind(&ev.object_id)
-            .bind(ev.org_id)
-            .bind(ev.outcome.code())
-            .bind(&ev.detail)
-            .execute(c)
-            .await?;
-    });
-    Ok(())
-}
+use super::model::AuditRow;
 
 /// Filters of the viewer; all optional.
 #[derive(Debug, Clone, Default)]
@@ -71,9 +36,16 @@ macro_rules! push_filters {
             $qb.push(" AND at < ").push_bind(v);
         }
         if let Some(v) = &f.actor {
-            $qb.push(" AND lower(actor_name) LIKE ")
-                .push_bind(format!("%{}%", escape_like(&v.to_lowercase())));
-            $qb.push(" ESCAPE '\\'");
+            // By the name shown, or by the account: its current name or its exact login (the
+            // log itself keeps logins masked, SEC-53).
+            let pattern = format!("%{}%", escape_like(&v.to_lowercase()));
+            $qb.push(" AND (lower(actor_name) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR actor_id IN (SELECT u.id FROM users u WHERE lower(u.display_name) LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\' OR lower(u.username) = ")
+                .push_bind(v.to_lowercase())
+                .push("))");
         }
         if let Some(v) = &f.action {
             $qb.push(" AND action LIKE ")
@@ -95,6 +67,11 @@ fn escape_like(s: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// The row with its account's current name, for rows written before logins were masked.
+const LIST: &str = "SELECT audit_log.*,
+    (SELECT u.display_name FROM users u WHERE u.id = audit_log.actor_id) AS account_name
+    FROM audit_log";
+
 /// Rows matching the filter, newest first.
 ///
 /// # Errors
@@ -106,7 +83,7 @@ pub async fn list(
     offset: i64,
 ) -> StoreResult<Vec<AuditRow>> {
     on!(ex, c => {
-        let mut qb = QueryBuilder::new("SELECT * FROM audit_log");
+        let mut qb = QueryBuilder::new(LIST);
         push_filters!(qb, f);
         qb.push(" ORDER BY id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
         Ok(qb.build_query_as::<AuditRow>().fetch_all(c).await?)

@@ -50,4 +50,8 @@ pub struct AuditPage {
     pub qs: String,
     /// Action choices.
     pub actions: &'static [(&'static str, &'static str)],
+    /// Whether the audit chain is intact (SEC-26).
+    pub chain_ok: bool,
+    /// The chain check's sentence.
+    pub chain: String,
 }

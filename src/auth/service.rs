@@ -104,9 +104,13 @@ pub async fn login(
     );
     let ok = verify_blocking(pw.to_owned(), hash).await;
     let now = app.now();
+    // The typed name is kept only masked (it may be a mobile number, SEC-53).
     let actor = Actor {
         user_id: user.as_ref().map(|u| u.id),
-        name: shown,
+        name: user
+            .as_ref()
+            .map_or_else(|| "未知账号".to_owned(), |u| u.display_name.clone()),
+        login: shown,
         ..actor.clone()
     };
     let mut tx = app.db.begin().await?;
@@ -177,7 +181,8 @@ pub async fn login(
     store::insert_session(&mut tx.exec(), &ns, now).await?;
     let actor = Actor {
         session_tag: session_tag(&token),
-        name: user.username.clone(),
+        name: user.display_name.clone(),
+        login: user.username.clone(),
         role: user.role.clone(),
         ..actor
     };

@@ -1,5 +1,5 @@
-//! `zhibu admin`: create accounts, reset passwords, back up and restore. Every action is
-//! audited as the command line.
+//! `zhibu admin`: create accounts, reset passwords, back up and restore, check the audit
+//! chain. Every change is audited as the command line.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -58,15 +58,83 @@ pub enum AdminCmd {
         out: PathBuf,
     },
     /// Write a consistent snapshot of the live database to FILE (the server may keep running).
+    /// The file is readable by its owner only. With --passphrase-file, or the passphrase in
+    /// ZHIBU_BACKUP_PASSPHRASE, it is encrypted (SM4-GCM, key from the passphrase).
     Backup {
         /// Destination file (must not exist).
         file: PathBuf,
+        /// Encrypt with the passphrase in this file (first line; at least 12 characters).
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
     },
     /// Replace the database's contents with a backup made by `admin backup`. All-or-nothing.
+    /// An encrypted backup needs its passphrase: --passphrase-file, ZHIBU_BACKUP_PASSPHRASE,
+    /// or typed when asked.
     Restore {
         /// The backup file.
         file: PathBuf,
+        /// Read the backup's passphrase from this file.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
     },
+    /// Check the audit log's chain: prints the first changed or removed row and exits
+    /// non-zero, or the number of rows when it is intact.
+    VerifyAudit,
+}
+
+/// The environment variable that may hold the backup passphrase (never a command-line
+/// argument, which other users can read in the process list).
+const PASSPHRASE_ENV: &str = "ZHIBU_BACKUP_PASSPHRASE";
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('\r')
+        .to_owned()
+}
+
+/// The passphrase from the file or the environment, if either is given.
+fn given_passphrase(file: Option<&PathBuf>) -> anyhow::Result<Option<String>> {
+    let p = match file {
+        Some(f) => Some(first_line(
+            &std::fs::read_to_string(f)
+                .with_context(|| format!("无法读取口令文件 {}", f.display()))?,
+        )),
+        None => std::env::var(PASSPHRASE_ENV).ok(),
+    };
+    match p {
+        Some(p) if p.is_empty() => bail!("备份口令为空"),
+        p => Ok(p),
+    }
+}
+
+/// Asks for the passphrase on the terminal without echoing it (or reads a line from a pipe).
+fn ask_passphrase() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    let tty = std::io::stdin().is_terminal();
+    let stty = |arg: &str| {
+        let _ = std::process::Command::new("stty")
+            .arg(arg)
+            .stdin(std::process::Stdio::inherit())
+            .status();
+    };
+    if tty {
+        eprint!("备份文件已加密，请输入备份口令：");
+        stty("-echo");
+    }
+    let mut line = String::new();
+    let read = std::io::stdin().read_line(&mut line);
+    if tty {
+        stty("echo");
+        eprintln!();
+    }
+    read.context("无法读取备份口令")?;
+    let p = first_line(&line);
+    if p.is_empty() {
+        bail!("备份口令为空");
+    }
+    Ok(p)
 }
 
 fn read_stdin_password() -> anyhow::Result<String> {
@@ -160,21 +228,46 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        AdminCmd::Backup { file } => {
-            crate::db::maintenance::backup(&app.db, &url, &file).await?;
+        AdminCmd::Backup {
+            file,
+            passphrase_file,
+        } => {
+            let pass = given_passphrase(passphrase_file.as_ref())?;
+            crate::db::maintenance::backup(&app.db, &url, &file, pass.as_deref()).await?;
+            let sealed = if pass.is_some() {
+                "（已加密）"
+            } else {
+                ""
+            };
             let ev = AuditEvent::success("system.backup", "system", "")
-                .detail(file.display().to_string());
+                .detail(format!("{}{sealed}", file.display()));
             audit::record_alone(&app.db, &Actor::cli("admin backup"), app.now(), ev).await?;
             println!("备份完成：{}", file.display());
             Ok(())
         }
-        AdminCmd::Restore { file } => {
-            crate::db::maintenance::restore(&app.db, &url, &file).await?;
+        AdminCmd::Restore {
+            file,
+            passphrase_file,
+        } => {
+            let mut pass = given_passphrase(passphrase_file.as_ref())?;
+            if pass.is_none() && crate::db::maintenance::is_sealed(&file)? {
+                pass = Some(ask_passphrase()?);
+            }
+            crate::db::maintenance::restore(&app.db, &url, &file, pass.as_deref()).await?;
             let ev = AuditEvent::success("system.restore", "system", "")
                 .detail(file.display().to_string());
             audit::record_alone(&app.db, &Actor::cli("admin restore"), app.now(), ev).await?;
             println!("已从 {} 恢复数据。", file.display());
             Ok(())
+        }
+        AdminCmd::VerifyAudit => {
+            let check = crate::audit::chain_store::verify(&app.db).await?;
+            if check.is_intact() {
+                println!("{}", check.message());
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("{}", check.message()))
+            }
         }
     };
     app.db.close().await;

@@ -129,6 +129,8 @@ pub async fn open(config: Config) -> anyhow::Result<Arc<App>> {
     crate::db::maintenance::self_check(&db).await?;
     let keys = open_keys(&db, &config).await?;
     let app = App::new(db, config, Arc::new(SystemClock), keys);
+    // Seal rows from before the audit chain now rather than in the first write (SEC-26).
+    crate::audit::chain_store::ensure_anchored(&app.db).await?;
     let demo = crate::auth::store::get_setting(&mut app.db.conn().await?.exec(), "demo").await?;
     app.set_demo(demo.as_deref() == Some("true"));
     Ok(app)

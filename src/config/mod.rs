@@ -40,8 +40,9 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MembersConfig {
-    /// Login names of issued member accounts: `phone` (the mobile number, falling back to a
-    /// member number when there is none) or `number` (always a member number).
+    /// Login names of issued member accounts: `number` (a member number, the default) or
+    /// `phone` (the mobile number, falling back to a member number when there is none). The
+    /// default keeps mobile numbers out of login names (SEC-53).
     pub account_username: AccountUsername,
     /// Days a 介绍信 stays valid unless the issuer chooses otherwise (REL-04: at most 90).
     pub letter_validity_days: u32,
@@ -60,7 +61,7 @@ pub enum AccountUsername {
 impl Default for MembersConfig {
     fn default() -> Self {
         Self {
-            account_username: AccountUsername::Phone,
+            account_username: AccountUsername::Number,
             letter_validity_days: 30,
         }
     }

@@ -3,7 +3,8 @@
 //! SQLite backups are `VACUUM INTO` snapshots, checked with `integrity_check`; a restore copies
 //! every table back inside one `BEGIN IMMEDIATE` transaction, so it is all-or-nothing and safe
 //! while the WAL is live. PostgreSQL backups use `pg_dump`'s custom format, which is a
-//! consistent snapshot, and `pg_restore` in a single transaction.
+//! consistent snapshot, and `pg_restore` in a single transaction. Backup files are private and
+//! optionally sealed with a passphrase (RES-05, `backup_file`).
 
 use std::path::Path;
 
@@ -11,6 +12,7 @@ use anyhow::{Context, bail};
 use sqlx::{Connection, Row, SqliteConnection, sqlite::SqliteConnectOptions};
 
 use super::Db;
+use super::backup_file::{self, WorkDir};
 
 /// Reads the SQLite pragmas back and refuses to run with weaker durability than REL-01 asks.
 ///
@@ -40,22 +42,35 @@ pub async fn self_check(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes a consistent snapshot of the live database to `dest` (which must not exist).
+/// Writes a consistent snapshot of the live database to `dest` (which must not exist), mode
+/// 0600, sealed with `passphrase` when one is given (RES-05).
 ///
 /// # Errors
-/// When the file exists, the snapshot fails, or the snapshot does not pass its check.
-pub async fn backup(db: &Db, url: &str, dest: &Path) -> anyhow::Result<()> {
+/// When the file exists, the passphrase is too short, the snapshot fails, or the snapshot
+/// does not pass its check. No file is left at `dest` then.
+pub async fn backup(
+    db: &Db,
+    url: &str,
+    dest: &Path,
+    passphrase: Option<&str>,
+) -> anyhow::Result<()> {
     if dest.exists() {
         bail!("备份文件 {} 已存在，请换一个文件名", dest.display());
     }
+    if let Some(p) = passphrase {
+        backup_file::check_new_passphrase(p)?;
+    }
+    let work = WorkDir::new_in(&backup_file::parent_of(dest))?;
+    let snapshot = work.file("snapshot");
     match db {
         Db::Sqlite(pool) => {
-            let target = dest.to_str().context("备份文件路径必须是 UTF-8")?;
+            let target = snapshot.to_str().context("备份文件路径必须是 UTF-8")?;
             sqlx::query("VACUUM INTO $1")
                 .bind(target)
                 .execute(pool)
                 .await?;
-            let mut c = open_sqlite_file(dest, true).await?;
+            backup_file::make_private(&snapshot)?;
+            let mut c = open_sqlite_file(&snapshot, true).await?;
             let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
                 .fetch_one(&mut c)
                 .await?;
@@ -63,12 +78,11 @@ pub async fn backup(db: &Db, url: &str, dest: &Path) -> anyhow::Result<()> {
             if ok != "ok" {
                 bail!("备份文件校验失败: {ok}");
             }
-            Ok(())
         }
         Db::Postgres(_) => {
             let out = tokio::process::Command::new("pg_dump")
                 .args(["--format=custom", "--no-owner", "--file"])
-                .arg(dest)
+                .arg(&snapshot)
                 .arg(url)
                 .output()
                 .await
@@ -79,20 +93,68 @@ pub async fn backup(db: &Db, url: &str, dest: &Path) -> anyhow::Result<()> {
                     String::from_utf8_lossy(&out.stderr).trim()
                 );
             }
-            Ok(())
+            backup_file::make_private(&snapshot)?;
         }
     }
+    let done = match passphrase {
+        Some(p) => {
+            let sealed = work.file("sealed");
+            let p = p.to_owned();
+            let (from, to) = (snapshot.clone(), sealed.clone());
+            // Key stretching and sealing are deliberately slow: off the async threads.
+            tokio::task::spawn_blocking(move || backup_file::seal_file(&from, &to, &p))
+                .await
+                .context("备份加密失败")??;
+            sealed
+        }
+        None => snapshot,
+    };
+    backup_file::publish(&done, dest)
 }
 
-/// Replaces the database's contents with a backup's. All-or-nothing.
+/// Replaces the database's contents with a backup's. All-or-nothing. A sealed backup needs
+/// its passphrase; it is opened into a private temporary file first, so a wrong passphrase
+/// changes nothing.
 ///
 /// # Errors
-/// When the backup is unreadable, fails its integrity check, has a different schema version,
-/// or the copy fails (then nothing changed).
-pub async fn restore(db: &Db, url: &str, src: &Path) -> anyhow::Result<()> {
+/// When the backup is unreadable, sealed and no or the wrong passphrase is given, fails its
+/// integrity check, has a different schema version, or the copy fails (then nothing changed).
+pub async fn restore(
+    db: &Db,
+    url: &str,
+    src: &Path,
+    passphrase: Option<&str>,
+) -> anyhow::Result<()> {
     if !src.is_file() {
         bail!("找不到备份文件 {}", src.display());
     }
+    if !backup_file::is_sealed(src)? {
+        return restore_plain(db, url, src).await;
+    }
+    let Some(p) = passphrase else {
+        bail!("备份文件已加密，请提供备份口令（the backup is encrypted: a passphrase is needed）");
+    };
+    let work = WorkDir::new_in(&std::env::temp_dir())?;
+    let (from, p) = (src.to_path_buf(), p.to_owned());
+    let plain = tokio::task::spawn_blocking(move || {
+        backup_file::open_file(&from, &work, &p).map(|f| (work, f))
+    })
+    .await
+    .context("备份解密失败")??;
+    let result = restore_plain(db, url, &plain.1).await;
+    drop(plain);
+    result
+}
+
+/// Whether a backup file is sealed with a passphrase.
+///
+/// # Errors
+/// When the file cannot be read.
+pub fn is_sealed(src: &Path) -> anyhow::Result<bool> {
+    backup_file::is_sealed(src)
+}
+
+async fn restore_plain(db: &Db, url: &str, src: &Path) -> anyhow::Result<()> {
     match db {
         Db::Sqlite(_) => restore_sqlite(url, src).await,
         Db::Postgres(_) => {

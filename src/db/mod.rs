@@ -2,6 +2,7 @@
 //! PostgreSQL (architecture.md §2). Stores take an [`Exec`] — a connection or a transaction —
 //! and run their statement through [`on!`], which compiles the body once per backend.
 
+pub mod backup_file;
 mod connect;
 mod error;
 pub mod maintenance;

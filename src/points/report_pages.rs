@@ -157,7 +157,7 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
 async fn xlsx(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let s = reports::get(&st.app, u.scope(), id).await?;
     reports::exported(&st.app, &u.actor(), &s).await?;
-    let by = format!("{} {}", u.0.username, datetime(st.app.now()));
+    let by = format!("{} {}", u.0.display_name, datetime(st.app.now()));
     let bytes =
         super::report_xlsx::workbook(&s.report, &by).map_err(|e| AppError::Internal(e.into()))?;
     let name = format!(

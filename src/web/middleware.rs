@@ -273,7 +273,9 @@ pub async fn auth(State(st): State<AppState>, req: Request, next: Next) -> Respo
 pub fn actor_for(r: &ReqCtx, a: Option<&AuthCtx>) -> Actor {
     Actor {
         user_id: a.map(|a| a.user_id),
-        name: a.map_or_else(|| "匿名".to_owned(), |a| a.username.clone()),
+        // The person's name, never the login (which may be a mobile number, SEC-53).
+        name: a.map_or_else(|| "匿名".to_owned(), |a| a.display_name.clone()),
+        login: a.map(|a| a.username.clone()).unwrap_or_default(),
         role: a.map_or_else(|| "anonymous".to_owned(), |a| a.role.code().to_owned()),
         ip: r.ip_string(),
         session_tag: a.map(|a| a.session_tag.clone()).unwrap_or_default(),

@@ -1,4 +1,5 @@
-//! `admin backup` / `admin restore` give back exactly what was backed up (REL-06).
+//! `admin backup` / `admin restore` give back exactly what was backed up (RES-06); backup
+//! files are private and can be sealed with a passphrase (RES-05).
 
 use zhibu::audit::Actor;
 use zhibu::orgs::model::OrgKind;
@@ -34,7 +35,7 @@ async fn dump(t: &TestApp) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rel_06_sqlite_backup_restore_round_trip() {
+async fn res_06_sqlite_backup_restore_round_trip() {
     let Some(t) = TestApp::new(Backend::Sqlite).await else {
         return;
     };
@@ -43,11 +44,11 @@ async fn rel_06_sqlite_backup_restore_round_trip() {
         std::env::temp_dir().join(format!("zhibu-bak-{}", zhibu::shared::token::request_id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("b.db");
-    zhibu::db::maintenance::backup(&t.app.db, &t.url, &file)
+    zhibu::db::maintenance::backup(&t.app.db, &t.url, &file, None)
         .await
         .unwrap();
     assert!(
-        zhibu::db::maintenance::backup(&t.app.db, &t.url, &file)
+        zhibu::db::maintenance::backup(&t.app.db, &t.url, &file, None)
             .await
             .is_err(),
         "never overwrites"
@@ -60,7 +61,7 @@ async fn rel_06_sqlite_backup_restore_round_trip() {
         .await
         .unwrap();
     assert_ne!(counts(&t).await, before);
-    zhibu::db::maintenance::restore(&t.app.db, &t.url, &file)
+    zhibu::db::maintenance::restore(&t.app.db, &t.url, &file, None)
         .await
         .unwrap();
     assert_eq!(counts(&t).await, before);
@@ -68,7 +69,7 @@ async fn rel_06_sqlite_backup_restore_round_trip() {
     let junk = dir.join("junk.db");
     std::fs::write(&junk, b"not a database at all").unwrap();
     assert!(
-        zhibu::db::maintenance::restore(&t.app.db, &t.url, &junk)
+        zhibu::db::maintenance::restore(&t.app.db, &t.url, &junk, None)
             .await
             .is_err()
     );
@@ -82,7 +83,7 @@ async fn counts(t: &TestApp) -> Vec<String> {
 
 /// The PostgreSQL path: `pg_dump` snapshot and single-transaction `pg_restore`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rel_06_postgres_backup_restore_round_trip() {
+async fn res_06_postgres_backup_restore_round_trip() {
     if std::process::Command::new("pg_dump")
         .arg("--version")
         .output()
@@ -100,7 +101,7 @@ async fn rel_06_postgres_backup_restore_round_trip() {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("b.dump");
-    zhibu::db::maintenance::backup(&t.app.db, &t.url, &file)
+    zhibu::db::maintenance::backup(&t.app.db, &t.url, &file, None)
         .await
         .unwrap();
     let count = |t: &TestApp| {
@@ -127,9 +128,110 @@ async fn rel_06_postgres_backup_restore_round_trip() {
     let before = count(&t).await;
     t.org(None, OrgKind::Committee, "备份后新建").await;
     assert_ne!(count(&t).await, before);
-    zhibu::db::maintenance::restore(&t.app.db, &t.url, &file)
+    zhibu::db::maintenance::restore(&t.app.db, &t.url, &file, None)
         .await
         .unwrap();
     assert_eq!(count(&t).await, before);
     std::fs::remove_dir_all(dir).ok();
 }
+
+const PASS: &str = "correct horse battery staple";
+
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// RES-05: plain and sealed backups are 0600; the sealed one shows nothing of the data, opens
+/// only with its passphrase (a wrong one changes nothing) and restores what was backed up.
+async fn res_05_backups_are_private_and_sealed(b: Backend) {
+    use zhibu::db::maintenance::{backup, restore};
+    if b == Backend::Postgres
+        && std::process::Command::new("pg_dump")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
+        return;
+    }
+    let Some(t) = TestApp::new(b).await else {
+        return;
+    };
+    zhibu::demo::seed(&t.app).await.unwrap();
+    let name: String = match &t.app.db {
+        zhibu::db::Db::Sqlite(p) => {
+            sqlx::query_scalar("SELECT name FROM members ORDER BY id LIMIT 1")
+                .fetch_one(p)
+                .await
+                .unwrap()
+        }
+        zhibu::db::Db::Postgres(p) => {
+            sqlx::query_scalar("SELECT name FROM members ORDER BY id LIMIT 1")
+                .fetch_one(p)
+                .await
+                .unwrap()
+        }
+    };
+    let dir = std::env::temp_dir().join(format!(
+        "zhibu-sealed-{}",
+        zhibu::shared::token::request_id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let plain = dir.join("plain.bak");
+    let sealed = dir.join("sealed.bak");
+    backup(&t.app.db, &t.url, &plain, None).await.unwrap();
+    assert!(
+        backup(&t.app.db, &t.url, &dir.join("short.bak"), Some("short"))
+            .await
+            .is_err(),
+        "a short passphrase is refused"
+    );
+    backup(&t.app.db, &t.url, &sealed, Some(PASS))
+        .await
+        .unwrap();
+    assert_eq!(mode(&plain), 0o600, "plain backup is private");
+    assert_eq!(mode(&sealed), 0o600, "sealed backup is private");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "no working files left: {leftovers:?}");
+    let bytes = std::fs::read(&sealed).unwrap();
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(!has(name.as_bytes()), "no member name in the sealed file");
+    assert!(!has(b"SQLite format 3") && !has(b"PGDMP") && !has(b"CREATE TABLE"));
+    // Change things after the backup.
+    let count = |t: &TestApp| {
+        let db = t.app.db.clone();
+        async move {
+            let sql = "SELECT count(*) FROM orgs";
+            let n: i64 = match &db {
+                zhibu::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+                zhibu::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            };
+            n
+        }
+    };
+    let before = count(&t).await;
+    t.org(None, OrgKind::Committee, "备份后新建").await;
+    let after = count(&t).await;
+    assert_ne!(after, before);
+    let e = restore(&t.app.db, &t.url, &sealed, None).await.unwrap_err();
+    assert!(e.to_string().contains("备份文件已加密"), "{e}");
+    let e = restore(&t.app.db, &t.url, &sealed, Some("wrong passphrase!"))
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("备份口令不正确")
+            && e.to_string().contains("wrong backup passphrase"),
+        "{e}"
+    );
+    assert_eq!(count(&t).await, after, "a wrong passphrase changes nothing");
+    restore(&t.app.db, &t.url, &sealed, Some(PASS))
+        .await
+        .unwrap();
+    assert_eq!(count(&t).await, before, "restored from the sealed backup");
+    std::fs::remove_dir_all(dir).ok();
+}
+crate::db_test!(res_05_backups_are_private_and_sealed);

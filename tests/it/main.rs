@@ -7,6 +7,7 @@
 )]
 
 mod admin;
+mod audit_chain;
 mod auth;
 mod backup;
 mod board;
@@ -29,6 +30,7 @@ mod meeting_pages;
 mod meeting_records;
 mod meetings;
 mod members;
+mod names;
 mod notice_pages;
 mod notices;
 mod points;
