@@ -10,6 +10,7 @@ mod admin;
 mod auth;
 mod backup;
 mod board;
+mod bot_guard;
 mod bot_pages;
 mod bots;
 mod bots_support;
