@@ -43,9 +43,7 @@ fn last_32(v6: Ipv6Addr) -> Ipv4Addr {
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => match v6.segments() {
-            [0, 0, 0, 0, 0, 0xffff, ..] | [0, 0, 0, 0, 0, 0, ..] => {
-                IpAddr::V4(last_32(v6))
-            }
+            [0, 0, 0, 0, 0, 0xffff, ..] | [0, 0, 0, 0, 0, 0, ..] => IpAddr::V4(last_32(v6)),
             _ => ip,
         },
         IpAddr::V4(_) => ip,
@@ -101,9 +99,9 @@ impl AllowList {
                 let name = normal_name(s);
                 let ok = !name.is_empty()
                     && name.len() <= 253
-                    && name
-                        .split('.')
-                        .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+                    && name.split('.').all(|l| {
+                        !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    });
                 if !ok {
                     return Err(bad());
                 }
@@ -133,7 +131,9 @@ impl AllowList {
     #[must_use]
     pub fn name(&self, host: &str) -> bool {
         let host = normal_name(host);
-        self.0.iter().any(|e| matches!(e, Entry::Name(n) if *n == host))
+        self.0
+            .iter()
+            .any(|e| matches!(e, Entry::Name(n) if *n == host))
     }
 
     /// Whether the address lies in a listed address or range.
@@ -363,7 +363,14 @@ mod tests {
         assert!(allow.permits(Some("x.example"), ip("8.8.8.8")));
         let mapped = AllowList::parse(&["::ffff:10.0.0.0/104".into()]).unwrap();
         assert!(mapped.ip(ip("10.1.2.3")) && !mapped.ip(ip("11.0.0.1")));
-        for bad in ["10.0.0.0/33", "not a host", "http://x", "::1/129", "::ffff:1.2.3.4/64", ""] {
+        for bad in [
+            "10.0.0.0/33",
+            "not a host",
+            "http://x",
+            "::1/129",
+            "::ffff:1.2.3.4/64",
+            "",
+        ] {
             assert!(AllowList::parse(&[bad.into()]).is_err(), "{bad}");
         }
     }

@@ -30,9 +30,7 @@ fn sanitise(s: &str) -> String {
     let kept: String = s
         .chars()
         .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .filter(|c| {
-            c.is_alphanumeric() || " .,:;!?-_()[]/=#%+@&，。：；！？（）、".contains(*c)
-        })
+        .filter(|c| c.is_alphanumeric() || " .,:;!?-_()[]/=#%+@&，。：；！？（）、".contains(*c))
         .collect();
     kept.split_whitespace()
         .collect::<Vec<_>>()

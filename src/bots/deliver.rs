@@ -91,7 +91,12 @@ async fn post(
         Ok(reply) => answer::read(reply.status, &reply.body),
         Err(Undelivered(cause)) => {
             // The cause is for the operator; the officer sees one message for all (SEC-38).
-            tracing::info!(bot = b.id, delivery = d.id, cause, "group-bot message not delivered");
+            tracing::info!(
+                bot = b.id,
+                delivery = d.id,
+                cause,
+                "group-bot message not delivered"
+            );
             Err(answer::UNDELIVERED.to_owned())
         }
     }

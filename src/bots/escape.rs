@@ -142,7 +142,10 @@ mod tests {
             }
             assert!(!s.contains("://"), "{s}");
         }
-        assert_eq!(markdown_line("[x](javascript:alert(1))"), "［x］（javascript:alert（1））");
+        assert_eq!(
+            markdown_line("[x](javascript:alert(1))"),
+            "［x］（javascript:alert（1））"
+        );
     }
 
     #[test]
@@ -156,12 +159,18 @@ mod tests {
             );
             assert!(!line.starts_with("1."), "{line:?}");
         }
-        assert!(body.contains("1．第一") && body.contains("－列表"), "{body}");
+        assert!(
+            body.contains("1． 第一") && body.contains("－ 列表"),
+            "{body}"
+        );
     }
 
     #[test]
     fn plain_text_keeps_words_and_loses_mentions() {
-        assert_eq!(plain_line("会议\n<at user_id=\"all\">所有人</at>"), "会议 ＜at user_id=\"all\"＞所有人＜/at＞");
+        assert_eq!(
+            plain_line("会议\n<at user_id=\"all\">所有人</at>"),
+            "会议 ＜at user_id=\"all\"＞所有人＜/at＞"
+        );
         assert_eq!(plain("第一行\n第二行\u{7}"), "第一行\n第二行");
     }
 
@@ -179,12 +188,21 @@ mod tests {
             let field = if kind == "wecom" { "content" } else { "text" };
             let text = body["markdown"][field].as_str().unwrap_or_default();
             assert_eq!(text.matches("](").count(), 1, "{kind}: {text}");
-            assert!(text.contains("[查看详情](https://dj.example.cn/notices/1)"), "{text}");
-            assert!(!text.contains('<') && !text.contains("!["), "{kind}: {text}");
+            assert!(
+                text.contains("[查看详情](https://dj.example.cn/notices/1)"),
+                "{text}"
+            );
+            assert!(
+                !text.contains('<') && !text.contains("!["),
+                "{kind}: {text}"
+            );
             assert!(!text.contains("http://evil"), "{kind}: {text}");
             let headings = text.lines().filter(|l| l.starts_with('#')).count();
             assert_eq!(headings, usize::from(kind == "dingtalk"), "{kind}: {text}");
-            assert!(text.contains("假标题") && text.contains("javascript"), "words stay");
+            assert!(
+                text.contains("假标题") && text.contains("javascript"),
+                "words stay"
+            );
         }
         let (_, body) = crate::bots::model::request("dingtalk", "https://x", None, &m, 0);
         let title = body["markdown"]["title"].as_str().unwrap_or_default();
@@ -193,7 +211,10 @@ mod tests {
         let post = &body["content"]["post"]["zh_cn"];
         assert!(!post["title"].as_str().unwrap_or_default().contains('\n'));
         let content = post["content"].to_string();
-        assert!(!content.contains("<at") && !content.contains("\"at\""), "{content}");
+        assert!(
+            !content.contains("<at") && !content.contains("\"at\""),
+            "{content}"
+        );
         let links: Vec<&serde_json::Value> = post["content"]
             .as_array()
             .into_iter()

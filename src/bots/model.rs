@@ -182,7 +182,8 @@ pub fn request(
             (url, body)
         }
         "feishu" => {
-            let mut lines = vec![serde_json::json!([{"tag": "text", "text": escape::plain(&m.body)}])];
+            let mut lines =
+                vec![serde_json::json!([{"tag": "text", "text": escape::plain(&m.body)}])];
             if let Some(l) = link {
                 lines.push(serde_json::json!([{"tag": "a", "text": "查看详情", "href": l}]));
             }
@@ -228,7 +229,13 @@ mod tests {
         ] {
             assert!(check_url(bad, &none).is_err(), "{bad}");
         }
-        assert!(check_url(" https://oapi.dingtalk.com/robot/send?access_token=abc ", &none).is_ok());
+        assert!(
+            check_url(
+                " https://oapi.dingtalk.com/robot/send?access_token=abc ",
+                &none
+            )
+            .is_ok()
+        );
         assert_eq!(
             check_url("http://10.0.0.8:8080/hook", &none),
             Err(super::super::address::REFUSED.into())

@@ -112,8 +112,8 @@ pub async fn create(
     if !model::KINDS.iter().any(|k| k.0 == f.kind) {
         return Err(invalid("请选择平台：企业微信、钉钉或飞书"));
     }
-    let url = model::check_url(&f.url, &AllowList::of(&app.config.bots))
-        .map_err(MemberError::Invalid)?;
+    let url =
+        model::check_url(&f.url, &AllowList::of(&app.config.bots)).map_err(MemberError::Invalid)?;
     let secret = f.secret.trim();
     if f.kind == "wecom" && !secret.is_empty() {
         return Err(invalid("企业微信群机器人不使用签名密钥，请留空"));
@@ -160,8 +160,7 @@ pub async fn update(
     let url = match f.url.trim() {
         "" => None,
         s => Some(
-            model::check_url(s, &AllowList::of(&app.config.bots))
-                .map_err(MemberError::Invalid)?,
+            model::check_url(s, &AllowList::of(&app.config.bots)).map_err(MemberError::Invalid)?,
         ),
     };
     let secret = match (f.clear_secret, f.secret.trim()) {
@@ -289,7 +288,7 @@ pub async fn test(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<i6
     let mut tx = app.db.begin().await?;
     if !store::count_test_send(&mut tx.exec(), id, actor.user_id, limit, now).await? {
         drop(tx);
-        let ev = AuditEvent::success("bot.test_rate_limited", "bot", id)
+        let ev = AuditEvent::success("bot.rate_limited", "bot", id)
             .org(b.org_id)
             .outcome(Outcome::Failure)
             .detail(format!(

@@ -34,9 +34,14 @@ async fn stored(x: &Branch, url: &str) -> i64 {
         events: ",notice,",
     };
     let app = &x.t.app;
-    zhibu::bots::store::insert(&mut app.db.conn().await.unwrap().exec(), &nb, None, app.now())
-        .await
-        .unwrap()
+    zhibu::bots::store::insert(
+        &mut app.db.conn().await.unwrap().exec(),
+        &nb,
+        None,
+        app.now(),
+    )
+    .await
+    .unwrap()
 }
 
 async fn send_test(x: &Branch, id: i64) {
@@ -101,7 +106,9 @@ async fn sec_38_internal_addresses_are_refused_when_saved(b: Backend) {
         "org_id={}&name=%E7%BE%A4&kind=wecom&webhook_url=http%3A%2F%2F2130706433%2Fh&events=notice",
         x.branch
     );
-    let res = x.t.send(post_form("/bots", Some(&ot), Some(&oc), &form)).await;
+    let res =
+        x.t.send(post_form("/bots", Some(&ot), Some(&oc), &form))
+            .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(res).await.contains(REFUSED));
     assert_eq!(x.t.rows("bots").await, 0, "nothing saved");
@@ -130,7 +137,14 @@ db_test!(sec_38_internal_addresses_are_refused_when_saved);
 async fn sec_38_names_and_spellings_pointing_inside_fail_when_connecting(b: Backend) {
     let Some(x) = branch(b).await else { return };
     let hook = bots_support::start().await;
-    let port = hook.url.split(':').nth(2).unwrap().split('/').next().unwrap();
+    let port = hook
+        .url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap();
     let mut ids = Vec::new();
     for host in [
         "localhost",
@@ -142,7 +156,11 @@ async fn sec_38_names_and_spellings_pointing_inside_fail_when_connecting(b: Back
         "[::ffff:127.0.0.1]",
         "[::127.0.0.1]",
     ] {
-        let id = stored(&x, &format!("http://{host}:{port}/robot/send?access_token=t")).await;
+        let id = stored(
+            &x,
+            &format!("http://{host}:{port}/robot/send?access_token=t"),
+        )
+        .await;
         send_test(&x, id).await;
         ids.push((host, id));
     }
@@ -159,7 +177,14 @@ async fn sec_38_allowed_hosts_let_the_stand_in_through_and_failures_read_alike(b
         return;
     };
     let hook = bots_support::start().await;
-    let port = hook.url.split(':').nth(2).unwrap().split('/').next().unwrap();
+    let port = hook
+        .url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap();
     let path = format!("/api/v1/orgs/{}/bots", x.branch);
     let mut ids = Vec::new();
     // 127.0.0.1 is allowed, and so is a name resolving to it when connecting.
@@ -172,7 +197,10 @@ async fn sec_38_allowed_hosts_let_the_stand_in_through_and_failures_read_alike(b
         assert_eq!(s, StatusCode::CREATED, "{url}: {v}");
         ids.push(v["id"].as_i64().unwrap());
     }
-    ids.insert(1, stored(&x, &format!("http://localhost:{port}/robot/send")).await);
+    ids.insert(
+        1,
+        stored(&x, &format!("http://localhost:{port}/robot/send")).await,
+    );
     // ::1 and 10/8 stay refused.
     ids.push(stored(&x, &format!("http://[::1]:{port}/robot/send")).await);
     ids.push(stored(&x, "http://10.255.255.1:9/robot/send").await);
@@ -180,7 +208,11 @@ async fn sec_38_allowed_hosts_let_the_stand_in_through_and_failures_read_alike(b
         send_test(&x, *id).await;
     }
     run(&x).await;
-    assert_eq!(hook.seen().len(), 2, "the allowed ones reached the stand-in");
+    assert_eq!(
+        hook.seen().len(),
+        2,
+        "the allowed ones reached the stand-in"
+    );
     assert_eq!(answer(&x, ids[0]).await, "平台已接收");
     assert_eq!(answer(&x, ids[1]).await, "平台已接收");
     // A closed port and a refused address read exactly alike.
@@ -214,15 +246,21 @@ async fn sec_38_the_delivery_log_holds_no_body(b: Backend) {
     let page = text(x.t.send(get(&format!("/bots/{id}"), Some(&ot))).await).await;
     assert!(page.contains("平台返回错误（HTTP 502）"));
     let res =
-        x.t.send(bearer_get(&format!("/api/v1/bots/{id}/deliveries"), &x.officer))
-            .await;
+        x.t.send(bearer_get(
+            &format!("/api/v1/bots/{id}/deliveries"),
+            &x.officer,
+        ))
+        .await;
     let log = json_of(res).await.to_string();
     assert!(log.contains("平台已接收"), "{log}");
     let stored = "(SELECT id FROM bot_deliveries WHERE response LIKE '%MARKER%'
         OR response LIKE '%boom%' OR response LIKE '%<%') AS d";
     assert_eq!(x.t.rows(stored).await, 0);
     for shown in [&page, &log] {
-        assert!(!shown.contains(MARKER) && !shown.contains("10.0.0.5"), "{shown}");
+        assert!(
+            !shown.contains(MARKER) && !shown.contains("10.0.0.5"),
+            "{shown}"
+        );
         assert!(!shown.contains("boom"));
     }
 }
@@ -259,28 +297,50 @@ async fn sec_44_test_sends_are_limited_per_account_and_per_bot(b: Backend) {
     let other = x.t.user("weiyuan", "officer", Some(x.branch)).await;
     let (ot, oc) = x.t.session(other).await;
     let res =
-        x.t.send(post_form(&format!("/bots/{first}/test"), Some(&ot), Some(&oc), ""))
-            .await;
+        x.t.send(post_form(
+            &format!("/bots/{first}/test"),
+            Some(&ot),
+            Some(&oc),
+            "",
+        ))
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let cookie = flash(&res);
     assert!(
-        cookie.contains(&format!("error.{}", hex::encode("发送测试消息过于频繁，请稍后再试"))),
+        cookie.contains(&format!(
+            "error.{}",
+            hex::encode("发送测试消息过于频繁，请稍后再试")
+        )),
         "{cookie}"
     );
     let res =
-        x.t.send(post_form(&format!("/bots/{second}/test"), Some(&ot), Some(&oc), ""))
-            .await;
+        x.t.send(post_form(
+            &format!("/bots/{second}/test"),
+            Some(&ot),
+            Some(&oc),
+            "",
+        ))
+        .await;
     assert!(flash(&res).contains("zhibu_flash=success."));
-    assert_eq!(x.t.rows("bot_deliveries").await, 4, "nothing queued for the excess");
+    assert_eq!(
+        x.t.rows("bot_deliveries").await,
+        4,
+        "nothing queued for the excess"
+    );
     assert_eq!(x.t.audit_count("bot.test").await, 4);
-    assert_eq!(x.t.audit_count("bot.test_rate_limited").await, 3);
-    let failures = "(SELECT id FROM audit_log WHERE action = 'bot.test_rate_limited'
+    assert_eq!(x.t.audit_count("bot.rate_limited").await, 3);
+    let failures = "(SELECT id FROM audit_log WHERE action = 'bot.rate_limited'
         AND result = 'failure') AS a";
     assert_eq!(x.t.rows(failures).await, 3);
     // Removing and adding the bot again does not reset the account's count; time does.
     let res =
-        x.t.send(post_form(&format!("/bots/{first}/delete"), Some(&ot), Some(&oc), ""))
-            .await;
+        x.t.send(post_form(
+            &format!("/bots/{first}/delete"),
+            Some(&ot),
+            Some(&oc),
+            "",
+        ))
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, v) = api(&x, &x.officer, &path, &body).await;
     let third = v["id"].as_i64().unwrap();
@@ -289,8 +349,17 @@ async fn sec_44_test_sends_are_limited_per_account_and_per_bot(b: Backend) {
     x.t.clock.advance(Duration::minutes(11));
     let relogin = x.t.session(x.officer_uid).await;
     let res =
-        x.t.send(post_form(&format!("/bots/{third}/test"), Some(&relogin.0), Some(&relogin.1), ""))
-            .await;
-    assert!(flash(&res).contains("zhibu_flash=success."), "{}", flash(&res));
+        x.t.send(post_form(
+            &format!("/bots/{third}/test"),
+            Some(&relogin.0),
+            Some(&relogin.1),
+            "",
+        ))
+        .await;
+    assert!(
+        flash(&res).contains("zhibu_flash=success."),
+        "{}",
+        flash(&res)
+    );
 }
 db_test!(sec_44_test_sends_are_limited_per_account_and_per_bot);

@@ -75,7 +75,8 @@ async fn handle(
             } else {
                 StatusCode::BAD_GATEWAY
             };
-            let page = format!("<html><body><h1>{MARKER}</h1><pre>db=10.0.0.5:5432</pre></body></html>");
+            let page =
+                format!("<html><body><h1>{MARKER}</h1><pre>db=10.0.0.5:5432</pre></body></html>");
             (status, page)
         }
         Mode::Hang => {
