@@ -268,6 +268,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("bot.resume", "恢复群机器人"),
     ("bot.delete", "删除群机器人"),
     ("bot.test", "发送群机器人测试消息"),
+    ("bot.rate_limited", "群机器人测试消息频率超限"),
     ("access.denied", "越权访问"),
     ("member.create", "登记党员"),
     ("member.update", "修改党员信息"),

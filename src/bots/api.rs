@@ -7,11 +7,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::web::error::AppResult;
+use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{ApiJson, PathId, User};
 use crate::web::{AppState, Reg};
 
-use super::service::{self, BotForm};
+use super::service::{self, BotForm, TestError};
 use super::store::{Bot, Delivery};
 
 /// Registers the routes.
@@ -20,6 +20,15 @@ pub fn routes(r: Reg) -> Reg {
         .post("/api/v1/orgs/{id}/bots", create)
         .post("/api/v1/bots/{id}/test", test)
         .get("/api/v1/bots/{id}/deliveries", deliveries)
+}
+
+impl From<TestError> for AppError {
+    fn from(e: TestError) -> Self {
+        match e {
+            TestError::Limited => AppError::RateLimited(service::TEST_LIMITED.into()),
+            TestError::Other(e) => e.into(),
+        }
+    }
 }
 
 fn bot_json(b: &Bot) -> Value {
@@ -94,7 +103,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(bot_json(&bot))).into_response())
 }
 
-/// `POST /api/v1/bots/{id}/test`
+/// `POST /api/v1/bots/{id}/test`: 202, or 429 `rate_limited` over the limit of test sends.
 async fn test(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let did = service::test(&st.app, &u.actor(), u.scope(), id).await?;
     Ok((

@@ -1,11 +1,10 @@
 //! The delivery job. Each run gives up what is too old, marks as uncertain what a crashed run
 //! left half-sent, claims the messages that are due (status `sending`, committed before any
-//! request goes out) and posts them concurrently with a timeout. An accepted message is
-//! `sent`; a failure is retried with back-off until `bots.max_attempts`; after
-//! `bots.pause_after_failures` failures in a row the bot is paused and the officers of its
-//! organisation are told in the notification centre. Nothing here runs inside a user's request.
-
-use std::time::Duration as StdDuration;
+//! request goes out) and posts them concurrently with a timeout, only to addresses a bot may
+//! reach (SEC-38). An accepted message is `sent`; a failure is retried with back-off until
+//! `bots.max_attempts`; after `bots.pause_after_failures` failures in a row the bot is paused
+//! and the officers of its organisation are told in the notification centre. What is recorded
+//! is the platform's code and message, never a body. Nothing here runs inside a user's request.
 
 use time::{Duration, OffsetDateTime};
 
@@ -14,8 +13,10 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::db::{Exec, StoreResult};
 use crate::on;
 
+use super::answer;
 use super::model::{self, Message};
 use super::store::{self, Bot, Delivery};
+use super::webhook::{Undelivered, Webhooks};
 
 /// Waits before the 2nd, 3rd … attempt.
 const BACKOFF: [i64; 5] = [30, 120, 600, 1800, 7200];
@@ -24,19 +25,12 @@ const STALE_AFTER: Duration = Duration::hours(24);
 /// Messages claimed per run.
 const BATCH: i64 = 20;
 
-/// The HTTP client for webhooks: the configured timeout, no redirects (a redirect would carry
-/// the message somewhere not configured), no cookies.
+/// The HTTP client for webhooks, with the address check of SEC-38 (see [`Webhooks::new`]).
 ///
 /// # Errors
 /// The TLS backend could not start.
-pub fn client(app: &App) -> reqwest::Result<reqwest::Client> {
-    let t = StdDuration::from_secs(u64::from(app.config.bots.timeout_seconds));
-    reqwest::Client::builder()
-        .timeout(t)
-        .connect_timeout(t)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("Zhibu/", env!("CARGO_PKG_VERSION")))
-        .build()
+pub fn client(app: &App) -> reqwest::Result<Webhooks> {
+    Webhooks::new(&app.config.bots)
 }
 
 /// Gives up stale messages and marks as `uncertain` those left `sending` by a run that never
@@ -79,9 +73,9 @@ async fn claim(ex: &mut Exec<'_>, now: OffsetDateTime) -> StoreResult<Vec<(Deliv
     Ok(out)
 }
 
-/// Posts one message; `Ok` with the answer when the platform took it, else the reason.
+/// Posts one message; `Ok` with what to record when the platform took it, else the reason.
 async fn post(
-    client: &reqwest::Client,
+    hooks: &Webhooks,
     b: &Bot,
     d: &Delivery,
     now: OffsetDateTime,
@@ -93,37 +87,18 @@ async fn post(
     };
     let now_ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
     let (url, body) = model::request(&b.kind, &b.webhook_url, b.secret.as_deref(), &m, now_ms);
-    let res = client
-        .post(&url)
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/json; charset=utf-8",
-        )
-        .body(body.to_string())
-        .send()
-        .await
-        .map_err(|e| {
-            // reqwest's message would repeat the address, whose token is a credential.
-            if e.is_timeout() {
-                "超时未响应".to_owned()
-            } else if e.is_connect() {
-                "无法连接".to_owned()
-            } else {
-                "请求失败".to_owned()
-            }
-        })?;
-    let status = res.status().as_u16();
-    let text: String = res
-        .text()
-        .await
-        .unwrap_or_default()
-        .chars()
-        .take(300)
-        .collect();
-    if model::accepted(status, &text) {
-        Ok(format!("HTTP {status} {text}"))
-    } else {
-        Err(format!("HTTP {status} {text}"))
+    match hooks.post(&url, body.to_string()).await {
+        Ok(reply) => answer::read(reply.status, &reply.body),
+        Err(Undelivered(cause)) => {
+            // The cause is for the operator; the officer sees one message for all (SEC-38).
+            tracing::info!(
+                bot = b.id,
+                delivery = d.id,
+                cause,
+                "group-bot message not delivered"
+            );
+            Err(answer::UNDELIVERED.to_owned())
+        }
     }
 }
 
@@ -194,7 +169,7 @@ async fn record(
 ///
 /// # Errors
 /// Storage failures (the rest waits for the next run).
-pub async fn run_once(app: &App, client: &reqwest::Client) -> StoreResult<usize> {
+pub async fn run_once(app: &App, hooks: &Webhooks) -> StoreResult<usize> {
     let now = app.now();
     let claimed = {
         let mut conn = app.db.conn().await?;
@@ -203,9 +178,9 @@ pub async fn run_once(app: &App, client: &reqwest::Client) -> StoreResult<usize>
     };
     let mut set = tokio::task::JoinSet::new();
     for (d, b) in claimed {
-        let client = client.clone();
+        let hooks = hooks.clone();
         set.spawn(async move {
-            let outcome = post(&client, &b, &d, now).await;
+            let outcome = post(&hooks, &b, &d, now).await;
             (d, b, outcome)
         });
     }

@@ -3,11 +3,15 @@
 //! the transaction of what caused them and sent by a background job with retries, so a slow or
 //! broken webhook never holds up a request.
 
+pub mod address;
+pub mod answer;
 pub mod api;
 pub mod deliver;
+pub mod escape;
 pub mod model;
 pub mod pages;
 pub mod service;
 pub mod store;
+pub mod webhook;
 
 pub use pages::routes;

@@ -13,7 +13,7 @@ use crate::web::layout::{PageCtx, org_param, redirect_with, render_form};
 use crate::web::{AppState, Reg};
 
 use super::model::{EVENTS, KINDS};
-use super::service::{self, BotForm};
+use super::service::{self, BotForm, TestError};
 use super::store::{Bot, Delivery};
 
 /// Registers the routes.
@@ -222,13 +222,17 @@ async fn test(
     PathId(id): PathId,
     ValidForm(_): ValidForm<Empty>,
 ) -> AppResult<Response> {
-    service::test(&st.app, &u.actor(), u.scope(), id).await?;
-    Ok(redirect_with(
-        &st,
-        &format!("/bots/{id}"),
-        "success",
-        "测试消息已排队，几秒后刷新本页可在发送记录中看到结果",
-    ))
+    let to = format!("/bots/{id}");
+    match service::test(&st.app, &u.actor(), u.scope(), id).await {
+        Ok(_) => Ok(redirect_with(
+            &st,
+            &to,
+            "success",
+            "测试消息已排队，几秒后刷新本页可在发送记录中看到结果",
+        )),
+        Err(TestError::Limited) => Ok(redirect_with(&st, &to, "error", service::TEST_LIMITED)),
+        Err(TestError::Other(e)) => Err(e.into()),
+    }
 }
 
 async fn toggle(st: &AppState, u: &User, id: i64, pause: bool) -> AppResult<Response> {

@@ -6,13 +6,14 @@
 use time::OffsetDateTime;
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{self, Actor, AuditEvent, Outcome};
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::db::{Exec, StoreError, StoreResult};
 use crate::members::service::MemberError;
 use crate::orgs::model::Org;
 use crate::shared::text::char_len;
 
+use super::address::AllowList;
 use super::model::{self, Message};
 use super::store::{self, Bot, Delivery, NewBot};
 
@@ -111,7 +112,8 @@ pub async fn create(
     if !model::KINDS.iter().any(|k| k.0 == f.kind) {
         return Err(invalid("请选择平台：企业微信、钉钉或飞书"));
     }
-    let url = model::check_url(&f.url).map_err(MemberError::Invalid)?;
+    let url =
+        model::check_url(&f.url, &AllowList::of(&app.config.bots)).map_err(MemberError::Invalid)?;
     let secret = f.secret.trim();
     if f.kind == "wecom" && !secret.is_empty() {
         return Err(invalid("企业微信群机器人不使用签名密钥，请留空"));
@@ -157,7 +159,9 @@ pub async fn update(
     let (name, events) = check_common(f)?;
     let url = match f.url.trim() {
         "" => None,
-        s => Some(model::check_url(s).map_err(MemberError::Invalid)?),
+        s => Some(
+            model::check_url(s, &AllowList::of(&app.config.bots)).map_err(MemberError::Invalid)?,
+        ),
     };
     let secret = match (f.clear_secret, f.secret.trim()) {
         (true, _) => Some(""),
@@ -243,11 +247,33 @@ pub async fn delete(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<
     Ok(b.org_id)
 }
 
-/// Queues a test message; the job sends it within seconds and the log shows the answer.
+/// Why a test message was not queued.
+#[derive(Debug, thiserror::Error)]
+pub enum TestError {
+    /// Over `bots.test_sends_per_10min` for the account or the bot (SEC-44); audited.
+    #[error("{}", TEST_LIMITED)]
+    Limited,
+    /// Denied, or storage.
+    #[error(transparent)]
+    Other(#[from] MemberError),
+}
+
+impl From<StoreError> for TestError {
+    fn from(e: StoreError) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+/// What the officer is told when test sends come too often.
+pub const TEST_LIMITED: &str = "发送测试消息过于频繁，请稍后再试";
+
+/// Queues a test message; the job sends it within seconds and the log shows the answer. An
+/// account may ask for `bots.test_sends_per_10min` in 10 minutes, and a bot be sent as many, so
+/// the button cannot be used to hammer an address; the excess is refused and audited.
 ///
 /// # Errors
-/// Denied.
-pub async fn test(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<i64, MemberError> {
+/// Denied; [`TestError::Limited`].
+pub async fn test(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<i64, TestError> {
     let (b, org) = managed(app, scope, id).await?;
     let now = app.now();
     let m = Message {
@@ -258,7 +284,20 @@ pub async fn test(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<i6
         ),
         link: link(app, "/"),
     };
+    let limit = app.config.bots.test_sends_per_10min;
     let mut tx = app.db.begin().await?;
+    if !store::count_test_send(&mut tx.exec(), id, actor.user_id, limit, now).await? {
+        drop(tx);
+        let ev = AuditEvent::success("bot.rate_limited", "bot", id)
+            .org(b.org_id)
+            .outcome(Outcome::Failure)
+            .detail(format!(
+                "「{}」：10 分钟内超过 {limit} 条测试消息，未发送",
+                b.name
+            ));
+        audit::record_alone(&app.db, actor, now, ev).await?;
+        return Err(TestError::Limited);
+    }
     let did = store::enqueue_test(&mut tx.exec(), id, &m, now).await?;
     let ev = AuditEvent::success("bot.test", "bot", id)
         .org(b.org_id)

@@ -110,7 +110,8 @@ pub struct Delivery {
     pub attempts: i64,
     /// When the next attempt is due.
     pub next_attempt_at: OffsetDateTime,
-    /// The platform's last answer (or the network error), shortened.
+    /// What the last attempt came to: the platform's code and message, an HTTP status, or the
+    /// one message for all that did not arrive (SEC-38); never a body.
     pub response: String,
     /// Queued.
     pub created_at: OffsetDateTime,
@@ -325,4 +326,28 @@ pub async fn log(ex: &mut Exec<'_>, bot_id: i64, limit: i64) -> StoreResult<Vec<
         "SELECT {DELIVERY_COLS} FROM bot_deliveries WHERE bot_id = $1 ORDER BY id DESC LIMIT $2"
     );
     on!(ex, c => Ok(sqlx::query_as(&sql).bind(bot_id).bind(limit).fetch_all(c).await?))
+}
+
+/// Counts a test send against the limit of `limit` per bot and per account in the 10 minutes
+/// before `now` (SEC-44), in one statement so a refused send writes nothing. Rows older than a
+/// day are dropped on the way. Returns whether the send is within the limit.
+///
+/// # Errors
+/// Database failures.
+pub async fn count_test_send(
+    ex: &mut Exec<'_>,
+    bot_id: i64,
+    user_id: Option<i64>,
+    limit: u32,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
+    const PURGE: &str = "DELETE FROM bot_test_sends WHERE at < $1";
+    const SQL: &str = "INSERT INTO bot_test_sends (bot_id, user_id, at) SELECT $1, $2, $3
+        WHERE (SELECT COUNT(*) FROM bot_test_sends WHERE bot_id = $1 AND at > $4) < $5
+          AND (SELECT COUNT(*) FROM bot_test_sends WHERE user_id = $2 AND at > $4) < $5";
+    let since = now - time::Duration::minutes(10);
+    on!(ex, c => sqlx::query(PURGE).bind(now - time::Duration::days(1)).execute(c).await?.rows_affected());
+    let n = on!(ex, c => sqlx::query(SQL).bind(bot_id).bind(user_id).bind(now).bind(since)
+        .bind(i64::from(limit)).execute(c).await?.rows_affected());
+    Ok(n == 1)
 }

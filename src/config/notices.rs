@@ -63,6 +63,11 @@ pub struct BotsConfig {
     /// Failed attempts in a row after which a bot is paused and its organisation's officers are
     /// warned.
     pub pause_after_failures: u32,
+    /// Host names, IP addresses or CIDR ranges a bot may post to although they are loopback,
+    /// private or otherwise internal addresses, which are refused otherwise (SEC-38).
+    pub allowed_hosts: Vec<String>,
+    /// Test messages one account may ask for, and one bot may be sent, in 10 minutes (SEC-44).
+    pub test_sends_per_10min: u32,
 }
 
 impl Default for BotsConfig {
@@ -71,6 +76,8 @@ impl Default for BotsConfig {
             timeout_seconds: 5,
             max_attempts: 6,
             pause_after_failures: 5,
+            allowed_hosts: Vec::new(),
+            test_sends_per_10min: 5,
         }
     }
 }
@@ -92,6 +99,15 @@ impl BotsConfig {
                 "bots.pause_after_failures 须为 1 至 100 次".into(),
             ));
         }
+        if !(1..=100).contains(&self.test_sends_per_10min) {
+            return Err(ConfigError(
+                "bots.test_sends_per_10min 须为 1 至 100 次".into(),
+            ));
+        }
+        if self.allowed_hosts.len() > 100 {
+            return Err(ConfigError("bots.allowed_hosts 最多 100 项".into()));
+        }
+        crate::bots::address::AllowList::parse(&self.allowed_hosts).map_err(ConfigError)?;
         Ok(())
     }
 }

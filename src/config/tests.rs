@@ -79,3 +79,33 @@ fn redacts_passwords_in_urls() {
     );
     assert_eq!(redact_url("sqlite://data/z.db"), "sqlite://data/z.db");
 }
+
+#[test]
+fn sec_38_bot_allowed_hosts_are_read_and_checked() {
+    let c = Config::load(
+        None,
+        &env(&[(
+            "ZHIBU_BOTS__ALLOWED_HOSTS",
+            r#"["127.0.0.1", "10.8.0.0/16"]"#,
+        )]),
+        &Overrides::default(),
+    )
+    .unwrap();
+    assert_eq!(c.bots.allowed_hosts, ["127.0.0.1", "10.8.0.0/16"]);
+    let bad = Config::load(
+        None,
+        &env(&[("ZHIBU_BOTS__ALLOWED_HOSTS", r#"["10.0.0.0/40"]"#)]),
+        &Overrides::default(),
+    )
+    .unwrap_err()
+    .0;
+    assert!(bad.contains("bots.allowed_hosts"), "{bad}");
+    let bad = Config::load(
+        None,
+        &env(&[("ZHIBU_BOTS__TEST_SENDS_PER_10MIN", "0")]),
+        &Overrides::default(),
+    )
+    .unwrap_err()
+    .0;
+    assert!(bad.contains("bots.test_sends_per_10min"), "{bad}");
+}

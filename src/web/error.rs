@@ -65,6 +65,9 @@ pub enum AppError {
     /// Too many attempts (429).
     #[error("too many requests")]
     TooMany,
+    /// Over a per-account limit (429), with what the user is told.
+    #[error("{0}")]
+    RateLimited(String),
     /// The CSRF check failed (403).
     #[error("csrf")]
     Csrf,
@@ -122,6 +125,7 @@ impl AppError {
                 StatusCode::TOO_MANY_REQUESTS,
                 b("rate_limited", "尝试次数过多，请稍后再试"),
             ),
+            Self::RateLimited(m) => (StatusCode::TOO_MANY_REQUESTS, b("rate_limited", m)),
             Self::Csrf => (
                 StatusCode::FORBIDDEN,
                 b(

@@ -82,7 +82,9 @@ async fn bots_through_the_pages(b: Backend) {
 db_test!(bots_through_the_pages);
 
 async fn pts_07_report_published_as_a_notice_reaches_report_bots(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let Some(x) = crate::meetings::branch_with(b, crate::bots_support::local).await else {
+        return;
+    };
     held(&x).await;
     let (ot, oc) = x.t.session(x.officer_uid).await;
     for (name, events) in [

@@ -1,5 +1,7 @@
 //! A local stand-in for the WeCom / DingTalk / Feishu webhooks: records every request and
-//! answers as told (accept, fail with 500, refuse with a platform error code, or hang).
+//! answers as told (accept, fail with 500, refuse with a platform error code, answer with an
+//! HTML page, or hang). Bots may reach it only because its tests allow 127.0.0.1 in
+//! `bots.allowed_hosts` (SEC-38).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,8 +15,15 @@ pub enum Mode {
     Accept,
     ServerError,
     PlatformError,
+    /// An HTML error page holding [`MARKER`], as an internal service would answer.
+    HtmlError,
+    /// The same page with status 200.
+    HtmlOk,
     Hang,
 }
+
+/// A string in the stand-in's HTML pages that must never reach the log, the pages or the API.
+pub const MARKER: &str = "INTERNAL-MARKER-5f3a9c";
 
 #[derive(Default)]
 struct Inner {
@@ -60,6 +69,16 @@ async fn handle(
             StatusCode::OK,
             r#"{"errcode":310000,"errmsg":"sign not match"}"#.into(),
         ),
+        Mode::HtmlError | Mode::HtmlOk => {
+            let status = if mode == Mode::HtmlOk {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_GATEWAY
+            };
+            let page =
+                format!("<html><body><h1>{MARKER}</h1><pre>db=10.0.0.5:5432</pre></body></html>");
+            (status, page)
+        }
         Mode::Hang => {
             tokio::time::sleep(Duration::from_secs(30)).await;
             (StatusCode::OK, "{}".into())
@@ -82,11 +101,13 @@ pub async fn start() -> Hook {
     }
 }
 
-/// A client with a short timeout, as the job builds with `bots.timeout_seconds`.
-pub fn client(secs: u64) -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(secs))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+/// Settings for tests that post to the stand-in: 127.0.0.1 allowed, a short timeout.
+pub fn local(c: &mut zhibu::config::Config) {
+    c.bots.allowed_hosts = vec!["127.0.0.1".into()];
+    c.bots.timeout_seconds = 2;
+}
+
+/// The job's client, as `serve` builds it from the settings.
+pub fn hooks(app: &zhibu::app::App) -> zhibu::bots::webhook::Webhooks {
+    zhibu::bots::deliver::client(app).unwrap()
 }

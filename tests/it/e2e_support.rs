@@ -232,6 +232,8 @@ pub(crate) fn start() -> Option<Env> {
             .arg(format!("sqlite://{}", dir.join("e2e.db").display()))
             .env_remove("DATABASE_URL")
             .env_remove("ZHIBU_DATABASE_URL")
+            // The bot journey posts to a stand-in webhook on this machine (SEC-38).
+            .env("ZHIBU_BOTS__ALLOWED_HOSTS", r#"["127.0.0.1"]"#)
             .stdout(Stdio::null())
             .spawn()
             .expect("start zhibu"),

@@ -11,6 +11,7 @@ mod audit_chain;
 mod auth;
 mod backup;
 mod board;
+mod bot_guard;
 mod bot_pages;
 mod bots;
 mod bots_support;

@@ -247,7 +247,7 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
         ),
         ("POST", "/board/{id}/withdraw") => "reason=x".into(),
         ("POST", "/bots") => format!(
-            "org_id={}&name=x&kind=wecom&webhook_url=http%3A%2F%2F127.0.0.1%3A9%2Fh&events=notice",
+            "org_id={}&name=x&kind=wecom&webhook_url=https%3A%2F%2Fqyapi.weixin.qq.com%2Fh&events=notice",
             target.0
         ),
         ("POST", "/bots/{id}") => "name=x&events=notice".into(),
@@ -363,7 +363,7 @@ async fn matrix(b: Backend) {
                             ("POST", "/api/v1/points/claims") => r#"{"item":"study_notes","occurred_on":"2026-11-01","description":"x"}"#.to_owned(),
                             ("POST", "/api/v1/points/claims/{id}/decision") => r#"{"approve":true}"#.to_owned(),
                             ("POST", "/api/v1/meetings/{id}/leave") => r#"{"reason":"x"}"#.to_owned(),
-                            ("POST", "/api/v1/orgs/{id}/bots") => r#"{"name":"x","kind":"wecom","webhook_url":"http://127.0.0.1:9/h","events":["notice"]}"#.to_owned(),
+                            ("POST", "/api/v1/orgs/{id}/bots") => r#"{"name":"x","kind":"wecom","webhook_url":"https://qyapi.weixin.qq.com/h","events":["notice"]}"#.to_owned(),
                             ("POST", "/api/v1/feed") => format!(r#"{{"org_id":{},"body":"x"}}"#, target.0),
                             ("POST", "/api/v1/notices") => format!(
                                 r#"{{"org_id":{0},"title":"x","body":"y","audience":{{"orgs":[{0}]}}}}"#,

@@ -35,7 +35,18 @@ impl Branch {
 /// A committee with two branches; branch A has an officer and four members with accounts,
 /// branch B an officer and one member with an account.
 pub async fn branch(b: Backend) -> Option<Branch> {
-    let t = TestApp::new(b).await?;
+    branch_with(b, |_| {}).await
+}
+
+/// [`branch`] with settings changed from the test defaults.
+pub async fn branch_with(
+    b: Backend,
+    tune: impl FnOnce(&mut zhibu::config::Config),
+) -> Option<Branch> {
+    let (url, guard) = crate::support::fresh_db(b).await?;
+    let mut config = crate::support::test_config(&url);
+    tune(&mut config);
+    let t = TestApp::with_config(config, guard).await;
     let r = t.org(None, OrgKind::Committee, "机关党委").await;
     let a = t.org(Some(&r), OrgKind::Branch, "第一党支部").await;
     let bb = t.org(Some(&r), OrgKind::Branch, "第二党支部").await;
