@@ -14,6 +14,7 @@ mod bot_pages;
 mod bots;
 mod bots_support;
 mod cli;
+mod duties;
 mod e2e;
 mod e2e_bots;
 mod e2e_notices;
