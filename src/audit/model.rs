@@ -217,6 +217,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("session.revoke", "注销会话"),
     ("user.create", "创建账号"),
     ("user.reset_password", "重置密码"),
+    ("user.approve", "审核通过账号"),
+    ("auth.password_expired", "密码到期须修改"),
     ("user.unlock", "解除锁定"),
     ("user.disable", "停用账号"),
     ("user.enable", "启用账号"),

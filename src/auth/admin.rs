@@ -1,22 +1,25 @@
-//! Account administration pages: 系统管理员 creates accounts, resets passwords and disables
-//! accounts; 安全管理员 unlocks them. Neither sees member data here.
+//! Account administration pages, split by duty (SEC-18): the 系统管理员 defines business
+//! accounts (they wait "待审核") and disables them; the 安全管理员 approves them, resets
+//! passwords, unlocks, and creates the 三员. Every credential leaves on a one-time slip
+//! (`admin/activation_slip.html`), shown only in the response to the action that made it.
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 
 use crate::auth::scope::Capability;
-use crate::shared::text::datetime;
+use crate::shared::text::{datetime, ymd};
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User, ValidForm};
-use crate::web::layout::{PageCtx, redirect_with, render, render_status};
+use crate::web::extract::{PathId, User};
+use crate::web::layout::{PageCtx, redirect_with, render};
 
+use super::duties;
 use super::service::AuthError;
-use super::users::{self, CreateUser};
+use super::users::{self, By, Credential};
 use super::{Role, store};
+
+pub use super::admin_form::{create, new_form};
 
 /// A row of the account list.
 pub struct UserView {
@@ -28,8 +31,12 @@ pub struct UserView {
     state: &'static str,
     state_class: &'static str,
     last_login: String,
+    defined_by: String,
     locked: bool,
     disabled: bool,
+    can_approve: bool,
+    can_reset: bool,
+    can_toggle: bool,
 }
 
 #[derive(Template)]
@@ -39,34 +46,57 @@ struct UsersPage {
     users: Vec<UserView>,
     can_manage: bool,
     can_unlock: bool,
-    self_id: i64,
+    pending: usize,
 }
 
 #[derive(Template)]
-#[template(path = "admin/user_new.html")]
-struct NewUserPage {
+#[template(path = "admin/activation_slip.html")]
+struct SlipPage {
     page: PageCtx,
-    roles: Vec<(&'static str, &'static str)>,
-    orgs: Vec<(i64, String)>,
-    form: NewUserForm,
-    error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "admin/password_issued.html")]
-struct IssuedPage {
-    page: PageCtx,
+    heading: &'static str,
+    name: String,
+    role: &'static str,
     username: String,
-    password: String,
-    created: bool,
+    code: String,
+    expires: String,
+    address: String,
 }
 
-fn require(u: &User, cap: Capability) -> AppResult<()> {
-    if u.scope().can(cap) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
+/// The gate of every state-changing account action: the capability, then who is acting.
+/// A re-authentication (step-up) check belongs here, once for all of them.
+pub(super) fn admin_action(u: &User, cap: Capability) -> AppResult<By<'_>> {
+    if !u.scope().can(cap) {
+        return Err(AppError::Forbidden);
     }
+    Ok(By::Admin {
+        user_id: u.0.user_id,
+        role: u.0.role,
+        shown: &u.0.display_name,
+    })
+}
+
+/// Renders the slip for a credential just issued. It is never stored in a form that can be
+/// shown again: leaving the page loses it (the person then needs a new code).
+pub(super) async fn slip(
+    st: &AppState,
+    u: &User,
+    heading: &'static str,
+    c: Credential,
+) -> AppResult<Response> {
+    let page = PageCtx::new(st, u, heading, "users").await?.crumbs(vec![
+        ("账号管理".into(), Some("/admin/users".into())),
+        (heading.into(), None),
+    ]);
+    render(&SlipPage {
+        page,
+        heading,
+        name: c.display_name,
+        role: c.role.label(),
+        username: c.username,
+        code: c.code,
+        expires: ymd(c.expires_at.date()),
+        address: st.app.config.server.public_url.clone(),
+    })
 }
 
 /// `GET /admin/users`
@@ -76,23 +106,30 @@ pub async fn list(State(st): State<AppState>, u: User) -> AppResult<Response> {
     if !can_manage && !can_unlock {
         return Err(AppError::Forbidden);
     }
+    let me = u.0.role;
     let now = st.app.now();
     let mut conn = st.app.db.conn().await?;
     let rows = store::list_users(&mut conn.exec()).await?;
     let orgs = crate::orgs::store::list_under(&mut conn.exec(), &["/".to_owned()], true).await?;
-    let users = rows
+    let users: Vec<UserView> = rows
         .into_iter()
         .map(|r| {
+            let role = Role::from_code(&r.role).unwrap_or(Role::Member);
             let locked = r.locked_until.is_some_and(|t| t > now);
             let (state, state_class) = if r.disabled {
                 ("已停用", "badge-muted")
+            } else if r.pending_approval {
+                ("待审核", "badge-warning")
             } else if locked {
                 ("已锁定", "badge-danger")
+            } else if duties::activation_expired(r.activation_expires_at, now) {
+                ("激活码已过期", "badge-danger")
             } else if r.must_change_password {
-                ("待改密", "badge-warning")
+                ("待激活", "badge-warning")
             } else {
                 ("正常", "badge-success")
             };
+            let other = r.id != u.0.user_id;
             UserView {
                 id: r.id,
                 org: r
@@ -102,15 +139,23 @@ pub async fn list(State(st): State<AppState>, u: User) -> AppResult<Response> {
                     .unwrap_or_else(|| "—".into()),
                 username: r.username,
                 display_name: r.display_name,
-                role: Role::from_code(&r.role).map_or("未知", Role::label),
+                role: role.label(),
                 state,
                 state_class,
                 last_login: r.last_login_at.map_or_else(|| "从未登录".into(), datetime),
+                defined_by: r.defined_by.unwrap_or_default(),
                 locked,
                 disabled: r.disabled,
+                can_approve: r.pending_approval && !r.disabled && duties::may_reset(me),
+                can_reset: !r.pending_approval && other && duties::may_reset(me),
+                can_toggle: other && duties::may_toggle(me, role),
             }
         })
         .collect();
+    let pending = users
+        .iter()
+        .filter(|x| x.state == "待审核" && !x.disabled)
+        .count();
     let page = PageCtx::new(&st, &u, "账号管理", "users")
         .await?
         .crumbs(vec![("账号管理".into(), None)]);
@@ -119,113 +164,20 @@ pub async fn list(State(st): State<AppState>, u: User) -> AppResult<Response> {
         users,
         can_manage,
         can_unlock,
-        self_id: u.0.user_id,
+        pending,
     })
 }
 
-/// The new-account form.
-#[derive(Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct NewUserForm {
-    username: String,
-    display_name: String,
-    role: String,
-    #[serde(default)]
-    org_id: String,
-}
-
-async fn new_page(
-    st: &AppState,
-    u: &User,
-    form: NewUserForm,
-    error: Option<String>,
-) -> AppResult<NewUserPage> {
-    let orgs = crate::orgs::store::list_under(
-        &mut st.app.db.conn().await?.exec(),
-        &["/".to_owned()],
-        false,
-    )
-    .await?;
-    let mut orgs: Vec<(Vec<i64>, i64, String)> = orgs
-        .into_iter()
-        .map(|o| {
-            (
-                o.ancestor_ids(),
-                o.id,
-                format!(
-                    "{}{}",
-                    "　".repeat(usize::try_from(o.depth).unwrap_or(0).min(6)),
-                    o.name
-                ),
-            )
-        })
-        .collect();
-    orgs.sort();
-    let page = PageCtx::new(st, u, "新建账号", "users").await?.crumbs(vec![
-        ("账号管理".into(), Some("/admin/users".into())),
-        ("新建账号".into(), None),
-    ]);
-    Ok(NewUserPage {
-        page,
-        roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
-        orgs: orgs.into_iter().map(|(_, id, l)| (id, l)).collect(),
-        form,
-        error,
-    })
-}
-
-/// `GET /admin/users/new`
-pub async fn new_form(State(st): State<AppState>, u: User) -> AppResult<Response> {
-    require(&u, Capability::ManageAccounts)?;
-    let form = NewUserForm {
-        role: "member".into(),
-        ..NewUserForm::default()
-    };
-    render(&new_page(&st, &u, form, None).await?)
-}
-
-/// `POST /admin/users`
-pub async fn create(
+/// `POST /admin/users/{id}/approve`
+pub async fn approve(
     State(st): State<AppState>,
     u: User,
-    ValidForm(f): ValidForm<NewUserForm>,
+    PathId(id): PathId,
 ) -> AppResult<Response> {
-    require(&u, Capability::ManageAccounts)?;
-    let role = Role::from_code(&f.role);
-    let org_id = f.org_id.trim().parse::<i64>().ok();
-    let result = match role {
-        None => Err(AuthError::Invalid("请选择角色".into())),
-        Some(role) => {
-            let input = CreateUser {
-                username: f.username.clone(),
-                display_name: f.display_name.clone(),
-                role,
-                org_id: if role.is_admin_triad() { None } else { org_id },
-                member_id: None,
-                password: None,
-                must_change: true,
-            };
-            users::create(&st.app, &u.actor(), input).await
-        }
-    };
-    match result {
-        Ok((_, password)) => {
-            let page = PageCtx::new(&st, &u, "账号已创建", "users").await?;
-            render(&IssuedPage {
-                page,
-                username: f.username.trim().to_ascii_lowercase(),
-                password,
-                created: true,
-            })
-        }
-        Err(AuthError::Invalid(m)) => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &new_page(&st, &u, f, Some(m)).await?,
-        ),
-        Err(AuthError::UsernameTaken) => render_status(
-            StatusCode::CONFLICT,
-            &new_page(&st, &u, f, Some("用户名已被使用，请换一个".into())).await?,
-        ),
+    let by = admin_action(&u, Capability::ManageSecurity)?;
+    match users::approve(&st.app, &u.actor(), by, id).await {
+        Ok(c) => slip(&st, &u, "账号已审核", c).await,
+        Err(AuthError::Invalid(m)) => Ok(redirect_with(&st, "/admin/users", "error", &m)),
         Err(e) => Err(e.into()),
     }
 }
@@ -236,16 +188,12 @@ pub async fn reset_password(
     u: User,
     PathId(id): PathId,
 ) -> AppResult<Response> {
-    require(&u, Capability::ManageAccounts)?;
-    let target = store::get_user(&mut st.app.db.conn().await?.exec(), id).await?;
-    let password = users::reset_password(&st.app, &u.actor(), id, None).await?;
-    let page = PageCtx::new(&st, &u, "密码已重置", "users").await?;
-    render(&IssuedPage {
-        page,
-        username: target.username,
-        password,
-        created: false,
-    })
+    let by = admin_action(&u, Capability::ManageSecurity)?;
+    match users::reset_password(&st.app, &u.actor(), by, id, None).await {
+        Ok(c) => slip(&st, &u, "密码已重置", c).await,
+        Err(AuthError::Invalid(m)) => Ok(redirect_with(&st, "/admin/users", "error", &m)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /admin/users/{id}/unlock`
@@ -254,9 +202,29 @@ pub async fn unlock(
     u: User,
     PathId(id): PathId,
 ) -> AppResult<Response> {
-    require(&u, Capability::ManageSecurity)?;
-    users::unlock(&st.app, &u.actor(), id).await?;
+    let by = admin_action(&u, Capability::ManageSecurity)?;
+    users::unlock(&st.app, &u.actor(), by, id).await?;
     Ok(redirect_with(&st, "/admin/users", "success", "已解除锁定"))
+}
+
+async fn toggle(st: &AppState, u: &User, id: i64, disabled: bool) -> AppResult<Response> {
+    // Either administrator reaches the service, which checks whose duty the account is.
+    let cap = if u.scope().can(Capability::ManageSecurity) {
+        Capability::ManageSecurity
+    } else {
+        Capability::ManageAccounts
+    };
+    let by = admin_action(u, cap)?;
+    let ok = if disabled {
+        "账号已停用，其登录已全部注销"
+    } else {
+        "账号已启用"
+    };
+    match users::set_disabled(&st.app, &u.actor(), by, id, disabled).await {
+        Ok(()) => Ok(redirect_with(st, "/admin/users", "success", ok)),
+        Err(AuthError::Invalid(m)) => Ok(redirect_with(st, "/admin/users", "error", &m)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /admin/users/{id}/disable`
@@ -265,14 +233,7 @@ pub async fn disable(
     u: User,
     PathId(id): PathId,
 ) -> AppResult<Response> {
-    require(&u, Capability::ManageAccounts)?;
-    users::set_disabled(&st.app, &u.actor(), id, true).await?;
-    Ok(redirect_with(
-        &st,
-        "/admin/users",
-        "success",
-        "账号已停用，其登录已全部注销",
-    ))
+    toggle(&st, &u, id, true).await
 }
 
 /// `POST /admin/users/{id}/enable`
@@ -281,7 +242,5 @@ pub async fn enable(
     u: User,
     PathId(id): PathId,
 ) -> AppResult<Response> {
-    require(&u, Capability::ManageAccounts)?;
-    users::set_disabled(&st.app, &u.actor(), id, false).await?;
-    Ok(redirect_with(&st, "/admin/users", "success", "账号已启用"))
+    toggle(&st, &u, id, false).await
 }

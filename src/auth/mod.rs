@@ -4,7 +4,11 @@
 //! permission rules that every handler goes through, `store` the SQL and `service` the use
 //! cases (login with lockout, sessions, account administration) with their audit rows.
 
+mod account_state;
 pub mod admin;
+mod admin_form;
+pub mod duties;
+mod duty_store;
 pub mod model;
 pub mod password;
 pub mod routes;

@@ -14,7 +14,9 @@ use crate::web::layout::{PageCtx, redirect, redirect_with, render, render_status
 use crate::web::middleware::{LOGIN_COOKIE, actor_for, session_cookie_name, set_cookie};
 use crate::web::{AppState, Reg};
 
+use super::duties;
 use super::service::{self, AuthError};
+use super::store::UserRow;
 use super::views::{AccountPage, LoginPage, PasswordPage, SessionView, describe_agent};
 use super::{Role, store};
 
@@ -38,6 +40,7 @@ pub fn routes(r: Reg) -> Reg {
             "/admin/users/{id}/reset-password",
             super::admin::reset_password,
         )
+        .post("/admin/users/{id}/approve", super::admin::approve)
         .post("/admin/users/{id}/unlock", super::admin::unlock)
         .post("/admin/users/{id}/disable", super::admin::disable)
         .post("/admin/users/{id}/enable", super::admin::enable)
@@ -135,6 +138,9 @@ async fn login(
             Some("尝试次数过多，请稍后再试".into()),
             StatusCode::TOO_MANY_REQUESTS,
         ),
+        Err(AppError::Refused("activation_expired", m)) => {
+            login_page(&st, &r, next, f.username, Some(m), StatusCode::UNAUTHORIZED)
+        }
         Err(AppError::InvalidCredentials) => login_page(
             &st,
             &r,
@@ -197,11 +203,13 @@ async fn account(State(st): State<AppState>, u: User) -> AppResult<Response> {
             current: s.id == u.0.session_id,
         })
         .collect();
+    let me = store::get_user(&mut st.app.db.conn().await?.exec(), u.0.user_id).await?;
     let page = PageCtx::new(&st, &u, "我的账号", "account").await?;
     render(&AccountPage {
         page,
         username: u.0.username.clone(),
         org_name: u.0.org_name.clone(),
+        last_reset: last_reset(&me),
         sessions,
     })
 }
@@ -215,12 +223,44 @@ fn min_len(st: &AppState, role: Role) -> usize {
     }
 }
 
+/// "2026-12-03 10:00，由安全管理员 李安全重置" for an account whose password was reset.
+fn last_reset(user: &UserRow) -> Option<String> {
+    let (by, at) = (user.reset_by.as_deref()?, user.reset_at?);
+    Some(format!("{}，由{by}重置", datetime(at)))
+}
+
+/// Why this user must change the password now: an administrator's reset (who and when, so
+/// that a reset nobody asked for is noticed, SEC-18) or a password past its age (SEC-05).
+async fn change_notices(st: &AppState, u: &User) -> AppResult<Vec<String>> {
+    let mut out = Vec::new();
+    if !u.0.must_change_password {
+        return Ok(out);
+    }
+    let me = store::get_user(&mut st.app.db.conn().await?.exec(), u.0.user_id).await?;
+    if me.activation_expires_at.is_some()
+        && let Some(r) = last_reset(&me)
+    {
+        out.push(format!(
+            "您的密码已于 {r}。如果不是您本人申请的，请在设置新密码后立即告知审计管理员。"
+        ));
+    }
+    let max = st.app.config.auth.password_max_age_days;
+    if me.activation_expires_at.is_none()
+        && duties::password_expired(u.0.role, me.password_changed_at, st.app.now(), max)
+    {
+        out.push(format!("您的密码已使用超过 {max} 天，请设置新密码。"));
+    }
+    Ok(out)
+}
+
 async fn password_form(State(st): State<AppState>, u: User) -> AppResult<Response> {
+    let notices = change_notices(&st, &u).await?;
     let page = PageCtx::new(&st, &u, "修改密码", "account").await?;
     render(&PasswordPage {
         page,
         forced: u.0.must_change_password,
         min_len: min_len(&st, u.0.role),
+        notices,
         error: None,
     })
 }
@@ -259,11 +299,13 @@ async fn change_password(
             "密码已修改，其他设备上的登录已注销",
         )),
         Err(AuthError::Invalid(m)) => {
+            let notices = change_notices(&st, &u).await?;
             let page = PageCtx::new(&st, &u, "修改密码", "account").await?;
             let p = PasswordPage {
                 page,
                 forced: u.0.must_change_password,
                 min_len: min_len(&st, u.0.role),
+                notices,
                 error: Some(m),
             };
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)

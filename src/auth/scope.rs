@@ -28,6 +28,9 @@ pub enum OrgAction {
     CreateChild(OrgKind),
     /// Move it under another parent, or dissolve it.
     Restructure,
+    /// Appoint or remove its officers (ROLE-02). Choosing a person is member data, so this
+    /// belongs to the organisation's own officers and those above, never to the 三员 (SEC-18).
+    Appoint,
 }
 
 /// Something a user may try to do to a member record.
@@ -44,9 +47,11 @@ pub enum MemberAction {
 /// Capabilities that are not about one organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capability {
-    /// Create accounts, reset passwords, disable accounts (系统管理员).
+    /// Define business accounts (pending until approved) and disable them (系统管理员).
     ManageAccounts,
-    /// Unlock accounts and end other users' sessions (安全管理员).
+    /// Approve defined accounts, issue activation codes, reset passwords, unlock, and create
+    /// the 三员 accounts (安全管理员). Defining and issuing are split so that no single
+    /// administrator both chooses an account's rights and learns its credential (SEC-18).
     ManageSecurity,
     /// Read and export the audit log (审计管理员).
     ReadAudit,
@@ -141,6 +146,8 @@ impl Scope {
         }
         let allowed = match (self.role, action) {
             (_, OrgAction::View) => true,
+            (Role::OrgAdmin | Role::Officer, OrgAction::Appoint) => true,
+            (_, OrgAction::Appoint) => false,
             (Role::SystemAdmin, _) => true,
             (Role::OrgAdmin, OrgAction::Edit | OrgAction::CreateChild(_)) => true,
             (Role::OrgAdmin, OrgAction::Restructure) => self.strictly_below_own(&target.path),
@@ -285,6 +292,12 @@ mod tests {
 
         let sys = scope(Role::SystemAdmin);
         assert_eq!(sys.check_org(Restructure, &unrelated), Ok(()));
+        assert_eq!(sys.check_org(Appoint, &unrelated), Err(Forbidden));
+        assert_eq!(officer.check_org(Appoint, &own), Ok(()));
+        assert_eq!(officer.check_org(Appoint, &child), Ok(()));
+        assert_eq!(officer.check_org(Appoint, &parent), Err(NotFound));
+        assert_eq!(admin.check_org(Appoint, &child), Ok(()));
+        assert_eq!(member.check_org(Appoint, &own), Err(Forbidden));
         let sec = scope(Role::SecurityAdmin);
         assert_eq!(sec.check_org(View, &unrelated), Ok(()));
         assert_eq!(sec.check_org(Edit, &unrelated), Err(Forbidden));

@@ -8,6 +8,7 @@ use crate::db::StoreError;
 use crate::shared::text::one_line;
 use crate::shared::token::{new_token, sm3_hex};
 
+use super::duties;
 use super::model::{PasswordRules, Role, check_password, normalize_username};
 use super::password;
 use super::store::{self, NewSession, SessionAuth, UserRow};
@@ -27,6 +28,12 @@ pub enum AuthError {
     /// No such account (administration).
     #[error("账号不存在")]
     NotFound,
+    /// The right activation code, but too late (SEC-05).
+    #[error("激活码已过期，请联系支部重新发放")]
+    ActivationExpired,
+    /// Not this administrator's duty (SEC-18).
+    #[error("您没有权限执行此操作")]
+    Denied,
     /// Storage failure.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -118,6 +125,7 @@ pub async fn login(
     let refusal = match &user {
         None => Some("账号不存在"),
         Some(u) if u.disabled => Some("账号已停用"),
+        Some(u) if u.pending_approval => Some("账号待审核"),
         Some(u) if u.locked_until.is_some_and(|t| t > now) => Some("账号锁定中"),
         Some(_) => None,
     };
@@ -151,6 +159,22 @@ pub async fn login(
         }
         tx.commit().await?;
         return Err(AuthError::InvalidCredentials);
+    }
+    if duties::activation_expired(user.activation_expires_at, now) {
+        // The code was right, so saying why reveals nothing a guesser could use (SEC-05).
+        audit::record(&mut tx, &actor, now, fail("激活码已过期")).await?;
+        tx.commit().await?;
+        return Err(AuthError::ActivationExpired);
+    }
+    let role = Role::from_code(&user.role).unwrap_or(Role::Member);
+    let max_age = app.config.auth.password_max_age_days;
+    if !user.must_change_password
+        && duties::password_expired(role, user.password_changed_at, now, max_age)
+    {
+        store::force_change(&mut tx.exec(), user.id).await?;
+        let ev = AuditEvent::success("auth.password_expired", "user", &ev_id)
+            .detail(format!("密码已使用超过 {max_age} 天，须修改"));
+        audit::record(&mut tx, &actor, now, ev).await?;
     }
     let rehash = if app.hasher.needs_rehash(&user.password_hash) {
         Some(hash_blocking(app, pw.to_owned()).await?)
@@ -274,9 +298,27 @@ pub async fn change_password(
     if current == new {
         return Err(AuthError::Invalid("新密码不能与原密码相同".into()));
     }
+    // SEC-05: the current password and the ones before it, `password_history` in all.
+    let keep = i64::from(app.config.auth.password_history.saturating_sub(1));
+    let earlier = if keep > 0 {
+        store::password_history(&mut app.db.conn().await?.exec(), user_id, keep).await?
+    } else {
+        Vec::new()
+    };
+    if reused(new, earlier).await {
+        let n = app.config.auth.password_history;
+        return Err(AuthError::Invalid(format!(
+            "新密码不能与最近 {n} 次使用过的密码相同"
+        )));
+    }
     let hash = hash_blocking(app, new.to_owned()).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
+    // An activation code is not a password the user chose, so it takes no place in the history.
+    if keep > 0 && user.activation_expires_at.is_none() {
+        store::push_password_history(&mut tx.exec(), user_id, &user.password_hash, keep, now)
+            .await?;
+    }
     store::set_password(&mut tx.exec(), user_id, &hash, false, now).await?;
     let ended = store::delete_other_sessions(&mut tx.exec(), user_id, Some(keep_session)).await?;
     let ev = AuditEvent::success("auth.password_change", "user", user_id)
@@ -284,6 +326,17 @@ pub async fn change_password(
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether `candidate` matches any of the stored hashes (checked off the async threads).
+async fn reused(candidate: &str, hashes: Vec<String>) -> bool {
+    if hashes.is_empty() {
+        return false;
+    }
+    let c = candidate.to_owned();
+    tokio::task::spawn_blocking(move || hashes.iter().any(|h| password::verify(&c, h)))
+        .await
+        .unwrap_or(true)
 }
 
 /// Ends one of the caller's own sessions, or all others when `id` is `None`.

@@ -34,6 +34,18 @@ pub struct UserRow {
     pub last_login_at: Option<OffsetDateTime>,
     /// Created.
     pub created_at: OffsetDateTime,
+    /// When the current password was set.
+    pub password_changed_at: Option<OffsetDateTime>,
+    /// Defined by the 系统管理员 and waiting for the 安全管理员 (SEC-18).
+    pub pending_approval: bool,
+    /// Who defined a pending account, as shown to the approver.
+    pub defined_by: Option<String>,
+    /// The current secret is an activation code that stops working then (SEC-05).
+    pub activation_expires_at: Option<OffsetDateTime>,
+    /// Who last reset the password, as shown to the owner.
+    pub reset_by: Option<String>,
+    /// When.
+    pub reset_at: Option<OffsetDateTime>,
 }
 
 /// A new account.
@@ -57,7 +69,8 @@ pub struct NewUser<'a> {
 
 const USER_COLS: &str =
     "id, username, display_name, password_hash, role, org_id, member_id, must_change_password,
-    failed_logins, locked_until, disabled, last_login_at, created_at";
+    failed_logins, locked_until, disabled, last_login_at, created_at, password_changed_at,
+    pending_approval, defined_by, activation_expires_at, reset_by, reset_at";
 
 /// Inserts an account.
 ///
@@ -163,7 +176,7 @@ pub async fn record_success(
     Ok(())
 }
 
-/// Sets a new password hash.
+/// Sets a new password hash chosen by the user (any activation code stops being one).
 ///
 /// # Errors
 /// Database failures.
@@ -176,7 +189,8 @@ pub async fn set_password(
 ) -> StoreResult<()> {
     const SQL: &str =
         "UPDATE users SET password_hash = $2, must_change_password = $3, password_changed_at = $4,
-        failed_logins = 0, locked_until = NULL, updated_at = $4 WHERE id = $1";
+        failed_logins = 0, locked_until = NULL, activation_expires_at = NULL, updated_at = $4
+        WHERE id = $1";
     on!(ex, c => sqlx::query(SQL).bind(id).bind(hash).bind(must_change).bind(now).execute(c).await?.rows_affected());
     Ok(())
 }
@@ -207,6 +221,10 @@ pub async fn set_disabled(
     Ok(())
 }
 
+pub use super::duty_store::{
+    count_enabled_with_role, force_change, mark_pending, password_history, push_password_history,
+    set_activation_code, set_activation_expiry,
+};
 pub use super::session_store::{
     NewSession, SessionAuth, SessionListing, delete_other_sessions, delete_session, find_session,
     get_setting, insert_session, list_sessions, purge_sessions, put_setting, set_current_org,

@@ -1,14 +1,50 @@
-//! Account administration: creating accounts, resetting passwords, unlocking, disabling.
-//! Used by the admin pages (系统管理员 / 安全管理员) and by `zhibu admin`.
+//! Account administration: defining, approving and creating accounts, and issuing activation
+//! codes for them. Used by the admin pages and by `zhibu admin`; who may do what is in
+//! [`super::duties`] (SEC-18), and every use case takes a [`By`] saying who asks.
+
+use time::{Duration, OffsetDateTime};
 
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::db::StoreError;
 use crate::shared::token::one_time_password;
 
+use super::duties::{self, Creation};
 use super::model::{Role, check_password, normalize_username};
 use super::service::{AuthError, hash_blocking, password_rules};
-use super::store::{self, NewUser};
+use super::store::{self, NewUser, UserRow};
+
+pub use super::account_state::{id_by_username, set_disabled, unlock};
+
+/// A password hash no password matches: a pending account cannot be signed in to.
+const NO_CREDENTIAL: &str = "!pending-approval";
+
+/// Who asks for an account change.
+#[derive(Debug, Clone, Copy)]
+pub enum By<'a> {
+    /// The operator on the server (`zhibu admin`, first start, demo data).
+    Server,
+    /// A signed-in administrator.
+    Admin {
+        /// Their account.
+        user_id: i64,
+        /// Their role.
+        role: Role,
+        /// How the account's owner sees them (role and name, never a login name).
+        shown: &'a str,
+    },
+}
+
+impl By<'_> {
+    /// The name recorded as having defined or reset an account, e.g. "安全管理员 李安全".
+    #[must_use]
+    pub fn shown(&self) -> String {
+        match self {
+            By::Server => "服务器命令行".to_owned(),
+            By::Admin { role, shown, .. } => format!("{} {shown}", role.label()),
+        }
+    }
+}
 
 /// Input for a new account.
 #[derive(Debug, Clone)]
@@ -23,22 +59,81 @@ pub struct CreateUser {
     pub org_id: Option<i64>,
     /// Member record to link (its branch becomes the organisation when none is given).
     pub member_id: Option<i64>,
-    /// Initial password; `None` generates a one-time password.
+    /// Initial password (the server only); `None` issues an activation code.
     pub password: Option<String>,
     /// Whether the user must change it at first login.
     pub must_change: bool,
 }
 
-/// Creates an account and returns its id and the initial password (generated ones must be
-/// handed over once and changed at first login).
+/// A secret to hand to a person once: an activation code (or a password given on the server).
+#[derive(Debug, Clone)]
+pub struct Credential {
+    /// The account.
+    pub user_id: i64,
+    /// Its login name.
+    pub username: String,
+    /// The person's name, printed on the slip.
+    pub display_name: String,
+    /// The role.
+    pub role: Role,
+    /// The code.
+    pub code: String,
+    /// When the code stops working (SEC-05).
+    pub expires_at: OffsetDateTime,
+}
+
+/// A created account; `credential` is `None` while it waits for approval.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// Id.
+    pub id: i64,
+    /// What to hand over, if anything yet.
+    pub credential: Option<Credential>,
+}
+
+/// When an activation code issued now stops working.
+#[must_use]
+pub fn activation_deadline(app: &App, now: OffsetDateTime) -> OffsetDateTime {
+    now + Duration::days(i64::from(app.config.auth.activation_code_days))
+}
+
+/// Refuses a 三员 account beyond `auth.max_per_admin_role` (SEC-18).
+pub(super) async fn check_triad_limit(
+    app: &App,
+    ex: &mut crate::db::Exec<'_>,
+    role: Role,
+) -> Result<(), AuthError> {
+    if !role.is_admin_triad() {
+        return Ok(());
+    }
+    let max = app.config.auth.max_per_admin_role;
+    if store::count_enabled_with_role(ex, role.code()).await? >= i64::from(max) {
+        return Err(AuthError::Invalid(duties::triad_limit_reached(role, max)));
+    }
+    Ok(())
+}
+
+/// Creates an account. An administrator's business account waits for approval and gets no
+/// credential; a 三员 account made by the 安全管理员 or anything made on the server is active
+/// at once with an activation code (or the given password).
 ///
 /// # Errors
-/// [`AuthError::Invalid`] with the reason, or [`AuthError::UsernameTaken`].
+/// [`AuthError::Denied`], [`AuthError::Invalid`] with the reason, or
+/// [`AuthError::UsernameTaken`].
 pub async fn create(
     app: &App,
     actor: &Actor,
+    by: By<'_>,
     mut input: CreateUser,
-) -> Result<(i64, String), AuthError> {
+) -> Result<Created, AuthError> {
+    let creation = match by {
+        By::Server => Creation::Active,
+        By::Admin { role, .. } if !role.is_admin_triad() => return Err(AuthError::Denied),
+        By::Admin { role, .. } => {
+            input.password = None;
+            duties::creation(role, input.role).map_err(|m| AuthError::Invalid(m.into()))?
+        }
+    };
     let username = normalize_username(&input.username).map_err(AuthError::Invalid)?;
     let display = input.display_name.trim().to_owned();
     if display.is_empty() || display.chars().count() > 40 {
@@ -61,15 +156,19 @@ pub async fn create(
         (false, None) => return Err(AuthError::Invalid("请选择该账号所属的党组织".into())),
         _ => {}
     }
-    let password = match input.password {
-        Some(p) => {
+    let (secret, code) = match (creation, input.password) {
+        (Creation::Pending, _) => (None, false),
+        (Creation::Active, Some(p)) => {
             check_password(&p, &username, input.role, password_rules(app))
                 .map_err(AuthError::Invalid)?;
-            p
+            (Some(p), false)
         }
-        None => one_time_password(),
+        (Creation::Active, None) => (Some(one_time_password()), true),
     };
-    let hash = hash_blocking(app, password.clone()).await?;
+    let hash = match &secret {
+        Some(s) => hash_blocking(app, s.clone()).await?,
+        None => NO_CREDENTIAL.to_owned(),
+    };
     let now = app.now();
     let mut tx = app.db.begin().await?;
     if let Some(org) = input.org_id {
@@ -80,6 +179,7 @@ pub async fn create(
                 e => e.into(),
             })?;
     }
+    check_triad_limit(app, &mut tx.exec(), input.role).await?;
     let nu = NewUser {
         username: &username,
         display_name: &display,
@@ -87,7 +187,7 @@ pub async fn create(
         role: input.role.code(),
         org_id: input.org_id,
         member_id: input.member_id,
-        must_change_password: input.must_change,
+        must_change_password: input.must_change || code,
     };
     let id = store::insert_user(&mut tx.exec(), &nu, now)
         .await
@@ -95,30 +195,103 @@ pub async fn create(
             StoreError::Duplicate => AuthError::UsernameTaken,
             e => e.into(),
         })?;
+    let expires_at = activation_deadline(app, now);
+    let state = if creation == Creation::Pending {
+        store::mark_pending(&mut tx.exec(), id, &by.shown()).await?;
+        "，待安全管理员审核"
+    } else {
+        if code {
+            store::set_activation_expiry(&mut tx.exec(), id, expires_at).await?;
+        }
+        ""
+    };
     let mut ev = AuditEvent::success("user.create", "user", id)
-        .detail(format!("{username}（{}）", input.role.label()));
+        .detail(format!("{display}（{}）{state}", input.role.label()));
     ev.org_id = input.org_id;
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
-    Ok((id, password))
+    let credential = secret.map(|code| Credential {
+        user_id: id,
+        username,
+        display_name: display,
+        role: input.role,
+        code,
+        expires_at,
+    });
+    Ok(Created { id, credential })
 }
 
-/// Sets a new one-time password (or the given one), forces a change at next login, clears any
-/// lock and ends the user's sessions. Returns the password to hand over.
+/// Approves an account the 系统管理员 defined and issues its activation code (安全管理员).
 ///
 /// # Errors
-/// [`AuthError::NotFound`], or [`AuthError::Invalid`] when a given password breaks the policy.
+/// [`AuthError::Denied`], [`AuthError::NotFound`], or [`AuthError::Invalid`] when the
+/// account is not waiting for approval.
+pub async fn approve(
+    app: &App,
+    actor: &Actor,
+    by: By<'_>,
+    user_id: i64,
+) -> Result<Credential, AuthError> {
+    if let By::Admin { role, .. } = by
+        && !duties::may_reset(role)
+    {
+        return Err(AuthError::Denied);
+    }
+    let user = load(app, user_id).await?;
+    if !user.pending_approval {
+        return Err(AuthError::Invalid("该账号不在待审核状态".into()));
+    }
+    let code = one_time_password();
+    let hash = hash_blocking(app, code.clone()).await?;
+    let now = app.now();
+    let expires_at = activation_deadline(app, now);
+    let mut tx = app.db.begin().await?;
+    if !store::set_activation_code(&mut tx.exec(), user_id, &hash, expires_at, None, now).await? {
+        return Err(AuthError::Invalid("该账号不在待审核状态".into()));
+    }
+    let role = Role::from_code(&user.role).unwrap_or(Role::Member);
+    let mut ev = AuditEvent::success("user.approve", "user", user_id).detail(format!(
+        "{}（{}），由{}建立，发放激活码",
+        user.display_name,
+        role.label(),
+        user.defined_by.as_deref().unwrap_or("—")
+    ));
+    ev.org_id = user.org_id;
+    audit::record(&mut tx, actor, now, ev).await?;
+    tx.commit().await?;
+    Ok(credential(user, role, code, expires_at))
+}
+
+/// Replaces an account's password with an activation code (or, on the server, a given
+/// password) that must be changed at the next login; clears any lock, ends the account's
+/// sessions and records who did it so the owner is told at the next login.
+///
+/// # Errors
+/// [`AuthError::Denied`], [`AuthError::NotFound`], or [`AuthError::Invalid`] (own account,
+/// pending account, a given password breaking the policy).
 pub async fn reset_password(
     app: &App,
     actor: &Actor,
+    by: By<'_>,
     user_id: i64,
     given: Option<String>,
-) -> Result<String, AuthError> {
-    let user = store::get_user(&mut app.db.conn().await?.exec(), user_id)
-        .await
-        .map_err(not_found)?;
+) -> Result<Credential, AuthError> {
+    let given = match by {
+        By::Server => given,
+        By::Admin { role, .. } if !duties::may_reset(role) => return Err(AuthError::Denied),
+        By::Admin { user_id: me, .. } if me == user_id => {
+            return Err(AuthError::Invalid(
+                "不能重置自己的密码，请在“修改密码”中修改".into(),
+            ));
+        }
+        By::Admin { .. } => None,
+    };
+    let user = load(app, user_id).await?;
+    if user.pending_approval {
+        return Err(AuthError::Invalid("该账号尚未审核，请先审核".into()));
+    }
     let role = Role::from_code(&user.role).unwrap_or(Role::Member);
-    let password = match given {
+    let code = match given {
         Some(p) => {
             check_password(&p, &user.username, role, password_rules(app))
                 .map_err(AuthError::Invalid)?;
@@ -126,91 +299,52 @@ pub async fn reset_password(
         }
         None => one_time_password(),
     };
-    let hash = hash_blocking(app, password.clone()).await?;
+    let hash = hash_blocking(app, code.clone()).await?;
     let now = app.now();
+    let expires_at = activation_deadline(app, now);
     let mut tx = app.db.begin().await?;
-    store::set_password(&mut tx.exec(), user_id, &hash, true, now).await?;
+    if !store::set_activation_code(
+        &mut tx.exec(),
+        user_id,
+        &hash,
+        expires_at,
+        Some(&by.shown()),
+        now,
+    )
+    .await?
+    {
+        return Err(AuthError::Invalid("该账号尚未审核，请先审核".into()));
+    }
     let n = store::delete_other_sessions(&mut tx.exec(), user_id, None).await?;
-    let ev = AuditEvent::success("user.reset_password", "user", user_id)
-        .detail(format!("{}，注销会话 {n} 个", user.username));
+    let mut ev = AuditEvent::success("user.reset_password", "user", user_id).detail(format!(
+        "{}（{}），发放激活码，注销会话 {n} 个",
+        user.display_name,
+        role.label()
+    ));
+    ev.org_id = user.org_id;
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
-    Ok(password)
+    Ok(credential(user, role, code, expires_at))
 }
 
-/// Clears a lockout (安全管理员).
-///
-/// # Errors
-/// [`AuthError::NotFound`].
-pub async fn unlock(app: &App, actor: &Actor, user_id: i64) -> Result<(), AuthError> {
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let user = store::get_user(&mut tx.exec(), user_id)
+async fn load(app: &App, user_id: i64) -> Result<UserRow, AuthError> {
+    store::get_user(&mut app.db.conn().await?.exec(), user_id)
         .await
-        .map_err(not_found)?;
-    store::unlock(&mut tx.exec(), user_id, now).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        now,
-        AuditEvent::success("user.unlock", "user", user_id).detail(user.username),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+        .map_err(not_found)
 }
 
-/// Disables or re-enables an account; disabling ends its sessions. Nobody disables themselves.
-///
-/// # Errors
-/// [`AuthError::NotFound`] or [`AuthError::Invalid`].
-pub async fn set_disabled(
-    app: &App,
-    actor: &Actor,
-    user_id: i64,
-    disabled: bool,
-) -> Result<(), AuthError> {
-    if actor.user_id == Some(user_id) {
-        return Err(AuthError::Invalid("不能停用自己的账号".into()));
+fn credential(user: UserRow, role: Role, code: String, expires_at: OffsetDateTime) -> Credential {
+    Credential {
+        user_id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+        role,
+        code,
+        expires_at,
     }
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let user = store::get_user(&mut tx.exec(), user_id)
-        .await
-        .map_err(not_found)?;
-    store::set_disabled(&mut tx.exec(), user_id, disabled, now).await?;
-    if disabled {
-        store::delete_other_sessions(&mut tx.exec(), user_id, None).await?;
-    }
-    let action = if disabled {
-        "user.disable"
-    } else {
-        "user.enable"
-    };
-    audit::record(
-        &mut tx,
-        actor,
-        now,
-        AuditEvent::success(action, "user", user_id).detail(user.username),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
-/// Finds an account id by username (CLI).
-///
-/// # Errors
-/// [`AuthError::NotFound`].
-pub async fn id_by_username(app: &App, username: &str) -> Result<i64, AuthError> {
-    let u = normalize_username(username).map_err(|_| AuthError::NotFound)?;
-    store::find_user_by_username(&mut app.db.conn().await?.exec(), &u)
-        .await?
-        .map(|u| u.id)
-        .ok_or(AuthError::NotFound)
-}
-
-fn not_found(e: StoreError) -> AuthError {
+pub(super) fn not_found(e: StoreError) -> AuthError {
     match e {
         StoreError::NotFound => AuthError::NotFound,
         e => e.into(),

@@ -34,6 +34,8 @@ pub struct PasswordPage {
     pub forced: bool,
     /// Minimum length for this user.
     pub min_len: usize,
+    /// Why the change is forced, when it is not a first login (reset by whom, or expired).
+    pub notices: Vec<String>,
     /// Error.
     pub error: Option<String>,
 }
@@ -66,6 +68,8 @@ pub struct AccountPage {
     pub username: String,
     /// Organisation.
     pub org_name: Option<String>,
+    /// The last password reset by an administrator, who and when.
+    pub last_reset: Option<String>,
     /// Sessions.
     pub sessions: Vec<SessionView>,
 }

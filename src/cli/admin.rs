@@ -9,13 +9,15 @@ use clap::Subcommand;
 
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Role;
-use crate::auth::users::{self, CreateUser};
+use crate::auth::users::{self, By, CreateUser};
 use crate::config::Config;
 
 /// Administration commands.
 #[derive(Debug, Subcommand)]
 pub enum AdminCmd {
-    /// Create an account. The password is read from standard input.
+    /// Create an account, active at once. The password is read from standard input. The 三员
+    /// roles obey `auth.max_per_admin_role` here too: to replace one, disable the old account
+    /// first or raise the limit in the configuration file.
     CreateUser {
         /// Login name (3–32 letters, digits, . _ -).
         #[arg(long)]
@@ -37,8 +39,9 @@ pub enum AdminCmd {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
-    /// Reset an account's password: prints a one-time password (or reads one from standard
-    /// input), forces a change at next login and signs the account out everywhere.
+    /// Reset an account's password: prints an activation code (or reads a password from
+    /// standard input) that expires after `auth.activation_code_days`, forces a change at next
+    /// login, signs the account out everywhere and tells its owner at the next login.
     ResetPassword {
         /// Login name.
         #[arg(long)]
@@ -176,10 +179,10 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
                 password: Some(password),
                 must_change: true,
             };
-            let (id, _) = users::create(&app, &Actor::cli("admin create-user"), input)
+            let created = users::create(&app, &Actor::cli("admin create-user"), By::Server, input)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("已创建账号（编号 {id}），首次登录时需修改密码。");
+            println!("已创建账号（编号 {}），首次登录时需修改密码。", created.id);
             Ok(())
         }
         AdminCmd::ResetPassword {
@@ -194,14 +197,17 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
             let id = users::id_by_username(&app, &username)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let pw =
-                users::reset_password(&app, &Actor::cli("admin reset-password"), id, given.clone())
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let actor = Actor::cli("admin reset-password");
+            let c = users::reset_password(&app, &actor, By::Server, id, given.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             if given.is_none() {
-                println!("一次性密码：{pw}");
+                println!("激活码：{}", c.code);
             }
-            println!("密码已重置，该账号的所有登录已注销，下次登录时需修改密码。");
+            println!(
+                "密码已重置，该账号的所有登录已注销；{} 前须用新密码登录并立即修改。",
+                crate::shared::text::ymd(c.expires_at.date())
+            );
             Ok(())
         }
         AdminCmd::IssueAccounts { org, out } => {

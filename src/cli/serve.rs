@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Role;
-use crate::auth::users::{self, CreateUser};
+use crate::auth::users::{self, By, CreateUser};
 use crate::config::Config;
 use crate::web::{AppState, build};
 
@@ -78,17 +78,24 @@ async fn bootstrap_admin(app: &crate::app::App) -> anyhow::Result<()> {
         password: None,
         must_change: true,
     };
-    let (_, password) = users::create(app, &actor, input)
+    let created = users::create(app, &actor, By::Server, input)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let Some(c) = created.credential else {
+        anyhow::bail!("首个系统管理员未能创建");
+    };
     let ev =
         AuditEvent::success("system.bootstrap", "system", "").detail("创建首个系统管理员 admin");
     audit::record_alone(&app.db, &actor, app.now(), ev).await?;
     println!("══════════════════════════════════════════════");
     println!("首次启动：已创建系统管理员账号");
     println!("  用户名：admin");
-    println!("  一次性密码：{password}");
-    println!("此密码只显示这一次，首次登录后必须修改。");
+    println!("  一次性密码：{}", c.code);
+    println!(
+        "此密码只显示这一次，{} 前有效，首次登录后必须修改。",
+        crate::shared::text::ymd(c.expires_at.date())
+    );
+    println!("三员分立：安全管理员和审计管理员请在服务器上用 zhibu admin create-user 创建。");
     println!("══════════════════════════════════════════════");
     Ok(())
 }

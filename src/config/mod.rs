@@ -157,6 +157,14 @@ pub struct AuthConfig {
     pub login_per_ip_per_minute: u32,
     /// Per-IP login attempts per hour.
     pub login_per_ip_per_hour: u32,
+    /// Days an activation code (new account or password reset) stays usable (SEC-05).
+    pub activation_code_days: u32,
+    /// Days a privileged account's password may be used before it must be changed; 0 = off.
+    pub password_max_age_days: u32,
+    /// How many of the latest passwords cannot be used again; 0 = off.
+    pub password_history: u32,
+    /// Accounts allowed per 三员 role (SEC-18).
+    pub max_per_admin_role: u32,
 }
 
 /// Password hashing algorithm (architecture.md §5).
@@ -232,6 +240,10 @@ impl Default for AuthConfig {
             absolute_timeout_hours: 12,
             login_per_ip_per_minute: 6,
             login_per_ip_per_hour: 30,
+            activation_code_days: 7,
+            password_max_age_days: 90,
+            password_history: 5,
+            max_per_admin_role: 1,
         }
     }
 }
@@ -434,6 +446,24 @@ impl Config {
         }
         if a.login_per_ip_per_minute == 0 || a.login_per_ip_per_hour == 0 {
             return Err(ConfigError("auth.login_per_ip_* 必须大于 0".into()));
+        }
+        // Account duties and credential lifetimes (SEC-05, SEC-18).
+        for (name, v, lo, hi) in [
+            ("auth.activation_code_days", a.activation_code_days, 1, 90),
+            (
+                "auth.password_max_age_days",
+                a.password_max_age_days,
+                0,
+                3650,
+            ),
+            ("auth.password_history", a.password_history, 0, 24),
+            ("auth.max_per_admin_role", a.max_per_admin_role, 1, 10),
+        ] {
+            if v < lo || v > hi {
+                return Err(ConfigError(format!(
+                    "{name} 应在 {lo} 到 {hi} 之间，当前为 {v}"
+                )));
+            }
         }
         Ok(())
     }

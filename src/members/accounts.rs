@@ -1,6 +1,8 @@
 //! Accounts for members, issued for a whole organisation in one step: the login name is the
 //! mobile number (or a member number, per the settings) and the first password is a one-time
 //! activation code shown once on printable slips; the member sets a password at first login.
+//! The code stops working after `auth.activation_code_days` (SEC-05); it is stored hashed like
+//! a password, and the login refuses it once expired.
 
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
@@ -23,6 +25,8 @@ pub struct Slip {
     pub username: String,
     /// One-time activation code.
     pub code: String,
+    /// Last day the code can be used (年-月-日).
+    pub valid_until: String,
 }
 
 /// A member number used as a login name.
@@ -75,6 +79,8 @@ pub async fn issue(
     .map_err(|_| MemberError::Invalid("账号生成失败，请重试".into()))?
     .map_err(|_| MemberError::Invalid("账号生成失败，请重试".into()))?;
     let now = app.now();
+    let expires_at = crate::auth::users::activation_deadline(app, now);
+    let valid_until = crate::shared::text::ymd(expires_at.date());
     let mut tx = app.db.begin().await?;
     let mut slips = Vec::with_capacity(people.len());
     // Every login name the batch might use, checked in one query; names given out in this
@@ -107,13 +113,15 @@ pub async fn issue(
             member_id: Some(id),
             must_change_password: true,
         };
-        auth_store::insert_user(&mut tx.exec(), &nu, now).await?;
+        let uid = auth_store::insert_user(&mut tx.exec(), &nu, now).await?;
+        auth_store::set_activation_expiry(&mut tx.exec(), uid, expires_at).await?;
         taken.insert(username.clone());
         slips.push(Slip {
             name,
             org: branch_name,
             username,
             code,
+            valid_until: valid_until.clone(),
         });
     }
     let ev = AuditEvent::success("user.issue", "org", org.id)
@@ -136,9 +144,16 @@ pub fn slips_workbook(
     let ws = wb.add_worksheet();
     ws.set_name("账号开通通知")?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, h) in ["姓名", "所在党支部", "用户名", "激活码", "登录地址"]
-        .iter()
-        .enumerate()
+    for (c, h) in [
+        "姓名",
+        "所在党支部",
+        "用户名",
+        "激活码",
+        "有效期至",
+        "登录地址",
+    ]
+    .iter()
+    .enumerate()
     {
         ws.write_string_with_format(0, u16::try_from(c).unwrap_or(0), *h, &bold)?;
     }
@@ -148,9 +163,10 @@ pub fn slips_workbook(
         ws.write_string(row, 1, &s.org)?;
         ws.write_string(row, 2, &s.username)?;
         ws.write_string(row, 3, &s.code)?;
-        ws.write_string(row, 4, address)?;
+        ws.write_string(row, 4, &s.valid_until)?;
+        ws.write_string(row, 5, address)?;
     }
-    for (c, w) in [10, 24, 16, 22, 36].iter().enumerate() {
+    for (c, w) in [10, 24, 16, 22, 12, 36].iter().enumerate() {
         ws.set_column_width(u16::try_from(c).unwrap_or(0), *w)?;
     }
     ws.set_header("&C党员账号开通通知（激活码仅限本人首次登录使用，登录后须设置新密码）");

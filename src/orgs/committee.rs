@@ -77,7 +77,7 @@ pub async fn add_officer(
     member_id: i64,
     started_on: Date,
 ) -> Result<i64, OrgError> {
-    let org = get_checked(app, scope, id, OrgAction::Edit).await?;
+    let org = get_checked(app, scope, id, OrgAction::Appoint).await?;
     if !post.fits(org.kind()) {
         return Err(OrgError::Invalid(format!(
             "{}不设{}",
@@ -147,7 +147,7 @@ pub async fn end_officer(
     officer_id: i64,
     on_date: Date,
 ) -> Result<(), OrgError> {
-    get_checked(app, scope, id, OrgAction::Edit).await?;
+    get_checked(app, scope, id, OrgAction::Appoint).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     if on_date > app.clock.today() {

@@ -195,7 +195,9 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
         .into_iter()
         .filter(|k| scope.check_org(OrgAction::CreateChild(*k), &d.org).is_ok())
         .collect();
-    let candidates = if can_edit {
+    // Only those who may appoint see the people to choose from (SEC-18: not the 三员).
+    let can_appoint = scope.check_org(OrgAction::Appoint, &d.org).is_ok();
+    let candidates = if can_appoint {
         let pool = if d.org.kind() == OrgKind::Group {
             d.org.parent_id.unwrap_or(d.org.id)
         } else {
@@ -223,6 +225,7 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
         d,
         can_edit,
         can_restructure,
+        can_appoint,
         child_kinds,
         candidates,
         posts,

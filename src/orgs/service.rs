@@ -87,7 +87,14 @@ pub async fn detail(app: &App, scope: &Scope, id: i64) -> Result<OrgDetail, OrgE
     }
     let counts = members::store::counts_under(&mut conn.exec(), &org.path).await?;
     let terms = store::list_terms(&mut conn.exec(), org.id).await?;
-    let officers = store::list_officers(&mut conn.exec(), org.id).await?;
+    let mut officers = store::list_officers(&mut conn.exec(), org.id).await?;
+    if scope.role.is_admin_triad() {
+        // Who holds a post is member data: the 三员 see the posts, not the people (SEC-18).
+        for o in &mut officers {
+            o.person_name = "—".into();
+            o.member_id = None;
+        }
+    }
     let sub = store::list_under(&mut conn.exec(), std::slice::from_ref(&org.path), false).await?;
     let here = std::slice::from_ref(&org.path);
     let direct = store::direct_member_counts(&mut conn.exec(), here).await?;

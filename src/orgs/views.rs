@@ -39,6 +39,8 @@ pub struct ShowPage {
     pub can_restructure: bool,
     /// Kinds the user may create below.
     pub child_kinds: Vec<OrgKind>,
+    /// May appoint and remove officers.
+    pub can_appoint: bool,
     /// Members to choose officers from.
     pub candidates: Vec<(i64, String)>,
     /// Posts that fit this kind.

@@ -189,6 +189,8 @@ impl From<AuthError> for AppError {
             AuthError::Invalid(m) => Self::Invalid(m),
             AuthError::UsernameTaken => Self::Conflict("username_taken", e.to_string()),
             AuthError::NotFound => Self::NotFound,
+            AuthError::ActivationExpired => Self::Refused("activation_expired", e.to_string()),
+            AuthError::Denied => Self::Forbidden,
             AuthError::Store(s) => s.into(),
             AuthError::Hash => Self::Internal(anyhow::anyhow!("password hashing failed")),
         }

@@ -15,7 +15,8 @@ async fn system_admin_issues_accounts_security_admin_unlocks(b: Backend) {
     let sys = t.user("sys1", "system_admin", None).await;
     let sec = t.user("sec1", "security_admin", None).await;
     let (st, sc) = t.session(sys).await;
-    // A member account gets a one-time password shown once.
+    let (xt, xc) = t.session(sec).await;
+    // The system admin defines the account; it waits for the security admin (SEC-18).
     let body = format!(
         "username=Wangwu&display_name=%E7%8E%8B%E4%BA%94&role=member&org_id={}",
         org.id
@@ -23,17 +24,7 @@ async fn system_admin_issues_accounts_security_admin_unlocks(b: Backend) {
     let res = t
         .send(post_form("/admin/users", Some(&st), Some(&sc), &body))
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let html = text(res).await;
-    let pw = html
-        .split("<p class=\"onetime\"><code>")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
-    assert_eq!(pw.len(), 16);
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let dup = t
         .send(post_form(
             "/admin/users",
@@ -60,8 +51,8 @@ async fn system_admin_issues_accounts_security_admin_unlocks(b: Backend) {
     let r = t
         .send(post_form(
             "/admin/users",
-            Some(&st),
-            Some(&sc),
+            Some(&xt),
+            Some(&xc),
             &triad_with_org,
         ))
         .await;
@@ -70,6 +61,28 @@ async fn system_admin_issues_accounts_security_admin_unlocks(b: Backend) {
         StatusCode::OK,
         "the 三员 ignore the organisation field"
     );
+    let uid = zhibu::auth::users::id_by_username(&t.app, "wangwu")
+        .await
+        .unwrap();
+    let res = t
+        .send(post_form(
+            &format!("/admin/users/{uid}/approve"),
+            Some(&xt),
+            Some(&xc),
+            "",
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = text(res).await;
+    let pw = html
+        .split("<p class=\"onetime\"><code>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(pw.len(), 16);
     // Lock the new account with five wrong passwords, then unlock as the security admin.
     for _ in 0..5 {
         t.send(post_json(
@@ -87,15 +100,12 @@ async fn system_admin_issues_accounts_security_admin_unlocks(b: Backend) {
         ))
         .await;
     assert_eq!(locked.status(), StatusCode::UNAUTHORIZED);
-    let uid = zhibu::auth::users::id_by_username(&t.app, "wangwu")
-        .await
-        .unwrap();
-    let (xt, xc) = t.session(sec).await;
     let list = text(t.send(get("/admin/users", Some(&xt))).await).await;
     assert!(list.contains("已锁定") && list.contains("解除锁定"));
+    let sys_list = text(t.send(get("/admin/users", Some(&st))).await).await;
     assert!(
-        !list.contains("重置密码"),
-        "the security admin does not manage accounts"
+        !sys_list.contains("重置密码") && !sys_list.contains("解除锁定"),
+        "the system admin never issues credentials"
     );
     let r = t
         .send(post_form(

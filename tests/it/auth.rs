@@ -4,7 +4,7 @@ use axum::http::{StatusCode, header};
 use time::Duration;
 use zhibu::audit::Actor;
 use zhibu::auth::Role;
-use zhibu::auth::users::{self, CreateUser};
+use zhibu::auth::users::{self, By, CreateUser};
 
 use crate::db_test;
 use crate::support::{Backend, TestApp, get, location, post_form, post_json, text};
@@ -22,9 +22,10 @@ async fn with_account(b: Backend, must_change: bool) -> Option<(TestApp, i64)> {
         password: Some(PW.into()),
         must_change,
     };
-    let (id, _) = users::create(&t.app, &Actor::cli("test"), input)
+    let id = users::create(&t.app, &Actor::cli("test"), By::Server, input)
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     Some((t, id))
 }
 

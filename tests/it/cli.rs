@@ -170,6 +170,10 @@ fn first_start_creates_admin_with_one_time_password() {
 }
 
 fn create_user(db: &str, username: &str, pw: &str) -> Output {
+    create_user_as(db, username, pw, "security_admin")
+}
+
+fn create_user_as(db: &str, username: &str, pw: &str, role: &str) -> Output {
     zhibu(
         &[
             "admin",
@@ -179,7 +183,7 @@ fn create_user(db: &str, username: &str, pw: &str) -> Output {
             "--display-name",
             "测试",
             "--role",
-            "security_admin",
+            role,
             "--password-stdin",
             "--database",
             db,
@@ -217,8 +221,16 @@ fn admin_create_user_backup_and_restore() {
         None,
     );
     assert!(b.status.success(), "{}", out(&b));
+    // SEC-18: the command line keeps to one account per 三员 role too.
+    let second = create_user(&db, "anquan2", "Baowei#Guanli2026");
+    assert!(!second.status.success());
     assert!(
-        create_user(&db, "later", "Wanbei#Zhanghu26")
+        out(&second).contains("已有安全管理员账号"),
+        "{}",
+        out(&second)
+    );
+    assert!(
+        create_user_as(&db, "later", "Wanbei#Zhanghu26", "audit_admin")
             .status
             .success()
     );
@@ -233,7 +245,7 @@ fn admin_create_user_backup_and_restore() {
         None,
     );
     assert!(r.status.success(), "{}", out(&r));
-    let again = create_user(&db, "later", "Wanbei#Zhanghu26");
+    let again = create_user_as(&db, "later", "Wanbei#Zhanghu26", "audit_admin");
     assert!(
         again.status.success(),
         "the account made after the backup is gone after restore: {}",

@@ -17,6 +17,7 @@ mod bots;
 mod bots_support;
 mod cli;
 mod date_bounds;
+mod duties;
 mod e2e;
 mod e2e_bots;
 mod e2e_notices;

@@ -279,40 +279,42 @@ async fn elec_01_role_02_terms_and_officers(b: Backend) {
         "the new term closes the old one"
     );
 
+    // Appointing is for the organisation's officers and those above, not the 三员 (SEC-18).
+    let op = Scope::operator();
     let m1 = t.member(a.id, None, 11).await;
     let m2 = t.member(a.id, None, 12).await;
     let outsider = t.member(other.id, None, 13).await;
     use zhibu::orgs::model::Post;
     let day = d("2024-03-01");
     assert!(invalid(
-        service::add_officer(&t.app, &actor, &sys, a.id, Post::GroupLeader, m1, day).await
+        service::add_officer(&t.app, &actor, &op, a.id, Post::GroupLeader, m1, day).await
     ));
     assert!(invalid(
-        service::add_officer(&t.app, &actor, &sys, a.id, Post::Secretary, outsider, day).await
+        service::add_officer(&t.app, &actor, &op, a.id, Post::Secretary, outsider, day).await
     ));
-    let s1 = service::add_officer(&t.app, &actor, &sys, a.id, Post::Secretary, m1, day)
+    let s1 = service::add_officer(&t.app, &actor, &op, a.id, Post::Secretary, m1, day)
         .await
         .unwrap();
     assert!(
-        invalid(service::add_officer(&t.app, &actor, &sys, a.id, Post::Secretary, m2, day).await),
+        invalid(service::add_officer(&t.app, &actor, &op, a.id, Post::Secretary, m2, day).await),
         "one 书记 at a time"
     );
-    service::add_officer(&t.app, &actor, &sys, g.id, Post::GroupLeader, m2, day)
+    service::add_officer(&t.app, &actor, &op, g.id, Post::GroupLeader, m2, day)
         .await
         .unwrap();
     assert!(
-        service::end_officer(&t.app, &actor, &sys, a.id, s1, d("2020-01-01"))
+        service::end_officer(&t.app, &actor, &op, a.id, s1, d("2020-01-01"))
             .await
             .is_err(),
         "not before the start"
     );
-    service::end_officer(&t.app, &actor, &sys, a.id, s1, d("2025-01-01"))
+    service::end_officer(&t.app, &actor, &op, a.id, s1, d("2025-01-01"))
         .await
         .unwrap();
     service::add_officer(
         &t.app,
         &actor,
-        &sys,
+        &op,
         a.id,
         Post::Secretary,
         m2,
@@ -320,7 +322,7 @@ async fn elec_01_role_02_terms_and_officers(b: Backend) {
     )
     .await
     .unwrap();
-    let officers = service::detail(&t.app, &sys, a.id).await.unwrap().officers;
+    let officers = service::detail(&t.app, &op, a.id).await.unwrap().officers;
     assert_eq!(officers.iter().filter(|o| o.ended_on.is_none()).count(), 1);
     assert_eq!(t.audit_count("org.officer_add").await, 3);
 }
