@@ -63,7 +63,9 @@ pub fn worksheet<R: BufRead>(r: &mut Reader<R>, cx: &Context<'_>) -> Result<Grid
     let mut into = Sink::Nothing;
     let mut buf = Vec::new();
     loop {
-        let event = r.read_event_into(&mut buf).map_err(|_| SheetError::Damaged)?;
+        let event = r
+            .read_event_into(&mut buf)
+            .map_err(|_| SheetError::Damaged)?;
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
@@ -132,7 +134,11 @@ pub fn worksheet<R: BufRead>(r: &mut Reader<R>, cx: &Context<'_>) -> Result<Grid
 }
 
 /// The position of a `<c>`: its `r` if it has one, else the column after the previous cell.
-fn start_cell(e: &BytesStart<'_>, row: &mut u32, next_col: &mut u32) -> Result<Pending, SheetError> {
+fn start_cell(
+    e: &BytesStart<'_>,
+    row: &mut u32,
+    next_col: &mut u32,
+) -> Result<Pending, SheetError> {
     let col = match attr(e, "r")? {
         Some(r) => {
             let (c, at_row) = cell_ref(&r).ok_or(SheetError::Damaged)?;
@@ -207,7 +213,12 @@ fn append(pending: &mut Option<Pending>, into: Sink, s: &str) -> Result<(), Shee
 }
 
 /// Stores a finished cell if it holds anything, enforcing the row, column and text limits.
-fn keep(grid: &mut Grid, kept_text: &mut usize, p: &Pending, cx: &Context<'_>) -> Result<(), SheetError> {
+fn keep(
+    grid: &mut Grid,
+    kept_text: &mut usize,
+    p: &Pending,
+    cx: &Context<'_>,
+) -> Result<(), SheetError> {
     let cell = value(p, cx)?;
     if cell == Cell::Empty {
         return Ok(());
@@ -244,7 +255,11 @@ fn text(s: &str) -> Cell {
 fn value(p: &Pending, cx: &Context<'_>) -> Result<Cell, SheetError> {
     if !p.has_v && !p.has_inline {
         let f = p.f.trim();
-        return Ok(if f.is_empty() { Cell::Empty } else { text(&format!("={f}")) });
+        return Ok(if f.is_empty() {
+            Cell::Empty
+        } else {
+            text(&format!("={f}"))
+        });
     }
     let v = p.v.trim();
     Ok(match p.kind.as_str() {

@@ -129,6 +129,10 @@ pub fn column_name(mut i: u32) -> String {
 /// A [`SheetError`] naming what is wrong with the file.
 pub fn read(bytes: &[u8]) -> Result<Sheet, SheetError> {
     let mut zip = Archive::open(bytes)?;
+    #[expect(
+        clippy::redundant_closure,
+        reason = "the parser is generic over the part's reader, whose lifetimes the closure binds"
+    )]
     let info = zip.with_part(
         "xl/workbook.xml",
         MAX_SMALL_PART,
@@ -151,12 +155,9 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, SheetError> {
         .or_else(|| Some("xl/sharedStrings.xml".to_owned()))
         .and_then(|p| zip.find(&p))
     {
-        Some(p) => zip.with_part(
-            &p,
-            MAX_UNPACKED_BYTES,
-            SheetError::TooMuchText,
-            |r| parts::shared_strings(r),
-        )?,
+        Some(p) => zip.with_part(&p, MAX_UNPACKED_BYTES, SheetError::TooMuchText, |r| {
+            parts::shared_strings(r)
+        })?,
         None => SharedStrings::default(),
     };
     let dates = match targets
@@ -164,12 +165,9 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, SheetError> {
         .or_else(|| Some("xl/styles.xml".to_owned()))
         .and_then(|p| zip.find(&p))
     {
-        Some(p) => zip.with_part(
-            &p,
-            MAX_STYLES_BYTES,
-            SheetError::TooManyStyles,
-            |r| parts::date_styles(r),
-        )?,
+        Some(p) => zip.with_part(&p, MAX_STYLES_BYTES, SheetError::TooManyStyles, |r| {
+            parts::date_styles(r)
+        })?,
         None => Vec::new(),
     };
     let cx = cells::Context {

@@ -41,7 +41,10 @@ pub fn workbook<R: BufRead>(r: &mut Reader<R>) -> Result<WorkbookInfo, SheetErro
     let mut info = WorkbookInfo::default();
     let mut buf = Vec::new();
     loop {
-        match r.read_event_into(&mut buf).map_err(|_| SheetError::Damaged)? {
+        match r
+            .read_event_into(&mut buf)
+            .map_err(|_| SheetError::Damaged)?
+        {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 "workbookPr" => {
                     info.date1904 = matches!(attr(&e, "date1904")?.as_deref(), Some("1" | "true"));
@@ -78,7 +81,10 @@ pub fn relationships<R: BufRead>(r: &mut Reader<R>, sheet_id: &str) -> Result<Ta
     let mut t = Targets::default();
     let mut buf = Vec::new();
     loop {
-        match r.read_event_into(&mut buf).map_err(|_| SheetError::Damaged)? {
+        match r
+            .read_event_into(&mut buf)
+            .map_err(|_| SheetError::Damaged)?
+        {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
                 if attr(&e, "TargetMode")?.is_some_and(|m| m.eq_ignore_ascii_case("External")) {
                     buf.clear();
@@ -124,18 +130,6 @@ impl SharedStrings {
         };
         self.text.get(start..end)
     }
-
-    /// How many strings there are.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// Whether there are none.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
 }
 
 /// Reads the shared strings: each `<si>` is its `<t>` runs joined, phonetic hints left out.
@@ -148,7 +142,10 @@ pub fn shared_strings<R: BufRead>(r: &mut Reader<R>) -> Result<SharedStrings, Sh
     let (mut in_si, mut in_t, mut phonetic) = (false, false, 0u32);
     let mut start = 0usize;
     loop {
-        match r.read_event_into(&mut buf).map_err(|_| SheetError::Damaged)? {
+        match r
+            .read_event_into(&mut buf)
+            .map_err(|_| SheetError::Damaged)?
+        {
             Event::Start(e) => match e.local_name().as_ref() {
                 "sst" => declared_count_ok(&e)?,
                 "si" => {
@@ -216,7 +213,10 @@ pub fn date_styles<R: BufRead>(r: &mut Reader<R>) -> Result<Vec<bool>, SheetErro
     let (mut in_fmts, mut in_xfs) = (false, false);
     let mut buf = Vec::new();
     loop {
-        match r.read_event_into(&mut buf).map_err(|_| SheetError::Damaged)? {
+        match r
+            .read_event_into(&mut buf)
+            .map_err(|_| SheetError::Damaged)?
+        {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 "numFmts" => in_fmts = true,
                 "cellXfs" => in_xfs = true,
