@@ -41,6 +41,7 @@ mod points_ranking;
 mod points_reports;
 mod reminders;
 mod sheets;
+mod sheets_hostile;
 mod store;
 mod support;
 mod transfers;

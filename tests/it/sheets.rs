@@ -51,7 +51,7 @@ fn row(i: u32) -> Vec<String> {
     .to_vec()
 }
 
-fn book(rows: &[Vec<String>]) -> Vec<u8> {
+pub(crate) fn book(rows: &[Vec<String>]) -> Vec<u8> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     for (c, h) in HEAD.iter().enumerate() {
@@ -66,7 +66,7 @@ fn book(rows: &[Vec<String>]) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
-async fn branch(b: Backend) -> Option<(TestApp, i64, i64)> {
+pub(crate) async fn branch(b: Backend) -> Option<(TestApp, i64, i64)> {
     let t = TestApp::new(b).await?;
     let r = t.org(None, OrgKind::Committee, "党委").await;
     let a = t.org(Some(&r), OrgKind::Branch, "甲支部").await;
@@ -222,7 +222,7 @@ fn sec_35_hostile_workbooks() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
 
-fn multipart(org: i64, file: &[u8], csrf: &str, token: &str) -> Request<Body> {
+pub(crate) fn multipart(org: i64, file: &[u8], csrf: &str, token: &str) -> Request<Body> {
     let boundary = "zhibu-test-boundary";
     let mut body = Vec::new();
     write!(
