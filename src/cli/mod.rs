@@ -127,9 +127,22 @@ pub async fn open(config: Config) -> anyhow::Result<Arc<App>> {
     crate::db::migrate::run(&db).await?;
     crate::db::maintenance::self_check(&db).await?;
     let app = App::new(db, config, Arc::new(SystemClock));
+    seal_plaintext(&app.db, &app.keys).await?;
     let demo = crate::auth::store::get_setting(&mut app.db.conn().await?.exec(), "demo").await?;
     app.set_demo(demo.as_deref() == Some("true"));
     Ok(app)
+}
+
+/// Seals 身份证号 and 手机号 that an older version stored in clear (SEC-46), right after
+/// migrating; does nothing once done.
+async fn seal_plaintext(db: &Db, keys: &crate::shared::crypto::KeyRing) -> anyhow::Result<()> {
+    let n = crate::members::rekey::seal_pending(db, keys, crate::members::rekey::DEFAULT_BATCH)
+        .await?;
+    if n > 0 {
+        tracing::info!(values = n, "existing identity and phone numbers encrypted");
+        println!("已加密保存原有的 {n} 个身份证号、手机号，并清除了明文。");
+    }
+    Ok(())
 }
 
 fn init_tracing(level: &str) {

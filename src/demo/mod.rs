@@ -327,7 +327,7 @@ async fn seed_members(
             };
             let category = if probationary { "probationary" } else { "full" };
             let id =
-                member_store::insert(&mut tx.exec(), orgs[*branch].id, group, category, &f, now)
+                member_store::insert(&mut tx.exec(), &app.keys, orgs[*branch].id, group, category, &f, now)
                     .await?;
             // History: members who joined after the branch was set up were developed there;
             // the others were registered when it was set up.

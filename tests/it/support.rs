@@ -276,7 +276,7 @@ impl TestApp {
         };
         let now = self.app.now();
         let mut tx = self.app.db.begin().await.unwrap();
-        let id = zhibu::members::store::insert(&mut tx.exec(), org_id, group_id, "full", &f, now)
+        let id = zhibu::members::store::insert(&mut tx.exec(), &self.app.keys, org_id, group_id, "full", &f, now)
             .await
             .unwrap();
         let ev = zhibu::members::events::NewEvent {
