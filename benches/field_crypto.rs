@@ -51,9 +51,21 @@ fn primitives() {
     let mac = t.elapsed();
     let per = |d: std::time::Duration| d.as_secs_f64() * 1e6 / VALUES as f64;
     println!("primitives ({VALUES} 身份证号, one core)");
-    println!("  seal (SM4-GCM)             {:>7.1} ms   {:>5.2} µs each", seal.as_secs_f64() * 1e3, per(seal));
-    println!("  open                       {:>7.1} ms   {:>5.2} µs each", open.as_secs_f64() * 1e3, per(open));
-    println!("  blind index (HMAC-SM3)     {:>7.1} ms   {:>5.2} µs each", mac.as_secs_f64() * 1e3, per(mac));
+    println!(
+        "  seal (SM4-GCM)             {:>7.1} ms   {:>5.2} µs each",
+        seal.as_secs_f64() * 1e3,
+        per(seal)
+    );
+    println!(
+        "  open                       {:>7.1} ms   {:>5.2} µs each",
+        open.as_secs_f64() * 1e3,
+        per(open)
+    );
+    println!(
+        "  blind index (HMAC-SM3)     {:>7.1} ms   {:>5.2} µs each",
+        mac.as_secs_f64() * 1e3,
+        per(mac)
+    );
     println!(
         "  envelope size              {} bytes for 18 characters",
         sealed[0].len()
@@ -63,7 +75,16 @@ fn primitives() {
 fn workbook() -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    let heads = ["姓名", "公民身份号码", "民族", "学历", "人员类别", "入党日期", "转正日期", "联系电话"];
+    let heads = [
+        "姓名",
+        "公民身份号码",
+        "民族",
+        "学历",
+        "人员类别",
+        "入党日期",
+        "转正日期",
+        "联系电话",
+    ];
     for (c, h) in heads.iter().enumerate() {
         ws.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
     }
@@ -79,7 +100,8 @@ fn workbook() -> Vec<u8> {
             format!("170{r:08}"),
         ];
         for (c, v) in vals.iter().enumerate() {
-            ws.write_string(r + 1, u16::try_from(c).unwrap(), v).unwrap();
+            ws.write_string(r + 1, u16::try_from(c).unwrap(), v)
+                .unwrap();
         }
     }
     wb.save_to_buffer().unwrap()
@@ -117,8 +139,20 @@ async fn run(label: &str, url: &str) {
         std::hint::black_box(sealing::id_blind(&app.keys, &id));
         std::hint::black_box(sealing::id_blind(&app.keys, &id));
         std::hint::black_box(sealing::phone_blind(&app.keys, &phone));
-        std::hint::black_box(sealing::seal(&app.keys, "members", "id_number", i64::from(r), &id));
-        std::hint::black_box(sealing::seal(&app.keys, "members", "phone", i64::from(r), &phone));
+        std::hint::black_box(sealing::seal(
+            &app.keys,
+            "members",
+            "id_number",
+            i64::from(r),
+            &id,
+        ));
+        std::hint::black_box(sealing::seal(
+            &app.keys,
+            "members",
+            "phone",
+            i64::from(r),
+            &phone,
+        ));
     }
     let crypto = t.elapsed();
     let t = Instant::now();

@@ -40,7 +40,11 @@ pub async fn committee(app: &App, branches: usize, members: usize) {
             VALUES ({id}, 1, '/1/{id}/', 1, 'branch', '第{b}支部', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")).await;
     }
     // Only the blind index is filled (the unique key); these benches never read the numbers.
-    let blob = if matches!(app.db, Db::Sqlite(_)) { "BLOB" } else { "BYTEA" };
+    let blob = if matches!(app.db, Db::Sqlite(_)) {
+        "BLOB"
+    } else {
+        "BYTEA"
+    };
     for chunk in 0..members.div_ceil(1000) {
         let values: Vec<String> = (chunk * 1000..((chunk + 1) * 1000).min(members))
             .map(|n| {

@@ -139,8 +139,8 @@ pub async fn open(config: Config) -> anyhow::Result<Arc<App>> {
 /// Seals 身份证号 and 手机号 that an older version stored in clear (SEC-46), right after
 /// migrating; does nothing once done.
 async fn seal_plaintext(db: &Db, keys: &crate::shared::crypto::KeyRing) -> anyhow::Result<()> {
-    let n = crate::members::rekey::seal_pending(db, keys, crate::members::rekey::DEFAULT_BATCH)
-        .await?;
+    let n =
+        crate::members::rekey::seal_pending(db, keys, crate::members::rekey::DEFAULT_BATCH).await?;
     if n > 0 {
         tracing::info!(values = n, "existing identity and phone numbers encrypted");
         println!("已加密保存原有的 {n} 个身份证号、手机号，并清除了明文。");

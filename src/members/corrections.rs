@@ -317,7 +317,15 @@ pub async fn decide(
         return Err(MemberError::Invalid("该申请已经处理".into()));
     }
     if let Some(f) = &fields {
-        super::store::update(&mut tx.exec(), &app.keys, c.member_id, d.member.group_id, f, now).await?;
+        super::store::update(
+            &mut tx.exec(),
+            &app.keys,
+            c.member_id,
+            d.member.group_id,
+            f,
+            now,
+        )
+        .await?;
     }
     let what = if approve { "同意" } else { "不同意" };
     let ev = AuditEvent::success("member.correction_decide", "member", c.member_id)

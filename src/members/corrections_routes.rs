@@ -219,7 +219,10 @@ async fn decide(
 /// # Errors
 /// Storage failures.
 pub async fn requests_of(st: &AppState, member_id: i64) -> AppResult<Vec<Correction>> {
-    Ok(corrections::of_member(&mut st.app.db.conn().await?.exec(), &st.app.keys, member_id).await?)
+    Ok(
+        corrections::of_member(&mut st.app.db.conn().await?.exec(), &st.app.keys, member_id)
+            .await?,
+    )
 }
 
 /// Number of pending requests in the caller's area.

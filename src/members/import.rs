@@ -351,9 +351,16 @@ pub async fn commit(
         };
         match action {
             RowAction::Insert => {
-                let id =
-                    store::insert(&mut tx.exec(), &app.keys, org.id, *group, category.code(), fields, now)
-                        .await?;
+                let id = store::insert(
+                    &mut tx.exec(),
+                    &app.keys,
+                    org.id,
+                    *group,
+                    category.code(),
+                    fields,
+                    now,
+                )
+                .await?;
                 let ev = NewEvent {
                     member_id: id,
                     kind: EventKind::Register,

@@ -161,7 +161,10 @@ mod tests {
             for bit in 0..8 {
                 let mut x = a.clone();
                 x[i] ^= 1 << bit;
-                assert!(open(&k, "members", "id_number", 1, &x).is_err(), "{i}/{bit}");
+                assert!(
+                    open(&k, "members", "id_number", 1, &x).is_err(),
+                    "{i}/{bit}"
+                );
             }
         }
         assert!(!a.windows(6).any(|w| w == b"110105"), "no plaintext inside");

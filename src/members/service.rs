@@ -186,7 +186,8 @@ pub(super) async fn check_unique(
     id_number: &str,
     except: Option<i64>,
 ) -> Result<(), MemberError> {
-    let found = store::find_by_id_number(&mut app.db.conn().await?.exec(), &app.keys, id_number).await?;
+    let found =
+        store::find_by_id_number(&mut app.db.conn().await?.exec(), &app.keys, id_number).await?;
     match found {
         Some((id, name, org_name, path)) if Some(id) != except => {
             let msg = if scope.check_member(MemberAction::View, &path, id).is_ok() {

@@ -43,7 +43,10 @@ async fn write_sealed(
     const SQL: &str = "UPDATE members SET id_number_enc = $2, id_number_bidx = $3, phone_enc = $4, phone_bidx = $5
         WHERE id = $1";
     let id_enc = sealing::seal(keys, "members", "id_number", id, &f.id_number);
-    let phone_enc = f.phone.as_deref().map(|p| sealing::seal(keys, "members", "phone", id, p));
+    let phone_enc = f
+        .phone
+        .as_deref()
+        .map(|p| sealing::seal(keys, "members", "phone", id, p));
     let phone_idx = f.phone.as_deref().map(|p| phone_blind(keys, p));
     on!(ex, c => sqlx::query(SQL).bind(id).bind(id_enc).bind(id_blind(keys, &f.id_number))
         .bind(phone_enc).bind(phone_idx).execute(c).await?.rows_affected());
@@ -483,7 +486,10 @@ pub async fn insert_upload(
     // The roster file is full of 身份证号: it is kept sealed too (SEC-46), bound to its row.
     let empty: &[u8] = &[];
     let id: i64 = on!(ex, c => sqlx::query_scalar(SQL).bind(user_id).bind(org_id).bind(file_name).bind(empty).bind(now).fetch_one(c).await?);
-    let sealed = keys.seal(&crate::shared::crypto::aad("uploads", "content", id), content);
+    let sealed = keys.seal(
+        &crate::shared::crypto::aad("uploads", "content", id),
+        content,
+    );
     on!(ex, c => sqlx::query("UPDATE uploads SET content = $2 WHERE id = $1").bind(id).bind(sealed).execute(c).await?.rows_affected());
     Ok(id)
 }
@@ -502,7 +508,10 @@ pub async fn get_upload(
     let (org, name, sealed): (i64, String, Vec<u8>) =
         on!(ex, c => sqlx::query_as(SQL).bind(id).bind(user_id).fetch_one(c).await?);
     let content = keys
-        .open(&crate::shared::crypto::aad("uploads", "content", id), &sealed)
+        .open(
+            &crate::shared::crypto::aad("uploads", "content", id),
+            &sealed,
+        )
         .map_err(|e| crate::db::StoreError::Db(sqlx::Error::Decode(Box::new(e))))?;
     Ok((org, name, content))
 }

@@ -183,13 +183,7 @@ pub fn template(ethnicities: &[String], educations: &[String]) -> Result<Vec<u8>
 }
 
 /// A record's value in a column, as text.
-fn value(
-    m: &Member,
-    key: &str,
-    group: Option<&str>,
-    unmasked: bool,
-    today: time::Date,
-) -> String {
+fn value(m: &Member, key: &str, group: Option<&str>, unmasked: bool, today: time::Date) -> String {
     let ymd = crate::shared::text::ymd;
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let yes = |b: bool| {

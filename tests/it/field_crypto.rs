@@ -131,7 +131,7 @@ async fn sec_46_fields_round_trip_sealed(b: Backend) {
     assert_eq!(d.member.phone.as_deref(), Some(phone_of(1).as_str()));
     // Edit: the new values are sealed again and read back.
     let mut raw = d.member.raw_fields();
-    raw.insert("phone".into(), "＋86 139 0000 1111".into());
+    raw.insert("phone".into(), "+86 139 0000 1111".into());
     service::update(&t.app, &actor, &scope, id, None, &raw)
         .await
         .unwrap();
@@ -168,7 +168,8 @@ async fn sec_46_fields_round_trip_sealed(b: Backend) {
             phone_of(r),
         ];
         for (c, v) in cells.iter().enumerate() {
-            ws.write_string(r - 1, u16::try_from(c).unwrap(), v).unwrap();
+            ws.write_string(r - 1, u16::try_from(c).unwrap(), v)
+                .unwrap();
         }
     }
     let book = wb.save_to_buffer().unwrap();
@@ -305,9 +306,17 @@ async fn sec_47_search_and_duplicates_by_blind_index(b: Backend) {
     // …and at import.
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in ["姓名", "身份证号", "民族", "学历", "人员类别", "入党日期", "转正日期"]
-        .iter()
-        .enumerate()
+    for (c, h) in [
+        "姓名",
+        "身份证号",
+        "民族",
+        "学历",
+        "人员类别",
+        "入党日期",
+        "转正日期",
+    ]
+    .iter()
+    .enumerate()
     {
         ws.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
     }
@@ -331,7 +340,11 @@ async fn sec_47_search_and_duplicates_by_blind_index(b: Backend) {
     assert!(
         checked.errors.iter().any(|e| e.message.contains("乙支部")),
         "{:?}",
-        checked.errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+        checked
+            .errors
+            .iter()
+            .map(|e| &e.message)
+            .collect::<Vec<_>>()
     );
     // The unique blind index refuses a duplicate even past the service.
     let mut tx = t.app.db.begin().await.unwrap();
@@ -356,12 +369,42 @@ async fn sec_46_swapped_or_altered_envelopes_do_not_open(b: Backend) {
     let scope = Scope::operator();
     let x = insert(&t, a, 1).await;
     let y = insert(&t, a, 2).await;
-    let swap = "UPDATE members SET id_number_enc = CASE id WHEN $1 THEN (SELECT id_number_enc FROM members WHERE id = $2)
-        ELSE (SELECT id_number_enc FROM members WHERE id = $1) END WHERE id IN ($1, $2)";
-    match &t.app.db {
-        Db::Sqlite(p) => sqlx::query(swap).bind(x).bind(y).execute(p).await.unwrap(),
-        Db::Postgres(p) => sqlx::query(swap).bind(x).bind(y).execute(p).await.unwrap(),
-    };
+    let read = "SELECT id_number_enc FROM members WHERE id = $1";
+    let set = "UPDATE members SET id_number_enc = $2 WHERE id = $1";
+    let mut env = Vec::new();
+    for id in [x, y] {
+        let e: Vec<u8> = match &t.app.db {
+            Db::Sqlite(p) => sqlx::query_scalar(read)
+                .bind(id)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(read)
+                .bind(id)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        };
+        env.push(e);
+    }
+    for (id, e) in [(x, &env[1]), (y, &env[0])] {
+        match &t.app.db {
+            Db::Sqlite(p) => sqlx::query(set)
+                .bind(id)
+                .bind(e)
+                .execute(p)
+                .await
+                .unwrap()
+                .rows_affected(),
+            Db::Postgres(p) => sqlx::query(set)
+                .bind(id)
+                .bind(e)
+                .execute(p)
+                .await
+                .unwrap()
+                .rows_affected(),
+        };
+    }
     for id in [x, y] {
         assert!(
             service::detail(&t.app, &scope, id, MemberAction::View)
@@ -388,8 +431,20 @@ async fn sec_46_swapped_or_altered_envelopes_do_not_open(b: Backend) {
     bad[last] ^= 0x01;
     let set = "UPDATE members SET phone_enc = $2 WHERE id = $1";
     match &t.app.db {
-        Db::Sqlite(p) => sqlx::query(set).bind(z).bind(bad).execute(p).await.unwrap(),
-        Db::Postgres(p) => sqlx::query(set).bind(z).bind(bad).execute(p).await.unwrap(),
+        Db::Sqlite(p) => sqlx::query(set)
+            .bind(z)
+            .bind(bad)
+            .execute(p)
+            .await
+            .unwrap()
+            .rows_affected(),
+        Db::Postgres(p) => sqlx::query(set)
+            .bind(z)
+            .bind(bad)
+            .execute(p)
+            .await
+            .unwrap()
+            .rows_affected(),
     };
     assert!(
         service::detail(&t.app, &scope, z, MemberAction::View)
@@ -410,9 +465,17 @@ async fn sec_46_no_plaintext_in_database_files(b: Backend) {
     f.phone = Some(MARK_PHONE.into());
     let marker_id = f.id_number.clone();
     let mut tx = t.app.db.begin().await.unwrap();
-    zhibu::members::store::insert(&mut tx.exec(), &t.app.keys, a, None, "full", &f, t.app.now())
-        .await
-        .unwrap();
+    zhibu::members::store::insert(
+        &mut tx.exec(),
+        &t.app.keys,
+        a,
+        None,
+        "full",
+        &f,
+        t.app.now(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     for i in 1..=5 {
         insert(&t, a, i).await;
@@ -492,7 +555,11 @@ async fn sec_53_masked_views_do_not_rebuild_id_numbers(b: Backend) {
         // Neither the county code nor any digit of the birth date is shown.
         assert!(shown.chars().skip(3).take(11).all(|c| c == '*'), "{shown}");
     };
-    let api = text(t.send(bearer_get("/api/v1/members?per_page=100", &tok)).await).await;
+    let api = text(
+        t.send(bearer_get("/api/v1/members?per_page=100", &tok))
+            .await,
+    )
+    .await;
     let v: serde_json::Value = serde_json::from_str(&api).unwrap();
     assert_eq!(v["total"], 30);
     for item in v["members"].as_array().unwrap() {
@@ -516,7 +583,11 @@ async fn sec_53_masked_views_do_not_rebuild_id_numbers(b: Backend) {
                 assert!(!html.contains(&f), "{f} shown with a masked number");
             }
         }
-        let json = text(t.send(bearer_get(&format!("/api/v1/members/{id}"), &tok)).await).await;
+        let json = text(
+            t.send(bearer_get(&format!("/api/v1/members/{id}"), &tok))
+                .await,
+        )
+        .await;
         for f in forms(*birth) {
             assert!(!json.contains(&f));
         }
@@ -535,9 +606,13 @@ async fn sec_53_masked_views_do_not_rebuild_id_numbers(b: Backend) {
         text: "测试".into(),
         request_id: "r".into(),
     };
-    let s = sheet::read(&workbook::export(&data, false, &mark, t.app.clock.today()).unwrap())
-        .unwrap();
-    assert!(!s.headers.iter().any(|h| h == "出生日期"), "{:?}", s.headers);
+    let s =
+        sheet::read(&workbook::export(&data, false, &mark, t.app.clock.today()).unwrap()).unwrap();
+    assert!(
+        !s.headers.iter().any(|h| h == "出生日期"),
+        "{:?}",
+        s.headers
+    );
     let idc = s.headers.iter().position(|h| h == "公民身份号码").unwrap();
     assert_eq!(s.rows.len(), 30);
     for (_, cells) in &s.rows {
@@ -581,13 +656,7 @@ async fn sec_46_plaintext_from_older_versions_is_sealed_once(b: Backend) {
         VALUES ($1, 1, $2, 'male', $3, '1980-01-01', '汉族', '大学本科', 'full', '2005-07-01', 'normal', $4,
         '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
     let people: Vec<(i64, String, Option<String>)> = (1..=5u32)
-        .map(|i| {
-            (
-                i64::from(i),
-                id_of(i).0,
-                (i != 3).then(|| phone_of(i)),
-            )
-        })
+        .map(|i| (i64::from(i), id_of(i).0, (i != 3).then(|| phone_of(i))))
         .collect();
     match &db {
         Db::Sqlite(p) => {
@@ -628,7 +697,11 @@ async fn sec_46_plaintext_from_older_versions_is_sealed_once(b: Backend) {
     zhibu::db::migrate::run(&db).await.unwrap();
     let keys = zhibu::shared::crypto::KeyRing::generate();
     assert_eq!(rekey::seal_pending(&db, &keys, 2).await.unwrap(), 9);
-    assert_eq!(rekey::seal_pending(&db, &keys, 2).await.unwrap(), 0, "idempotent");
+    assert_eq!(
+        rekey::seal_pending(&db, &keys, 2).await.unwrap(),
+        0,
+        "idempotent"
+    );
     let mut conn = db.conn().await.unwrap();
     for (id, n, ph) in &people {
         let (m, _) = zhibu::members::store::get(&mut conn.exec(), &keys, *id)
@@ -671,3 +744,86 @@ async fn sec_46_plaintext_from_older_versions_is_sealed_once(b: Backend) {
     }
 }
 db_test!(sec_46_plaintext_from_older_versions_is_sealed_once);
+
+/// SEC-49: after a new data key is added, rotation re-seals every envelope under it in
+/// batches; stopped after one batch, a second run finishes the rest, and everything opens.
+async fn sec_49_rotation_resumes_after_interruption(b: Backend) {
+    let Some((t, a, _)) = setup(b).await else {
+        return;
+    };
+    let mut ids = Vec::new();
+    for i in 1..=5 {
+        ids.push(insert(&t, a, i).await);
+    }
+    let dir =
+        std::env::temp_dir().join(format!("zhibu-keys-{}", zhibu::shared::token::request_id()));
+    let path = dir.join("keys.toml");
+    zhibu::shared::crypto::keyfile::save(&t.app.keys, &path).unwrap();
+    let mut ring = zhibu::shared::crypto::keyfile::load(&path).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(ring.add_version(), 2);
+    let versions = |raw: &[Vec<u8>]| {
+        let mut v: Vec<Option<u32>> = raw
+            .iter()
+            .filter(|e| e.len() > 32)
+            .map(|e| zhibu::shared::crypto::KeyRing::envelope_version(e))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    assert_eq!(versions(&raw_columns(&t.app.db).await), vec![Some(1)]);
+    assert_eq!(rekey::stale_envelopes(&t.app.db, &ring).await.unwrap(), 10);
+    // Interrupted: one batch of 2, committed on its own.
+    let mut seen = Vec::new();
+    let first = rekey::reencrypt(&t.app.db, &ring, 2, Some(1), |c, n| {
+        seen.push((c.to_owned(), n));
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        (first.rewritten, first.batches, first.complete),
+        (2, 1, false)
+    );
+    assert_eq!(seen, vec![("members.id_number".to_owned(), 2)]);
+    assert_eq!(rekey::stale_envelopes(&t.app.db, &ring).await.unwrap(), 8);
+    // Both key versions are in use meanwhile, and every record still opens.
+    let mut conn = t.app.db.conn().await.unwrap();
+    for (n, id) in ids.iter().enumerate() {
+        let (m, _) = zhibu::members::store::get(&mut conn.exec(), &ring, *id)
+            .await
+            .unwrap();
+        assert_eq!(m.id_number, id_of(u32::try_from(n).unwrap() + 1).0);
+    }
+    drop(conn);
+    // Resumed: the rest, and nothing twice.
+    let rest = rekey::reencrypt(&t.app.db, &ring, 2, None, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!((rest.rewritten, rest.complete), (8, true));
+    assert_eq!(rekey::stale_envelopes(&t.app.db, &ring).await.unwrap(), 0);
+    assert_eq!(versions(&raw_columns(&t.app.db).await), vec![Some(2)]);
+    let again = rekey::reencrypt(&t.app.db, &ring, 2, None, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(again.rewritten, 0);
+    let mut conn = t.app.db.conn().await.unwrap();
+    for (n, id) in ids.iter().enumerate() {
+        let (m, _) = zhibu::members::store::get(&mut conn.exec(), &ring, *id)
+            .await
+            .unwrap();
+        assert_eq!(m.id_number, id_of(u32::try_from(n).unwrap() + 1).0);
+        assert_eq!(m.phone, Some(phone_of(u32::try_from(n).unwrap() + 1)));
+        // The old ring alone no longer opens them; the blind index (MAC key) is unchanged.
+        assert!(
+            zhibu::members::store::get(&mut conn.exec(), &t.app.keys, *id)
+                .await
+                .is_err()
+        );
+        let found = zhibu::members::store::find_by_id_number(&mut conn.exec(), &ring, &m.id_number)
+            .await
+            .unwrap();
+        assert_eq!(found.map(|f| f.0), Some(*id));
+    }
+}
+db_test!(sec_49_rotation_resumes_after_interruption);
