@@ -565,7 +565,8 @@ pub async fn without_accounts(
         WHERE o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal'
           AND NOT EXISTS (SELECT 1 FROM users u WHERE u.member_id = m.id)
         ORDER BY o.path, m.name_key, m.id";
-    let rows: Vec<(i64, String, Option<Vec<u8>>, i64, String)> =
+    type Sealed = (i64, String, Option<Vec<u8>>, i64, String);
+    let rows: Vec<Sealed> =
         on!(ex, c => sqlx::query_as(SQL).bind(path).bind(subtree_upper(path)).fetch_all(c).await?);
     rows.into_iter()
         .map(|(id, name, phone, org, org_name)| {
