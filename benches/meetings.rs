@@ -83,7 +83,7 @@ async fn burst(app: &Arc<App>) -> (f64, f64, f64, i64) {
             "{body}{}",
             zhibu::members::idcard::check_char(&body).unwrap()
         );
-        let sql = "INSERT INTO members (org_id, name, gender, id_number, birth_date, ethnicity, education, category,
+        let sql = "INSERT INTO members (org_id, name, gender, id_number_bidx, birth_date, ethnicity, education, category,
             joined_on, membership_status, created_at, updated_at) VALUES ($1, $2, 'male', $3, $4, '汉族', '大学本科',
             'full', $4, 'normal', $5, $5) RETURNING id";
         let d = time::macros::date!(1970 - 01 - 01);
@@ -92,7 +92,7 @@ async fn burst(app: &Arc<App>) -> (f64, f64, f64, i64) {
             zhibu::db::Exec::Sqlite(c) => sqlx::query_scalar(sql)
                 .bind(branch.id)
                 .bind(&name)
-                .bind(&id_number)
+                .bind(id_number.as_bytes().to_vec())
                 .bind(d)
                 .bind(now)
                 .fetch_one(&mut **c)
@@ -101,7 +101,7 @@ async fn burst(app: &Arc<App>) -> (f64, f64, f64, i64) {
             zhibu::db::Exec::Pg(c) => sqlx::query_scalar(sql)
                 .bind(branch.id)
                 .bind(&name)
-                .bind(&id_number)
+                .bind(id_number.as_bytes().to_vec())
                 .bind(d)
                 .bind(now)
                 .fetch_one(&mut **c)

@@ -161,9 +161,17 @@ async fn run(label: &str, url: &str) {
         for i in 0..5000 {
             let n = u64::try_from(chunk * 5000 + i).unwrap();
             let b = branches[usize::try_from(n).unwrap() % BRANCHES];
-            zhibu::members::store::insert(&mut tx.exec(), b, None, "full", &fields(n), now)
-                .await
-                .unwrap();
+            zhibu::members::store::insert(
+                &mut tx.exec(),
+                &app.keys,
+                b,
+                None,
+                "full",
+                &fields(n),
+                now,
+            )
+            .await
+            .unwrap();
         }
         tx.commit().await.unwrap();
     }

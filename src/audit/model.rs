@@ -293,6 +293,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("system.bootstrap", "初始化系统"),
     ("system.backup", "备份"),
     ("system.restore", "恢复"),
+    ("system.rotate_key", "轮换数据密钥"),
     ("system.demo", "生成演示数据"),
 ];
 

@@ -143,7 +143,7 @@ pub async fn create(
         if input.role.is_admin_triad() {
             return Err(AuthError::Invalid("三员账号不能关联党员".into()));
         }
-        let found = crate::members::store::get(&mut app.db.conn().await?.exec(), m)
+        let found = crate::members::store::get(&mut app.db.conn().await?.exec(), &app.keys, m)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => AuthError::Invalid("该党员记录不存在".into()),

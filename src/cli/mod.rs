@@ -3,6 +3,7 @@
 //! services; none of them writes SQL of its own.
 
 mod admin;
+mod keys;
 mod serve;
 mod sheets;
 
@@ -129,11 +130,24 @@ pub async fn open(config: Config) -> anyhow::Result<Arc<App>> {
     crate::db::maintenance::self_check(&db).await?;
     let keys = open_keys(&db, &config).await?;
     let app = App::new(db, config, Arc::new(SystemClock), keys);
+    seal_plaintext(&app.db, &app.keys).await?;
     // Seal rows from before the audit chain now rather than in the first write (SEC-26).
     crate::audit::chain_store::ensure_anchored(&app.db).await?;
     let demo = crate::auth::store::get_setting(&mut app.db.conn().await?.exec(), "demo").await?;
     app.set_demo(demo.as_deref() == Some("true"));
     Ok(app)
+}
+
+/// Seals 身份证号 and 手机号 that an older version stored in clear (SEC-46), right after
+/// migrating; does nothing once done.
+async fn seal_plaintext(db: &Db, keys: &crate::shared::crypto::KeyRing) -> anyhow::Result<()> {
+    let n =
+        crate::members::rekey::seal_pending(db, keys, crate::members::rekey::DEFAULT_BATCH).await?;
+    if n > 0 {
+        tracing::info!(values = n, "existing identity and phone numbers encrypted");
+        println!("已加密保存原有的 {n} 个身份证号、手机号，并清除了明文。");
+    }
+    Ok(())
 }
 
 /// Loads the key file, creating it only for a database that has never held anything sealed,
@@ -201,6 +215,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let db = Db::connect(&config.database.url, 2).await?;
             if action.is_none() {
                 crate::db::migrate::run(&db).await?;
+                let keys = open_keys(&db, &config).await?;
+                seal_plaintext(&db, &keys).await?;
             }
             for m in crate::db::migrate::status(&db).await? {
                 println!(

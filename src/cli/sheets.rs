@@ -124,7 +124,7 @@ pub async fn run_export(config: Config, cmd: ExportCmd) -> anyhow::Result<()> {
         text: format!("命令行 {}", crate::shared::text::datetime(app.now())),
         request_id: actor.request_id.clone(),
     };
-    let bytes = workbook::export(&data, unmask, &mark)?;
+    let bytes = workbook::export(&data, unmask, &mark, app.clock.today())?;
     std::fs::write(&file, bytes).with_context(|| format!("无法写入 {}", file.display()))?;
     println!("已导出 {} 人到 {}", data.len(), file.display());
     app.db.close().await;

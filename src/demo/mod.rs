@@ -71,7 +71,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     let hash = tokio::task::spawn_blocking(move || hasher.hash(DEMO_PASSWORD)).await??;
     let mut tx = app.db.begin().await?;
     let orgs = seed_orgs(&mut tx, now).await?;
-    let members = seed_members(&mut tx, &orgs, today, now).await?;
+    let members = seed_members(&mut tx, &app.keys, &orgs, today, now).await?;
     seed_terms_and_officers(&mut tx, &orgs, &members, today, now).await?;
     for (username, name, role, org) in ACCOUNTS {
         let org_id = org.map(|i| orgs[i].id);
@@ -205,6 +205,7 @@ async fn seed_orgs(tx: &mut crate::db::Tx, now: time::OffsetDateTime) -> anyhow:
 /// Returns `(member id, branch id, name)` for every seeded member.
 async fn seed_members(
     tx: &mut crate::db::Tx,
+    keys: &crate::shared::crypto::KeyRing,
     orgs: &[Org],
     today: Date,
     now: time::OffsetDateTime,
@@ -326,9 +327,16 @@ async fn seed_members(
                 Some(orgs[groups[i % groups.len()]].id)
             };
             let category = if probationary { "probationary" } else { "full" };
-            let id =
-                member_store::insert(&mut tx.exec(), orgs[*branch].id, group, category, &f, now)
-                    .await?;
+            let id = member_store::insert(
+                &mut tx.exec(),
+                keys,
+                orgs[*branch].id,
+                group,
+                category,
+                &f,
+                now,
+            )
+            .await?;
             // History: members who joined after the branch was set up were developed there;
             // the others were registered when it was set up.
             let established = orgs[*branch].established_on.unwrap_or(joined_on);

@@ -46,7 +46,7 @@ pub async fn pending(
 ) -> Result<(crate::orgs::model::Org, usize), MemberError> {
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
     scope.check_member(MemberAction::Edit, &org.path, 0)?;
-    let n = store::without_accounts(&mut app.db.conn().await?.exec(), &org.path)
+    let n = store::without_accounts(&mut app.db.conn().await?.exec(), &app.keys, &org.path)
         .await?
         .len();
     Ok((org, n))
@@ -64,7 +64,8 @@ pub async fn issue(
 ) -> Result<Vec<Slip>, MemberError> {
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
     scope.check_member(MemberAction::Edit, &org.path, 0)?;
-    let people = store::without_accounts(&mut app.db.conn().await?.exec(), &org.path).await?;
+    let people =
+        store::without_accounts(&mut app.db.conn().await?.exec(), &app.keys, &org.path).await?;
     let codes: Vec<String> = people.iter().map(|_| one_time_password()).collect();
     let hasher = app.hasher;
     let to_hash = codes.clone();

@@ -38,8 +38,9 @@ pub fn member_json(m: &Member, today: time::Date) -> Value {
         "group_id": m.group_id,
         "name": m.name,
         "gender": m.gender,
+        // SEC-53/55: the number is masked here, so the birth date it contains is not shown
+        // beside it; the age (周岁) is.
         "id_number_masked": m.id_masked(),
-        "birth_date": ymd(m.birth_date),
         "age": m.age(today),
         "ethnicity": m.ethnicity,
         "native_place": m.native_place,

@@ -10,8 +10,10 @@ use crate::auth::{Denial, MemberAction, Scope};
 use crate::db::{Exec, StoreResult};
 use crate::on;
 use crate::orgs::model::subtree_upper;
+use crate::shared::crypto::KeyRing;
 
 use super::model::{label_of, validate};
+use super::sealing::{self, SEALED_CORRECTIONS};
 use super::service::{MemberError, check_unique, detail};
 
 /// Items a member may ask to correct (organisation, category and status change by events).
@@ -56,6 +58,8 @@ pub struct Correction {
     pub requested_at: OffsetDateTime,
     /// Officer's note.
     pub decision_note: String,
+    /// The proposed 身份证号 or 手机号, sealed like the record's own (SEC-46).
+    new_value_enc: Option<Vec<u8>>,
 }
 
 impl Correction {
@@ -90,10 +94,23 @@ impl Correction {
     }
 }
 
-const COLS: &str = "c.id, c.member_id, m.name AS member_name, c.field, c.new_value, c.reason, c.status, c.requested_at, c.decision_note";
+const COLS: &str = "c.id, c.member_id, m.name AS member_name, c.field, c.new_value, c.reason, c.status, c.requested_at,
+    c.decision_note, c.new_value_enc";
 
+/// Opens the sealed proposed values in place.
+fn open_all(keys: &KeyRing, rows: &mut [Correction]) -> StoreResult<()> {
+    for c in rows {
+        if let Some(env) = c.new_value_enc.take() {
+            c.new_value = sealing::open(keys, "member_corrections", "new_value", c.id, &env)?;
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn insert(
     ex: &mut Exec<'_>,
+    keys: &KeyRing,
     member_id: i64,
     field: &str,
     value: &str,
@@ -103,43 +120,66 @@ async fn insert(
 ) -> StoreResult<i64> {
     const SQL: &str = "INSERT INTO member_corrections (member_id, field, new_value, reason, status, requested_by, requested_at)
         VALUES ($1, $2, $3, $4, 'pending', $5, $6) RETURNING id";
-    on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(member_id).bind(field).bind(value).bind(reason).bind(user_id).bind(now).fetch_one(c).await?))
+    let sealed = SEALED_CORRECTIONS.contains(&field);
+    let plain = if sealed { "" } else { value };
+    let id: i64 = on!(ex, c => sqlx::query_scalar(SQL).bind(member_id).bind(field).bind(plain).bind(reason).bind(user_id).bind(now).fetch_one(c).await?);
+    if sealed {
+        // The envelope is bound to the row id, known only after the insert (same transaction).
+        let env = sealing::seal(keys, "member_corrections", "new_value", id, value);
+        on!(ex, c => sqlx::query("UPDATE member_corrections SET new_value_enc = $2 WHERE id = $1")
+            .bind(id).bind(env).execute(c).await?.rows_affected());
+    }
+    Ok(id)
 }
 
 /// A member's requests, newest first.
 ///
 /// # Errors
 /// Database failures.
-pub async fn of_member(ex: &mut Exec<'_>, member_id: i64) -> StoreResult<Vec<Correction>> {
+pub async fn of_member(
+    ex: &mut Exec<'_>,
+    keys: &KeyRing,
+    member_id: i64,
+) -> StoreResult<Vec<Correction>> {
     let sql = format!(
         "SELECT {COLS} FROM member_corrections c JOIN members m ON m.id = c.member_id WHERE c.member_id = $1 ORDER BY c.id DESC"
     );
-    on!(ex, c => Ok(sqlx::query_as(&sql).bind(member_id).fetch_all(c).await?))
+    let mut rows: Vec<Correction> =
+        on!(ex, c => sqlx::query_as(&sql).bind(member_id).fetch_all(c).await?);
+    open_all(keys, &mut rows)?;
+    Ok(rows)
 }
 
 /// Pending requests for members in any of the subtrees, oldest first.
 ///
 /// # Errors
 /// Database failures.
-pub async fn pending_under(ex: &mut Exec<'_>, roots: &[String]) -> StoreResult<Vec<Correction>> {
+pub async fn pending_under(
+    ex: &mut Exec<'_>,
+    keys: &KeyRing,
+    roots: &[String],
+) -> StoreResult<Vec<Correction>> {
     let mut out = Vec::new();
     for r in roots {
         let sql = format!(
             "SELECT {COLS} FROM member_corrections c JOIN members m ON m.id = c.member_id JOIN orgs o ON o.id = m.org_id
              WHERE c.status = 'pending' AND o.path >= $1 AND o.path < $2 ORDER BY c.id"
         );
-        let rows: Vec<Correction> =
+        let mut rows: Vec<Correction> =
             on!(ex, c => sqlx::query_as(&sql).bind(r).bind(subtree_upper(r)).fetch_all(c).await?);
+        open_all(keys, &mut rows)?;
         out.extend(rows);
     }
     Ok(out)
 }
 
-async fn get(ex: &mut Exec<'_>, id: i64) -> StoreResult<Correction> {
+async fn get(ex: &mut Exec<'_>, keys: &KeyRing, id: i64) -> StoreResult<Correction> {
     let sql = format!(
         "SELECT {COLS} FROM member_corrections c JOIN members m ON m.id = c.member_id WHERE c.id = $1"
     );
-    on!(ex, c => Ok(sqlx::query_as(&sql).bind(id).fetch_one(c).await?))
+    let mut row: Correction = on!(ex, c => sqlx::query_as(&sql).bind(id).fetch_one(c).await?);
+    open_all(keys, std::slice::from_mut(&mut row))?;
+    Ok(row)
 }
 
 async fn decide_row(
@@ -190,6 +230,7 @@ pub async fn request(
     let mut tx = app.db.begin().await?;
     let id = insert(
         &mut tx.exec(),
+        &app.keys,
         member_id,
         field,
         value,
@@ -214,7 +255,7 @@ pub async fn for_decision(
     scope: &Scope,
     id: i64,
 ) -> Result<(Correction, super::service::MemberDetail), MemberError> {
-    let c = match get(&mut app.db.conn().await?.exec(), id).await {
+    let c = match get(&mut app.db.conn().await?.exec(), &app.keys, id).await {
         Ok(c) => c,
         Err(crate::db::StoreError::NotFound) => return Err(Denial::NotFound.into()),
         Err(e) => return Err(e.into()),
@@ -276,7 +317,15 @@ pub async fn decide(
         return Err(MemberError::Invalid("该申请已经处理".into()));
     }
     if let Some(f) = &fields {
-        super::store::update(&mut tx.exec(), c.member_id, d.member.group_id, f, now).await?;
+        super::store::update(
+            &mut tx.exec(),
+            &app.keys,
+            c.member_id,
+            d.member.group_id,
+            f,
+            now,
+        )
+        .await?;
     }
     let what = if approve { "同意" } else { "不同意" };
     let ev = AuditEvent::success("member.correction_decide", "member", c.member_id)

@@ -126,6 +126,7 @@ async fn queue(State(st): State<AppState>, u: User) -> AppResult<Response> {
     }
     let items = corrections::pending_under(
         &mut st.app.db.conn().await?.exec(),
+        &st.app.keys,
         u.scope().member_roots(),
     )
     .await?;
@@ -218,7 +219,10 @@ async fn decide(
 /// # Errors
 /// Storage failures.
 pub async fn requests_of(st: &AppState, member_id: i64) -> AppResult<Vec<Correction>> {
-    Ok(corrections::of_member(&mut st.app.db.conn().await?.exec(), member_id).await?)
+    Ok(
+        corrections::of_member(&mut st.app.db.conn().await?.exec(), &st.app.keys, member_id)
+            .await?,
+    )
 }
 
 /// Number of pending requests in the caller's area.
@@ -228,6 +232,7 @@ pub async fn requests_of(st: &AppState, member_id: i64) -> AppResult<Vec<Correct
 pub async fn pending_count(st: &AppState, u: &User) -> AppResult<usize> {
     Ok(corrections::pending_under(
         &mut st.app.db.conn().await?.exec(),
+        &st.app.keys,
         u.scope().member_roots(),
     )
     .await?

@@ -121,7 +121,7 @@ pub async fn on_date(
         .map(|(m, _)| *m)
         .collect();
     let mut out = Vec::new();
-    for m in store::get_many(&mut conn.exec(), &wanted).await? {
+    for m in store::get_many(&mut conn.exec(), &app.keys, &wanted).await? {
         if let Some(o) = at.get(&m.id).and_then(|b| branches.get(b)) {
             out.push((m, o.clone()));
         }

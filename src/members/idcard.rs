@@ -81,16 +81,27 @@ pub fn parse(raw: &str) -> Result<IdInfo, &'static str> {
     })
 }
 
-/// `110105********1234`: the first six and last four characters (SEC-53).
+/// Characters a masked 身份证号 keeps at each end (SEC-53/55).
+pub const MASK_HEAD: usize = 3;
+/// See [`MASK_HEAD`].
+pub const MASK_TAIL: usize = 2;
+
+/// `110*************2X`: the first three and last two characters (SEC-53/55). The county code,
+/// the whole birth date and most of the sequence are hidden, and wherever the number is shown
+/// masked the age is shown instead of the birth date, so nothing shown together rebuilds it
+/// (keeping the first six and last four left exactly the birth date hidden).
 #[must_use]
 pub fn mask(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
     if chars.len() < 10 {
         return "*".repeat(chars.len());
     }
-    let head: String = chars[..6].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
+    let head: String = chars[..MASK_HEAD].iter().collect();
+    let tail: String = chars[chars.len() - MASK_TAIL..].iter().collect();
+    format!(
+        "{head}{}{tail}",
+        "*".repeat(chars.len() - MASK_HEAD - MASK_TAIL)
+    )
 }
 
 /// `138****5678`.
@@ -136,7 +147,11 @@ mod tests {
 
     #[test]
     fn sec_53_masking() {
-        assert_eq!(mask("11010519491231002X"), "110105********002X");
+        assert_eq!(mask("11010519491231002X"), "110*************2X");
+        // The birth date (characters 7–14) and the county code are never shown.
+        let m = mask("11010519491231002X");
+        assert!(!m.contains("1949") && !m.contains("1231") && !m.contains("105"));
+        assert!(m.chars().filter(|c| *c == '*').count() >= 12);
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask("123"), "***");
     }

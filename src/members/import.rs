@@ -215,7 +215,7 @@ pub async fn check(
         })
         .collect();
     let existing: HashMap<String, store::Existing> =
-        store::find_many_by_id_number(&mut conn.exec(), &numbers)
+        store::find_many_by_id_number(&mut conn.exec(), &app.keys, &numbers)
             .await?
             .into_iter()
             .map(|e| (e.id_number.clone(), e))
@@ -351,9 +351,16 @@ pub async fn commit(
         };
         match action {
             RowAction::Insert => {
-                let id =
-                    store::insert(&mut tx.exec(), org.id, *group, category.code(), fields, now)
-                        .await?;
+                let id = store::insert(
+                    &mut tx.exec(),
+                    &app.keys,
+                    org.id,
+                    *group,
+                    category.code(),
+                    fields,
+                    now,
+                )
+                .await?;
                 let ev = NewEvent {
                     member_id: id,
                     kind: EventKind::Register,
@@ -368,7 +375,7 @@ pub async fn commit(
                 inserted += 1;
             }
             RowAction::Update(id) => {
-                store::update(&mut tx.exec(), *id, *group, fields, now).await?;
+                store::update(&mut tx.exec(), &app.keys, *id, *group, fields, now).await?;
                 updated += 1;
             }
         }

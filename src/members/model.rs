@@ -233,8 +233,10 @@ pub struct Member {
     pub name: String,
     /// `male` / `female`.
     pub gender: String,
-    /// 公民身份号码 (shown masked unless unmasked with audit).
+    /// 公民身份号码 (shown masked unless unmasked with audit). Stored sealed (SEC-46): the
+    /// store opens it after reading the row.
     #[serde(skip)]
+    #[sqlx(skip)]
     pub id_number: String,
     /// 出生日期.
     pub birth_date: Date,
@@ -250,8 +252,9 @@ pub struct Member {
     pub converted_on: Option<Date>,
     /// 工作岗位.
     pub job_title: Option<String>,
-    /// 联系电话 (masked unless unmasked with audit).
+    /// 联系电话 (masked unless unmasked with audit). Stored sealed like the 身份证号.
     #[serde(skip)]
+    #[sqlx(skip)]
     pub phone: Option<String>,
     /// 党籍状态 code.
     pub membership_status: String,
@@ -297,7 +300,7 @@ impl Member {
     pub fn gender_label(&self) -> &'static str {
         if self.gender == "male" { "男" } else { "女" }
     }
-    /// `110105********1234`.
+    /// `110*************34`.
     #[must_use]
     pub fn id_masked(&self) -> String {
         idcard::mask(&self.id_number)

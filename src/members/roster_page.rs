@@ -83,6 +83,9 @@ impl RosterQuery {
             lost_contact: self.flag == "lost",
             mobile: self.flag == "mobile",
             name: non_empty(&self.q).map(|n| n.chars().take(30).collect()),
+            // Set by the service when `q` is a whole 身份证号 or 手机号 (SEC-47).
+            id_number_bidx: None,
+            phone_bidx: None,
             sort: sort.to_owned(),
             desc,
         }

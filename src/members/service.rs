@@ -79,9 +79,20 @@ pub async fn roster(
         }
         None => scope.member_roots().to_vec(),
     };
+    // SEC-47: a whole 身份证号 or 手机号 typed into the search box is found through its blind
+    // index; parts of these numbers cannot be searched, they are stored sealed.
+    if let Some(q) = filter.name.clone() {
+        if super::idcard::parse(&q).is_ok() {
+            filter.id_number_bidx = Some(super::sealing::id_blind(&app.keys, &q));
+            filter.name = None;
+        } else if let Some(p) = super::validate::normalize_phone(&q) {
+            filter.phone_bidx = Some(super::sealing::phone_blind(&app.keys, &p));
+            filter.name = None;
+        }
+    }
     let mut conn = app.db.conn().await?;
     let total = store::count(&mut conn.exec(), &filter).await?;
-    let rows = store::list(&mut conn.exec(), &filter, limit, offset).await?;
+    let rows = store::list(&mut conn.exec(), &app.keys, &filter, limit, offset).await?;
     Ok((rows, total))
 }
 
@@ -109,7 +120,7 @@ pub async fn detail(
     action: MemberAction,
 ) -> Result<MemberDetail, MemberError> {
     let mut conn = app.db.conn().await?;
-    let (member, path) = match store::get(&mut conn.exec(), id).await {
+    let (member, path) = match store::get(&mut conn.exec(), &app.keys, id).await {
         Ok(x) => x,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
         Err(e) => return Err(e.into()),
@@ -175,7 +186,8 @@ pub(super) async fn check_unique(
     id_number: &str,
     except: Option<i64>,
 ) -> Result<(), MemberError> {
-    let found = store::find_by_id_number(&mut app.db.conn().await?.exec(), id_number).await?;
+    let found =
+        store::find_by_id_number(&mut app.db.conn().await?.exec(), &app.keys, id_number).await?;
     match found {
         Some((id, name, org_name, path)) if Some(id) != except => {
             let msg = if scope.check_member(MemberAction::View, &path, id).is_ok() {
@@ -242,6 +254,7 @@ pub async fn create(
     let mut tx = app.db.begin().await?;
     let id = store::insert(
         &mut tx.exec(),
+        &app.keys,
         org.id,
         group_id,
         category.code(),
@@ -310,7 +323,7 @@ pub async fn update(
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    store::update(&mut tx.exec(), id, group_id, &fields, now).await?;
+    store::update(&mut tx.exec(), &app.keys, id, group_id, &fields, now).await?;
     // The audit row names the items changed, never their values (SEC-25).
     let a = AuditEvent::success("member.update", "member", id)
         .org(d.org.id)

@@ -7,13 +7,51 @@ use time::{Date, OffsetDateTime};
 use crate::db::{Exec, StoreResult};
 use crate::on;
 use crate::orgs::model::subtree_upper;
+use crate::shared::crypto::KeyRing;
 
 use super::model::{CodeSets, Member, MemberBrief, MemberCounts, MemberFields, name_key};
+use super::sealing::{self, SealedMember, id_blind, phone_blind};
 
-const COLS: &str = "m.id, m.org_id, m.group_id, m.name, m.gender, m.id_number, m.birth_date, m.ethnicity, m.education,
-    m.category, m.joined_on, m.converted_on, m.job_title, m.phone, m.membership_status, m.native_place, m.degree,
-    m.employer, m.work_started_on, m.address, m.party_post, m.lost_contact, m.lost_contact_on, m.mobile,
-    m.mobile_destination, m.updated_at";
+// 身份证号 and 手机号 are read as envelopes and opened here (SEC-46), never in SQL.
+const COLS: &str = "m.id, m.org_id, m.group_id, m.name, m.gender, m.id_number_enc, m.birth_date, m.ethnicity,
+    m.education, m.category, m.joined_on, m.converted_on, m.job_title, m.phone_enc, m.membership_status,
+    m.native_place, m.degree, m.employer, m.work_started_on, m.address, m.party_post, m.lost_contact,
+    m.lost_contact_on, m.mobile, m.mobile_destination, m.updated_at";
+
+#[derive(sqlx::FromRow)]
+struct Sealed {
+    #[sqlx(flatten)]
+    m: Member,
+    #[sqlx(flatten)]
+    s: SealedMember,
+}
+
+impl Sealed {
+    fn open(mut self, keys: &KeyRing) -> StoreResult<Member> {
+        self.s.open_into(keys, &mut self.m)?;
+        Ok(self.m)
+    }
+}
+
+/// Writes the envelopes and blind indexes of a record's 身份证号 and 手机号.
+async fn write_sealed(
+    ex: &mut Exec<'_>,
+    keys: &KeyRing,
+    id: i64,
+    f: &MemberFields,
+) -> StoreResult<()> {
+    const SQL: &str = "UPDATE members SET id_number_enc = $2, id_number_bidx = $3, phone_enc = $4, phone_bidx = $5
+        WHERE id = $1";
+    let id_enc = sealing::seal(keys, "members", "id_number", id, &f.id_number);
+    let phone_enc = f
+        .phone
+        .as_deref()
+        .map(|p| sealing::seal(keys, "members", "phone", id, p));
+    let phone_idx = f.phone.as_deref().map(|p| phone_blind(keys, p));
+    on!(ex, c => sqlx::query(SQL).bind(id).bind(id_enc).bind(id_blind(keys, &f.id_number))
+        .bind(phone_enc).bind(phone_idx).execute(c).await?.rows_affected());
+    Ok(())
+}
 
 /// A roster row: the record with the names of its branch and 党小组.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -27,32 +65,37 @@ pub struct MemberRow {
     pub group_name: Option<String>,
 }
 
-/// Inserts a record and returns its id.
+/// Inserts a record and returns its id. The envelopes are bound to the new row's id, so they
+/// are written right after the insert: call this inside a transaction.
 ///
 /// # Errors
 /// `Duplicate` when the 身份证号 exists.
 pub async fn insert(
     ex: &mut Exec<'_>,
+    keys: &KeyRing,
     org_id: i64,
     group_id: Option<i64>,
     category: &str,
     f: &MemberFields,
     now: OffsetDateTime,
 ) -> StoreResult<i64> {
-    const SQL: &str = "INSERT INTO members (org_id, group_id, category, membership_status, name, gender, id_number,
-        birth_date, ethnicity, education, degree, joined_on, converted_on, job_title, phone, native_place, employer,
+    const SQL: &str = "INSERT INTO members (org_id, group_id, category, membership_status, name, gender, id_number_bidx,
+        birth_date, ethnicity, education, degree, joined_on, converted_on, job_title, phone_bidx, native_place, employer,
         work_started_on, address, party_post, lost_contact, lost_contact_on, mobile, mobile_destination, name_key,
         created_at, updated_at)
         VALUES ($1, $2, $3, 'normal', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
         $21, $22, $23, $24, $25, $25) RETURNING id";
-    on!(ex, c => Ok(sqlx::query_scalar(SQL)
+    let phone_idx = f.phone.as_deref().map(|p| phone_blind(keys, p));
+    let id: i64 = on!(ex, c => sqlx::query_scalar(SQL)
         .bind(org_id).bind(group_id).bind(category)
-        .bind(&f.name).bind(f.gender).bind(&f.id_number).bind(f.birth_date).bind(&f.ethnicity).bind(&f.education)
-        .bind(&f.degree).bind(f.joined_on).bind(f.converted_on).bind(&f.job_title).bind(&f.phone)
+        .bind(&f.name).bind(f.gender).bind(id_blind(keys, &f.id_number)).bind(f.birth_date).bind(&f.ethnicity)
+        .bind(&f.education).bind(&f.degree).bind(f.joined_on).bind(f.converted_on).bind(&f.job_title).bind(phone_idx)
         .bind(&f.native_place).bind(&f.employer).bind(f.work_started_on).bind(&f.address).bind(&f.party_post)
         .bind(f.lost_contact).bind(f.lost_contact_on).bind(f.mobile).bind(&f.mobile_destination)
         .bind(name_key(&f.name)).bind(now)
-        .fetch_one(c).await?))
+        .fetch_one(c).await?);
+    write_sealed(ex, keys, id, f).await?;
+    Ok(id)
 }
 
 /// Replaces the editable fields and the 党小组.
@@ -61,53 +104,54 @@ pub async fn insert(
 /// `Duplicate` when the new 身份证号 belongs to another record.
 pub async fn update(
     ex: &mut Exec<'_>,
+    keys: &KeyRing,
     id: i64,
     group_id: Option<i64>,
     f: &MemberFields,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    const SQL: &str = "UPDATE members SET group_id = $2, name = $3, gender = $4, id_number = $5, birth_date = $6,
-        ethnicity = $7, education = $8, degree = $9, joined_on = $10, converted_on = $11, job_title = $12, phone = $13,
-        native_place = $14, employer = $15, work_started_on = $16, address = $17, party_post = $18,
-        lost_contact = $19, lost_contact_on = $20, mobile = $21, mobile_destination = $22, name_key = $23,
-        updated_at = $24 WHERE id = $1";
+    const SQL: &str = "UPDATE members SET group_id = $2, name = $3, gender = $4, birth_date = $5,
+        ethnicity = $6, education = $7, degree = $8, joined_on = $9, converted_on = $10, job_title = $11,
+        native_place = $12, employer = $13, work_started_on = $14, address = $15, party_post = $16,
+        lost_contact = $17, lost_contact_on = $18, mobile = $19, mobile_destination = $20, name_key = $21,
+        updated_at = $22 WHERE id = $1";
     on!(ex, c => sqlx::query(SQL)
         .bind(id).bind(group_id)
-        .bind(&f.name).bind(f.gender).bind(&f.id_number).bind(f.birth_date).bind(&f.ethnicity).bind(&f.education)
-        .bind(&f.degree).bind(f.joined_on).bind(f.converted_on).bind(&f.job_title).bind(&f.phone)
+        .bind(&f.name).bind(f.gender).bind(f.birth_date).bind(&f.ethnicity).bind(&f.education)
+        .bind(&f.degree).bind(f.joined_on).bind(f.converted_on).bind(&f.job_title)
         .bind(&f.native_place).bind(&f.employer).bind(f.work_started_on).bind(&f.address).bind(&f.party_post)
         .bind(f.lost_contact).bind(f.lost_contact_on).bind(f.mobile).bind(&f.mobile_destination)
         .bind(name_key(&f.name)).bind(now)
         .execute(c).await?.rows_affected());
-    Ok(())
+    write_sealed(ex, keys, id, f).await
 }
 
 /// Gets a record with its organisation's path.
 ///
 /// # Errors
 /// `NotFound` when missing.
-pub async fn get(ex: &mut Exec<'_>, id: i64) -> StoreResult<(Member, String)> {
+pub async fn get(ex: &mut Exec<'_>, keys: &KeyRing, id: i64) -> StoreResult<(Member, String)> {
     let sql = format!(
         "SELECT {COLS}, o.path AS org_path FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1"
     );
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
-        m: Member,
+        m: Sealed,
         org_path: String,
     }
     let r: Row = on!(ex, c => sqlx::query_as(&sql).bind(id).fetch_one(c).await?);
-    Ok((r.m, r.org_path))
+    Ok((r.m.open(keys)?, r.org_path))
 }
 
 /// The records with these ids (in chunks of 500 per query).
 ///
 /// # Errors
 /// Database failures.
-pub async fn get_many(ex: &mut Exec<'_>, ids: &[i64]) -> StoreResult<Vec<Member>> {
+pub async fn get_many(ex: &mut Exec<'_>, keys: &KeyRing, ids: &[i64]) -> StoreResult<Vec<Member>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
-        let rows: Vec<Member> = on!(ex, c => {
+        let rows: Vec<Sealed> = on!(ex, c => {
             let mut qb = QueryBuilder::new("SELECT ");
             qb.push(COLS).push(" FROM members m WHERE m.id IN (");
             let mut sep = qb.separated(", ");
@@ -115,25 +159,29 @@ pub async fn get_many(ex: &mut Exec<'_>, ids: &[i64]) -> StoreResult<Vec<Member>
                 sep.push_bind(*id);
             }
             qb.push(")");
-            qb.build_query_as::<Member>().fetch_all(c).await?
+            qb.build_query_as::<Sealed>().fetch_all(c).await?
         });
-        out.extend(rows);
+        for r in rows {
+            out.push(r.open(keys)?);
+        }
     }
     Ok(out)
 }
 
-/// Where a 身份证号 is already registered: member id, name and organisation path.
+/// Where a 身份证号 is already registered: member id, name and organisation path (found by
+/// the blind index, SEC-47).
 ///
 /// # Errors
 /// Database failures.
 pub async fn find_by_id_number(
     ex: &mut Exec<'_>,
+    keys: &KeyRing,
     id_number: &str,
 ) -> StoreResult<Option<(i64, String, String, String)>> {
     const SQL: &str =
         "SELECT m.id, m.name, o.name, o.path FROM members m JOIN orgs o ON o.id = m.org_id
-        WHERE m.id_number = $1";
-    on!(ex, c => Ok(sqlx::query_as(SQL).bind(id_number).fetch_optional(c).await?))
+        WHERE m.id_number_bidx = $1";
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(id_blind(keys, id_number)).fetch_optional(c).await?))
 }
 
 /// Sets the category (and the conversion date) after a 转正.
@@ -215,6 +263,10 @@ pub struct RosterFilter {
     pub mobile: bool,
     /// Name contains.
     pub name: Option<String>,
+    /// Blind index of a whole 身份证号 searched for (SEC-47: exact match only).
+    pub id_number_bidx: Option<Vec<u8>>,
+    /// Blind index of a whole 手机号 searched for.
+    pub phone_bidx: Option<Vec<u8>>,
     /// Sort column: `name`, `joined`, `birth`, `org`.
     pub sort: String,
     /// Descending.
@@ -292,6 +344,12 @@ macro_rules! push_roster_where {
                 .push_bind(pat)
                 .push(" ESCAPE '\\'");
         }
+        if let Some(v) = &f.id_number_bidx {
+            $qb.push(" AND m.id_number_bidx = ").push_bind(v.clone());
+        }
+        if let Some(v) = &f.phone_bidx {
+            $qb.push(" AND m.phone_bidx = ").push_bind(v.clone());
+        }
     }};
 }
 
@@ -301,6 +359,7 @@ macro_rules! push_roster_where {
 /// Database failures.
 pub async fn list(
     ex: &mut Exec<'_>,
+    keys: &KeyRing,
     f: &RosterFilter,
     limit: i64,
     offset: i64,
@@ -312,14 +371,30 @@ pub async fn list(
         _ => "m.name_key",
     };
     let dir = if f.desc { " DESC" } else { "" };
-    on!(ex, c => {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        m: Sealed,
+        org_name: String,
+        group_name: Option<String>,
+    }
+    let rows: Vec<Row> = on!(ex, c => {
         let mut qb = QueryBuilder::new("SELECT ");
         qb.push(COLS).push(", o.name AS org_name, g.name AS group_name");
         push_roster_where!(qb, f, " FROM members m JOIN orgs o ON o.id = m.org_id LEFT JOIN orgs g ON g.id = m.group_id");
         // `order` and `dir` come from the fixed lists above, never from input.
         qb.push(format!(" ORDER BY {order}{dir}, m.id")).push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        Ok(qb.build_query_as::<MemberRow>().fetch_all(c).await?)
-    })
+        qb.build_query_as::<Row>().fetch_all(c).await?
+    });
+    rows.into_iter()
+        .map(|r| {
+            Ok(MemberRow {
+                m: r.m.open(keys)?,
+                org_name: r.org_name,
+                group_name: r.group_name,
+            })
+        })
+        .collect()
 }
 
 /// Number of roster rows matching.
@@ -398,6 +473,7 @@ pub async fn name_in_subtree(
 /// Database failures.
 pub async fn insert_upload(
     ex: &mut Exec<'_>,
+    keys: &KeyRing,
     user_id: i64,
     org_id: i64,
     file_name: &str,
@@ -407,7 +483,15 @@ pub async fn insert_upload(
     const SQL: &str =
         "INSERT INTO uploads (purpose, user_id, org_id, file_name, content, created_at)
         VALUES ('member_import', $1, $2, $3, $4, $5) RETURNING id";
-    on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(user_id).bind(org_id).bind(file_name).bind(content).bind(now).fetch_one(c).await?))
+    // The roster file is full of 身份证号: it is kept sealed too (SEC-46), bound to its row.
+    let empty: &[u8] = &[];
+    let id: i64 = on!(ex, c => sqlx::query_scalar(SQL).bind(user_id).bind(org_id).bind(file_name).bind(empty).bind(now).fetch_one(c).await?);
+    let sealed = keys.seal(
+        &crate::shared::crypto::aad("uploads", "content", id),
+        content,
+    );
+    on!(ex, c => sqlx::query("UPDATE uploads SET content = $2 WHERE id = $1").bind(id).bind(sealed).execute(c).await?.rows_affected());
+    Ok(id)
 }
 
 /// A kept upload of this user: (organisation, file name, content).
@@ -416,11 +500,20 @@ pub async fn insert_upload(
 /// `NotFound` when it is not this user's or no longer exists.
 pub async fn get_upload(
     ex: &mut Exec<'_>,
+    keys: &KeyRing,
     id: i64,
     user_id: i64,
 ) -> StoreResult<(i64, String, Vec<u8>)> {
     const SQL: &str = "SELECT org_id, file_name, content FROM uploads WHERE id = $1 AND user_id = $2 AND purpose = 'member_import'";
-    on!(ex, c => Ok(sqlx::query_as(SQL).bind(id).bind(user_id).fetch_one(c).await?))
+    let (org, name, sealed): (i64, String, Vec<u8>) =
+        on!(ex, c => sqlx::query_as(SQL).bind(id).bind(user_id).fetch_one(c).await?);
+    let content = keys
+        .open(
+            &crate::shared::crypto::aad("uploads", "content", id),
+            &sealed,
+        )
+        .map_err(|e| crate::db::StoreError::Db(sqlx::Error::Decode(Box::new(e))))?;
+    Ok((org, name, content))
 }
 
 /// Deletes an upload, and this user's uploads older than `before` (abandoned previews).
@@ -464,21 +557,35 @@ pub async fn stat_facts(
 /// Database failures.
 pub async fn without_accounts(
     ex: &mut Exec<'_>,
+    keys: &KeyRing,
     path: &str,
 ) -> StoreResult<Vec<(i64, String, Option<String>, i64, String)>> {
     const SQL: &str =
-        "SELECT m.id, m.name, m.phone, o.id, o.name FROM members m JOIN orgs o ON o.id = m.org_id
+        "SELECT m.id, m.name, m.phone_enc, o.id, o.name FROM members m JOIN orgs o ON o.id = m.org_id
         WHERE o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal'
           AND NOT EXISTS (SELECT 1 FROM users u WHERE u.member_id = m.id)
         ORDER BY o.path, m.name_key, m.id";
-    on!(ex, c => Ok(sqlx::query_as(SQL).bind(path).bind(subtree_upper(path)).fetch_all(c).await?))
+    type Sealed = (i64, String, Option<Vec<u8>>, i64, String);
+    let rows: Vec<Sealed> =
+        on!(ex, c => sqlx::query_as(SQL).bind(path).bind(subtree_upper(path)).fetch_all(c).await?);
+    rows.into_iter()
+        .map(|(id, name, phone, org, org_name)| {
+            let phone = phone
+                .map(|e| sealing::open(keys, "members", "phone", id, &e))
+                .transpose()?;
+            Ok((id, name, phone, org, org_name))
+        })
+        .collect()
 }
 
 /// A record found by 身份证号 during an import.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Existing {
-    /// 身份证号.
+    /// 身份证号 (opened from its envelope).
+    #[sqlx(skip)]
     pub id_number: String,
+    /// Its envelope.
+    id_number_enc: Option<Vec<u8>>,
     /// Member id.
     pub id: i64,
     /// Name.
@@ -502,21 +609,27 @@ pub struct Existing {
 /// Database failures.
 pub async fn find_many_by_id_number(
     ex: &mut Exec<'_>,
+    keys: &KeyRing,
     numbers: &[String],
 ) -> StoreResult<Vec<Existing>> {
     let mut out = Vec::new();
     for chunk in numbers.chunks(500) {
         let rows: Vec<Existing> = on!(ex, c => {
-            let mut qb = QueryBuilder::new("SELECT m.id_number, m.id, m.name, m.org_id, o.name AS org_name, o.path, m.category,
-                m.membership_status FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id_number IN (");
+            let mut qb = QueryBuilder::new("SELECT m.id_number_enc, m.id, m.name, m.org_id, o.name AS org_name, o.path,
+                m.category, m.membership_status FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id_number_bidx IN (");
             let mut sep = qb.separated(", ");
             for n in chunk {
-                sep.push_bind(n.clone());
+                sep.push_bind(id_blind(keys, n));
             }
             qb.push(")");
             qb.build_query_as::<Existing>().fetch_all(c).await?
         });
-        out.extend(rows);
+        for mut e in rows {
+            if let Some(env) = e.id_number_enc.take() {
+                e.id_number = sealing::open(keys, "members", "id_number", e.id, &env)?;
+            }
+            out.push(e);
+        }
     }
     Ok(out)
 }

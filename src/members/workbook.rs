@@ -183,7 +183,7 @@ pub fn template(ethnicities: &[String], educations: &[String]) -> Result<Vec<u8>
 }
 
 /// A record's value in a column, as text.
-fn value(m: &Member, key: &str, group: Option<&str>, unmasked: bool) -> String {
+fn value(m: &Member, key: &str, group: Option<&str>, unmasked: bool, today: time::Date) -> String {
     let ymd = crate::shared::text::ymd;
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let yes = |b: bool| {
@@ -204,6 +204,8 @@ fn value(m: &Member, key: &str, group: Option<&str>, unmasked: bool) -> String {
             }
         }
         "ethnicity" => m.ethnicity.clone(),
+        // SEC-53/55: beside a masked number the age is given, not the birth date it holds.
+        "birth_date" if !unmasked => m.age(today).to_string(),
         "birth_date" => ymd(m.birth_date),
         "education" => m.education.clone(),
         "degree" => opt(&m.degree),
@@ -241,6 +243,9 @@ fn value(m: &Member, key: &str, group: Option<&str>, unmasked: bool) -> String {
     }
 }
 
+/// The header of the age column that replaces 出生日期 in a masked export.
+pub const MASKED_AGE_HEADER: &str = "年龄（周岁）";
+
 /// Who exported, when: printed in every page header and stored in the file's properties (SEC-55).
 pub struct Watermark {
     /// Exporting account and time, e.g. `张三 2026-11-28 14:30`.
@@ -249,7 +254,8 @@ pub struct Watermark {
     pub request_id: String,
 }
 
-/// The roster in the template's columns plus 所在党支部; masked unless `unmasked`.
+/// The roster in the template's columns plus 所在党支部; masked unless `unmasked`, and then
+/// with the age on `today` in place of the birth date.
 ///
 /// # Errors
 /// Writer failures (bugs).
@@ -257,12 +263,19 @@ pub fn export(
     rows: &[(Member, String, Option<String>)],
     unmasked: bool,
     mark: &Watermark,
+    today: time::Date,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("党员花名册")?;
     let text = text_format();
-    let mut headers: Vec<(&str, &str)> = COLUMNS.iter().map(|(k, n, _)| (*k, *n)).collect();
+    let mut headers: Vec<(&str, &str)> = COLUMNS
+        .iter()
+        .map(|(k, n, _)| match *k {
+            "birth_date" if !unmasked => (*k, MASKED_AGE_HEADER),
+            _ => (*k, *n),
+        })
+        .collect();
     headers.push(("org", "所在党支部"));
     for (i, (_, name)) in headers.iter().enumerate() {
         let col = u16::try_from(i).unwrap_or(0);
@@ -276,7 +289,7 @@ pub fn export(
             let v = if *key == "org" {
                 org.clone()
             } else {
-                value(m, key, group.as_deref(), unmasked)
+                value(m, key, group.as_deref(), unmasked, today)
             };
             if !v.is_empty() {
                 ws.write_string_with_format(

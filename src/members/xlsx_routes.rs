@@ -157,8 +157,16 @@ async fn upload(
         now - time::Duration::hours(2),
     )
     .await?;
-    let upload_id =
-        store::insert_upload(&mut tx.exec(), u.0.user_id, org.id, &file_name, &bytes, now).await?;
+    let upload_id = store::insert_upload(
+        &mut tx.exec(),
+        &st.app.keys,
+        u.0.user_id,
+        org.id,
+        &file_name,
+        &bytes,
+        now,
+    )
+    .await?;
     let detail = format!(
         "检查 {} 行，问题 {} 处",
         checked.rows.len(),
@@ -195,8 +203,13 @@ async fn upload(
 }
 
 async fn commit(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
-    let (org_id, _, bytes) =
-        store::get_upload(&mut st.app.db.conn().await?.exec(), id, u.0.user_id).await?;
+    let (org_id, _, bytes) = store::get_upload(
+        &mut st.app.db.conn().await?.exec(),
+        &st.app.keys,
+        id,
+        u.0.user_id,
+    )
+    .await?;
     let result = import::commit(&st.app, &u.actor(), u.scope(), org_id, bytes).await;
     let mut tx = st.app.db.begin().await?;
     store::delete_uploads(
@@ -280,9 +293,10 @@ async fn export(
         AuditEvent::success("member.export", "roster", "").detail(detail),
     )
     .await?;
-    let bytes = tokio::task::spawn_blocking(move || workbook::export(&data, unmasked, &mark))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let bytes =
+        tokio::task::spawn_blocking(move || workbook::export(&data, unmasked, &mark, today))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(|e| AppError::Internal(e.into()))?;
     Ok(xlsx(&format!("党员花名册-{}.xlsx", ymd(today)), bytes))
 }

@@ -128,7 +128,7 @@ async fn handle(app: &App, all: &[Item], ev: &events::Event) -> Result<(), Store
         .unwrap_or_default();
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let (member, path) = crate::members::store::get(&mut tx.exec(), member_id).await?;
+    let (member, path) = crate::members::store::get(&mut tx.exec(), &app.keys, member_id).await?;
     // A corrected event first reverses what the earlier one on this subject posted.
     for old in store::active_for_subject(&mut tx.exec(), &ev.subject).await? {
         let item = all.iter().find(|i| i.id == old.item_id).cloned();

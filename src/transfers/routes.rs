@@ -279,8 +279,12 @@ async fn verify(State(st): State<AppState>, Path(token): Path<String>) -> AppRes
         };
         return render_status(StatusCode::NOT_FOUND, &page);
     };
-    let (m, _) =
-        crate::members::store::get(&mut st.app.db.conn().await?.exec(), t.member_id).await?;
+    let (m, _) = crate::members::store::get(
+        &mut st.app.db.conn().await?.exec(),
+        &st.app.keys,
+        t.member_id,
+    )
+    .await?;
     let today = st.app.clock.today();
     let valid = t.status == "issued" && t.expires_on.is_some_and(|e| e >= today);
     render(&VerifyPage {

@@ -24,6 +24,7 @@ mod e2e_notices;
 mod e2e_points;
 mod e2e_support;
 mod feed;
+mod field_crypto;
 mod http;
 mod matrix;
 mod meeting_access;

@@ -142,20 +142,25 @@ async fn import_commits_and_reimport_updates(b: Backend) {
         (0, 3)
     );
     assert_eq!(t.rows("members").await, 3);
-    let phone: Option<String> = match &t.app.db {
+    let id: i64 = match &t.app.db {
         zhibu::db::Db::Sqlite(p) => {
-            sqlx::query_scalar("SELECT phone FROM members WHERE name = '导入1'")
+            sqlx::query_scalar("SELECT id FROM members WHERE name = '导入1'")
                 .fetch_one(p)
                 .await
                 .unwrap()
         }
         zhibu::db::Db::Postgres(p) => {
-            sqlx::query_scalar("SELECT phone FROM members WHERE name = '导入1'")
+            sqlx::query_scalar("SELECT id FROM members WHERE name = '导入1'")
                 .fetch_one(p)
                 .await
                 .unwrap()
         }
     };
+    let (m, _) =
+        zhibu::members::store::get(&mut t.app.db.conn().await.unwrap().exec(), &t.app.keys, id)
+            .await
+            .unwrap();
+    let phone = m.phone;
     assert_eq!(phone.as_deref(), Some("13999999999"));
     assert_eq!(t.audit_count("member.import").await, 2);
 }

@@ -212,16 +212,26 @@ async fn demo_seed_has_the_promised_shape(b: Backend) {
         zhibu::demo::seed(&t.app).await.is_err(),
         "only into an empty database"
     );
-    let ids: Vec<String> = match &t.app.db {
-        zhibu::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT id_number FROM members")
+    let rows: Vec<i64> = match &t.app.db {
+        zhibu::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT id FROM members")
             .fetch_all(p)
             .await
             .unwrap(),
-        zhibu::db::Db::Postgres(p) => sqlx::query_scalar("SELECT id_number FROM members")
+        zhibu::db::Db::Postgres(p) => sqlx::query_scalar("SELECT id FROM members")
             .fetch_all(p)
             .await
             .unwrap(),
     };
+    let ids: Vec<String> = zhibu::members::store::get_many(
+        &mut t.app.db.conn().await.unwrap().exec(),
+        &t.app.keys,
+        &rows,
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|m| m.id_number)
+    .collect();
     assert!(
         ids.iter().all(|i| zhibu::members::idcard::parse(i).is_ok()),
         "valid GB 11643 check digits"

@@ -277,9 +277,17 @@ impl TestApp {
         };
         let now = self.app.now();
         let mut tx = self.app.db.begin().await.unwrap();
-        let id = zhibu::members::store::insert(&mut tx.exec(), org_id, group_id, "full", &f, now)
-            .await
-            .unwrap();
+        let id = zhibu::members::store::insert(
+            &mut tx.exec(),
+            &self.app.keys,
+            org_id,
+            group_id,
+            "full",
+            &f,
+            now,
+        )
+        .await
+        .unwrap();
         let ev = zhibu::members::events::NewEvent {
             member_id: id,
             kind: zhibu::members::model::EventKind::Register,
