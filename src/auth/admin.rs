@@ -191,6 +191,7 @@ pub async fn create(
     ValidForm(f): ValidForm<NewUserForm>,
 ) -> AppResult<Response> {
     require(&u, Capability::ManageAccounts)?;
+    u.require_recent_auth(&st).await?;
     let role = Role::from_code(&f.role);
     let org_id = f.org_id.trim().parse::<i64>().ok();
     let result = match role {
@@ -237,6 +238,7 @@ pub async fn reset_password(
     PathId(id): PathId,
 ) -> AppResult<Response> {
     require(&u, Capability::ManageAccounts)?;
+    u.require_recent_auth(&st).await?;
     let target = store::get_user(&mut st.app.db.conn().await?.exec(), id).await?;
     let password = users::reset_password(&st.app, &u.actor(), id, None).await?;
     let page = PageCtx::new(&st, &u, "密码已重置", "users").await?;
@@ -255,6 +257,7 @@ pub async fn unlock(
     PathId(id): PathId,
 ) -> AppResult<Response> {
     require(&u, Capability::ManageSecurity)?;
+    u.require_recent_auth(&st).await?;
     users::unlock(&st.app, &u.actor(), id).await?;
     Ok(redirect_with(&st, "/admin/users", "success", "已解除锁定"))
 }
@@ -266,6 +269,7 @@ pub async fn disable(
     PathId(id): PathId,
 ) -> AppResult<Response> {
     require(&u, Capability::ManageAccounts)?;
+    u.require_recent_auth(&st).await?;
     users::set_disabled(&st.app, &u.actor(), id, true).await?;
     Ok(redirect_with(
         &st,
@@ -282,6 +286,7 @@ pub async fn enable(
     PathId(id): PathId,
 ) -> AppResult<Response> {
     require(&u, Capability::ManageAccounts)?;
+    u.require_recent_auth(&st).await?;
     users::set_disabled(&st.app, &u.actor(), id, false).await?;
     Ok(redirect_with(&st, "/admin/users", "success", "账号已启用"))
 }

@@ -5,13 +5,21 @@
 //! cases (login with lockout, sessions, account administration) with their audit rows.
 
 pub mod admin;
+pub mod keys_standin;
+pub mod mfa;
+pub mod mfa_login;
+mod mfa_routes;
+pub mod mfa_store;
 pub mod model;
 pub mod password;
 pub mod routes;
 pub mod scope;
+pub mod second_factor;
 pub mod service;
 mod session_store;
+pub mod step_up;
 pub mod store;
+pub mod totp;
 pub mod users;
 pub mod views;
 

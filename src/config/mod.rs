@@ -116,6 +116,12 @@ pub struct AuthConfig {
     pub login_per_ip_per_minute: u32,
     /// Per-IP login attempts per hour.
     pub login_per_ip_per_hour: u32,
+    /// Roles that must use a second factor (SEC-08).
+    pub second_factor_required_roles: Vec<String>,
+    /// `optional` or `required` for officers (支部委员).
+    pub second_factor_officers: String,
+    /// Minutes a step-up re-authentication stays valid (SEC-16).
+    pub step_up_minutes: u32,
 }
 
 /// Password hashing algorithm (architecture.md §5).
@@ -190,7 +196,44 @@ impl Default for AuthConfig {
             absolute_timeout_hours: 12,
             login_per_ip_per_minute: 6,
             login_per_ip_per_hour: 30,
+            second_factor_required_roles: ["system_admin", "security_admin", "audit_admin", "org_admin"]
+                .map(String::from)
+                .to_vec(),
+            second_factor_officers: "optional".into(),
+            step_up_minutes: 5,
         }
+    }
+}
+
+impl AuthConfig {
+    /// SEC-08 and SEC-16 settings: known role codes, the 三员 always required, a sane window.
+    fn validate_second_factor(&self) -> Result<(), ConfigError> {
+        for r in &self.second_factor_required_roles {
+            if crate::auth::Role::from_code(r).is_none() {
+                return Err(ConfigError(format!(
+                    "auth.second_factor_required_roles 中的角色无效: {r}"
+                )));
+            }
+        }
+        for r in ["system_admin", "security_admin", "audit_admin"] {
+            if !self.second_factor_required_roles.iter().any(|x| x == r) {
+                return Err(ConfigError(format!(
+                    "auth.second_factor_required_roles 必须包含三员角色 {r}"
+                )));
+            }
+        }
+        if !matches!(self.second_factor_officers.as_str(), "optional" | "required") {
+            return Err(ConfigError(
+                "auth.second_factor_officers 只能是 \"optional\" 或 \"required\"".into(),
+            ));
+        }
+        if !(1..=60).contains(&self.step_up_minutes) {
+            return Err(ConfigError(format!(
+                "auth.step_up_minutes 应在 1 到 60 之间，当前为 {}",
+                self.step_up_minutes
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -393,6 +436,7 @@ impl Config {
         if a.login_per_ip_per_minute == 0 || a.login_per_ip_per_hour == 0 {
             return Err(ConfigError("auth.login_per_ip_* 必须大于 0".into()));
         }
+        a.validate_second_factor()?;
         Ok(())
     }
 

@@ -34,6 +34,7 @@ mod points_pages;
 mod points_ranking;
 mod points_reports;
 mod reminders;
+mod second_factor;
 mod sheets;
 mod store;
 mod support;
