@@ -1,5 +1,5 @@
 //! The application core shared by the web server, the CLI and the jobs: database, settings,
-//! clock and password hasher. Services take `&App`, never HTTP types.
+//! clock, password hasher and keys. Services take `&App`, never HTTP types.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,6 +8,7 @@ use crate::auth::password::Hasher;
 use crate::config::Config;
 use crate::db::Db;
 use crate::shared::clock::SharedClock;
+use crate::shared::crypto::KeyRing;
 
 /// Everything a use case needs besides its inputs.
 pub struct App {
@@ -19,13 +20,15 @@ pub struct App {
     pub clock: SharedClock,
     /// Password hashing per the settings.
     pub hasher: Hasher,
+    /// Keys for data at rest (SEC-46/47/49), loaded from the key file.
+    pub keys: KeyRing,
     demo: AtomicBool,
 }
 
 impl App {
     /// Assembles the core.
     #[must_use]
-    pub fn new(db: Db, config: Config, clock: SharedClock) -> Arc<Self> {
+    pub fn new(db: Db, config: Config, clock: SharedClock, keys: KeyRing) -> Arc<Self> {
         let hasher = Hasher {
             kind: config.auth.password_hash,
             pbkdf2_iterations: config.auth.pbkdf2_iterations,
@@ -35,6 +38,7 @@ impl App {
             config,
             clock,
             hasher,
+            keys,
             demo: AtomicBool::new(false),
         })
     }

@@ -11,7 +11,12 @@ pub async fn app(url: &str) -> std::sync::Arc<App> {
     config.database.max_connections = 8;
     let db = Db::connect(url, 8).await.unwrap();
     zhibu::db::migrate::run(&db).await.unwrap();
-    App::new(db, config, std::sync::Arc::new(zhibu::shared::SystemClock))
+    App::new(
+        db,
+        config,
+        std::sync::Arc::new(zhibu::shared::SystemClock),
+        zhibu::shared::crypto::KeyRing::generate(),
+    )
 }
 
 /// Runs one statement; a benchmark fails loudly on error.

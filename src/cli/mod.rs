@@ -16,6 +16,7 @@ use crate::app::App;
 use crate::config::{Config, Overrides};
 use crate::db::Db;
 use crate::shared::SystemClock;
+use crate::shared::crypto::{KeyRing, keyfile};
 
 /// 支部 — 基层党组织工作平台.
 #[derive(Debug, Parser)]
@@ -126,10 +127,41 @@ pub async fn open(config: Config) -> anyhow::Result<Arc<App>> {
     let db = Db::connect(&config.database.url, config.database.max_connections).await?;
     crate::db::migrate::run(&db).await?;
     crate::db::maintenance::self_check(&db).await?;
-    let app = App::new(db, config, Arc::new(SystemClock));
+    let keys = open_keys(&db, &config).await?;
+    let app = App::new(db, config, Arc::new(SystemClock), keys);
     let demo = crate::auth::store::get_setting(&mut app.db.conn().await?.exec(), "demo").await?;
     app.set_demo(demo.as_deref() == Some("true"));
     Ok(app)
+}
+
+/// Loads the key file, creating it only for a database that has never held anything sealed,
+/// and refuses a key file that is not the one the database was sealed with (SEC-49).
+async fn open_keys(db: &Db, config: &Config) -> anyhow::Result<KeyRing> {
+    let path = config.security.key_path(&config.database.url);
+    let stored = crate::auth::store::get_setting(&mut db.conn().await?.exec(), "key_check").await?;
+    let (keys, created) = keyfile::load_or_create(&path, stored.is_none())?;
+    if created {
+        tracing::warn!(
+            "已生成密钥文件 {}：请另行备份并妥善保管，丢失后加密数据无法恢复",
+            path.display()
+        );
+    }
+    match stored {
+        None => {
+            crate::auth::store::put_setting(
+                &mut db.conn().await?.exec(),
+                "key_check",
+                &keys.check_value(),
+            )
+            .await?;
+        }
+        Some(c) if c != keys.check_value() => anyhow::bail!(
+            "密钥文件 {} 与数据库不匹配：请使用该数据库原来的密钥文件",
+            path.display()
+        ),
+        Some(_) => {}
+    }
+    Ok(keys)
 }
 
 fn init_tracing(level: &str) {

@@ -32,7 +32,8 @@ pub(super) fn apply_env(table: &mut Table, env: &[(String, String)]) -> Result<(
         };
         let (section, key) = (section.to_ascii_lowercase(), key.to_ascii_lowercase());
         if ![
-            "server", "database", "auth", "members", "meetings", "points", "notices", "bots", "log",
+            "server", "database", "security", "auth", "members", "meetings", "points", "notices",
+            "bots", "log",
         ]
         .contains(&section.as_str())
         {

@@ -18,6 +18,8 @@ pub struct Config {
     pub server: ServerConfig,
     /// Database connection.
     pub database: DatabaseConfig,
+    /// Keys for data at rest.
+    pub security: SecurityConfig,
     /// Passwords, lockout and sessions.
     pub auth: AuthConfig,
     /// Member records and member accounts.
@@ -90,6 +92,44 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
 }
 
+/// `[security]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// The key file (SEC-49): outside the database, mode 0600, created on first start.
+    /// Empty: `zhibu.keys` beside the SQLite file, or `data/zhibu.keys` for PostgreSQL.
+    pub key_file: String,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self {
+            key_file: String::new(),
+        }
+    }
+}
+
+impl SecurityConfig {
+    /// Where the key file is for a database at `database_url`.
+    #[must_use]
+    pub fn key_path(&self, database_url: &str) -> std::path::PathBuf {
+        if !self.key_file.trim().is_empty() {
+            return self.key_file.trim().into();
+        }
+        let sqlite_file = database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| database_url.strip_prefix("sqlite:"))
+            .map(|rest| rest.split('?').next().unwrap_or(rest));
+        match sqlite_file {
+            Some(f) if !f.is_empty() && !f.contains(":memory:") => Path::new(f)
+                .parent()
+                .unwrap_or_else(|| Path::new(""))
+                .join("zhibu.keys"),
+            _ => "data/zhibu.keys".into(),
+        }
+    }
+}
+
 /// `[auth]`
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -148,6 +188,7 @@ impl Default for Config {
         Self {
             server: ServerConfig::default(),
             database: DatabaseConfig::default(),
+            security: SecurityConfig::default(),
             auth: AuthConfig::default(),
             members: MembersConfig::default(),
             meetings: MeetingsConfig::default(),

@@ -1,7 +1,8 @@
-//! Small building blocks shared by every area: the injected clock, China-time formatting,
-//! random tokens and text helpers.
+//! Small building blocks shared by every area: the injected clock, 国密 cryptography,
+//! China-time formatting, random tokens and text helpers.
 
 pub mod clock;
+pub mod crypto;
 pub mod picture;
 pub mod qr;
 pub mod text;

@@ -17,6 +17,7 @@ use zhibu::db::Db;
 use zhibu::orgs::model::{Org, OrgKind};
 use zhibu::orgs::store::{self as org_store, NewOrg};
 use zhibu::shared::FixedClock;
+use zhibu::shared::crypto::KeyRing;
 use zhibu::web::{AppState, RouteSpec, build};
 
 /// Which backend a test runs on.
@@ -158,7 +159,7 @@ impl TestApp {
             .expect("connect");
         zhibu::db::migrate::run(&db).await.expect("migrate");
         let clock = FixedClock::at(datetime!(2026-11-28 02:00 UTC));
-        let app = App::new(db, config, Arc::new(clock.clone()));
+        let app = App::new(db, config, Arc::new(clock.clone()), KeyRing::generate());
         let (router, routes) = build(AppState::new(app.clone()));
         Self {
             app,
