@@ -9,7 +9,7 @@ use crate::audit::{self, Actor, AuditEvent, Outcome};
 use crate::db::{StoreResult, Tx};
 use crate::shared::token::new_token;
 
-use super::keys_standin::{aad, keys};
+use crate::shared::crypto::aad;
 use super::mfa_store as fs;
 use super::second_factor::factor_of;
 use super::service::{AuthError, token_hash, verify_blocking};
@@ -41,7 +41,7 @@ fn secret_aad(user_id: i64) -> Vec<u8> {
 }
 
 fn recovery_mac(app: &App, user_id: i64, code: &str) -> String {
-    hex::encode(keys(app).mac("auth.recovery_code", format!("{user_id}:{code}").as_bytes()))
+    hex::encode(app.keys.mac("auth.recovery_code", format!("{user_id}:{code}").as_bytes()))
 }
 
 /// Whether the account has a confirmed second factor.
@@ -72,14 +72,14 @@ pub async fn enrolment(app: &App, user_id: i64) -> Result<Enrolment, AuthError> 
             });
         }
         if now - f.created_at < Duration::minutes(PENDING_MINUTES)
-            && let Ok(secret) = keys(app).open(&secret_aad(user_id), &f.secret)
+            && let Ok(secret) = app.keys.open(&secret_aad(user_id), &f.secret)
         {
             tx.commit().await?;
             return Ok(Enrolment::Pending { secret });
         }
     }
     let secret = totp::new_secret().to_vec();
-    let sealed = keys(app).seal(&secret_aad(user_id), &secret);
+    let sealed = app.keys.seal(&secret_aad(user_id), &secret);
     fs::insert_pending(&mut tx.exec(), user_id, "totp", &sealed, now).await?;
     tx.commit().await?;
     Ok(Enrolment::Pending { secret })
@@ -103,7 +103,7 @@ pub async fn confirm_enrolment(
         .await?
         .filter(|f| f.confirmed_at.is_none())
         .ok_or_else(|| AuthError::Invalid("请刷新页面，重新扫描二维码".into()))?;
-    let step = keys(app)
+    let step = app.keys
         .open(&secret_aad(user_id), &row.secret)
         .ok()
         .and_then(|s| factor_of(&row.kind, s))
@@ -159,7 +159,7 @@ pub async fn check_code(
         return Ok(false);
     };
     if totp::normalize_code(input).is_some() {
-        let step = keys(app)
+        let step = app.keys
             .open(&secret_aad(user_id), &row.secret)
             .ok()
             .and_then(|s| factor_of(&row.kind, s))

@@ -5,7 +5,6 @@
 //! cases (login with lockout, sessions, account administration) with their audit rows.
 
 pub mod admin;
-pub mod keys_standin;
 pub mod mfa;
 pub mod mfa_login;
 mod mfa_routes;

@@ -56,16 +56,6 @@ fn with_cookies(mut req: Request<Body>, cookies: &[(&str, &str)]) -> Request<Bod
     req
 }
 
-fn form_csrf(html: &str) -> String {
-    html.split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 /// The login form with its double-submit cookie; returns the response to the password POST.
 async fn password_step(t: &TestApp, user: &str, next: &str) -> Response<Body> {
     let page = t.send(get("/login", None)).await;

@@ -207,9 +207,8 @@ impl TestApp {
     /// Enrols a TOTP second factor for a user (as a completed enrolment) and returns its secret.
     pub async fn enrol(&self, user_id: i64) -> Vec<u8> {
         let secret = zhibu::auth::totp::new_secret().to_vec();
-        let keys = zhibu::auth::keys_standin::keys(&self.app);
-        let aad = zhibu::auth::keys_standin::aad("user_second_factors", "secret", user_id);
-        let sealed = keys.seal(&aad, &secret);
+        let aad = zhibu::shared::crypto::aad("user_second_factors", "secret", user_id);
+        let sealed = self.app.keys.seal(&aad, &secret);
         let now = self.app.now();
         let mut tx = self.app.db.begin().await.unwrap();
         zhibu::auth::mfa_store::insert_pending(&mut tx.exec(), user_id, "totp", &sealed, now)
