@@ -9,12 +9,12 @@ use crate::audit::{self, Actor, AuditEvent, Outcome};
 use crate::db::{StoreResult, Tx};
 use crate::shared::token::new_token;
 
-use crate::shared::crypto::aad;
 use super::mfa_store as fs;
 use super::second_factor::factor_of;
 use super::service::{AuthError, token_hash, verify_blocking};
 use super::store::{self, UserRow};
 use super::totp;
+use crate::shared::crypto::aad;
 
 /// An unconfirmed enrolment is kept this long, so reloading the page shows the same QR code.
 const PENDING_MINUTES: i64 = 30;
@@ -41,7 +41,10 @@ fn secret_aad(user_id: i64) -> Vec<u8> {
 }
 
 fn recovery_mac(app: &App, user_id: i64, code: &str) -> String {
-    hex::encode(app.keys.mac("auth.recovery_code", format!("{user_id}:{code}").as_bytes()))
+    hex::encode(
+        app.keys
+            .mac("auth.recovery_code", format!("{user_id}:{code}").as_bytes()),
+    )
 }
 
 /// Whether the account has a confirmed second factor.
@@ -103,7 +106,8 @@ pub async fn confirm_enrolment(
         .await?
         .filter(|f| f.confirmed_at.is_none())
         .ok_or_else(|| AuthError::Invalid("请刷新页面，重新扫描二维码".into()))?;
-    let step = app.keys
+    let step = app
+        .keys
         .open(&secret_aad(user_id), &row.secret)
         .ok()
         .and_then(|s| factor_of(&row.kind, s))
@@ -159,7 +163,8 @@ pub async fn check_code(
         return Ok(false);
     };
     if totp::normalize_code(input).is_some() {
-        let step = app.keys
+        let step = app
+            .keys
             .open(&secret_aad(user_id), &row.secret)
             .ok()
             .and_then(|s| factor_of(&row.kind, s))
@@ -172,7 +177,14 @@ pub async fn check_code(
     let Some(code) = totp::normalize_recovery(input) else {
         return Ok(false);
     };
-    if !fs::use_recovery(&mut tx.exec(), user_id, &recovery_mac(app, user_id, &code), now).await? {
+    if !fs::use_recovery(
+        &mut tx.exec(),
+        user_id,
+        &recovery_mac(app, user_id, &code),
+        now,
+    )
+    .await?
+    {
         return Ok(false);
     }
     let left = fs::recovery_left(&mut tx.exec(), user_id).await?;
@@ -272,7 +284,11 @@ pub async fn step_up(
     if !ok {
         let ev = AuditEvent::success("auth.step_up", "session", session_id)
             .outcome(Outcome::Failure)
-            .detail(if is_code { "验证码错误" } else { "密码错误" });
+            .detail(if is_code {
+                "验证码错误"
+            } else {
+                "密码错误"
+            });
         audit::record(&mut tx, actor, now, ev).await?;
         let locked = count_failure(app, &mut tx, actor, &user, "再次验证身份失败").await?;
         tx.commit().await?;
@@ -284,8 +300,11 @@ pub async fn step_up(
     }
     store::unlock(&mut tx.exec(), user_id, now).await?;
     fs::set_confirmed(&mut tx.exec(), session_id, now).await?;
-    let ev = AuditEvent::success("auth.step_up", "session", session_id)
-        .detail(if is_code { "动态验证码" } else { "密码" });
+    let ev = AuditEvent::success("auth.step_up", "session", session_id).detail(if is_code {
+        "动态验证码"
+    } else {
+        "密码"
+    });
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok(())

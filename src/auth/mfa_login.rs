@@ -32,7 +32,15 @@ pub async fn open_challenge(
 ) -> StoreResult<String> {
     let token = new_token();
     let expires = now + Duration::minutes(CHALLENGE_MINUTES);
-    fs::insert_challenge(&mut tx.exec(), &token_hash(&token), user.id, next, now, expires).await?;
+    fs::insert_challenge(
+        &mut tx.exec(),
+        &token_hash(&token),
+        user.id,
+        next,
+        now,
+        expires,
+    )
+    .await?;
     let ev = AuditEvent::success("auth.second_factor_challenge", "user", user.id)
         .detail("密码正确，等待动态验证码");
     audit::record(tx, actor, now, ev).await?;
@@ -62,12 +70,16 @@ pub async fn complete_challenge(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let Some(ch) = fs::find_challenge(&mut tx.exec(), &token_hash(ticket)).await? else {
-        return Ok(Err(ChallengeError::Gone("登录已超时，请重新输入用户名和密码")));
+        return Ok(Err(ChallengeError::Gone(
+            "登录已超时，请重新输入用户名和密码",
+        )));
     };
     if ch.expires_at <= now {
         fs::delete_challenge(&mut tx.exec(), ch.id).await?;
         tx.commit().await?;
-        return Ok(Err(ChallengeError::Gone("登录已超时，请重新输入用户名和密码")));
+        return Ok(Err(ChallengeError::Gone(
+            "登录已超时，请重新输入用户名和密码",
+        )));
     }
     let user = store::get_user(&mut tx.exec(), ch.user_id).await?;
     let actor = Actor {
@@ -97,7 +109,9 @@ pub async fn complete_challenge(
     }
     // A parallel request that used the same pending login first wins; this one starts over.
     if !fs::delete_challenge(&mut tx.exec(), ch.id).await? {
-        return Ok(Err(ChallengeError::Gone("登录已超时，请重新输入用户名和密码")));
+        return Ok(Err(ChallengeError::Gone(
+            "登录已超时，请重新输入用户名和密码",
+        )));
     }
     store::record_success(&mut tx.exec(), user.id, None, now).await?;
     let login = open_session(app, &mut tx, actor, user, "web", user_agent, now).await?;

@@ -41,7 +41,12 @@ pub fn routes(r: Reg) -> Reg {
 #[must_use]
 pub fn to_code_page(st: &AppState, ticket: &str) -> Response {
     let secure = st.app.config.secure_cookies();
-    let c = set_cookie(CHALLENGE_COOKIE, ticket, secure, Some(CHALLENGE_MINUTES * 60));
+    let c = set_cookie(
+        CHALLENGE_COOKIE,
+        ticket,
+        secure,
+        Some(CHALLENGE_MINUTES * 60),
+    );
     (
         StatusCode::SEE_OTHER,
         [(header::LOCATION, "/login/verify")],
@@ -98,7 +103,12 @@ async fn code_submit(
     ValidForm(f): ValidForm<CodeForm>,
 ) -> AppResult<Response> {
     let Some(ticket) = cookie(&headers, CHALLENGE_COOKIE).filter(|t| !t.is_empty()) else {
-        return Ok(redirect_with(&st, "/login", "info", "登录已超时，请重新输入用户名和密码"));
+        return Ok(redirect_with(
+            &st,
+            "/login",
+            "info",
+            "登录已超时，请重新输入用户名和密码",
+        ));
     };
     let ua = headers
         .get(header::USER_AGENT)
@@ -166,10 +176,12 @@ async fn enrol_render(
     let state = mfa::enrolment(&st.app, u.0.user_id).await?;
     let required = super::second_factor::required(&st.app.config.auth, u.0.role);
     let mut p = EnrolPage {
-        page: PageCtx::new(st, u, "两步验证", "account").await?.crumbs(vec![
-            ("我的账号".into(), Some("/account".into())),
-            ("两步验证".into(), None),
-        ]),
+        page: PageCtx::new(st, u, "两步验证", "account")
+            .await?
+            .crumbs(vec![
+                ("我的账号".into(), Some("/account".into())),
+                ("两步验证".into(), None),
+            ]),
         enrolled: false,
         since: String::new(),
         recovery_left: 0,
@@ -206,8 +218,7 @@ async fn enrol_confirm(
     u: User,
     ValidForm(f): ValidForm<CodeForm>,
 ) -> AppResult<Response> {
-    match mfa::confirm_enrolment(&st.app, &u.actor(), u.0.user_id, u.0.session_id, &f.code).await
-    {
+    match mfa::confirm_enrolment(&st.app, &u.actor(), u.0.user_id, u.0.session_id, &f.code).await {
         Ok((codes, token)) => {
             let page = PageCtx::new(&st, &u, "恢复码", "account").await?;
             let mut res = render_status(
@@ -339,7 +350,10 @@ async fn api_confirm(
     match mfa::step_up(&st.app, &u.actor(), u.0.user_id, u.0.session_id, &secret).await {
         Ok(()) => {
             let minutes = st.app.config.auth.step_up_minutes;
-            Ok(Json(serde_json::json!({"confirmed": true, "valid_minutes": minutes})).into_response())
+            Ok(
+                Json(serde_json::json!({"confirmed": true, "valid_minutes": minutes}))
+                    .into_response(),
+            )
         }
         Err(AuthError::Invalid(m)) => Err(AppError::Refused("step_up_failed", m)),
         Err(e) => Err(e.into()),

@@ -46,7 +46,8 @@ pub async fn insert_pending(
 ) -> StoreResult<bool> {
     on!(ex, c => sqlx::query("DELETE FROM user_second_factors WHERE user_id = $1 AND confirmed_at IS NULL")
         .bind(user_id).execute(c).await?.rows_affected());
-    const SQL: &str = "INSERT INTO user_second_factors (user_id, kind, secret, last_step, created_at)
+    const SQL: &str =
+        "INSERT INTO user_second_factors (user_id, kind, secret, last_step, created_at)
         VALUES ($1, $2, $3, 0, $4) ON CONFLICT (user_id) DO NOTHING";
     let n = on!(ex, c => sqlx::query(SQL).bind(user_id).bind(kind).bind(sealed).bind(now)
         .execute(c).await?.rows_affected());
@@ -78,7 +79,8 @@ pub async fn confirm_factor(
 pub async fn advance_step(ex: &mut Exec<'_>, user_id: i64, step: i64) -> StoreResult<bool> {
     const SQL: &str = "UPDATE user_second_factors SET last_step = $2
         WHERE user_id = $1 AND last_step < $2 AND confirmed_at IS NOT NULL";
-    let n = on!(ex, c => sqlx::query(SQL).bind(user_id).bind(step).execute(c).await?.rows_affected());
+    let n =
+        on!(ex, c => sqlx::query(SQL).bind(user_id).bind(step).execute(c).await?.rows_affected());
     Ok(n == 1)
 }
 
@@ -213,7 +215,11 @@ pub async fn delete_challenge(ex: &mut Exec<'_>, id: i64) -> StoreResult<bool> {
 ///
 /// # Errors
 /// Database failures.
-pub async fn set_confirmed(ex: &mut Exec<'_>, session_id: i64, now: OffsetDateTime) -> StoreResult<()> {
+pub async fn set_confirmed(
+    ex: &mut Exec<'_>,
+    session_id: i64,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
     on!(ex, c => sqlx::query("UPDATE sessions SET confirmed_at = $2 WHERE id = $1")
         .bind(session_id).bind(now).execute(c).await?.rows_affected());
     Ok(())

@@ -157,7 +157,8 @@ pub async fn login(
     if super::mfa::is_enrolled(&mut tx, user.id).await? {
         match second {
             SecondStep::Challenge { next } => {
-                let ticket = super::mfa_login::open_challenge(&mut tx, &actor, &user, next, now).await?;
+                let ticket =
+                    super::mfa_login::open_challenge(&mut tx, &actor, &user, next, now).await?;
                 tx.commit().await?;
                 return Ok(LoginOutcome::Challenge(ticket));
             }
@@ -264,7 +265,6 @@ pub(crate) async fn open_session(
     .await?;
     Ok(NewLogin { token, user })
 }
-
 
 /// Whether a session has run past its idle or absolute limit.
 #[must_use]

@@ -20,7 +20,11 @@ pub fn window(app: &App) -> Duration {
 /// Whether a confirmation made at `confirmed_at` still holds at `now`. One from the future
 /// (a clock set back) does not count.
 #[must_use]
-pub fn is_fresh(confirmed_at: Option<OffsetDateTime>, now: OffsetDateTime, window: Duration) -> bool {
+pub fn is_fresh(
+    confirmed_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+    window: Duration,
+) -> bool {
     confirmed_at.is_some_and(|t| t <= now && now - t < window)
 }
 

@@ -110,7 +110,9 @@ pub fn base32_decode(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let (mut buf, mut bits) = (0u32, 0u32);
     for c in s.chars().filter(|c| !c.is_whitespace() && *c != '=') {
-        let v = B32.iter().position(|x| char::from(*x) == c.to_ascii_uppercase())?;
+        let v = B32
+            .iter()
+            .position(|x| char::from(*x) == c.to_ascii_uppercase())?;
         buf = (buf << 5) | u32::try_from(v).ok()?;
         bits += 5;
         if bits >= 8 {

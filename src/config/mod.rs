@@ -237,9 +237,14 @@ impl Default for AuthConfig {
             absolute_timeout_hours: 12,
             login_per_ip_per_minute: 6,
             login_per_ip_per_hour: 30,
-            second_factor_required_roles: ["system_admin", "security_admin", "audit_admin", "org_admin"]
-                .map(String::from)
-                .to_vec(),
+            second_factor_required_roles: [
+                "system_admin",
+                "security_admin",
+                "audit_admin",
+                "org_admin",
+            ]
+            .map(String::from)
+            .to_vec(),
             second_factor_officers: "optional".into(),
             step_up_minutes: 5,
         }
@@ -263,7 +268,10 @@ impl AuthConfig {
                 )));
             }
         }
-        if !matches!(self.second_factor_officers.as_str(), "optional" | "required") {
+        if !matches!(
+            self.second_factor_officers.as_str(),
+            "optional" | "required"
+        ) {
             return Err(ConfigError(
                 "auth.second_factor_officers 只能是 \"optional\" 或 \"required\"".into(),
             ));

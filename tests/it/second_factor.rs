@@ -42,7 +42,13 @@ fn set_cookie(res: &Response<Body>, name: &str) -> Option<String> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find(|c| c.starts_with(&format!("{name}=")))
-        .map(|c| c[name.len() + 1..].split(';').next().unwrap_or("").to_owned())
+        .map(|c| {
+            c[name.len() + 1..]
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
 }
 
 fn with_cookies(mut req: Request<Body>, cookies: &[(&str, &str)]) -> Request<Body> {
@@ -51,8 +57,7 @@ fn with_cookies(mut req: Request<Body>, cookies: &[(&str, &str)]) -> Request<Bod
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join("; ");
-    req.headers_mut()
-        .insert(header::COOKIE, v.parse().unwrap());
+    req.headers_mut().insert(header::COOKIE, v.parse().unwrap());
     req
 }
 
@@ -68,13 +73,24 @@ async fn password_step(t: &TestApp, user: &str, next: &str) -> Response<Body> {
 /// Posts a code on the login code page of a pending login.
 async fn code_step(t: &TestApp, ticket: &str, code: &str) -> Response<Body> {
     let page = t
-        .send(with_cookies(get("/login/verify", None), &[("zhibu_mfa", ticket)]))
+        .send(with_cookies(
+            get("/login/verify", None),
+            &[("zhibu_mfa", ticket)],
+        ))
         .await;
     assert_eq!(page.status(), StatusCode::OK);
     let c = set_cookie(&page, "zhibu_login").unwrap();
-    let req = post_form("/login/verify", None, Some(&c), &format!("code={}", enc(code)));
-    t.send(with_cookies(req, &[("zhibu_login", &c), ("zhibu_mfa", ticket)]))
-        .await
+    let req = post_form(
+        "/login/verify",
+        None,
+        Some(&c),
+        &format!("code={}", enc(code)),
+    );
+    t.send(with_cookies(
+        req,
+        &[("zhibu_login", &c), ("zhibu_mfa", ticket)],
+    ))
+    .await
 }
 
 fn enc(s: &str) -> String {
@@ -181,7 +197,10 @@ async fn sec_08_login_requires_the_code_and_refuses_replay(b: Backend) {
     let res = password_step(&t, "sys1", "/admin/users").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/login/verify");
-    assert!(set_cookie(&res, "zhibu_session").is_none(), "no session yet");
+    assert!(
+        set_cookie(&res, "zhibu_session").is_none(),
+        "no session yet"
+    );
     let ticket = set_cookie(&res, "zhibu_mfa").unwrap();
     let code = code_now(&t, &secret);
     let done = code_step(&t, &ticket, &code).await;
@@ -276,7 +295,12 @@ async fn sec_16_unmask_and_export_need_step_up(b: Backend) {
     let from = format!("/members/{mid}");
     let res = t
         .send(referred(
-            post_form(&format!("/members/{mid}/unmask"), Some(&tok), Some(&csrf), ""),
+            post_form(
+                &format!("/members/{mid}/unmask"),
+                Some(&tok),
+                Some(&csrf),
+                "",
+            ),
             &from,
         ))
         .await;
@@ -295,18 +319,34 @@ async fn sec_16_unmask_and_export_need_step_up(b: Backend) {
     let export = t.send(get("/members/export?unmask=1", Some(&tok))).await;
     assert!(location(&export).starts_with("/account/confirm?next="));
     let masked = t.send(get("/members/export", Some(&tok))).await;
-    assert_eq!(masked.status(), StatusCode::OK, "masked export needs no step-up");
+    assert_eq!(
+        masked.status(),
+        StatusCode::OK,
+        "masked export needs no step-up"
+    );
     let api = t
-        .send(post_json(&format!("/api/v1/members/{mid}/unmask"), Some(&tok), "{}"))
+        .send(post_json(
+            &format!("/api/v1/members/{mid}/unmask"),
+            Some(&tok),
+            "{}",
+        ))
         .await;
     assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
     let v: serde_json::Value = serde_json::from_str(&text(api).await).unwrap();
     assert_eq!(v["error"]["code"], "step_up_required");
     assert_eq!(t.audit_count("member.unmask").await, 0, "no success row");
-    assert_eq!(t.audit_count("member.export").await, 1, "only the masked one");
+    assert_eq!(
+        t.audit_count("member.export").await,
+        1,
+        "only the masked one"
+    );
     assert!(t.audit_count("auth.step_up_required").await >= 4);
     // The confirmation page: a wrong password is refused, the right one returns to the page.
-    let page = text(t.send(get("/account/confirm?next=/members", Some(&tok))).await).await;
+    let page = text(
+        t.send(get("/account/confirm?next=/members", Some(&tok)))
+            .await,
+    )
+    .await;
     assert!(page.contains("再次验证身份"));
     let bad = t
         .send(post_form(
@@ -327,11 +367,20 @@ async fn sec_16_unmask_and_export_need_step_up(b: Backend) {
         .await;
     assert_eq!(location(&ok), format!("/members/{mid}"));
     let res = t
-        .send(post_form(&format!("/members/{mid}/unmask"), Some(&tok), Some(&csrf), ""))
+        .send(post_form(
+            &format!("/members/{mid}/unmask"),
+            Some(&tok),
+            Some(&csrf),
+            "",
+        ))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let api = t
-        .send(post_json(&format!("/api/v1/members/{mid}/unmask"), Some(&tok), "{}"))
+        .send(post_json(
+            &format!("/api/v1/members/{mid}/unmask"),
+            Some(&tok),
+            "{}",
+        ))
         .await;
     assert_eq!(api.status(), StatusCode::OK);
     let v: serde_json::Value = serde_json::from_str(&text(api).await).unwrap();
@@ -378,7 +427,11 @@ async fn sec_16_triad_actions_need_step_up(b: Backend) {
     assert!(location(&res).starts_with("/account/confirm?next=%2Faudit%2Fexport"));
     assert_eq!(t.audit_count("audit.export").await, 0);
     let bad = t
-        .send(post_json("/api/v1/auth/confirm", Some(&atok), r#"{"code":"000000"}"#))
+        .send(post_json(
+            "/api/v1/auth/confirm",
+            Some(&atok),
+            r#"{"code":"000000"}"#,
+        ))
         .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = format!(r#"{{"code":"{}"}}"#, code_now(&t, &aud_secret));
@@ -413,7 +466,9 @@ async fn sec_16_step_up_expires_after_five_minutes(b: Backend) {
     let late = t.send(post_json(&unmask, Some(&tok), "{}")).await;
     assert_eq!(late.status(), StatusCode::UNAUTHORIZED);
     let body = format!(r#"{{"password":"{PW}"}}"#);
-    let c = t.send(post_json("/api/v1/auth/confirm", Some(&tok), &body)).await;
+    let c = t
+        .send(post_json("/api/v1/auth/confirm", Some(&tok), &body))
+        .await;
     assert_eq!(c.status(), StatusCode::OK);
     let ok = t.send(post_json(&unmask, Some(&tok), "{}")).await;
     assert_eq!(ok.status(), StatusCode::OK);
