@@ -93,20 +93,12 @@ pub struct DatabaseConfig {
 }
 
 /// `[security]`
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SecurityConfig {
     /// The key file (SEC-49): outside the database, mode 0600, created on first start.
     /// Empty: `zhibu.keys` beside the SQLite file, or `data/zhibu.keys` for PostgreSQL.
     pub key_file: String,
-}
-
-impl Default for SecurityConfig {
-    fn default() -> Self {
-        Self {
-            key_file: String::new(),
-        }
-    }
 }
 
 impl SecurityConfig {
