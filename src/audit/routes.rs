@@ -164,6 +164,7 @@ async fn export(
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
     require(&u)?;
+    u.require_recent_auth(&st).await?;
     let f = filter_of(&q);
     let rows = store::list(&mut st.app.db.conn().await?.exec(), &f, EXPORT_MAX, 0).await?;
     audit_self(&st, &u, "audit.export", format!("导出 {} 条", rows.len())).await?;

@@ -175,6 +175,7 @@ pub async fn approve(
     PathId(id): PathId,
 ) -> AppResult<Response> {
     let by = admin_action(&u, Capability::ManageSecurity)?;
+    u.require_recent_auth(&st).await?;
     match users::approve(&st.app, &u.actor(), by, id).await {
         Ok(c) => slip(&st, &u, "账号已审核", c).await,
         Err(AuthError::Invalid(m)) => Ok(redirect_with(&st, "/admin/users", "error", &m)),
@@ -189,6 +190,7 @@ pub async fn reset_password(
     PathId(id): PathId,
 ) -> AppResult<Response> {
     let by = admin_action(&u, Capability::ManageSecurity)?;
+    u.require_recent_auth(&st).await?;
     match users::reset_password(&st.app, &u.actor(), by, id, None).await {
         Ok(c) => slip(&st, &u, "密码已重置", c).await,
         Err(AuthError::Invalid(m)) => Ok(redirect_with(&st, "/admin/users", "error", &m)),
@@ -203,6 +205,7 @@ pub async fn unlock(
     PathId(id): PathId,
 ) -> AppResult<Response> {
     let by = admin_action(&u, Capability::ManageSecurity)?;
+    u.require_recent_auth(&st).await?;
     users::unlock(&st.app, &u.actor(), by, id).await?;
     Ok(redirect_with(&st, "/admin/users", "success", "已解除锁定"))
 }
@@ -215,6 +218,7 @@ async fn toggle(st: &AppState, u: &User, id: i64, disabled: bool) -> AppResult<R
         Capability::ManageAccounts
     };
     let by = admin_action(u, cap)?;
+    u.require_recent_auth(st).await?;
     let ok = if disabled {
         "账号已停用，其登录已全部注销"
     } else {

@@ -116,6 +116,7 @@ pub async fn create(
     ValidForm(f): ValidForm<NewUserForm>,
 ) -> AppResult<Response> {
     let by = admin_action(&u, creating_cap(&u)?)?;
+    u.require_recent_auth(&st).await?;
     let org_id = f.org_id.trim().parse::<i64>().ok();
     let result = match Role::from_code(&f.role) {
         None => Err(AuthError::Invalid("请选择角色".into())),

@@ -15,14 +15,15 @@ use crate::web::middleware::{LOGIN_COOKIE, actor_for, session_cookie_name, set_c
 use crate::web::{AppState, Reg};
 
 use super::duties;
-use super::service::{self, AuthError};
+use super::service::{self, AuthError, LoginOutcome, NewLogin, SecondStep};
 use super::store::UserRow;
 use super::views::{AccountPage, LoginPage, PasswordPage, SessionView, describe_agent};
 use super::{Role, store};
 
 /// Registers the routes of this area.
 pub fn routes(r: Reg) -> Reg {
-    r.get("/login", login_form)
+    super::mfa_routes::routes(r)
+        .get("/login", login_form)
         .post("/login", login)
         .post("/logout", logout)
         .get("/account", account)
@@ -118,8 +119,10 @@ async fn login(
     ValidForm(f): ValidForm<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
-    match do_login(&st, &r, &headers, &f.username, &f.password, "web").await {
-        Ok(token) => {
+    let step = SecondStep::Challenge { next: &next };
+    match do_login(&st, &r, &headers, &f.username, &f.password, "web", step).await {
+        Ok(LoginOutcome::Challenge(ticket)) => super::mfa_routes::to_code_page(&st, &ticket),
+        Ok(LoginOutcome::Session(NewLogin { token, .. })) => {
             let secure = st.app.config.secure_cookies();
             let c = set_cookie(session_cookie_name(secure), &token, secure, None);
             let clear = set_cookie(LOGIN_COOKIE, "", secure, Some(0));
@@ -161,7 +164,8 @@ async fn do_login(
     username: &str,
     password: &str,
     kind: &str,
-) -> AppResult<String> {
+    step: SecondStep<'_>,
+) -> AppResult<LoginOutcome> {
     let actor = actor_for(r, None);
     let ip = r.ip.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
     if !st.limiter.allow(ip, st.app.now()) {
@@ -174,8 +178,7 @@ async fn do_login(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let login = service::login(&st.app, &actor, username, password, kind, ua).await?;
-    Ok(login.token)
+    Ok(service::login(&st.app, &actor, username, password, kind, ua, step).await?)
 }
 
 async fn logout(State(st): State<AppState>, u: User) -> AppResult<Response> {
@@ -342,6 +345,9 @@ async fn revoke_one(
 struct ApiLogin {
     username: String,
     password: String,
+    /// The second-factor code, for accounts that have one (SEC-08).
+    #[serde(default)]
+    code: Option<String>,
 }
 
 async fn api_login(
@@ -350,7 +356,11 @@ async fn api_login(
     headers: HeaderMap,
     ApiJson(b): ApiJson<ApiLogin>,
 ) -> AppResult<Response> {
-    let token = do_login(&st, &r, &headers, &b.username, &b.password, "api").await?;
+    let step = SecondStep::Code(b.code.as_deref());
+    let token = match do_login(&st, &r, &headers, &b.username, &b.password, "api", step).await? {
+        LoginOutcome::Session(l) => l.token,
+        LoginOutcome::Challenge(_) => return Err(AppError::SecondFactorRequired),
+    };
     let mut conn = st.app.db.conn().await?;
     let s = store::find_session(&mut conn.exec(), &service::token_hash(&token))
         .await?
@@ -382,6 +392,8 @@ fn me_json(a: &crate::web::extract::AuthCtx) -> serde_json::Value {
         "org": org,
         "member_id": a.scope.member_id,
         "must_change_password": a.must_change_password,
+        "second_factor": a.second_factor,
+        "second_factor_enrollment_required": a.must_enrol,
     })
 }
 

@@ -40,6 +40,9 @@ pub enum AuthError {
     /// Hashing failure.
     #[error("password hashing failed")]
     Hash,
+    /// The password was right but the account's second factor code is missing (API).
+    #[error("请输入动态验证码")]
+    SecondFactorRequired,
 }
 
 /// A freshly created session.
@@ -72,7 +75,7 @@ pub fn password_rules(app: &App) -> PasswordRules {
     }
 }
 
-async fn verify_blocking(password: String, hash: String) -> bool {
+pub(crate) async fn verify_blocking(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || password::verify(&password, &hash))
         .await
         .unwrap_or(false)
@@ -99,7 +102,8 @@ pub async fn login(
     pw: &str,
     kind: &str,
     user_agent: &str,
-) -> Result<NewLogin, AuthError> {
+    second: SecondStep<'_>,
+) -> Result<LoginOutcome, AuthError> {
     let shown: String = one_line(username.trim()).chars().take(32).collect();
     let user = match normalize_username(username) {
         Ok(u) => store::find_user_by_username(&mut app.db.conn().await?.exec(), &u).await?,
@@ -176,12 +180,74 @@ pub async fn login(
             .detail(format!("密码已使用超过 {max_age} 天，须修改"));
         audit::record(&mut tx, &actor, now, ev).await?;
     }
+    // An enrolled account proves the second factor before any session exists (SEC-08); the
+    // failure count is only cleared once it has.
+    if super::mfa::is_enrolled(&mut tx, user.id).await? {
+        match second {
+            SecondStep::Challenge { next } => {
+                let ticket =
+                    super::mfa_login::open_challenge(&mut tx, &actor, &user, next, now).await?;
+                tx.commit().await?;
+                return Ok(LoginOutcome::Challenge(ticket));
+            }
+            SecondStep::Code(None) => {
+                audit::record(&mut tx, &actor, now, fail("缺少动态验证码")).await?;
+                tx.commit().await?;
+                return Err(AuthError::SecondFactorRequired);
+            }
+            SecondStep::Code(Some(code)) => {
+                if !super::mfa::check_code(app, &mut tx, &actor, user.id, code, now).await? {
+                    super::mfa::count_failure(app, &mut tx, &actor, &user, "动态验证码错误")
+                        .await?;
+                    tx.commit().await?;
+                    return Err(AuthError::InvalidCredentials);
+                }
+            }
+        }
+    }
     let rehash = if app.hasher.needs_rehash(&user.password_hash) {
         Some(hash_blocking(app, pw.to_owned()).await?)
     } else {
         None
     };
     store::record_success(&mut tx.exec(), user.id, rehash.as_deref(), now).await?;
+    let login = open_session(app, &mut tx, actor, user, kind, user_agent, now).await?;
+    tx.commit().await?;
+    Ok(LoginOutcome::Session(login))
+}
+
+/// What comes after a right password for an account with a second factor.
+#[derive(Debug, Clone, Copy)]
+pub enum SecondStep<'a> {
+    /// Web: hand back a pending login; the code page completes it and goes to `next`.
+    Challenge {
+        /// Where to go after the code.
+        next: &'a str,
+    },
+    /// API: the code comes in the same request.
+    Code(Option<&'a str>),
+}
+
+/// The result of a right password.
+#[derive(Debug, Clone)]
+pub enum LoginOutcome {
+    /// Signed in.
+    Session(NewLogin),
+    /// The code is still needed; the token of the pending login (for its own cookie).
+    Challenge(String),
+}
+
+/// Opens a session for an account whose credentials were just proved, in the caller's
+/// transaction; the session counts as freshly confirmed for step-up (SEC-16).
+pub(crate) async fn open_session(
+    app: &App,
+    tx: &mut crate::db::Tx,
+    actor: Actor,
+    user: UserRow,
+    kind: &str,
+    user_agent: &str,
+    now: OffsetDateTime,
+) -> Result<NewLogin, AuthError> {
     // The three administrators hold one session at a time (SEC-15): a new login replaces the old.
     let replaced = if Role::from_code(&user.role).is_some_and(Role::is_admin_triad) {
         store::delete_other_sessions(&mut tx.exec(), user.id, None).await?
@@ -202,7 +268,8 @@ pub async fn login(
         user_agent: &ua,
         expires_at,
     };
-    store::insert_session(&mut tx.exec(), &ns, now).await?;
+    let sid = store::insert_session(&mut tx.exec(), &ns, now).await?;
+    super::mfa_store::set_confirmed(&mut tx.exec(), sid, now).await?;
     let actor = Actor {
         session_tag: session_tag(&token),
         name: user.display_name.clone(),
@@ -219,13 +286,12 @@ pub async fn login(
         detail.push_str(&format!("，替换原有会话 {replaced} 个"));
     }
     audit::record(
-        &mut tx,
+        tx,
         &actor,
         now,
         AuditEvent::success("auth.login", "user", user.id).detail(detail),
     )
     .await?;
-    tx.commit().await?;
     Ok(NewLogin { token, user })
 }
 

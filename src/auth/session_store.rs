@@ -44,6 +44,10 @@ pub struct SessionAuth {
     pub org_kind: Option<String>,
     /// Organisation name.
     pub org_name: Option<String>,
+    /// Last password or code proof in this session (SEC-16).
+    pub confirmed_at: Option<OffsetDateTime>,
+    /// When the account's second factor was enrolled; `None` without one (SEC-08).
+    pub second_factor_at: Option<OffsetDateTime>,
 }
 
 /// Looks a session up by the digest of its token.
@@ -53,8 +57,10 @@ pub struct SessionAuth {
 pub async fn find_session(ex: &mut Exec<'_>, token_hash: &str) -> StoreResult<Option<SessionAuth>> {
     const SQL: &str = "SELECT s.id AS session_id, s.csrf_token, s.kind, s.current_org_id, s.created_at AS started_at,
         s.last_seen_at, s.expires_at, u.id AS user_id, u.username, u.display_name, u.role, u.org_id, u.member_id,
-        u.must_change_password, u.disabled, o.path AS org_path, o.kind AS org_kind, o.name AS org_name
+        u.must_change_password, u.disabled, o.path AS org_path, o.kind AS org_kind, o.name AS org_name,
+        s.confirmed_at, f.confirmed_at AS second_factor_at
         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN orgs o ON o.id = u.org_id
+        LEFT JOIN user_second_factors f ON f.user_id = u.id
         WHERE s.token_hash = $1";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(token_hash).fetch_optional(c).await?))
 }

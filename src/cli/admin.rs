@@ -50,6 +50,13 @@ pub enum AdminCmd {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Remove an account's second factor (lost phone and recovery codes): the account must
+    /// enrol again at next login, and is signed out everywhere.
+    ResetSecondFactor {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+    },
     /// Issue accounts to every member of an organisation (and below) who has none, and write
     /// the printable slips with their one-time activation codes to an .xlsx file.
     IssueAccounts {
@@ -221,6 +228,16 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
                 "密码已重置，该账号的所有登录已注销；{} 前须用新密码登录并立即修改。",
                 crate::shared::text::ymd(c.expires_at.date())
             );
+            Ok(())
+        }
+        AdminCmd::ResetSecondFactor { username } => {
+            let id = users::id_by_username(&app, &username)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            crate::auth::mfa::reset_by_operator(&app, &Actor::cli("admin reset-second-factor"), id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("已清除该账号的两步验证，其所有登录已注销；下次登录后需重新启用。");
             Ok(())
         }
         AdminCmd::IssueAccounts { org, out } => {

@@ -157,6 +157,12 @@ pub struct AuthConfig {
     pub password_history: u32,
     /// Accounts allowed per 三员 role (SEC-18).
     pub max_per_admin_role: u32,
+    /// Roles that must use a second factor (SEC-08).
+    pub second_factor_required_roles: Vec<String>,
+    /// `optional` or `required` for officers (支部委员).
+    pub second_factor_officers: String,
+    /// Minutes a step-up re-authentication stays valid (SEC-16).
+    pub step_up_minutes: u32,
 }
 
 /// Password hashing algorithm (architecture.md §5).
@@ -236,7 +242,52 @@ impl Default for AuthConfig {
             password_max_age_days: 90,
             password_history: 5,
             max_per_admin_role: 1,
+            second_factor_required_roles: [
+                "system_admin",
+                "security_admin",
+                "audit_admin",
+                "org_admin",
+            ]
+            .map(String::from)
+            .to_vec(),
+            second_factor_officers: "optional".into(),
+            step_up_minutes: 5,
         }
+    }
+}
+
+impl AuthConfig {
+    /// SEC-08 and SEC-16 settings: known role codes, the 三员 always required, a sane window.
+    fn validate_second_factor(&self) -> Result<(), ConfigError> {
+        for r in &self.second_factor_required_roles {
+            if crate::auth::Role::from_code(r).is_none() {
+                return Err(ConfigError(format!(
+                    "auth.second_factor_required_roles 中的角色无效: {r}"
+                )));
+            }
+        }
+        for r in ["system_admin", "security_admin", "audit_admin"] {
+            if !self.second_factor_required_roles.iter().any(|x| x == r) {
+                return Err(ConfigError(format!(
+                    "auth.second_factor_required_roles 必须包含三员角色 {r}"
+                )));
+            }
+        }
+        if !matches!(
+            self.second_factor_officers.as_str(),
+            "optional" | "required"
+        ) {
+            return Err(ConfigError(
+                "auth.second_factor_officers 只能是 \"optional\" 或 \"required\"".into(),
+            ));
+        }
+        if !(1..=60).contains(&self.step_up_minutes) {
+            return Err(ConfigError(format!(
+                "auth.step_up_minutes 应在 1 到 60 之间，当前为 {}",
+                self.step_up_minutes
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -457,6 +508,7 @@ impl Config {
                 )));
             }
         }
+        a.validate_second_factor()?;
         Ok(())
     }
 

@@ -1,5 +1,5 @@
-//! JSON API of the member area. Numbers are always masked here; full values are only shown on
-//! the member page after an audited unmask.
+//! JSON API of the member area. Numbers are masked here; full values only come from the
+//! audited unmask, after a step-up.
 
 use std::collections::HashMap;
 
@@ -27,6 +27,21 @@ pub fn routes(r: Reg) -> Reg {
         .get("/api/v1/members/{id}", get)
         .patch("/api/v1/members/{id}", patch)
         .post("/api/v1/members/{id}/events", add_event)
+        .post("/api/v1/members/{id}/unmask", unmask)
+}
+
+/// `POST /api/v1/members/{id}/unmask`: the full numbers, after the permission check and a
+/// fresh step-up (SEC-16, `POST /api/v1/auth/confirm`); audited like the page's 查看完整.
+async fn unmask(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Json<Value>> {
+    service::detail(&st.app, u.scope(), id, MemberAction::Unmask).await?;
+    u.require_recent_auth(&st).await?;
+    let d = service::unmask(&st.app, &u.actor(), u.scope(), id).await?;
+    Ok(Json(json!({
+        "id": d.member.id,
+        "id_number": d.member.id_number,
+        "phone": d.member.phone,
+        "address": d.member.address,
+    })))
 }
 
 /// The JSON shape of a record.

@@ -104,6 +104,9 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
 }
 
 async fn unmask(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    // Permission first, so the confirmation is only asked of those who may unmask (SEC-16).
+    service::detail(&st.app, u.scope(), id, MemberAction::Unmask).await?;
+    u.require_recent_auth(&st).await?;
     show_page(&st, &u, id, true).await
 }
 
@@ -281,7 +284,8 @@ async fn create(
 async fn edit_form(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let d = service::detail(&st.app, u.scope(), id, MemberAction::Edit).await?;
     let v = d.member.raw_fields();
-    // Editing the form shows the full numbers, so opening it is an audited unmask.
+    // Editing the form shows the full numbers, so opening it is an audited unmask (SEC-16).
+    u.require_recent_auth(&st).await?;
     service::unmask(&st.app, &u.actor(), u.scope(), id).await?;
     render(&form_page(&st, &u, Some(d.member), v, Vec::new(), None).await?)
 }

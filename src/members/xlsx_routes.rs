@@ -267,6 +267,10 @@ async fn export(
         0,
     )
     .await?;
+    if unmasked {
+        // Full numbers leave the system only after a fresh confirmation (SEC-16).
+        u.require_recent_auth(&st).await?;
+    }
     let data: Vec<_> = rows
         .into_iter()
         .map(|r| (r.m, r.org_name, r.group_name))

@@ -15,7 +15,8 @@ use super::middleware::{LOGIN_COOKIE, cookie};
 
 /// Applies SEC-40: same-origin check on every unsafe request, and the session-bound token for
 /// cookie-authenticated ones (header `X-CSRF-Token` or form field `_csrf`, which is removed
-/// before the handler sees the form). The login form uses a double-submit cookie instead.
+/// before the handler sees the form). The login and login-code forms use a double-submit
+/// cookie instead.
 pub async fn check(
     st: &AppState,
     req: Request,
@@ -30,7 +31,7 @@ pub async fn check(
     }
     let expected: Option<String> = match auth {
         Some(a) => Some(a.csrf.clone()),
-        None if req.uri().path() == "/login" => {
+        None if matches!(req.uri().path(), "/login" | "/login/verify") => {
             cookie(req.headers(), LOGIN_COOKIE).map(ToOwned::to_owned)
         }
         None => return Ok(req),

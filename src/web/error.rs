@@ -74,6 +74,17 @@ pub enum AppError {
     /// The password must be changed first (403 for the API).
     #[error("password change required")]
     PasswordChangeRequired,
+    /// The role requires a second factor the account has not enrolled yet (403 for the API;
+    /// pages go to the enrolment page).
+    #[error("second factor enrolment required")]
+    EnrolmentRequired,
+    /// The password was right but the second-factor code is missing (API login, 401).
+    #[error("second factor required")]
+    SecondFactorRequired,
+    /// The action needs a fresh password or code (SEC-16): 401 for the API, pages go to the
+    /// confirmation page and come back.
+    #[error("step-up required")]
+    StepUpRequired,
     /// The database is unreachable or busy (503).
     #[error("unavailable")]
     Unavailable,
@@ -137,6 +148,21 @@ impl AppError {
                 StatusCode::FORBIDDEN,
                 b("password_change_required", "请先修改初始密码"),
             ),
+            Self::EnrolmentRequired => (
+                StatusCode::FORBIDDEN,
+                b(
+                    "second_factor_enrollment_required",
+                    "请先在“我的账号”中启用两步验证",
+                ),
+            ),
+            Self::SecondFactorRequired => (
+                StatusCode::UNAUTHORIZED,
+                b("second_factor_required", "请输入动态验证码"),
+            ),
+            Self::StepUpRequired => (
+                StatusCode::UNAUTHORIZED,
+                b("step_up_required", "此操作需要再次验证身份"),
+            ),
             Self::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 b("unavailable", "系统繁忙，请稍后再试"),
@@ -193,6 +219,7 @@ impl From<AuthError> for AppError {
             AuthError::Denied => Self::Forbidden,
             AuthError::Store(s) => s.into(),
             AuthError::Hash => Self::Internal(anyhow::anyhow!("password hashing failed")),
+            AuthError::SecondFactorRequired => Self::SecondFactorRequired,
         }
     }
 }

@@ -77,6 +77,13 @@ pub struct AuthCtx {
     pub current_org_id: Option<i64>,
     /// Name of the user's own organisation.
     pub org_name: Option<String>,
+    /// Last password or code proof in this session, for step-up (SEC-16).
+    pub confirmed_at: Option<time::OffsetDateTime>,
+    /// The account has a confirmed second factor (SEC-08).
+    pub second_factor: bool,
+    /// The account's role requires a second factor it does not have yet; set by the auth
+    /// middleware, which then allows only the enrolment pages.
+    pub must_enrol: bool,
 }
 
 impl AuthCtx {
@@ -106,6 +113,9 @@ impl AuthCtx {
             must_change_password: s.must_change_password,
             current_org_id: s.current_org_id,
             org_name: s.org_name,
+            confirmed_at: s.confirmed_at,
+            second_factor: s.second_factor_at.is_some(),
+            must_enrol: false,
         }
     }
 }

@@ -84,6 +84,12 @@ pub async fn outer(State(st): State<AppState>, mut req: Request, next: Next) -> 
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
     let is_get = req.method() == Method::GET;
+    // A refused POST comes back to the page it was sent from once confirmed (SEC-16).
+    let back = if is_get {
+        Some(next_target.clone())
+    } else {
+        referer_path(req.headers())
+    };
     req.extensions_mut().insert(ReqCtx {
         request_id: rid.clone(),
         ip,
@@ -109,6 +115,7 @@ pub async fn outer(State(st): State<AppState>, mut req: Request, next: Next) -> 
             &rid,
             is_api,
             is_get.then_some(next_target.as_str()),
+            back.as_deref(),
         );
     }
     let h = res.headers_mut();
@@ -138,6 +145,7 @@ fn render_error(
     rid: &str,
     is_api: bool,
     get_path: Option<&str>,
+    back: Option<&str>,
 ) -> Response {
     if is_api {
         let mut e =
@@ -146,6 +154,20 @@ fn render_error(
             e["fields"] = f.clone();
         }
         return (status, axum::Json(serde_json::json!({"error": e}))).into_response();
+    }
+    if body.code == "step_up_required" {
+        let to = match back {
+            Some(p) => format!("/account/confirm?next={}", layout::url_encode(p)),
+            None => "/account/confirm".to_owned(),
+        };
+        return (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
+    }
+    if body.code == "second_factor_enrollment_required" {
+        return (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, "/account/second-factor")],
+        )
+            .into_response();
     }
     if status == StatusCode::UNAUTHORIZED {
         let to = match get_path {
@@ -189,6 +211,21 @@ fn set_security_headers(h: &mut HeaderMap, asset: bool, tls: bool) {
     if !asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+}
+
+/// The local path of a same-site `Referer` (the policy is `same-origin`, so browsers send it
+/// only for our own pages); the confirmation page checks it again before redirecting.
+fn referer_path(h: &HeaderMap) -> Option<String> {
+    let r = h.get(header::REFERER)?.to_str().ok()?;
+    let host = h.get(header::HOST)?.to_str().ok()?;
+    let rest = r.split_once("://")?.1;
+    let path = rest.strip_prefix(host)?;
+    path.starts_with('/').then(|| path.to_owned())
+}
+
+/// Paths an account that must enrol a second factor may still reach (SEC-08).
+fn allowed_before_enrol(path: &str) -> bool {
+    path.starts_with("/account/second-factor") || allowed_before_change(path)
 }
 
 /// Paths a user with a pending forced password change may still reach.
@@ -251,6 +288,12 @@ pub async fn auth(State(st): State<AppState>, req: Request, next: Next) -> Respo
         && !allowed_before_change(&path)
     {
         return AppError::PasswordChangeRequired.into_response();
+    }
+    if let Some(a) = &auth
+        && a.must_enrol
+        && !allowed_before_enrol(&path)
+    {
+        return AppError::EnrolmentRequired.into_response();
     }
     if let Some(a) = &auth {
         req.extensions_mut().insert(a.clone());
@@ -326,11 +369,14 @@ async fn resolve(
         store::touch_session(&mut tx.exec(), s.session_id, now).await?;
         tx.commit().await?;
     }
-    Ok(Some(AuthCtx::from_session(
-        s,
-        session_tag(token),
-        via_bearer,
-    )))
+    let mut a = AuthCtx::from_session(s, session_tag(token), via_bearer);
+    a.must_enrol = crate::auth::second_factor::must_enrol(
+        &app.config.auth,
+        app.is_demo(),
+        a.role,
+        a.second_factor,
+    );
+    Ok(Some(a))
 }
 
 #[cfg(test)]

@@ -273,6 +273,10 @@ async fn forced_password_change_then_web_login(b: Backend) {
         ))
         .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    // SEC-08: a 三员 without a second factor is sent to enrolment next.
+    let res = t.send(get("/orgs", Some(&tok))).await;
+    assert_eq!(location(&res), "/account/second-factor");
+    t.enrol(s.user_id).await;
     assert_eq!(
         t.send(get("/orgs", Some(&tok))).await.status(),
         StatusCode::OK

@@ -41,6 +41,7 @@ mod points_pages;
 mod points_ranking;
 mod points_reports;
 mod reminders;
+mod second_factor;
 mod sheets;
 mod sheets_hostile;
 mod store;

@@ -222,6 +222,9 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
             "username=newuser&display_name=%E6%96%B0%E4%BA%BA&role=member&org_id=".into()
         }
         ("POST", "/login") => "username=nobody&password=wrong".into(),
+        ("POST", "/login/verify" | "/account/second-factor") => "code=000000".into(),
+        ("POST", "/account/second-factor/disable") => "password=x&code=000000".into(),
+        ("POST", "/account/confirm") => "secret=x&next=%2F".into(),
         ("POST", "/meetings" | "/meetings/{id}/edit") => format!(
             "org_id={}&kinds=theme_day&starts_at=2026-12-01T09:00&ends_at=2026-12-01T11:00&place=x&host_name=y",
             target.0

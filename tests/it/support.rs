@@ -176,7 +176,54 @@ impl TestApp {
     }
 
     /// Creates a session for a user directly (no password hashing) and returns (token, csrf).
+    /// The session is as a full login leaves it: an account whose role requires a second
+    /// factor has one enrolled (SEC-08), and the session was confirmed just now (SEC-16).
     pub async fn session(&self, user_id: i64) -> (String, String) {
+        let user = auth_store::get_user(&mut self.app.db.conn().await.unwrap().exec(), user_id)
+            .await
+            .unwrap();
+        let role = zhibu::auth::Role::from_code(&user.role).unwrap();
+        if zhibu::auth::second_factor::required(&self.app.config.auth, role) {
+            let enrolled = zhibu::auth::mfa_store::get_factor(
+                &mut self.app.db.conn().await.unwrap().exec(),
+                user_id,
+            )
+            .await
+            .unwrap()
+            .is_some();
+            if !enrolled {
+                self.enrol(user_id).await;
+            }
+        }
+        let (token, csrf, sid) = self.bare_session(user_id).await;
+        let mut tx = self.app.db.begin().await.unwrap();
+        zhibu::auth::mfa_store::set_confirmed(&mut tx.exec(), sid, self.app.now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        (token, csrf)
+    }
+
+    /// Enrols a TOTP second factor for a user (as a completed enrolment) and returns its secret.
+    pub async fn enrol(&self, user_id: i64) -> Vec<u8> {
+        let secret = zhibu::auth::totp::new_secret().to_vec();
+        let aad = zhibu::shared::crypto::aad("user_second_factors", "secret", user_id);
+        let sealed = self.app.keys.seal(&aad, &secret);
+        let now = self.app.now();
+        let mut tx = self.app.db.begin().await.unwrap();
+        zhibu::auth::mfa_store::insert_pending(&mut tx.exec(), user_id, "totp", &sealed, now)
+            .await
+            .unwrap();
+        zhibu::auth::mfa_store::confirm_factor(&mut tx.exec(), user_id, 0, now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        secret
+    }
+
+    /// A session exactly as stored, with no second-factor enrolment and no step-up; returns
+    /// (token, csrf, session id).
+    pub async fn bare_session(&self, user_id: i64) -> (String, String, i64) {
         let token = zhibu::shared::token::new_token();
         let csrf = zhibu::shared::token::new_token();
         let th = zhibu::auth::service::token_hash(&token);
@@ -191,11 +238,11 @@ impl TestApp {
             expires_at: now + time::Duration::hours(12),
         };
         let mut tx = self.app.db.begin().await.unwrap();
-        auth_store::insert_session(&mut tx.exec(), &ns, now)
+        let sid = auth_store::insert_session(&mut tx.exec(), &ns, now)
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        (token, csrf)
+        (token, csrf, sid)
     }
 
     /// Inserts a user with a placeholder hash (sessions are created directly).
