@@ -226,7 +226,7 @@ pub async fn verify(db: &Db) -> StoreResult<ChainCheck> {
         Db::Sqlite(p) => {
             // A deferred transaction: one snapshot from the first read, no write lock.
             let mut tx = p.begin().await?;
-            let r = walk(&mut Exec::Sqlite(&mut *tx), key).await;
+            let r = walk(&mut Exec::Sqlite(&mut tx), key).await;
             tx.rollback().await?;
             r
         }
@@ -235,7 +235,7 @@ pub async fn verify(db: &Db) -> StoreResult<ChainCheck> {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute(&mut *tx)
                 .await?;
-            let r = walk(&mut Exec::Pg(&mut *tx), key).await;
+            let r = walk(&mut Exec::Pg(&mut tx), key).await;
             tx.rollback().await?;
             r
         }

@@ -122,7 +122,8 @@ async fn login(
     let step = SecondStep::Challenge { next: &next };
     match do_login(&st, &r, &headers, &f.username, &f.password, "web", step).await {
         Ok(LoginOutcome::Challenge(ticket)) => super::mfa_routes::to_code_page(&st, &ticket),
-        Ok(LoginOutcome::Session(NewLogin { token, .. })) => {
+        Ok(LoginOutcome::Session(login)) => {
+            let NewLogin { token, .. } = *login;
             let secure = st.app.config.secure_cookies();
             let c = set_cookie(session_cookie_name(secure), &token, secure, None);
             let clear = set_cookie(LOGIN_COOKIE, "", secure, Some(0));

@@ -213,7 +213,7 @@ pub async fn login(
     store::record_success(&mut tx.exec(), user.id, rehash.as_deref(), now).await?;
     let login = open_session(app, &mut tx, actor, user, kind, user_agent, now).await?;
     tx.commit().await?;
-    Ok(LoginOutcome::Session(login))
+    Ok(LoginOutcome::Session(Box::new(login)))
 }
 
 /// What comes after a right password for an account with a second factor.
@@ -232,7 +232,7 @@ pub enum SecondStep<'a> {
 #[derive(Debug, Clone)]
 pub enum LoginOutcome {
     /// Signed in.
-    Session(NewLogin),
+    Session(Box<NewLogin>),
     /// The code is still needed; the token of the pending login (for its own cookie).
     Challenge(String),
 }
