@@ -218,6 +218,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("bot.delete", "删除群机器人"),
     ("bot.test", "发送群机器人测试消息"),
     ("access.denied", "越权访问"),
+    ("rate.limited", "操作过于频繁被拒绝"),
     ("member.create", "登记党员"),
     ("member.update", "修改党员信息"),
     ("member.event", "登记党籍事项"),

@@ -158,6 +158,7 @@ async fn export(
     u: User,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
+    crate::web::rate::account(&st, &u, crate::limits::Kind::Export).await?;
     require(&u)?;
     let f = filter_of(&q);
     let rows = store::list(&mut st.app.db.conn().await?.exec(), &f, EXPORT_MAX, 0).await?;
@@ -193,7 +194,7 @@ async fn export(
         "audit-{}.csv",
         crate::shared::text::ymd(st.app.clock.today())
     );
-    Ok(crate::web::download::attachment(
+    Ok(crate::web::download::private(
         out.into_bytes(),
         "text/csv; charset=utf-8",
         &name,

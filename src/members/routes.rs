@@ -104,6 +104,7 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
 }
 
 async fn unmask(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    crate::web::rate::account(&st, &u, crate::limits::Kind::Unmask).await?;
     show_page(&st, &u, id, true).await
 }
 

@@ -65,6 +65,9 @@ pub enum AppError {
     /// Too many attempts (429).
     #[error("too many requests")]
     TooMany,
+    /// Over the account's allowance for an action (429, SEC-44).
+    #[error("rate limited")]
+    RateLimited,
     /// The CSRF check failed (403).
     #[error("csrf")]
     Csrf,
@@ -121,6 +124,10 @@ impl AppError {
             Self::TooMany => (
                 StatusCode::TOO_MANY_REQUESTS,
                 b("rate_limited", "尝试次数过多，请稍后再试"),
+            ),
+            Self::RateLimited => (
+                StatusCode::TOO_MANY_REQUESTS,
+                b("rate_limited", "操作过于频繁，请稍后再试"),
             ),
             Self::Csrf => (
                 StatusCode::FORBIDDEN,

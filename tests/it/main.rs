@@ -38,3 +38,4 @@ mod sheets;
 mod store;
 mod support;
 mod transfers;
+mod web_security;
