@@ -66,8 +66,7 @@ pub fn window_of(ts: i64) -> i64 {
 #[must_use]
 pub fn allows(before: i64, previous: i64, elapsed: i64, limit: u32) -> bool {
     let elapsed = elapsed.clamp(0, WINDOW_SECS);
-    let used = before.saturating_mul(WINDOW_SECS)
-        + previous.saturating_mul(WINDOW_SECS - elapsed);
+    let used = before.saturating_mul(WINDOW_SECS) + previous.saturating_mul(WINDOW_SECS - elapsed);
     used < i64::from(limit).saturating_mul(WINDOW_SECS)
 }
 
@@ -103,7 +102,12 @@ mod tests {
     #[test]
     fn every_kind_has_a_code_label_and_setting() {
         let c = LimitsConfig::default();
-        for k in [Kind::FeedPost, Kind::FeedComment, Kind::Export, Kind::Unmask] {
+        for k in [
+            Kind::FeedPost,
+            Kind::FeedComment,
+            Kind::Export,
+            Kind::Unmask,
+        ] {
             assert!(!k.code().is_empty() && !k.label().is_empty());
             assert!(k.per_hour(&c) > 0);
         }

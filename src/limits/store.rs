@@ -29,7 +29,7 @@ pub async fn uncount_one(
 ) -> StoreResult<()> {
     const SQL: &str = "UPDATE rate_counters SET hits = hits - 1
         WHERE user_id = $1 AND kind = $2 AND window_start = $3";
-    on!(ex, c => sqlx::query(SQL).bind(user_id).bind(kind).bind(window).execute(c).await?);
+    on!(ex, c => sqlx::query(SQL).bind(user_id).bind(kind).bind(window).execute(c).await?.rows_affected());
     Ok(())
 }
 
@@ -51,6 +51,6 @@ pub async fn forget_before(
 ) -> StoreResult<()> {
     const SQL: &str =
         "DELETE FROM rate_counters WHERE user_id = $1 AND kind = $2 AND window_start < $3";
-    on!(ex, c => sqlx::query(SQL).bind(user_id).bind(kind).bind(before).execute(c).await?);
+    on!(ex, c => sqlx::query(SQL).bind(user_id).bind(kind).bind(before).execute(c).await?.rows_affected());
     Ok(())
 }

@@ -26,7 +26,11 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
     let bytes = photo::get_bytes(&mut st.app.db.conn().await?.exec(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(crate::web::download::private(bytes, "image/jpeg", "photo.jpg"))
+    Ok(crate::web::download::private(
+        bytes,
+        "image/jpeg",
+        "photo.jpg",
+    ))
 }
 
 async fn upload(

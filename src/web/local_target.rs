@@ -20,7 +20,9 @@ fn local_path(n: &str) -> Option<String> {
     if !n.starts_with('/') || n.starts_with("//") || n.len() > 2048 {
         return None;
     }
-    if n.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+    if n.chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
         return None;
     }
     let path = n.split(['?', '#']).next().unwrap_or("");

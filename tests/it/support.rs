@@ -429,7 +429,12 @@ pub fn multipart(
 /// policy), no sniffing, no caching, and inline only for images.
 pub fn assert_private(res: &Response<Body>, inline: bool) {
     let h = res.headers();
-    let v = |n: header::HeaderName| h.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let v = |n: header::HeaderName| {
+        h.get(n)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
     assert_eq!(
         v(header::CONTENT_SECURITY_POLICY),
         "default-src 'none'; frame-ancestors 'none'; sandbox"

@@ -89,7 +89,9 @@ async fn sec_38_login_never_redirects_off_site(b: Backend) {
             .unwrap()
             .to_owned();
         // Already signed in, /login forwards at once: still only locally.
-        let res = t.send(get(&format!("/login?next={next}"), Some(&tok))).await;
+        let res = t
+            .send(get(&format!("/login?next={next}"), Some(&tok)))
+            .await;
         assert_eq!(location(&res), "/", "{next}");
         let res = t.send(get("/login?next=%2Forgs%3Fx%3D1", Some(&tok))).await;
         assert_eq!(location(&res), "/orgs?x=1");
@@ -144,7 +146,9 @@ async fn healthz(addr: std::net::SocketAddr) -> String {
     s.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         .await
         .unwrap();
-    let got = closed_within(&mut s, Duration::from_secs(10)).await.unwrap();
+    let got = closed_within(&mut s, Duration::from_secs(10))
+        .await
+        .unwrap();
     String::from_utf8_lossy(&got).into_owned()
 }
 
@@ -158,13 +162,19 @@ async fn sec_44_a_trickling_header_is_cut_off() {
         .unwrap();
     let started = std::time::Instant::now();
     assert!(
-        closed_within(&mut s, Duration::from_secs(5)).await.is_some(),
+        closed_within(&mut s, Duration::from_secs(5))
+            .await
+            .is_some(),
         "the server must close a connection whose headers never end"
     );
     assert!(started.elapsed() < Duration::from_secs(3));
     // A silent connection is closed too; a complete request is still answered.
     let mut quiet = TcpStream::connect(addr).await.unwrap();
-    assert!(closed_within(&mut quiet, Duration::from_secs(5)).await.is_some());
+    assert!(
+        closed_within(&mut quiet, Duration::from_secs(5))
+            .await
+            .is_some()
+    );
     assert!(healthz(addr).await.starts_with("HTTP/1.1 200"));
 }
 
@@ -184,7 +194,10 @@ async fn sec_44_connections_per_address_are_capped() {
     assert!(String::from_utf8_lossy(&got).starts_with("HTTP/1.1 503"));
     drop(held.pop());
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(healthz(addr).await.starts_with("HTTP/1.1 200"), "a place was freed");
+    assert!(
+        healthz(addr).await.starts_with("HTTP/1.1 200"),
+        "a place was freed"
+    );
 }
 
 async fn limited(b: Backend) -> Option<TestApp> {
@@ -211,7 +224,11 @@ async fn sec_44_exports_over_the_allowance_are_refused_and_audited(b: Backend) {
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(text(res).await.contains("操作过于频繁，请稍后再试"));
     assert_eq!(t.audit_count("rate.limited").await, 1);
-    assert_eq!(t.audit_count("audit.export").await, 2, "the refused one did nothing");
+    assert_eq!(
+        t.audit_count("audit.export").await,
+        2,
+        "the refused one did nothing"
+    );
     // Another account has its own allowance.
     let other = t.user("shenji2", "audit_admin", None).await;
     let (ot, _) = t.session(other).await;
@@ -219,6 +236,7 @@ async fn sec_44_exports_over_the_allowance_are_refused_and_audited(b: Backend) {
     assert_eq!(res.status(), StatusCode::OK);
     // Refusals are not counted: two hours on, the allowance is back.
     t.clock.advance(time::Duration::hours(2));
+    let (tok, _) = t.session(aud).await;
     let res = t.send(get("/audit/export", Some(&tok))).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
@@ -229,7 +247,9 @@ async fn sec_44_feed_posts_over_the_allowance_answer_rate_limited(b: Backend) {
     let committee = t.org(None, OrgKind::Committee, "党委").await;
     let branch = t.org(Some(&committee), OrgKind::Branch, "第一支部").await;
     let m = t.member(branch.id, None, 1).await;
-    let uid = t.linked_user("dy1", "member", Some(branch.id), Some(m)).await;
+    let uid = t
+        .linked_user("dy1", "member", Some(branch.id), Some(m))
+        .await;
     let (tok, _) = t.session(uid).await;
     for i in 0..2 {
         let body = format!(r#"{{"body":"学习心得{i}"}}"#);
@@ -237,7 +257,11 @@ async fn sec_44_feed_posts_over_the_allowance_answer_rate_limited(b: Backend) {
         assert!(res.status().is_success(), "{}", res.status());
     }
     let res = t
-        .send(post_json("/api/v1/feed", Some(&tok), r#"{"body":"又一条"}"#))
+        .send(post_json(
+            "/api/v1/feed",
+            Some(&tok),
+            r#"{"body":"又一条"}"#,
+        ))
         .await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let v: serde_json::Value = serde_json::from_str(&text(res).await).unwrap();
