@@ -84,8 +84,11 @@ mod tests {
 
     #[test]
     fn sec_44_a_boundary_does_not_double_the_allowance() {
-        // Five just before the hour turned still weigh fully a second later.
-        assert!(!allows(0, 5, 1, 5));
+        // Five just before the hour turned still weigh fully as it turns.
+        assert!(!allows(0, 5, 0, 5));
+        // A quarter of an hour on, a quarter of them has aged out: one more is allowed.
+        assert!(allows(0, 5, 900, 5));
+        assert!(!allows(2, 5, 900, 5));
         // Half an hour on, half of them count.
         assert!(allows(2, 5, 1800, 5));
         assert!(!allows(3, 5, 1800, 5));
