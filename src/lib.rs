@@ -14,6 +14,7 @@ pub mod demo;
 pub mod events;
 pub mod feed;
 pub mod jobs;
+pub mod limits;
 pub mod meetings;
 pub mod members;
 pub mod notices;

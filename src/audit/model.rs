@@ -280,6 +280,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("auth.recovery_code_used", "使用恢复码"),
     ("auth.step_up", "再次验证身份"),
     ("auth.step_up_required", "需要再次验证身份"),
+    ("rate.limited", "操作过于频繁被拒绝"),
     ("member.create", "登记党员"),
     ("member.update", "修改党员信息"),
     ("member.event", "登记党籍事项"),

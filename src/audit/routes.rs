@@ -163,6 +163,7 @@ async fn export(
     u: User,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
+    crate::web::rate::account(&st, &u, crate::limits::Kind::Export).await?;
     require(&u)?;
     u.require_recent_auth(&st).await?;
     let f = filter_of(&q);
@@ -199,7 +200,7 @@ async fn export(
         "audit-{}.csv",
         crate::shared::text::ymd(st.app.clock.today())
     );
-    Ok(crate::web::download::attachment(
+    Ok(crate::web::download::private(
         out.into_bytes(),
         "text/csv; charset=utf-8",
         &name,

@@ -1,8 +1,6 @@
 //! `zhibu serve`: migrate, create the first administrator on an empty database (or the demo
 //! organisation with `--demo`), then serve until SIGTERM / Ctrl-C, draining requests.
 
-use std::net::SocketAddr;
-
 use anyhow::bail;
 use clap::Args;
 
@@ -56,12 +54,8 @@ pub async fn run(config: Config, opts: ServeOpts) -> anyhow::Result<()> {
         listener.local_addr()?,
         started.elapsed().as_millis()
     );
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let opts = crate::web::server::ServeOptions::from_config(&app.config);
+    crate::web::server::serve(listener, router, opts, shutdown_signal()).await?;
     app.db.close().await;
     println!("支部已停止");
     Ok(())

@@ -32,6 +32,8 @@ pub struct Config {
     pub notices: NoticesConfig,
     /// Group-bot delivery.
     pub bots: BotsConfig,
+    /// Per-account allowances for bulk-prone actions.
+    pub limits: LimitsConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -81,6 +83,12 @@ pub struct ServerConfig {
     pub body_limit_kib: u32,
     /// Request timeout in seconds.
     pub request_timeout_secs: u32,
+    /// Seconds a connection may take to send a request's headers (SEC-44).
+    pub header_read_timeout_secs: u32,
+    /// Open connections allowed from one address (trusted proxies excepted).
+    pub max_connections_per_ip: u32,
+    /// Open connections allowed in total.
+    pub max_connections: u32,
 }
 
 /// `[database]`
@@ -196,6 +204,7 @@ impl Default for Config {
             points: PointsConfig::default(),
             notices: NoticesConfig::default(),
             bots: BotsConfig::default(),
+            limits: LimitsConfig::default(),
             log: LogConfig {
                 level: "info".into(),
             },
@@ -211,6 +220,9 @@ impl Default for ServerConfig {
             trusted_proxies: Vec::new(),
             body_limit_kib: 1024,
             request_timeout_secs: 30,
+            header_read_timeout_secs: 10,
+            max_connections_per_ip: 64,
+            max_connections: 4096,
         }
     }
 }
@@ -393,8 +405,9 @@ impl Config {
         self.points.validate()?;
         self.notices.validate()?;
         self.bots.validate()?;
+        self.limits.validate()?;
         let mt = &self.meetings;
-        let checks: [(&str, u32, u32, u32); 16] = [
+        let checks: [(&str, u32, u32, u32); 19] = [
             (
                 "database.max_connections",
                 self.database.max_connections,
@@ -412,6 +425,24 @@ impl Config {
                 self.server.request_timeout_secs,
                 1,
                 3600,
+            ),
+            (
+                "server.header_read_timeout_secs",
+                self.server.header_read_timeout_secs,
+                1,
+                300,
+            ),
+            (
+                "server.max_connections_per_ip",
+                self.server.max_connections_per_ip,
+                1,
+                100_000,
+            ),
+            (
+                "server.max_connections",
+                self.server.max_connections,
+                1,
+                1_000_000,
             ),
             ("auth.lockout_threshold", a.lockout_threshold, 1, 100),
             ("auth.lockout_minutes", a.lockout_minutes, 1, 10_080),
@@ -534,10 +565,12 @@ impl Config {
 
 mod areas;
 mod layers;
+mod limits;
 mod notices;
 #[cfg(test)]
 mod tests;
 
 pub use areas::{MeetingsConfig, PointsConfig};
 use layers::{apply_env, set};
+pub use limits::LimitsConfig;
 pub use notices::{BotsConfig, NoticesConfig};

@@ -73,6 +73,7 @@ async fn post(
     u: User,
     ApiJson(b): ApiJson<PostBody>,
 ) -> AppResult<Response> {
+    crate::web::rate::account(&st, &u, crate::limits::Kind::FeedPost).await?;
     let org = match b.org_id {
         Some(o) => o,
         None => own_org(&u)?,

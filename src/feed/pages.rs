@@ -95,6 +95,7 @@ async fn post(
     u: User,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> AppResult<Response> {
+    crate::web::rate::account(&st, &u, crate::limits::Kind::FeedPost).await?;
     let Ok(mut mp) = mp else {
         return Err(AppError::BadRequest(
             "invalid_form",
@@ -175,6 +176,7 @@ async fn comment(
     PathId(id): PathId,
     ValidForm(f): ValidForm<TextForm>,
 ) -> AppResult<Response> {
+    crate::web::rate::account(&st, &u, crate::limits::Kind::FeedComment).await?;
     let r = service::comment(&st.app, &u.actor(), u.scope(), id, &f.body).await;
     finish(&st, id, r.map(|_| "已评论")).await
 }
@@ -208,9 +210,9 @@ async fn finish(st: &AppState, id: i64, r: Result<&str, MemberError>) -> AppResu
 
 async fn photo(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let bytes = service::photo(&st.app, u.scope(), id).await?;
-    Ok(crate::web::download::private_file(
+    Ok(crate::web::download::private(
         bytes,
         "image/jpeg",
-        Some(crate::web::download::disposition("inline", "photo.jpg")),
+        "photo.jpg",
     ))
 }

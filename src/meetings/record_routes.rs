@@ -233,15 +233,10 @@ async fn file(
     PathIds(id, fid): PathIds,
 ) -> AppResult<Response> {
     let (info, bytes) = super::files::file(&st.app, u.scope(), id, fid).await?;
-    let inline = if info.kind == "photo" {
-        "inline"
-    } else {
-        "attachment"
-    };
-    Ok(crate::web::download::private_file(
+    Ok(crate::web::download::private(
         bytes,
         &info.content_type,
-        Some(crate::web::download::disposition(inline, &info.filename)),
+        &info.filename,
     ))
 }
 
@@ -296,7 +291,7 @@ async fn publish_decision(
 
 async fn docx(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let (name, bytes) = export::record_docx(&st.app, &u.actor(), u.scope(), id).await?;
-    Ok(crate::web::download::attachment(
+    Ok(crate::web::download::private(
         bytes,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         &name,
@@ -316,10 +311,11 @@ async fn export_year(
     u: User,
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
+    crate::web::rate::account(&st, &u, crate::limits::Kind::Export).await?;
     let org = org_param(&st, &u, &q.org).await?;
     let year = year_param(&st, &q.year);
     match export::year_zip(&st.app, &u.actor(), u.scope(), org, year).await {
-        Ok((name, bytes)) => Ok(crate::web::download::attachment(
+        Ok((name, bytes)) => Ok(crate::web::download::private(
             bytes,
             "application/zip",
             &name,

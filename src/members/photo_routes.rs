@@ -1,8 +1,7 @@
 //! Uploading, showing and removing a member's photo.
 
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::auth::MemberAction;
 use crate::web::error::{AppError, AppResult};
@@ -27,17 +26,11 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
     let bytes = photo::get_bytes(&mut st.app.db.conn().await?.exec(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut res = ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("inline; filename=\"photo.jpg\""),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'"),
-    );
-    Ok(res)
+    Ok(crate::web::download::private(
+        bytes,
+        "image/jpeg",
+        "photo.jpg",
+    ))
 }
 
 async fn upload(

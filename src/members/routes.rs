@@ -107,6 +107,7 @@ async fn unmask(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppR
     // Permission first, so the confirmation is only asked of those who may unmask (SEC-16).
     service::detail(&st.app, u.scope(), id, MemberAction::Unmask).await?;
     u.require_recent_auth(&st).await?;
+    crate::web::rate::account(&st, &u, crate::limits::Kind::Unmask).await?;
     show_page(&st, &u, id, true).await
 }
 

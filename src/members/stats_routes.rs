@@ -146,7 +146,7 @@ async fn export(
     })()
     .map_err(|e| AppError::Internal(e.into()))?;
     let name = format!("党员统计-{}-{}.xlsx", org.name, ymd(today));
-    Ok(crate::web::download::attachment(
+    Ok(crate::web::download::private(
         bytes,
         crate::web::download::XLSX,
         &name,

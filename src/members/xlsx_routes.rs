@@ -53,7 +53,7 @@ struct PreviewPage {
 }
 
 fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
-    crate::web::download::attachment(bytes, crate::web::download::XLSX, name)
+    crate::web::download::private(bytes, crate::web::download::XLSX, name)
 }
 
 async fn import_page(
@@ -256,6 +256,7 @@ async fn export(
     Query(q): Query<RosterQuery>,
     Query(o): Query<ExportOpts>,
 ) -> AppResult<Response> {
+    crate::web::rate::account(&st, &u, crate::limits::Kind::Export).await?;
     let today = st.app.clock.today();
     let unmasked = o.unmask.as_deref() == Some("1");
     let (rows, _) = service::roster(

@@ -344,7 +344,7 @@ async fn file(
     crate::web::extract::PathIds(id, fid): crate::web::extract::PathIds,
 ) -> AppResult<Response> {
     let (info, bytes) = super::files::get(&st.app, u.scope(), id, fid).await?;
-    Ok(crate::web::download::attachment(
+    Ok(crate::web::download::private(
         bytes,
         &info.content_type,
         &info.filename,

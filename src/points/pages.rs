@@ -275,7 +275,12 @@ async fn decide(
 
 async fn evidence(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let (bytes, ct) = service::evidence(&st.app, u.scope(), id).await?;
-    Ok(crate::web::download::private_file(bytes, &ct, None))
+    let name = if ct == "application/pdf" {
+        format!("申报{id}证明材料.pdf")
+    } else {
+        format!("申报{id}证明材料")
+    };
+    Ok(crate::web::download::private(bytes, &ct, &name))
 }
 
 #[derive(Deserialize)]

@@ -155,6 +155,7 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
 }
 
 async fn xlsx(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+    crate::web::rate::account(&st, &u, crate::limits::Kind::Export).await?;
     let s = reports::get(&st.app, u.scope(), id).await?;
     reports::exported(&st.app, &u.actor(), &s).await?;
     let by = format!("{} {}", u.0.display_name, datetime(st.app.now()));
@@ -166,7 +167,7 @@ async fn xlsx(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
         s.report.period,
         ymd(st.app.clock.today())
     );
-    Ok(crate::web::download::attachment(
+    Ok(crate::web::download::private(
         bytes,
         crate::web::download::XLSX,
         &name,

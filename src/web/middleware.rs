@@ -189,10 +189,14 @@ fn render_error(
 fn set_security_headers(h: &mut HeaderMap, asset: bool, tls: bool) {
     let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
                frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(csp),
-    );
+    // A handler that set its own policy (private files, see `download`) keeps it: the page
+    // policy would let a stored file run as a document of the site.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -208,7 +212,7 @@ fn set_security_headers(h: &mut HeaderMap, asset: bool, tls: bool) {
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    if !asset {
+    if !asset && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
 }

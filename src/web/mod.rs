@@ -8,11 +8,13 @@ pub mod download;
 pub mod error;
 pub mod extract;
 pub mod layout;
+mod local_target;
 mod meta;
 pub mod middleware;
 pub mod nav;
 pub mod net;
 pub mod rate;
+pub mod server;
 pub mod upload;
 
 use std::sync::Arc;

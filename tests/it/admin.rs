@@ -175,6 +175,7 @@ async fn audit_viewer_filters_and_exports_safely(b: Backend) {
         .send(get("/audit/export?action=auth.login_failed", Some(&tok)))
         .await;
     assert_eq!(csv.status(), StatusCode::OK);
+    crate::support::assert_private(&csv, false);
     assert!(
         csv.headers()
             .get(header::CONTENT_DISPOSITION)

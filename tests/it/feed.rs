@@ -77,6 +77,7 @@ async fn members_share_and_officers_moderate(b: Backend) {
     let photo: String = page[at..].chars().take_while(|c| *c != '"').collect();
     let res = x.t.send(get(&photo, Some(&m2))).await;
     assert_eq!(res.status(), StatusCode::OK);
+    crate::support::assert_private(&res, true);
     let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
         .await
         .unwrap();

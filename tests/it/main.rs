@@ -47,3 +47,4 @@ mod sheets_hostile;
 mod store;
 mod support;
 mod transfers;
+mod web_security;

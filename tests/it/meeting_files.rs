@@ -87,6 +87,7 @@ async fn uploads_are_checked_by_their_bytes(b: Backend) {
         "image/jpeg",
         "photos are re-encoded"
     );
+    crate::support::assert_private(&res, true);
     // Another branch's officer cannot fetch it; a member of the branch can.
     let res =
         x.t.send(get(
@@ -150,6 +151,7 @@ async fn records_export_as_word_and_are_reviewed_above(b: Backend) {
             .unwrap()
             .contains("filename*=UTF-8''")
     );
+    crate::support::assert_private(&res, false);
     let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
         .await
         .unwrap();
@@ -167,6 +169,7 @@ async fn records_export_as_word_and_are_reviewed_above(b: Backend) {
         ))
         .await;
     assert_eq!(res.headers()[header::CONTENT_TYPE], "application/zip");
+    crate::support::assert_private(&res, false);
     let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
         .await
         .unwrap();

@@ -422,6 +422,7 @@ async fn statistics_match_the_roster_and_stay_in_scope() {
     );
     let x = t.send(get("/members/stats/export?org=3", Some(&tok))).await;
     assert_eq!(x.status(), StatusCode::OK);
+    crate::support::assert_private(&x, false);
     let bytes = http_body_util::BodyExt::collect(x.into_body())
         .await
         .unwrap()
@@ -713,6 +714,7 @@ async fn photos_are_cleaned_and_scoped(b: Backend) {
         x.t.send(get(&format!("/members/{}/photo", x.mine), Some(tok)))
             .await;
     assert_eq!(photo.status(), StatusCode::OK);
+    crate::support::assert_private(&photo, true);
     assert_eq!(
         photo
             .headers()

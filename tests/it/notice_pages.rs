@@ -138,6 +138,7 @@ async fn notice_attachments_reach_recipients_only(b: Backend) {
     let res = x.t.send(get(&link, Some(&mt))).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "application/pdf");
+    crate::support::assert_private(&res, false);
     let res = x.t.send(get(&link, Some(&ot))).await;
     assert_eq!(res.status(), StatusCode::OK, "the sender");
     let elsewhere = x.t.member(x.other_branch, None, 77).await;

@@ -69,6 +69,20 @@ async fn points_pages_for_members_and_officers(b: Backend) {
         "image/jpeg",
         "re-encoded without metadata"
     );
+    crate::support::assert_private(&ev, true);
+    // A PDF is a download under its own policy, never a document opened on the site.
+    let res =
+        x.t.send(claim_form(&mt, &mc, b"%PDF-1.4\n%evidence\n"))
+            .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let ev =
+        x.t.send(get(
+            &format!("/points/claims/{}/evidence", id + 1),
+            Some(&ot),
+        ))
+        .await;
+    assert_eq!(ev.headers()[header::CONTENT_TYPE], "application/pdf");
+    crate::support::assert_private(&ev, false);
     let res =
         x.t.send(post_form(
             &format!("/points/claims/{id}/decision"),

@@ -70,6 +70,7 @@ async fn pts_07_report_by_hand_and_on_schedule(b: Backend) {
     assert!(html.contains("<td data-label=\"变化\" class=\"num\">-3</td>"));
     let res = x.t.send(get(&format!("{to}/xlsx"), Some(&ot))).await;
     assert_eq!(res.status(), StatusCode::OK);
+    crate::support::assert_private(&res, false);
     assert_eq!(
         res.headers()[header::CONTENT_TYPE],
         zhibu::web::download::XLSX

@@ -317,6 +317,7 @@ async fn web_import_then_export(b: Backend) {
     // Export: masked by default, full numbers only when asked, each export audited.
     let res = t.send(get("/members/export", Some(&tok))).await;
     assert_eq!(res.status(), StatusCode::OK);
+    crate::support::assert_private(&res, false);
     let bytes = http_body_util::BodyExt::collect(res.into_body())
         .await
         .unwrap()

@@ -134,13 +134,19 @@ pub struct TestApp {
     _guard: DbGuard,
 }
 
-/// Settings for tests: generous login throttling so tests can log in often.
+/// Settings for tests: generous login throttling and business limits so tests can log in
+/// and act often.
 pub fn test_config(url: &str) -> Config {
     let mut c = Config::default();
     c.database.url = url.to_owned();
     c.database.max_connections = 4;
     c.auth.login_per_ip_per_minute = 1000;
     c.auth.login_per_ip_per_hour = 10_000;
+    // Tests repeat exports and posts freely; the limits have their own tests (SEC-44).
+    c.limits.feed_posts_per_hour = 10_000;
+    c.limits.feed_comments_per_hour = 10_000;
+    c.limits.exports_per_hour = 10_000;
+    c.limits.unmasks_per_hour = 10_000;
     c
 }
 
@@ -473,4 +479,25 @@ pub fn multipart(
         .header(header::COOKIE, format!("zhibu_session={token}"))
         .body(Body::from(b))
         .unwrap()
+}
+
+/// Asserts the headers every private file carries: its own sandboxed policy (not the page
+/// policy), no sniffing, no caching, and inline only for images.
+pub fn assert_private(res: &Response<Body>, inline: bool) {
+    let h = res.headers();
+    let v = |n: header::HeaderName| {
+        h.get(n)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(
+        v(header::CONTENT_SECURITY_POLICY),
+        "default-src 'none'; frame-ancestors 'none'; sandbox"
+    );
+    assert_eq!(v(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    assert_eq!(v(header::CACHE_CONTROL), "private, no-store");
+    let d = v(header::CONTENT_DISPOSITION);
+    let want = if inline { "inline;" } else { "attachment;" };
+    assert!(d.starts_with(want), "{d}");
 }
