@@ -7,7 +7,7 @@ use zhibu::auth::Role;
 use zhibu::auth::users::{self, By, CreateUser};
 
 use crate::db_test;
-use crate::support::{Backend, TestApp, get, location, post_form, post_json, text};
+use crate::support::{Backend, TestApp, form_csrf, get, location, post_form, post_json, text};
 
 const PW: &str = "Lianxi#Mima2468";
 
@@ -196,14 +196,7 @@ async fn forced_password_change_then_web_login(b: Backend) {
         html.contains("严禁处理、存储、传输涉密信息"),
         "SEC-01 banner"
     );
-    let csrf = html
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = form_csrf(&html);
     let mut req = post_form(
         "/login",
         None,

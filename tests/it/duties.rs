@@ -10,7 +10,7 @@ use zhibu::orgs::model::OrgKind;
 
 use crate::db_test;
 use crate::support::{
-    Backend, TestApp, fresh_db, get, location, post_form, post_json, test_config, text,
+    Backend, TestApp, form_csrf, fresh_db, get, location, post_form, post_json, test_config, text,
 };
 
 const PW: &str = "Lianxi#Mima2468";
@@ -317,14 +317,7 @@ async fn sec_05_member_activation_codes_expire(b: Backend) {
         .unwrap()
         .to_owned();
     let html = text(page).await;
-    let csrf = html
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = form_csrf(&html);
     let mut req = post_form(
         "/login",
         None,

@@ -421,6 +421,15 @@ pub async fn text(res: Response<Body>) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// The CSRF token of the first form on a page.
+pub fn form_csrf(html: &str) -> String {
+    html.split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a form with a CSRF token")
+        .to_owned()
+}
+
 pub fn location(res: &Response<Body>) -> String {
     res.headers()
         .get(header::LOCATION)
