@@ -1,4 +1,4 @@
-//! Opening the pools with the settings each backend needs (REL-01), and transactions.
+//! Opening the pools with the settings each backend needs (RES-01), and transactions.
 
 use std::{str::FromStr, time::Duration};
 
@@ -150,7 +150,7 @@ impl Db {
         }
     }
 
-    /// Closes the pool, checkpointing SQLite's WAL first (REL-10).
+    /// Closes the pool, checkpointing SQLite's WAL first (RES-10).
     pub async fn close(&self) {
         match self {
             Self::Sqlite(p) => {

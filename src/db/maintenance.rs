@@ -14,7 +14,7 @@ use sqlx::{Connection, Row, SqliteConnection, sqlite::SqliteConnectOptions};
 use super::Db;
 use super::backup_file::{self, WorkDir};
 
-/// Reads the SQLite pragmas back and refuses to run with weaker durability than REL-01 asks.
+/// Reads the SQLite pragmas back and refuses to run with weaker durability than RES-01 asks.
 ///
 /// # Errors
 /// When a pragma does not hold its required value.

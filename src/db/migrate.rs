@@ -26,7 +26,7 @@ fn migrator(db: &Db) -> &'static Migrator {
 }
 
 /// Applies every pending migration. Refuses a database that has migrations this binary does
-/// not know (a newer schema), so an old binary never writes to a newer database (REL-09).
+/// not know (a newer schema), so an old binary never writes to a newer database (RES-09).
 ///
 /// # Errors
 /// When a migration fails; each runs in its own transaction, so the database is left at the

@@ -1,4 +1,4 @@
-//! The only place that reads the system time (REL-13). Everything time-based takes a `Clock`,
+//! The only place that reads the system time (RES-13). Everything time-based takes a `Clock`,
 //! so tests can move time forward instead of sleeping.
 
 use std::sync::{Arc, Mutex, PoisonError};

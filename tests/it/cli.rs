@@ -255,7 +255,7 @@ fn admin_create_user_backup_and_restore() {
     assert!(out(&st).contains("已应用"));
 }
 
-/// REL-03: every login the client saw acknowledged survives `kill -9`, and the file is intact.
+/// RES-03: every login the client saw acknowledged survives `kill -9`, and the file is intact.
 #[test]
 fn rel_03_acknowledged_writes_survive_kill_9() {
     let dir = TempDir::new();
