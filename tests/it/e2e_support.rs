@@ -88,11 +88,13 @@ fn dechunk(mut s: &str) -> String {
     out
 }
 
+/// Waits for a server or driver to listen; the demo server seeds and seals its data first, which
+/// takes a while when the rest of the suite loads both cores.
 fn wait_port(port: u16) {
     let t = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
-            t.elapsed() < Duration::from_secs(30),
+            t.elapsed() < Duration::from_secs(90),
             "port {port} never opened"
         );
         std::thread::sleep(Duration::from_millis(100));
