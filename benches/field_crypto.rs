@@ -1,7 +1,7 @@
 //! The cost of field encryption (SEC-46/47): sealing and opening 100,000 身份证号 with SM4-GCM,
 //! their blind indexes (HMAC-SM3), a 1,000-row import (every row sealed and looked up by blind
 //! index) with the share of it spent on cryptography, and the key rotation of those rows, on
-//! SQLite and (when `ZHIBU_TEST_PG_URL` is set) PostgreSQL. Run with
+//! `SQLite` and (when `ZHIBU_TEST_PG_URL` is set) `PostgreSQL`. Run with
 //! `cargo bench --bench field_crypto`.
 #![allow(
     clippy::unwrap_used,

@@ -35,7 +35,7 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("zhibu-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let db = format!("sqlite://{}", dir.join("bench.db").display());
-    let size = std::fs::metadata(bin).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(bin).map_or(0, |m| m.len());
 
     // One password hash with the default settings.
     let hasher = zhibu::auth::password::Hasher {

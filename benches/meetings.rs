@@ -1,4 +1,4 @@
-//! Organisational-life figures on SQLite and (when `ZHIBU_TEST_PG_URL` is set) PostgreSQL:
+//! Organisational-life figures on `SQLite` and (when `ZHIBU_TEST_PG_URL` is set) `PostgreSQL`:
 //! a burst of 500 distinct members checking in to one meeting at once over HTTP (each sends
 //! twice, to show every check-in is recorded exactly once), and the compliance matrix for a
 //! committee of 2,000 branches with a year of meetings. Run with `cargo bench --bench meetings`.

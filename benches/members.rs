@@ -1,6 +1,6 @@
 //! Member figures: importing a 10,000-row workbook (check + commit), and the roster page and
-//! `GET /api/v1/members` latency with 100,000 members in the database, on SQLite and (when
-//! `ZHIBU_TEST_PG_URL` is set) PostgreSQL. Run with `cargo bench --bench members`.
+//! `GET /api/v1/members` latency with 100,000 members in the database, on `SQLite` and (when
+//! `ZHIBU_TEST_PG_URL` is set) `PostgreSQL`. Run with `cargo bench --bench members`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -62,7 +62,7 @@ fn fields(n: u64) -> MemberFields {
         joined_on: d("2000-07-01"),
         converted_on: Some(d("2001-07-01")),
         job_title: Some("科员".into()),
-        phone: Some(format!("170{:08}", n)),
+        phone: Some(format!("170{n:08}")),
         native_place: None,
         employer: None,
         work_started_on: None,

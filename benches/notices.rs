@@ -1,4 +1,4 @@
-//! Notice figures on SQLite and (when `ZHIBU_TEST_PG_URL` is set) PostgreSQL: publishing a
+//! Notice figures on `SQLite` and (when `ZHIBU_TEST_PG_URL` is set) `PostgreSQL`: publishing a
 //! notice to a committee of 20,000 members (the fan-out of inbox rows), and a member's inbox
 //! and unread count after a year of notices. Run with `cargo bench --bench notices`.
 #![allow(

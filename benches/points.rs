@@ -1,4 +1,4 @@
-//! Points figures on SQLite and (when `ZHIBU_TEST_PG_URL` is set) PostgreSQL: the ranking of a
+//! Points figures on `SQLite` and (when `ZHIBU_TEST_PG_URL` is set) `PostgreSQL`: the ranking of a
 //! committee of 100,000 members with 5,000,000 ledger entries for a week, a month, a quarter and
 //! a year, and the throughput of automatic points from meeting events.
 //! Run with `cargo bench --bench points`.

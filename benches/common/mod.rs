@@ -1,6 +1,6 @@
 //! Shared by the benchmarks: a minimal keep-alive HTTP/1.1 client, so load comes from this
 //! process without extra dependencies; serving the app on a loopback port; quantiles; and
-//! running one benchmark on SQLite and then PostgreSQL; bulk seeding in `seed`.
+//! running one benchmark on `SQLite` and then `PostgreSQL`; bulk seeding in `seed`.
 #![allow(dead_code, reason = "each benchmark uses a part of these helpers")]
 
 pub mod seed;
@@ -71,7 +71,7 @@ pub fn pct(v: &mut [f64], q: f64) -> f64 {
     v[((v.len() as f64 - 1.0) * q) as usize]
 }
 
-/// Runs `run` on a fresh SQLite file, then on a fresh PostgreSQL database when
+/// Runs `run` on a fresh `SQLite` file, then on a fresh `PostgreSQL` database when
 /// `ZHIBU_TEST_PG_URL` is set; both are removed afterwards.
 pub fn on_both_databases<F, Fut>(tag: &str, run: F)
 where

@@ -2,8 +2,8 @@
 //! the chain into an anchor, and reading the whole log back for the check.
 //!
 //! Appends are serialised on the one-row `audit_chain` table: the first statement of an
-//! append is an `UPDATE` of that row, which takes its row lock on PostgreSQL (a second writer
-//! waits there until the first commits, then reads the new head) and the write lock on SQLite
+//! append is an `UPDATE` of that row, which takes its row lock on `PostgreSQL` (a second writer
+//! waits there until the first commits, then reads the new head) and the write lock on `SQLite`
 //! (already held, since write transactions begin `IMMEDIATE`). So two transactions can never
 //! link to the same previous row, and a rolled-back transaction takes its row and its head
 //! move back together.

@@ -43,7 +43,7 @@ fn last_32(v6: Ipv6Addr) -> Ipv4Addr {
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => match v6.segments() {
-            [0, 0, 0, 0, 0, 0xffff, ..] | [0, 0, 0, 0, 0, 0, ..] => IpAddr::V4(last_32(v6)),
+            [0, 0, 0, 0, 0, 0xffff | 0, ..] => IpAddr::V4(last_32(v6)),
             _ => ip,
         },
         IpAddr::V4(_) => ip,

@@ -1,5 +1,5 @@
 //! How a platform's answer is read and what of it is kept (SEC-38). Only the platform's own
-//! result code and message are stored and shown (WeCom and DingTalk `errcode` / `errmsg`,
+//! result code and message are stored and shown (`WeCom` and `DingTalk` `errcode` / `errmsg`,
 //! Feishu `code` / `msg` or `StatusCode` / `StatusMessage`), shortened and stripped of markup;
 //! an HTTP error keeps only its status. A body is never stored: whatever answered could be
 //! anything, and its text in the log would hand it to the officer who typed the address.
@@ -40,7 +40,7 @@ fn sanitise(s: &str) -> String {
         .collect()
 }
 
-/// Whether the platform took the message: a 2xx answer whose `errcode` (WeCom, DingTalk) or
+/// Whether the platform took the message: a 2xx answer whose `errcode` (`WeCom`, `DingTalk`) or
 /// `code` / `StatusCode` (Feishu) is 0 or absent.
 #[must_use]
 pub fn accepted(status: u16, body: &str) -> bool {

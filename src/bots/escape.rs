@@ -1,5 +1,5 @@
 //! User text in group messages. Titles, organisation names and summaries are typed by users,
-//! and WeCom and DingTalk render markdown (DingTalk also some HTML): a title such as
+//! and `WeCom` and `DingTalk` render markdown (`DingTalk` also some HTML): a title such as
 //! `[x](javascript:…)` or `<a href=…>` would become a link in the group that points somewhere we
 //! did not choose. Backslash escapes are not honoured the same way by every client, so each
 //! character those renderers give meaning is replaced by its full-width twin, which reads the
@@ -7,7 +7,7 @@
 //! or code blocks are neutralised too. The only links in a message are the ones we build from
 //! `server.public_url`.
 
-/// Characters with a meaning in WeCom / DingTalk markdown or HTML, and their full-width twins.
+/// Characters with a meaning in `WeCom` / `DingTalk` markdown or HTML, and their full-width twins.
 const MARKUP: [(char, char); 15] = [
     ('[', '［'),
     (']', '］'),
@@ -54,7 +54,7 @@ fn inert_line(line: &str) -> String {
     out.replace("://", "：//")
 }
 
-/// User text for WeCom or DingTalk markdown, keeping its line breaks.
+/// User text for `WeCom` or `DingTalk` markdown, keeping its line breaks.
 #[must_use]
 pub fn markdown(s: &str) -> String {
     s.lines()
@@ -69,7 +69,7 @@ pub fn markdown_line(s: &str) -> String {
     inert_line(&one_line(s))
 }
 
-/// User text for Feishu's plain-text elements and titles, and for DingTalk's notification
+/// User text for Feishu's plain-text elements and titles, and for `DingTalk`'s notification
 /// title: not rendered, but angle brackets are replaced so nothing reads as an `<at>` mention.
 #[must_use]
 pub fn plain(s: &str) -> String {

@@ -1,4 +1,4 @@
-//! Group bots of 企业微信 (WeCom), 钉钉 (DingTalk) and 飞书 (Feishu): per organisation, each with
+//! Group bots of 企业微信 (`WeCom`), 钉钉 (`DingTalk`) and 飞书 (Feishu): per organisation, each with
 //! the kinds of message it forwards to the group members already watch. Messages are queued in
 //! the transaction of what caused them and sent by a background job with retries, so a slow or
 //! broken webhook never holds up a request.

@@ -1,5 +1,5 @@
 //! What a group bot is and how each platform is spoken to: the kinds of bot and of event, the
-//! check of a webhook address, the signatures DingTalk and Feishu define in their public
+//! check of a webhook address, the signatures `DingTalk` and Feishu define in their public
 //! documents, and the message body each platform expects.
 
 use base64::Engine as _;
@@ -117,7 +117,7 @@ fn hmac_b64(key: &[u8], msg: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
-/// DingTalk's signature: Base64(HmacSHA256(key = secret, message = "{ms}\n{secret}")), sent
+/// `DingTalk`'s signature: Base64(HmacSHA256(key = secret, message = "{ms}\n{secret}")), sent
 /// URL-encoded as `&timestamp={ms}&sign=…`.
 #[must_use]
 pub fn dingtalk_sign(secret: &str, timestamp_ms: i64) -> String {

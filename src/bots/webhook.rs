@@ -191,7 +191,7 @@ fn cause(e: &reqwest::Error) -> &'static str {
     let refused = std::error::Error::source(e)
         .into_iter()
         .flat_map(|s| std::iter::successors(Some(s), |x| x.source()))
-        .any(|s| s.is::<RefusedAddress>());
+        .any(<dyn std::error::Error + 'static>::is::<RefusedAddress>);
     if refused {
         "refused address"
     } else if e.is_timeout() {

@@ -25,11 +25,11 @@ pub enum AdminCmd {
         /// Name shown in the interface.
         #[arg(long)]
         display_name: String,
-        /// One of: system_admin (系统管理员), security_admin (安全管理员), audit_admin (审计管理员),
-        /// org_admin (组织管理员), officer (支部委员), member (党员).
+        /// One of: `system_admin` (系统管理员), `security_admin` (安全管理员), `audit_admin` (审计管理员),
+        /// `org_admin` (组织管理员), officer (支部委员), member (党员).
         #[arg(long, value_parser = ["system_admin", "security_admin", "audit_admin", "org_admin", "officer", "member"])]
         role: String,
-        /// Organisation id (required for org_admin, officer and member unless --member is given).
+        /// Organisation id (required for `org_admin`, officer and member unless --member is given).
         #[arg(long)]
         org: Option<i64>,
         /// Link the account to this member record (its 党支部 becomes the account's organisation).
@@ -69,7 +69,7 @@ pub enum AdminCmd {
     },
     /// Write a consistent snapshot of the live database to FILE (the server may keep running).
     /// The file is readable by its owner only. With --passphrase-file, or the passphrase in
-    /// ZHIBU_BACKUP_PASSPHRASE, it is encrypted (SM4-GCM, key from the passphrase).
+    /// `ZHIBU_BACKUP_PASSPHRASE`, it is encrypted (SM4-GCM, key from the passphrase).
     Backup {
         /// Destination file (must not exist).
         file: PathBuf,
@@ -78,7 +78,7 @@ pub enum AdminCmd {
         passphrase_file: Option<PathBuf>,
     },
     /// Replace the database's contents with a backup made by `admin backup`. All-or-nothing.
-    /// An encrypted backup needs its passphrase: --passphrase-file, ZHIBU_BACKUP_PASSPHRASE,
+    /// An encrypted backup needs its passphrase: --passphrase-file, `ZHIBU_BACKUP_PASSPHRASE`,
     /// or typed when asked.
     Restore {
         /// The backup file.

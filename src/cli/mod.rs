@@ -27,8 +27,8 @@ pub struct Cli {
     /// Settings file in TOML (see `zhibu config example`).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Database address: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB. Overrides the
-    /// settings file and ZHIBU_DATABASE_URL / DATABASE_URL.
+    /// Database address: <sqlite://PATH> or <postgres://USER:PASSWORD@HOST/DB>. Overrides the
+    /// settings file and `ZHIBU_DATABASE_URL` / `DATABASE_URL`.
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
     /// What to do.

@@ -10,7 +10,7 @@ use std::path::Path;
 #[serde(deny_unknown_fields, default)]
 pub struct SecurityConfig {
     /// The key file (SEC-49): outside the database, mode 0600, created on first start.
-    /// Empty: `zhibu.keys` beside the SQLite file, or `data/zhibu.keys` for PostgreSQL.
+    /// Empty: `zhibu.keys` beside the `SQLite` file, or `data/zhibu.keys` for `PostgreSQL`.
     pub key_file: String,
 }
 

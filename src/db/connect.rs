@@ -14,9 +14,9 @@ use super::{Exec, StoreResult};
 /// Which backend a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbKind {
-    /// Embedded SQLite file.
+    /// Embedded `SQLite` file.
     Sqlite,
-    /// PostgreSQL server.
+    /// `PostgreSQL` server.
     Postgres,
 }
 
@@ -45,30 +45,30 @@ impl DbKind {
 /// The pools. Cheap to clone.
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// SQLite pool.
+    /// `SQLite` pool.
     Sqlite(SqlitePool),
-    /// PostgreSQL pool.
+    /// `PostgreSQL` pool.
     Postgres(PgPool),
 }
 
 /// A write transaction of either backend.
 pub enum Tx {
-    /// SQLite, begun with `BEGIN IMMEDIATE`.
+    /// `SQLite`, begun with `BEGIN IMMEDIATE`.
     Sqlite(Transaction<'static, Sqlite>),
-    /// PostgreSQL.
+    /// `PostgreSQL`.
     Pg(Transaction<'static, Postgres>),
 }
 
 /// A pooled connection of either backend, for reads.
 pub enum Conn {
-    /// SQLite.
+    /// `SQLite`.
     Sqlite(PoolConnection<Sqlite>),
-    /// PostgreSQL.
+    /// `PostgreSQL`.
     Pg(PoolConnection<Postgres>),
 }
 
 impl Db {
-    /// Connects (creating the SQLite file and its folder when missing).
+    /// Connects (creating the `SQLite` file and its folder when missing).
     ///
     /// # Errors
     /// When the database cannot be reached or the URL is invalid.
@@ -119,7 +119,7 @@ impl Db {
         }
     }
 
-    /// Begins a write transaction (`BEGIN IMMEDIATE` on SQLite, so the write lock is taken up
+    /// Begins a write transaction (`BEGIN IMMEDIATE` on `SQLite`, so the write lock is taken up
     /// front and concurrent writers wait instead of failing mid-way).
     ///
     /// # Errors
@@ -150,7 +150,7 @@ impl Db {
         }
     }
 
-    /// Closes the pool, checkpointing SQLite's WAL first (RES-10).
+    /// Closes the pool, checkpointing `SQLite`'s WAL first (RES-10).
     pub async fn close(&self) {
         match self {
             Self::Sqlite(p) => {

@@ -1,8 +1,8 @@
 //! Start-up self-checks, online backups and restores.
 //!
-//! SQLite backups are `VACUUM INTO` snapshots, checked with `integrity_check`; a restore copies
+//! `SQLite` backups are `VACUUM INTO` snapshots, checked with `integrity_check`; a restore copies
 //! every table back inside one `BEGIN IMMEDIATE` transaction, so it is all-or-nothing and safe
-//! while the WAL is live. PostgreSQL backups use `pg_dump`'s custom format, which is a
+//! while the WAL is live. `PostgreSQL` backups use `pg_dump`'s custom format, which is a
 //! consistent snapshot, and `pg_restore` in a single transaction. Backup files are private and
 //! optionally sealed with a passphrase (RES-05, `backup_file`).
 
@@ -14,7 +14,7 @@ use sqlx::{Connection, Row, SqliteConnection, sqlite::SqliteConnectOptions};
 use super::Db;
 use super::backup_file::{self, WorkDir};
 
-/// Reads the SQLite pragmas back and refuses to run with weaker durability than RES-01 asks.
+/// Reads the `SQLite` pragmas back and refuses to run with weaker durability than RES-01 asks.
 ///
 /// # Errors
 /// When a pragma does not hold its required value.

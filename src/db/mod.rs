@@ -1,5 +1,5 @@
-//! Storage: one enum over the two concrete sqlx pools, so one SQL text serves SQLite and
-//! PostgreSQL (architecture.md §2). Stores take an [`Exec`] — a connection or a transaction —
+//! Storage: one enum over the two concrete sqlx pools, so one SQL text serves `SQLite` and
+//! `PostgreSQL` (architecture.md §2). Stores take an [`Exec`] — a connection or a transaction —
 //! and run their statement through [`on!`], which compiles the body once per backend.
 
 pub mod backup_file;
@@ -15,9 +15,9 @@ pub use error::{StoreError, StoreResult};
 
 /// A borrowed connection of either backend; stores run their SQL on it.
 pub enum Exec<'a> {
-    /// SQLite.
+    /// `SQLite`.
     Sqlite(&'a mut SqliteConnection),
-    /// PostgreSQL.
+    /// `PostgreSQL`.
     Pg(&'a mut PgConnection),
 }
 

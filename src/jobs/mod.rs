@@ -40,7 +40,7 @@ fn bots(app: Arc<App>) {
 /// Removes expired sessions every ten minutes.
 fn housekeeping(app: Arc<App>) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        let mut tick = tokio::time::interval(Duration::from_mins(10));
         loop {
             tick.tick().await;
             let now = app.now();
@@ -88,7 +88,7 @@ fn event_consumers(app: Arc<App>) {
 /// (setting `points.report_every`), and once a day the warnings of meetings still owed.
 fn schedules(app: Arc<App>) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        let mut tick = tokio::time::interval(Duration::from_mins(10));
         loop {
             tick.tick().await;
             match crate::points::reports::scheduled(&app).await {

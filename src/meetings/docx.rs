@@ -1,6 +1,6 @@
 //! A meeting's 会议记录 as a .docx in the usual layout (title, then a two-column table of
 //! 时间 / 地点 / 主持人 / 记录人 / 应到实到 / 缺席及原因 / 议题 / 发言摘要 / 决议 / 表决结果), written as
-//! WordprocessingML by hand. Chinese fonts are named for the East Asian script (宋体 for text,
+//! `WordprocessingML` by hand. Chinese fonts are named for the East Asian script (宋体 for text,
 //! 黑体 for the title) so Word and WPS render it without substitution; a year's records go into
 //! one .zip.
 

@@ -247,21 +247,15 @@ pub async fn check(
             }
         }
         let name = raw.get("name").cloned().unwrap_or_default();
-        let category = match Category::parse(raw.get("category").map_or("", String::as_str)) {
-            Some(c) => c,
-            None => {
-                push("category", "人员类别应为“正式党员”或“预备党员”".into());
-                Category::Full
-            }
+        let category = if let Some(c) = Category::parse(raw.get("category").map_or("", String::as_str)) { c } else {
+            push("category", "人员类别应为“正式党员”或“预备党员”".into());
+            Category::Full
         };
         let group = match raw.get("group").map(|g| g.trim()).filter(|g| !g.is_empty()) {
             None => None,
-            Some(g) => match groups.get(g) {
-                Some(id) => Some(*id),
-                None => {
-                    push("group", format!("本支部没有名为“{g}”的党小组"));
-                    None
-                }
+            Some(g) => if let Some(id) = groups.get(g) { Some(*id) } else {
+                push("group", format!("本支部没有名为“{g}”的党小组"));
+                None
             },
         };
         let fields = match validate(&raw, category, &codes, today) {
@@ -279,7 +273,12 @@ pub async fn check(
                 push("id_number", format!("与第 {first} 行的公民身份号码重复"));
             }
             if let Some(e) = existing.get(&f.id_number) {
-                if e.org_id != org.id {
+                if e.org_id == org.id {
+                    if e.category != category.code() {
+                        push("category", "人员类别的变更（转正）请在党员页面登记".into());
+                    }
+                    action = RowAction::Update(e.id);
+                } else {
                     let whom = if scope
                         .check_member(MemberAction::View, &e.path, e.id)
                         .is_ok()
@@ -292,11 +291,6 @@ pub async fn check(
                         "id_number",
                         format!("该公民身份号码已登记在{whom}，组织关系变动请办理转接"),
                     );
-                } else {
-                    if e.category != category.code() {
-                        push("category", "人员类别的变更（转正）请在党员页面登记".into());
-                    }
-                    action = RowAction::Update(e.id);
                 }
                 let current = super::model::Status::from_code(&e.membership_status)
                     .map(super::model::Status::label);

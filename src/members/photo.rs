@@ -96,15 +96,12 @@ async fn write(
     let d = detail(app, scope, member_id, MemberAction::Edit).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let what = match &photo {
-        Some(p) => {
-            put(&mut tx.exec(), member_id, p, now).await?;
-            "上传照片"
-        }
-        None => {
-            delete(&mut tx.exec(), member_id).await?;
-            "删除照片"
-        }
+    let what = if let Some(p) = &photo {
+        put(&mut tx.exec(), member_id, p, now).await?;
+        "上传照片"
+    } else {
+        delete(&mut tx.exec(), member_id).await?;
+        "删除照片"
     };
     let ev = AuditEvent::success("member.photo", "member", member_id)
         .org(d.org.id)

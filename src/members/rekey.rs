@@ -42,7 +42,7 @@ async fn write_envelope(
 
 /// Seals whatever plaintext the migration parked, `batch` rows per transaction, and returns
 /// how many values were sealed. Idempotent: an empty queue does nothing. After a move the
-/// SQLite WAL is truncated and PostgreSQL tables rewritten, so no old page keeps the values.
+/// `SQLite` WAL is truncated and `PostgreSQL` tables rewritten, so no old page keeps the values.
 ///
 /// # Errors
 /// Storage failures; the batches committed before stay done.
@@ -74,8 +74,8 @@ pub async fn seal_pending(db: &Db, keys: &KeyRing, batch: i64) -> StoreResult<u6
     Ok(sealed)
 }
 
-/// Makes sure old row images are gone: SQLite (with `secure_delete`) zeroes freed space, and
-/// its WAL still holds the old pages until truncated; PostgreSQL keeps dead tuples and dropped
+/// Makes sure old row images are gone: `SQLite` (with `secure_delete`) zeroes freed space, and
+/// its WAL still holds the old pages until truncated; `PostgreSQL` keeps dead tuples and dropped
 /// columns in place until a table is rewritten.
 async fn scrub(db: &Db) -> StoreResult<()> {
     match db {

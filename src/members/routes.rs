@@ -222,7 +222,7 @@ fn letter_of(v: &HashMap<String, String>) -> Option<(String, String)> {
 }
 
 fn group_of(v: &HashMap<String, String>) -> AppResult<Option<i64>> {
-    match v.get("group_id").map(|s| s.trim()).unwrap_or("") {
+    match v.get("group_id").map_or("", |s| s.trim()) {
         "" => Ok(None),
         s => s
             .parse::<i64>()

@@ -132,7 +132,7 @@ async fn claims_page(st: &AppState, u: &User, error: Option<String>) -> AppResul
             let all = super::store::items(&mut st.app.db.conn().await?.exec()).await?;
             let manual = items_for(&all, &o.path, today)
                 .into_iter()
-                .filter(|i| i.is_manual())
+                .filter(super::model::Item::is_manual)
                 .collect();
             let members =
                 crate::members::store::list_in_org(&mut st.app.db.conn().await?.exec(), o.id)

@@ -117,67 +117,64 @@ pub async fn define_item(
         .max()
         .unwrap_or(0)
         + 1;
-    let item = match inherited {
-        Some(base) => {
-            if input.points < base.min_points || input.points > base.max_points {
-                return Err(MemberError::Invalid(format!(
-                    "上级党组织规定“{}”的分值在 {} 至 {} 分之间",
-                    base.name, base.min_points, base.max_points
-                )));
-            }
-            Item {
-                id: 0,
-                org_id: Some(org.id),
-                version,
-                points: input.points,
-                name: name.to_owned(),
-                effective_from: today,
-                effective_to: None,
-                ..base
-            }
+    let item = if let Some(base) = inherited {
+        if input.points < base.min_points || input.points > base.max_points {
+            return Err(MemberError::Invalid(format!(
+                "上级党组织规定“{}”的分值在 {} 至 {} 分之间",
+                base.name, base.min_points, base.max_points
+            )));
         }
-        None => {
-            let Some(cat) = super::model::Category::from_code(&input.category) else {
-                return Err(MemberError::Invalid("请选择项目类别".into()));
-            };
-            let negative = cat == super::model::Category::Deduction;
-            let (lo, hi) = (input.min_points, input.max_points);
-            if lo > input.points
-                || input.points > hi
-                || (negative && hi >= 0)
-                || (!negative && lo <= 0)
-                || lo < -100
-                || hi > 100
-            {
-                return Err(MemberError::Invalid(
-                    "分值须在上下限之间；扣减项目为负数，其他项目为正数（绝对值不超过 100）".into(),
-                ));
-            }
-            if input.caps.iter().flatten().any(|c| *c <= 0 || *c > 1000) {
-                return Err(MemberError::Invalid("上限须为 1 至 1000 之间的整数".into()));
-            }
-            let [cap_day, cap_week, cap_month, cap_year] = input.caps;
-            Item {
-                id: 0,
-                org_id: Some(org.id),
-                code: code.to_owned(),
-                version,
-                name: name.to_owned(),
-                category: cat.code().to_owned(),
-                points: input.points,
-                min_points: lo,
-                max_points: hi,
-                trigger_topic: "manual".into(),
-                trigger_kinds: String::new(),
-                cap_day,
-                cap_week,
-                cap_month,
-                cap_year,
-                needs_approval: input.needs_approval,
-                evidence_required: input.evidence_required,
-                effective_from: today,
-                effective_to: None,
-            }
+        Item {
+            id: 0,
+            org_id: Some(org.id),
+            version,
+            points: input.points,
+            name: name.to_owned(),
+            effective_from: today,
+            effective_to: None,
+            ..base
+        }
+    } else {
+        let Some(cat) = super::model::Category::from_code(&input.category) else {
+            return Err(MemberError::Invalid("请选择项目类别".into()));
+        };
+        let negative = cat == super::model::Category::Deduction;
+        let (lo, hi) = (input.min_points, input.max_points);
+        if lo > input.points
+            || input.points > hi
+            || (negative && hi >= 0)
+            || (!negative && lo <= 0)
+            || lo < -100
+            || hi > 100
+        {
+            return Err(MemberError::Invalid(
+                "分值须在上下限之间；扣减项目为负数，其他项目为正数（绝对值不超过 100）".into(),
+            ));
+        }
+        if input.caps.iter().flatten().any(|c| *c <= 0 || *c > 1000) {
+            return Err(MemberError::Invalid("上限须为 1 至 1000 之间的整数".into()));
+        }
+        let [cap_day, cap_week, cap_month, cap_year] = input.caps;
+        Item {
+            id: 0,
+            org_id: Some(org.id),
+            code: code.to_owned(),
+            version,
+            name: name.to_owned(),
+            category: cat.code().to_owned(),
+            points: input.points,
+            min_points: lo,
+            max_points: hi,
+            trigger_topic: "manual".into(),
+            trigger_kinds: String::new(),
+            cap_day,
+            cap_week,
+            cap_month,
+            cap_year,
+            needs_approval: input.needs_approval,
+            evidence_required: input.evidence_required,
+            effective_from: today,
+            effective_to: None,
         }
     };
     let now = app.now();

@@ -13,7 +13,7 @@ pub const CHINA: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
 
 /// A source of the current UTC time.
 pub trait Clock: Send + Sync + 'static {
-    /// The current instant, truncated to whole seconds so that SQLite's text timestamps sort
+    /// The current instant, truncated to whole seconds so that `SQLite`'s text timestamps sort
     /// in time order.
     fn now(&self) -> OffsetDateTime;
 

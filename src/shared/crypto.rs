@@ -2,7 +2,7 @@
 //! keys, HMAC-SM3 under a long-lived MAC key, and passphrase sealing for files such as backups.
 //!
 //! SM4 alone is "hazmat", so it is only ever used inside GCM (`AesGcm<Sm4, U12>`, the generic
-//! GCM of RustCrypto over any 128-bit block cipher), checked against the RFC 8998 vectors.
+//! GCM of `RustCrypto` over any 128-bit block cipher), checked against the RFC 8998 vectors.
 //! Keys live in a key file outside the database ([`keyfile`]); the database only ever holds
 //! envelopes and MACs.
 

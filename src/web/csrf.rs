@@ -88,8 +88,7 @@ pub async fn check(
     let token = pairs
         .iter()
         .find(|(k, _)| k == "_csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
+        .map_or("", |(_, v)| v.as_str());
     if !constant_time_eq(token.as_bytes(), expected.as_bytes()) {
         return Err(AppError::Csrf);
     }

@@ -1,4 +1,4 @@
-//! Routes about the service itself: health, readiness, assets and the OpenAPI document.
+//! Routes about the service itself: health, readiness, assets and the `OpenAPI` document.
 
 use axum::Json;
 use axum::extract::State;
@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 
 use super::{AppState, Reg};
 
-/// The OpenAPI description of `/api/v1`, kept beside the handlers it describes.
+/// The `OpenAPI` description of `/api/v1`, kept beside the handlers it describes.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 pub(super) fn routes(r: Reg) -> Reg {

@@ -81,7 +81,7 @@ async fn counts(t: &TestApp) -> Vec<String> {
     dump(t).await
 }
 
-/// The PostgreSQL path: `pg_dump` snapshot and single-transaction `pg_restore`.
+/// The `PostgreSQL` path: `pg_dump` snapshot and single-transaction `pg_restore`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn res_06_postgres_backup_restore_round_trip() {
     if std::process::Command::new("pg_dump")

@@ -1,6 +1,6 @@
 //! Group bots on both backends, against a local stand-in webhook: secrets and tokens never come
 //! back, bad addresses are refused, notices / meetings / reminders / 通报 are queued in the
-//! transaction that caused them and sent by the job (DingTalk signed as documented), failures
+//! transaction that caused them and sent by the job (`DingTalk` signed as documented), failures
 //! are retried with back-off, repeated failures pause the bot and warn its officers, and a
 //! message caught mid-send by a crash is marked uncertain and never sent twice.
 

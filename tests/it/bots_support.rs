@@ -1,4 +1,4 @@
-//! A local stand-in for the WeCom / DingTalk / Feishu webhooks: records every request and
+//! A local stand-in for the `WeCom` / `DingTalk` / Feishu webhooks: records every request and
 //! answers as told (accept, fail with 500, refuse with a platform error code, answer with an
 //! HTML page, or hang). Bots may reach it only because its tests allow 127.0.0.1 in
 //! `bots.allowed_hosts` (SEC-38).

@@ -300,7 +300,7 @@ fn integrity(path: &Path) -> String {
     sqlite_scalar(path, "PRAGMA integrity_check")
 }
 
-/// One value read straight from a SQLite file, outside the server.
+/// One value read straight from a `SQLite` file, outside the server.
 fn sqlite_scalar<T>(path: &Path, sql: &str) -> T
 where
     T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,

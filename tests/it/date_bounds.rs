@@ -1,5 +1,5 @@
 //! SEC-43: extreme dates, months, periods and years never reach a panic or a 500. Every query
-//! parameter of the OpenAPI document that is a date by its schema or its name gets the
+//! parameter of the `OpenAPI` document that is a date by its schema or its name gets the
 //! extremes, and so do the pages that take such parameters, on both backends.
 
 use axum::http::StatusCode;

@@ -1,5 +1,5 @@
 //! Browser journey of a group bot (with `ZHIBU_E2E=1`, on the demo database): a branch
-//! secretary adds a WeCom bot pointing at a local stand-in webhook, sees its address masked,
+//! secretary adds a `WeCom` bot pointing at a local stand-in webhook, sees its address masked,
 //! sends a test message, and watches the delivery log turn to 已送达 as the server's job posts it.
 
 use std::io::{Read, Write};
@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::e2e_support::start;
 
-/// A webhook that answers every post as WeCom does when it accepts, counting the posts.
+/// A webhook that answers every post as `WeCom` does when it accepts, counting the posts.
 fn hook() -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();

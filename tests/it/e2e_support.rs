@@ -1,5 +1,5 @@
 //! The browser side of the journeys: a demo server, chromedriver and a headless Chromium
-//! session, driven over WebDriver's plain HTTP so no client library is needed.
+//! session, driven over `WebDriver`'s plain HTTP so no client library is needed.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -25,7 +25,7 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
     let mut attempt = 0;
     let mut s = loop {
         let sent = TcpStream::connect(("127.0.0.1", port)).and_then(|mut s| {
-            s.set_read_timeout(Some(Duration::from_secs(60)))?;
+            s.set_read_timeout(Some(Duration::from_mins(1)))?;
             write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}", payload.len())?;
             Ok(s)
         });
@@ -63,7 +63,7 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
         }
     }
     let text = String::from_utf8_lossy(&raw);
-    let body = text.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("");
+    let body = text.split_once("\r\n\r\n").map_or("", |x| x.1);
     let body = if text
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked")

@@ -1,4 +1,4 @@
-//! Cross-cutting HTTP behaviour: error formats, security headers, limits, the OpenAPI document.
+//! Cross-cutting HTTP behaviour: error formats, security headers, limits, the `OpenAPI` document.
 
 use axum::http::{StatusCode, header};
 

@@ -1,5 +1,5 @@
-//! The one integration-test binary. Store and HTTP tests run on SQLite always and on
-//! PostgreSQL when `ZHIBU_TEST_PG_URL` is set; browser tests run when `ZHIBU_E2E=1`.
+//! The one integration-test binary. Store and HTTP tests run on `SQLite` always and on
+//! `PostgreSQL` when `ZHIBU_TEST_PG_URL` is set; browser tests run when `ZHIBU_E2E=1`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -183,9 +183,9 @@ async fn fixture(b: Backend) -> Option<Fixture> {
     Some(Fixture {
         t,
         targets,
+        members,
         meetings,
         bots,
-        members,
         users,
         target_user,
     })

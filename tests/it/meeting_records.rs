@@ -253,7 +253,7 @@ async fn bad_meeting_input_is_refused_cleanly(b: Backend) {
 }
 db_test!(bad_meeting_input_is_refused_cleanly);
 
-/// SQLite compares timestamps as text, so instants given with the China offset must be stored
+/// `SQLite` compares timestamps as text, so instants given with the China offset must be stored
 /// and compared in UTC.
 async fn instants_with_an_offset_are_compared_correctly(b: Backend) {
     let Some(x) = branch(b).await else { return };

@@ -371,7 +371,7 @@ fn sec_35_hostile_workbooks_are_refused_in_bounded_memory() {
 /// formulas as their cached value or their text, implicit positions, escaped text.
 #[test]
 fn sec_35_streaming_reader_reads_what_excel_shows() {
-    let sst = r#"<si><t>姓名</t></si><si><t>入党日期</t></si><si><r><t>张</t></r><r><t>三</t></r><rPh><t>zhang</t></rPh></si>"#;
+    let sst = r"<si><t>姓名</t></si><si><t>入党日期</t></si><si><r><t>张</t></r><r><t>三</t></r><rPh><t>zhang</t></rPh></si>";
     let styles = format!(
         r#"<styleSheet {NS}><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></numFmts><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/></cellXfs></styleSheet>"#
     );

@@ -1,4 +1,4 @@
-//! Test harness: a fresh database per test (a temp SQLite file, or a new PostgreSQL database
+//! Test harness: a fresh database per test (a temp `SQLite` file, or a new `PostgreSQL` database
 //! dropped afterwards), the app on a fixed clock, and in-process request helpers.
 
 use std::sync::Arc;
@@ -27,7 +27,7 @@ pub enum Backend {
     Postgres,
 }
 
-/// Generates a SQLite and a PostgreSQL test from one async fn taking a [`Backend`].
+/// Generates a `SQLite` and a `PostgreSQL` test from one async fn taking a [`Backend`].
 #[macro_export]
 macro_rules! db_test {
     ($name:ident) => {

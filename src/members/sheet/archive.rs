@@ -115,7 +115,7 @@ impl<'z> Archive<'z> {
             .file_names()
             .filter_map(Result::ok)
             .find(|n| n.eq_ignore_ascii_case(name))
-            .map(|n| n.into_owned())
+            .map(std::borrow::Cow::into_owned)
     }
 
     /// Streams one part through `parse`, decompressing at most `cap` bytes of it; running past

@@ -161,13 +161,13 @@ pub fn validate(
     today: Date,
 ) -> Result<MemberFields, Vec<FieldError>> {
     let mut errs = Vec::new();
-    let get = |k: &str| raw.get(k).map(|v| v.trim()).unwrap_or("");
+    let get = |k: &str| raw.get(k).map_or("", |v| v.trim());
     let mut err = |field: &'static str, message: String| {
         errs.push(FieldError {
             field,
             label: label_of(field),
             message,
-        })
+        });
     };
     let opt_text = |k: &str,
                     max: usize,
@@ -219,49 +219,40 @@ pub fn validate(
     }
     let birth = match get("birth_date") {
         "" => info.map(|i| i.birth),
-        s => match parse_any_date(s) {
-            Some(d) => {
-                if info.is_some_and(|i| i.birth != d) {
-                    err("birth_date", "出生日期与公民身份号码不符".into());
-                }
-                Some(d)
+        s => if let Some(d) = parse_any_date(s) {
+            if info.is_some_and(|i| i.birth != d) {
+                err("birth_date", "出生日期与公民身份号码不符".into());
             }
-            None => {
-                err("birth_date", "出生日期格式应为 年-月-日".into());
-                None
-            }
+            Some(d)
+        } else {
+            err("birth_date", "出生日期格式应为 年-月-日".into());
+            None
         },
     };
     if birth.is_some_and(|b| b > today) {
         err("birth_date", "出生日期不能晚于今天".into());
     }
-    let ethnicity = match codes.canonical("ethnicity", get("ethnicity")) {
-        Some(e) => e,
-        None => {
-            err(
-                "ethnicity",
-                if get("ethnicity").is_empty() {
-                    "请选择民族".into()
-                } else {
-                    format!("“{}”不是标准民族名称", get("ethnicity"))
-                },
-            );
-            String::new()
-        }
+    let ethnicity = if let Some(e) = codes.canonical("ethnicity", get("ethnicity")) { e } else {
+        err(
+            "ethnicity",
+            if get("ethnicity").is_empty() {
+                "请选择民族".into()
+            } else {
+                format!("“{}”不是标准民族名称", get("ethnicity"))
+            },
+        );
+        String::new()
     };
-    let education = match codes.canonical("education", get("education")) {
-        Some(e) => e,
-        None => {
-            err(
-                "education",
-                if get("education").is_empty() {
-                    "请选择学历".into()
-                } else {
-                    format!("“{}”不是标准学历名称", get("education"))
-                },
-            );
-            String::new()
-        }
+    let education = if let Some(e) = codes.canonical("education", get("education")) { e } else {
+        err(
+            "education",
+            if get("education").is_empty() {
+                "请选择学历".into()
+            } else {
+                format!("“{}”不是标准学历名称", get("education"))
+            },
+        );
+        String::new()
     };
     let degree = match get("degree") {
         "" => None,
@@ -307,7 +298,7 @@ pub fn validate(
     match category {
         Category::Full => match (joined, converted) {
             (_, None) if get("converted_on").is_empty() => {
-                later.push(("converted_on", "正式党员请填写转正日期".into()))
+                later.push(("converted_on", "正式党员请填写转正日期".into()));
             }
             // DEV-20 / CAL-02: the probation lasts at least a full year.
             (Some(j), Some(c)) if c < crate::orgs::model::term_end(j, 1) => {
@@ -329,12 +320,9 @@ pub fn validate(
     }
     let phone = match get("phone") {
         "" => None,
-        p => match normalize_phone(p) {
-            Some(p) => Some(p),
-            None => {
-                later.push(("phone", "手机号码应为 11 位，以 13–19 开头".into()));
-                None
-            }
+        p => if let Some(p) = normalize_phone(p) { Some(p) } else {
+            later.push(("phone", "手机号码应为 11 位，以 13–19 开头".into()));
+            None
         },
     };
     let work_started_on = date_field("work_started_on", &mut later);
