@@ -134,7 +134,8 @@ pub async fn list(State(st): State<AppState>, u: User) -> AppResult<Response> {
                 id: r.id,
                 org: r
                     .org_id
-                    .and_then(|id| orgs.iter().find(|o| o.id == id)).map_or_else(|| "—".into(), |o| o.name.clone()),
+                    .and_then(|id| orgs.iter().find(|o| o.id == id))
+                    .map_or_else(|| "—".into(), |o| o.name.clone()),
                 username: r.username,
                 display_name: r.display_name,
                 role: role.label(),

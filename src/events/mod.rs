@@ -1,8 +1,16 @@
 //! Domain events for other areas (architecture.md §9). An area publishes an event in the same
 //! transaction as the change it describes, so an event exists exactly when the change does.
-//! Consumers (points, notifications, bots) read the outbox in id order and remember how far they
-//! got; each event names its `subject`, and a later event on the same subject supersedes an
-//! earlier one (for example a corrected attendance), so consumers can reverse and re-post.
+//! Consumers (points, notifications, bots) read the outbox in commit-safe order and remember how
+//! far they got; each event names its `subject`, and a later event on the same subject supersedes
+//! an earlier one (for example a corrected attendance), so consumers can reverse and re-post.
+//!
+//! Why the order is `(tx_id, id)` below a horizon rather than plain `id`: on `PostgreSQL` an id is
+//! taken at insert, and a transaction holding a lower id may commit after a higher one was read.
+//! Reading only events of transactions older than every running one (the snapshot's xmin)
+//! means nothing can later appear behind the cursor. `SQLite` has one writer at a time, so
+//! `tx_id` is 0 there and the order is the id.
+
+pub mod failed;
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -15,6 +23,8 @@ use crate::on;
 pub struct Event {
     /// Position in the outbox.
     pub id: i64,
+    /// The transaction that wrote it (0 on `SQLite`).
+    pub tx_id: i64,
     /// What happened, e.g. `meeting.attended`.
     pub topic: String,
     /// What it is about, e.g. `meeting:12/member:34`.
@@ -26,7 +36,27 @@ pub struct Event {
     pub created_at: OffsetDateTime,
 }
 
-/// Writes an event to the outbox.
+impl Event {
+    /// Where a consumer stands after handling this event.
+    #[must_use]
+    pub fn position(&self) -> Position {
+        Position {
+            tx_id: self.tx_id,
+            id: self.id,
+        }
+    }
+}
+
+/// How far a consumer has read: the last `(tx_id, id)` it handled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    /// Transaction id of the last event handled.
+    pub tx_id: i64,
+    /// Id of the last event handled.
+    pub id: i64,
+}
+
+/// Writes an event to the outbox. The transaction id is filled by the column's default.
 ///
 /// # Errors
 /// Database failures (the caller's transaction then fails as a whole).
@@ -42,17 +72,132 @@ pub async fn publish(
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(topic).bind(subject).bind(&payload).bind(now).fetch_one(c).await?))
 }
 
-/// Events whose topic starts with `prefix`, after position `after`, in order.
+const COLUMNS: &str = "id, tx_id, topic, subject, payload, created_at";
+
+/// Events with one of `topics` after `after`, in order, up to the horizon: only events of
+/// transactions that have ended, so none can later appear before the last one returned.
 ///
 /// # Errors
 /// Database failures.
-pub async fn since(
+pub async fn after(
     ex: &mut Exec<'_>,
-    prefix: &str,
-    after: i64,
+    topics: &[&str],
+    after: Position,
     limit: i64,
 ) -> StoreResult<Vec<Event>> {
-    const SQL: &str = "SELECT id, topic, subject, payload, created_at FROM outbox
-        WHERE topic LIKE $1 AND id > $2 ORDER BY id LIMIT $3";
-    on!(ex, c => Ok(sqlx::query_as(SQL).bind(format!("{prefix}%")).bind(after).bind(limit).fetch_all(c).await?))
+    let list = topic_list(topics);
+    match ex {
+        Exec::Sqlite(c) => {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM outbox WHERE topic IN ({list}) AND (tx_id > $1 OR (tx_id = $1 AND id > $2))
+                 ORDER BY tx_id, id LIMIT $3"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(after.tx_id)
+                .bind(after.id)
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await?)
+        }
+        Exec::Pg(c) => {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM outbox WHERE topic IN ({list}) AND (tx_id > $1 OR (tx_id = $1 AND id > $2))
+                 AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                 ORDER BY tx_id, id LIMIT $3"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(after.tx_id)
+                .bind(after.id)
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await?)
+        }
+    }
+}
+
+/// Whether a later event on the same subject, with one of `topics`, exists: the later one
+/// then decides (it reverses whatever is posted), so this one is passed over. Ids of one
+/// subject follow commit order because its writers lock the same row before publishing.
+///
+/// # Errors
+/// Database failures.
+pub async fn superseded(ex: &mut Exec<'_>, ev: &Event, topics: &[&str]) -> StoreResult<bool> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM outbox WHERE subject = $1 AND id > $2 AND topic IN ({})",
+        topic_list(topics)
+    );
+    let n: i64 =
+        on!(ex, c => sqlx::query_scalar(&sql).bind(&ev.subject).bind(ev.id).fetch_one(c).await?);
+    Ok(n > 0)
+}
+
+/// Takes the consumer's cursor for the rest of the transaction, so that consumers on several
+/// servers handle each batch once: the others wait, then start after it.
+///
+/// # Errors
+/// Database failures.
+pub async fn lock_cursor(ex: &mut Exec<'_>, consumer: &str) -> StoreResult<Position> {
+    const INIT: &str =
+        "INSERT INTO event_cursors (consumer, position, position_tx) VALUES ($1, 0, 0)
+        ON CONFLICT (consumer) DO NOTHING";
+    const LOCK: &str = "UPDATE event_cursors SET position = position WHERE consumer = $1
+        RETURNING position_tx, position";
+    on!(ex, c => sqlx::query(INIT).bind(consumer).execute(&mut *c).await?.rows_affected());
+    let (tx_id, id): (i64, i64) =
+        on!(ex, c => sqlx::query_as(LOCK).bind(consumer).fetch_one(c).await?);
+    Ok(Position { tx_id, id })
+}
+
+/// Where a consumer stands, without locking (for "as of" figures).
+///
+/// # Errors
+/// Database failures.
+pub async fn cursor(ex: &mut Exec<'_>, consumer: &str) -> StoreResult<Position> {
+    const SQL: &str = "SELECT position_tx, position FROM event_cursors WHERE consumer = $1";
+    let v: Option<(i64, i64)> =
+        on!(ex, c => sqlx::query_as(SQL).bind(consumer).fetch_optional(c).await?);
+    Ok(v.map(|(tx_id, id)| Position { tx_id, id })
+        .unwrap_or_default())
+}
+
+/// Moves a consumer's cursor to `to` (inside the transaction that handled the events).
+///
+/// # Errors
+/// Database failures.
+pub async fn advance(ex: &mut Exec<'_>, consumer: &str, to: Position) -> StoreResult<()> {
+    const SQL: &str =
+        "UPDATE event_cursors SET position_tx = $2, position = $3 WHERE consumer = $1";
+    on!(ex, c => sqlx::query(SQL).bind(consumer).bind(to.tx_id).bind(to.id).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// When the oldest event a consumer has not handled yet was published, if any.
+///
+/// # Errors
+/// Database failures.
+pub async fn oldest_pending(
+    ex: &mut Exec<'_>,
+    consumer: &str,
+    topics: &[&str],
+) -> StoreResult<Option<OffsetDateTime>> {
+    let at = cursor(ex, consumer).await?;
+    let sql = format!(
+        "SELECT MIN(created_at) FROM outbox WHERE topic IN ({}) AND (tx_id > $1 OR (tx_id = $1 AND id > $2))",
+        topic_list(topics)
+    );
+    on!(ex, c => Ok(sqlx::query_scalar(&sql).bind(at.tx_id).bind(at.id).fetch_one(c).await?))
+}
+
+/// Topics are constants of the code, never input; they are still checked, so that the list can
+/// be written into the statement.
+fn topic_list(topics: &[&str]) -> String {
+    topics
+        .iter()
+        .filter(|t| {
+            t.bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')
+        })
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(",")
 }

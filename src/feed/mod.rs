@@ -8,7 +8,7 @@ pub mod service;
 pub mod store;
 
 /// Registers the pages.
-#[must_use] 
+#[must_use]
 pub fn routes(r: crate::web::Reg) -> crate::web::Reg {
     pages::routes(r)
 }

@@ -17,7 +17,7 @@ impl From<MeetingError> for AppError {
 }
 
 /// Registers every page of the area (the JSON API registers itself in `api`).
-#[must_use] 
+#[must_use]
 pub fn routes(r: Reg) -> Reg {
     let r = super::pages::routes(r);
     let r = super::plan_pages::routes(r);

@@ -247,16 +247,23 @@ pub async fn check(
             }
         }
         let name = raw.get("name").cloned().unwrap_or_default();
-        let category = if let Some(c) = Category::parse(raw.get("category").map_or("", String::as_str)) { c } else {
-            push("category", "人员类别应为“正式党员”或“预备党员”".into());
-            Category::Full
-        };
+        let category =
+            if let Some(c) = Category::parse(raw.get("category").map_or("", String::as_str)) {
+                c
+            } else {
+                push("category", "人员类别应为“正式党员”或“预备党员”".into());
+                Category::Full
+            };
         let group = match raw.get("group").map(|g| g.trim()).filter(|g| !g.is_empty()) {
             None => None,
-            Some(g) => if let Some(id) = groups.get(g) { Some(*id) } else {
-                push("group", format!("本支部没有名为“{g}”的党小组"));
-                None
-            },
+            Some(g) => {
+                if let Some(id) = groups.get(g) {
+                    Some(*id)
+                } else {
+                    push("group", format!("本支部没有名为“{g}”的党小组"));
+                    None
+                }
+            }
         };
         let fields = match validate(&raw, category, &codes, today) {
             Ok(f) => Some(f),

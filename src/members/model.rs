@@ -206,7 +206,7 @@ impl EventKind {
     /// The status a member must have for this event, and the status after it.
     #[must_use]
     pub fn transition(self, from: Status) -> Option<Status> {
-        use Status::{Normal, Stopped, TransferredOut, Left, Deceased};
+        use Status::{Deceased, Left, Normal, Stopped, TransferredOut};
         match (self, from) {
             (Self::Convert, Normal) => Some(Normal),
             (Self::Move, Normal | Stopped) => Some(from),

@@ -50,7 +50,7 @@ pub struct RosterQuery {
 
 impl RosterQuery {
     /// The store filter (roots are set by the service).
-    #[must_use] 
+    #[must_use]
     pub fn filter(&self, today: time::Date) -> RosterFilter {
         let non_empty = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let (born_from, born_to) = band_dates(AGE_BANDS, &self.age, today)
@@ -93,7 +93,7 @@ impl RosterQuery {
     }
 
     /// The page asked for (1-based).
-    #[must_use] 
+    #[must_use]
     pub fn page_no(&self) -> i64 {
         self.page
             .as_deref()

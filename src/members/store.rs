@@ -144,6 +144,17 @@ pub async fn get(ex: &mut Exec<'_>, keys: &KeyRing, id: i64) -> StoreResult<(Mem
     Ok((r.m.open(keys)?, r.org_path))
 }
 
+/// A member's organisation and its path, without opening the sealed fields (the points
+/// consumer needs only these).
+///
+/// # Errors
+/// `NotFound` for an unknown member; database failures.
+pub async fn org_of(ex: &mut Exec<'_>, id: i64) -> StoreResult<(i64, String)> {
+    const SQL: &str =
+        "SELECT m.org_id, o.path FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1";
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(id).fetch_one(c).await?))
+}
+
 /// The records with these ids (in chunks of 500 per query).
 ///
 /// # Errors

@@ -17,7 +17,7 @@ pub mod service;
 pub mod store;
 
 /// Registers the pages.
-#[must_use] 
+#[must_use]
 pub fn routes(r: crate::web::Reg) -> crate::web::Reg {
     board_pages::routes(centre_pages::routes(pages::routes(r)))
 }

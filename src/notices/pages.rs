@@ -209,10 +209,14 @@ async fn create(
     let when = one("publish_at");
     let publish_at = match when.trim() {
         "" => None,
-        s => if let Some(t) = parse_datetime(s) { Some(t) } else {
-            let m = Some("定时发布时间格式不正确".to_owned());
-            return form_page(&st, &u, title, body, m).await;
-        },
+        s => {
+            if let Some(t) = parse_datetime(s) {
+                Some(t)
+            } else {
+                let m = Some("定时发布时间格式不正确".to_owned());
+                return form_page(&st, &u, title, body, m).await;
+            }
+        }
     };
     let subtrees = ids("tree");
     let d = Draft {

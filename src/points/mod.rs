@@ -20,7 +20,7 @@ pub mod store;
 mod views;
 
 /// Registers the pages.
-#[must_use] 
+#[must_use]
 pub fn routes(r: crate::web::Reg) -> crate::web::Reg {
     grade_pages::routes(report_pages::routes(pages::routes(r)))
 }

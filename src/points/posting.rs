@@ -14,7 +14,7 @@ use super::model::{Item, capped};
 use super::store::{self, NewEntry};
 
 /// The outbox consumer name.
-const CONSUMER: &str = "points";
+pub const CONSUMER: &str = "points";
 
 /// The items in force on `on` for a member whose branch is at `path`: the nearest definition of
 /// each code (the branch's own, then its committees', then the defaults).
@@ -44,6 +44,9 @@ pub(super) async fn post_capped(
     now: time::OffsetDateTime,
 ) -> Result<(i64, i64, Option<String>), StoreError> {
     let mut windows = Vec::new();
+    if !e.item.caps().is_empty() {
+        store::lock_member_item(&mut tx.exec(), e.member_id, &e.item.code).await?;
+    }
     for (span, cap) in e.item.caps() {
         let (from, to) = span.range(e.occurred_on);
         let already = store::item_sum(&mut tx.exec(), e.member_id, &e.item.code, from, to).await?;
@@ -75,60 +78,127 @@ pub(super) async fn post_capped(
     Ok((id, points, note))
 }
 
-/// Reads new meeting events and posts their points. Safe to run concurrently and repeatedly.
+/// Topics the points consumer handles.
+pub const TOPICS: &[&str] = &["meeting.attended", "meeting.absent", "meeting.leave"];
+
+/// Events handled in one transaction: one commit for many events keeps automatic points ahead
+/// of a check-in burst, and a failure rolls the batch back to be retried whole.
+const BATCH: i64 = 500;
+
+/// Reads new meeting events and posts their points. Safe to run concurrently (the cursor is
+/// locked per batch) and repeatedly (entries are keyed by event and item).
 ///
 /// # Errors
-/// Storage failures (the event stays unread and is retried).
+/// Storage failures (the batch stays unread and is retried).
 pub async fn sync(app: &App) -> Result<usize, StoreError> {
     let mut handled = 0;
+    let mut limit = BATCH;
     loop {
-        let after = store::cursor(&mut app.db.conn().await?.exec(), CONSUMER).await?;
-        let batch = events::since(&mut app.db.conn().await?.exec(), "meeting.", after, 200).await?;
-        if batch.is_empty() {
-            return Ok(handled);
-        }
         let all = store::items(&mut app.db.conn().await?.exec()).await?;
-        for ev in batch {
-            match handle(app, &all, &ev).await {
-                // Another worker handled it first: the keys make the second a no-op.
-                Ok(()) | Err(StoreError::Duplicate) => {}
-                Err(e) => return Err(e),
+        match batch(app, &all, limit).await {
+            Ok(0) => return Ok(handled),
+            Ok(n) => {
+                handled += n;
+                limit = BATCH;
             }
-            let mut tx = app.db.begin().await?;
-            store::advance(&mut tx.exec(), CONSUMER, ev.id).await?;
-            tx.commit().await?;
-            handled += 1;
+            // An entry already posted by a consumer of an earlier version, which advanced its
+            // cursor after posting: find the event one at a time, and pass over it.
+            Err(StoreError::Duplicate) if limit > 1 => limit = 1,
+            Err(StoreError::Duplicate) => {
+                pass_over_one(app).await?;
+                handled += 1;
+            }
+            Err(e) => return Err(e),
         }
     }
 }
 
-async fn handle(app: &App, all: &[Item], ev: &events::Event) -> Result<(), StoreError> {
-    if !matches!(
-        ev.topic.as_str(),
-        "meeting.attended" | "meeting.absent" | "meeting.leave"
-    ) {
-        return Ok(());
-    }
-    let p: serde_json::Value = serde_json::from_str(&ev.payload).unwrap_or_default();
-    let (Some(member_id), Some(day)) = (
-        p["member_id"].as_i64(),
-        p["held_on"]
-            .as_str()
-            .and_then(crate::shared::text::parse_date),
-    ) else {
-        return Ok(());
-    };
-    let kinds: Vec<String> = p["kinds"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|k| k.as_str().map(ToOwned::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+/// Handles up to `limit` events after the cursor in one transaction; returns how many.
+async fn batch(app: &App, all: &[Item], limit: i64) -> Result<usize, StoreError> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let (member, path) = crate::members::store::get(&mut tx.exec(), &app.keys, member_id).await?;
+    let at = events::lock_cursor(&mut tx.exec(), CONSUMER).await?;
+    let evs = events::after(&mut tx.exec(), TOPICS, at, limit).await?;
+    let Some(last) = evs.last().map(events::Event::position) else {
+        return Ok(0);
+    };
+    for ev in &evs {
+        if events::superseded(&mut tx.exec(), ev, TOPICS).await? {
+            continue;
+        }
+        let failure = match Attendance::parse(&ev.payload) {
+            Err(reason) => Some(reason),
+            Ok(a) => match handle(&mut tx, all, ev, &a, now).await {
+                Ok(()) => None,
+                Err(StoreError::NotFound) => Some(format!("党员（编号 {}）不存在", a.member_id)),
+                Err(e) => return Err(e),
+            },
+        };
+        if let Some(reason) = failure {
+            events::failed::record(&mut tx.exec(), CONSUMER, ev.id, &reason, now).await?;
+        }
+    }
+    events::advance(&mut tx.exec(), CONSUMER, last).await?;
+    tx.commit().await?;
+    Ok(evs.len())
+}
+
+async fn pass_over_one(app: &App) -> Result<(), StoreError> {
+    let mut tx = app.db.begin().await?;
+    let at = events::lock_cursor(&mut tx.exec(), CONSUMER).await?;
+    if let Some(ev) = events::after(&mut tx.exec(), TOPICS, at, 1).await?.first() {
+        tracing::info!(event = ev.id, "points already posted for this event");
+        events::advance(&mut tx.exec(), CONSUMER, ev.position()).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What an attendance event says.
+struct Attendance {
+    member_id: i64,
+    held_on: Date,
+    kinds: Vec<String>,
+}
+
+impl Attendance {
+    /// Reads the payload; the error is the reason recorded on the failed event.
+    fn parse(payload: &str) -> Result<Self, String> {
+        let p: serde_json::Value =
+            serde_json::from_str(payload).map_err(|e| format!("内容不是有效的 JSON：{e}"))?;
+        let member_id = p["member_id"]
+            .as_i64()
+            .ok_or_else(|| "缺少党员编号（member_id）".to_owned())?;
+        let held_on = p["held_on"]
+            .as_str()
+            .and_then(crate::shared::text::parse_date)
+            .ok_or_else(|| "缺少或无法识别会议日期（held_on）".to_owned())?;
+        let kinds = match &p["kinds"] {
+            serde_json::Value::Null => Vec::new(),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .map(|k| k.as_str().map(ToOwned::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| "会议类型（kinds）应为文字列表".to_owned())?,
+            _ => return Err("会议类型（kinds）应为文字列表".to_owned()),
+        };
+        Ok(Self {
+            member_id,
+            held_on,
+            kinds,
+        })
+    }
+}
+
+async fn handle(
+    tx: &mut Tx,
+    all: &[Item],
+    ev: &events::Event,
+    a: &Attendance,
+    now: time::OffsetDateTime,
+) -> Result<(), StoreError> {
+    let (member_id, day) = (a.member_id, a.held_on);
+    let (org_id, path) = crate::members::store::org_of(&mut tx.exec(), member_id).await?;
     // A corrected event first reverses what the earlier one on this subject posted.
     for old in store::active_for_subject(&mut tx.exec(), &ev.subject).await? {
         let item = all.iter().find(|i| i.id == old.item_id).cloned();
@@ -150,11 +220,11 @@ async fn handle(app: &App, all: &[Item], ev: &events::Event) -> Result<(), Store
     }
     for item in items_for(all, &path, day)
         .iter()
-        .filter(|i| i.triggered_by(&ev.topic, &kinds))
+        .filter(|i| i.triggered_by(&ev.topic, &a.kinds))
     {
         let e = NewEntry {
             member_id,
-            org_id: member.org_id,
+            org_id,
             item,
             points: item.points,
             occurred_on: day,
@@ -165,8 +235,7 @@ async fn handle(app: &App, all: &[Item], ev: &events::Event) -> Result<(), Store
             reason: "",
             by: (None, "系统"),
         };
-        post_capped(&mut tx, e, now).await?;
+        post_capped(tx, e, now).await?;
     }
-    tx.commit().await?;
     Ok(())
 }

@@ -63,6 +63,8 @@ pub struct Ranking {
     pub rows: Vec<Ranked>,
     /// Organisations with members, best average first.
     pub orgs: Vec<OrgLine>,
+    /// "积分截至 hh:mm:ss" while automatic points lag behind.
+    pub as_of: Option<String>,
 }
 
 /// Band sizes of a subtree for a period.
@@ -180,8 +182,9 @@ pub async fn ranking(
         return Err(Denial::Forbidden.into());
     }
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
-    super::posting::sync(app).await?;
-    Ok(page_of(app, &org.path, period, page, per_page).await?)
+    let mut r = page_of(app, &org.path, period, page, per_page).await?;
+    r.as_of = super::service::as_of(app).await?;
+    Ok(r)
 }
 
 /// Page `page` of the ranking of the subtree at `root`, without a permission check (callers
@@ -248,6 +251,7 @@ pub async fn page_of(
         per_page,
         rows,
         orgs,
+        as_of: None,
     })
 }
 

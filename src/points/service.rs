@@ -13,10 +13,10 @@ use super::model::{Item, RankPeriod};
 use super::store::{self, Entry};
 
 pub use super::awards::{Award, Awarded, ClaimInput, award, claim, decide};
-pub use super::posting::{items_for, sync};
+pub use super::posting::{CONSUMER, TOPICS, items_for, sync};
 pub use super::ranking::{OrgLine, PER_PAGE, Ranked, Ranking, own_rank, ranking};
 
-/// A member's ledger for a period (automatic points caught up first).
+/// A member's ledger for a period, as posted (see [`as_of`]).
 ///
 /// # Errors
 /// Denied outside scope.
@@ -27,10 +27,27 @@ pub async fn ledger(
     period: RankPeriod,
 ) -> Result<Vec<Entry>, MemberError> {
     crate::members::service::detail(app, scope, member_id, MemberAction::View).await?;
-    sync(app).await?;
     let (from, to) = period.range();
     Ok(store::ledger(&mut app.db.conn().await?.exec(), member_id, from, to).await?)
 }
+
+/// When automatic points lag behind the events by more than a few seconds, the time up to which
+/// they are posted ("积分截至 hh:mm:ss"); `None` when they are current. Pages show what is
+/// posted and never run the consumer themselves: a read does not write.
+///
+/// # Errors
+/// Database failures.
+pub async fn as_of(app: &App) -> Result<Option<String>, StoreError> {
+    let mut conn = app.db.conn().await?;
+    let oldest =
+        crate::events::oldest_pending(&mut conn.exec(), CONSUMER, super::posting::TOPICS).await?;
+    Ok(oldest
+        .filter(|t| app.now() - *t > time::Duration::seconds(LAG_SHOWN_AFTER_SECONDS))
+        .map(|t| format!("积分截至 {}", crate::shared::text::hms(t))))
+}
+
+/// How far behind automatic points may be before pages say so.
+const LAG_SHOWN_AFTER_SECONDS: i64 = 10;
 
 /// Items in force today for the organisation's members.
 ///
@@ -200,6 +217,8 @@ pub struct Summary {
     pub progress: Vec<(Item, i64, i64)>,
     /// This year's entries, newest first.
     pub entries: Vec<Entry>,
+    /// "积分截至 hh:mm:ss" while automatic points lag behind.
+    pub as_of: Option<String>,
     /// Own rank in the branch this year and the number ranked.
     pub rank: Option<(i64, i64)>,
 }
@@ -210,7 +229,6 @@ pub struct Summary {
 /// Denied outside scope.
 pub async fn summary(app: &App, scope: &Scope, member_id: i64) -> Result<Summary, MemberError> {
     let d = crate::members::service::detail(app, scope, member_id, MemberAction::View).await?;
-    sync(app).await?;
     let today = app.clock.today();
     let year = RankPeriod::Calendar(crate::meetings::model::Period::Year(today.year()));
     let (from, to) = year.range();
@@ -259,6 +277,7 @@ pub async fn summary(app: &App, scope: &Scope, member_id: i64) -> Result<Summary
         progress,
         entries,
         rank,
+        as_of: as_of(app).await?,
     })
 }
 
@@ -339,7 +358,6 @@ pub async fn suggestions(
     }
     let org =
         crate::orgs::service::get_checked(app, scope, org_id, crate::auth::OrgAction::View).await?;
-    sync(app).await?;
     let key = RankPeriod::Calendar(crate::meetings::model::Period::Year(year)).total_key();
     let mut conn = app.db.conn().await?;
     let rows = store::totals(&mut conn.exec(), &org.path, &key).await?;

@@ -94,6 +94,22 @@ pub async fn insert_entry(
     Ok(id)
 }
 
+/// Holds the cap window of one member and item for the rest of the transaction, so that two
+/// awards cannot both read the sum below the cap and both post (`PostgreSQL` runs them at READ
+/// COMMITTED; `SQLite` already has one writer at a time).
+///
+/// # Errors
+/// Database failures.
+pub async fn lock_member_item(ex: &mut Exec<'_>, member_id: i64, code: &str) -> StoreResult<()> {
+    if let Exec::Pg(c) = ex {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(format!("points:{member_id}:{code}"))
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Net points of a member from an item (by code) between two days, reversals included.
 ///
 /// # Errors
@@ -270,27 +286,6 @@ pub async fn decide_claim(
         entry_id = $5, decided_at = $6 WHERE id = $1 AND status = 'pending'").bind(id).bind(status).bind(by).bind(note)
         .bind(entry).bind(now).execute(c).await?.rows_affected());
     Ok(n > 0)
-}
-
-/// How far a consumer has read the outbox.
-///
-/// # Errors
-/// Database failures.
-pub async fn cursor(ex: &mut Exec<'_>, consumer: &str) -> StoreResult<i64> {
-    let v: Option<i64> = on!(ex, c => sqlx::query_scalar("SELECT position FROM event_cursors WHERE consumer = $1")
-        .bind(consumer).fetch_optional(c).await?);
-    Ok(v.unwrap_or(0))
-}
-
-/// Moves a consumer's cursor forward (never back).
-///
-/// # Errors
-/// Database failures.
-pub async fn advance(ex: &mut Exec<'_>, consumer: &str, position: i64) -> StoreResult<()> {
-    on!(ex, c => sqlx::query("INSERT INTO event_cursors (consumer, position) VALUES ($1, $2)
-        ON CONFLICT (consumer) DO UPDATE SET position = excluded.position WHERE event_cursors.position < excluded.position")
-        .bind(consumer).bind(position).execute(c).await?.rows_affected());
-    Ok(())
 }
 
 /// A claim as listed, with names.

@@ -72,6 +72,13 @@ pub fn datetime_secs(t: OffsetDateTime) -> String {
     )
 }
 
+/// `14:30:05` in China time.
+#[must_use]
+pub fn hms(t: OffsetDateTime) -> String {
+    let t = t.to_offset(CHINA);
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
 /// Parses `YYYY-MM-DD` within 1900–2100 (SEC-43; see [`super::dates`]).
 #[must_use]
 pub fn parse_date(s: &str) -> Option<Date> {

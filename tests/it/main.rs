@@ -23,6 +23,7 @@ mod e2e_bots;
 mod e2e_notices;
 mod e2e_points;
 mod e2e_support;
+mod events;
 mod feed;
 mod field_crypto;
 mod http;

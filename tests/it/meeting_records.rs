@@ -107,10 +107,15 @@ async fn minutes_lock_on_submission_and_corrections_append(b: Backend) {
     assert_eq!(x.t.rows("meeting_minutes").await, 2);
     assert_eq!(x.t.audit_count("meeting.minutes.correct").await, 1);
     // Events: held, three attended and one absent; a late 代签 publishes a correction.
-    let ev = zhibu::events::since(
+    let ev = zhibu::events::after(
         &mut x.t.app.db.conn().await.unwrap().exec(),
-        "meeting.",
-        0,
+        &[
+            "meeting.attended",
+            "meeting.absent",
+            "meeting.held",
+            "meeting.scheduled",
+        ],
+        zhibu::events::Position::default(),
         100,
     )
     .await

@@ -37,6 +37,8 @@ pub(crate) async fn held(x: &crate::meetings::Branch) -> i64 {
         ))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
+    // The consumer runs in the job runtime, not in reads: run it once, as a tick would.
+    crate::support::settle_points(&x.t.app).await;
     id
 }
 
@@ -52,13 +54,13 @@ async fn meeting_events_post_points_exactly_once(b: Backend) {
     let app = &x.t.app;
     match &app.db {
         zhibu::db::Db::Sqlite(p) => {
-            sqlx::query("UPDATE event_cursors SET position = 0")
+            sqlx::query("UPDATE event_cursors SET position = 0, position_tx = 0")
                 .execute(p)
                 .await
                 .unwrap();
         }
         zhibu::db::Db::Postgres(p) => {
-            sqlx::query("UPDATE event_cursors SET position = 0")
+            sqlx::query("UPDATE event_cursors SET position = 0, position_tx = 0")
                 .execute(p)
                 .await
                 .unwrap();
@@ -92,6 +94,7 @@ async fn meeting_events_post_points_exactly_once(b: Backend) {
         ))
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    crate::support::settle_points(&x.t.app).await;
     let corrected = ledger(&x, x.members[3].0).await;
     assert_eq!(corrected["total"], 4, "reversed and re-posted: {corrected}");
     let sources: Vec<&str> = corrected["entries"]

@@ -510,3 +510,30 @@ pub fn assert_private(res: &Response<Body>, inline: bool) {
     let want = if inline { "inline;" } else { "attachment;" };
     assert!(d.starts_with(want), "{d}");
 }
+
+/// Runs the points consumer until no event is left behind it, as the job runtime's ticks would.
+/// On `PostgreSQL` an event becomes readable once every older write transaction in the cluster
+/// has ended, so other tests running at the same time can hold it back for a moment.
+pub async fn settle_points(app: &App) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        zhibu::points::service::sync(app)
+            .await
+            .expect("points consumer");
+        let pending = zhibu::events::oldest_pending(
+            &mut app.db.conn().await.expect("connection").exec(),
+            zhibu::points::service::CONSUMER,
+            zhibu::points::service::TOPICS,
+        )
+        .await
+        .expect("pending events");
+        if pending.is_none() {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "points consumer did not catch up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

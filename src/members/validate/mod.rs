@@ -219,20 +219,24 @@ pub fn validate(
     }
     let birth = match get("birth_date") {
         "" => info.map(|i| i.birth),
-        s => if let Some(d) = parse_any_date(s) {
-            if info.is_some_and(|i| i.birth != d) {
-                err("birth_date", "出生日期与公民身份号码不符".into());
+        s => {
+            if let Some(d) = parse_any_date(s) {
+                if info.is_some_and(|i| i.birth != d) {
+                    err("birth_date", "出生日期与公民身份号码不符".into());
+                }
+                Some(d)
+            } else {
+                err("birth_date", "出生日期格式应为 年-月-日".into());
+                None
             }
-            Some(d)
-        } else {
-            err("birth_date", "出生日期格式应为 年-月-日".into());
-            None
-        },
+        }
     };
     if birth.is_some_and(|b| b > today) {
         err("birth_date", "出生日期不能晚于今天".into());
     }
-    let ethnicity = if let Some(e) = codes.canonical("ethnicity", get("ethnicity")) { e } else {
+    let ethnicity = if let Some(e) = codes.canonical("ethnicity", get("ethnicity")) {
+        e
+    } else {
         err(
             "ethnicity",
             if get("ethnicity").is_empty() {
@@ -243,7 +247,9 @@ pub fn validate(
         );
         String::new()
     };
-    let education = if let Some(e) = codes.canonical("education", get("education")) { e } else {
+    let education = if let Some(e) = codes.canonical("education", get("education")) {
+        e
+    } else {
         err(
             "education",
             if get("education").is_empty() {
@@ -320,10 +326,14 @@ pub fn validate(
     }
     let phone = match get("phone") {
         "" => None,
-        p => if let Some(p) = normalize_phone(p) { Some(p) } else {
-            later.push(("phone", "手机号码应为 11 位，以 13–19 开头".into()));
-            None
-        },
+        p => {
+            if let Some(p) = normalize_phone(p) {
+                Some(p)
+            } else {
+                later.push(("phone", "手机号码应为 11 位，以 13–19 开头".into()));
+                None
+            }
+        }
     };
     let work_started_on = date_field("work_started_on", &mut later);
     let lost_contact = parse_flag(get("lost_contact")).unwrap_or_else(|| {
