@@ -1,5 +1,6 @@
 //! `zhibu serve`: migrate, create the first administrator on an empty database (or the demo
-//! organisation with `--demo`), then serve until SIGTERM / Ctrl-C, draining requests.
+//! organisation with `--demo`), then serve until SIGTERM / Ctrl-C, draining requests and
+//! letting background jobs finish their current unit.
 
 use anyhow::bail;
 use clap::Args;
@@ -48,14 +49,21 @@ pub async fn run(config: Config, opts: ServeOpts) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("无法监听 {addr}: {e}"))?;
     let (router, _) = build(AppState::new(app.clone()));
-    crate::jobs::spawn_all(&app);
+    let stop = tokio_util::sync::CancellationToken::new();
+    let jobs = crate::jobs::start(&app, stop.clone());
     println!(
         "支部已启动：http://{} （数据库 {url}，用时 {} 毫秒）",
         listener.local_addr()?,
         started.elapsed().as_millis()
     );
     let opts = crate::web::server::ServeOptions::from_config(&app.config);
-    crate::web::server::serve(listener, router, opts, shutdown_signal()).await?;
+    // The signal stops the jobs between units while the server drains its requests.
+    let signal = async move {
+        shutdown_signal().await;
+        stop.cancel();
+    };
+    crate::web::server::serve(listener, router, opts, signal).await?;
+    jobs.shutdown().await;
     app.db.close().await;
     println!("支部已停止");
     Ok(())

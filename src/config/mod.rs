@@ -34,6 +34,8 @@ pub struct Config {
     pub bots: BotsConfig,
     /// Per-account allowances for bulk-prone actions.
     pub limits: LimitsConfig,
+    /// Background jobs.
+    pub jobs: JobsConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -122,6 +124,7 @@ impl Default for Config {
             notices: NoticesConfig::default(),
             bots: BotsConfig::default(),
             limits: LimitsConfig::default(),
+            jobs: JobsConfig::default(),
             log: LogConfig {
                 level: "info".into(),
             },
@@ -256,6 +259,7 @@ impl Config {
         self.notices.validate()?;
         self.bots.validate()?;
         self.limits.validate()?;
+        self.jobs.validate()?;
         let mt = &self.meetings;
         let checks: [(&str, u32, u32, u32); 19] = [
             (
@@ -415,6 +419,7 @@ impl Config {
 
 mod areas;
 mod auth;
+mod jobs;
 mod layers;
 mod limits;
 mod notices;
@@ -423,6 +428,7 @@ mod tests;
 
 pub use areas::{MeetingsConfig, PointsConfig};
 pub use auth::{AuthConfig, PasswordHashKind, SecurityConfig};
+pub use jobs::JobsConfig;
 use layers::{apply_env, set};
 pub use limits::LimitsConfig;
 pub use notices::{BotsConfig, NoticesConfig};

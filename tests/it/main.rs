@@ -27,6 +27,7 @@ mod events;
 mod feed;
 mod field_crypto;
 mod http;
+mod jobs;
 mod matrix;
 mod meeting_access;
 mod meeting_files;

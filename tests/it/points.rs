@@ -21,8 +21,17 @@ async fn ledger(x: &crate::meetings::Branch, member: i64) -> Value {
     .await
 }
 
-/// A held 主题党日暨党课 where the first three members checked in and the fourth did not.
+/// A held 主题党日暨党课 where the first three members checked in and the fourth did not, with
+/// its points posted.
 pub(crate) async fn held(x: &crate::meetings::Branch) -> i64 {
+    let id = held_unposted(x).await;
+    // The consumer runs in the job runtime, not in reads: run it, as its ticks would.
+    crate::support::settle_points(&x.t.app).await;
+    id
+}
+
+/// [`held`] before the points consumer has run.
+pub(crate) async fn held_unposted(x: &crate::meetings::Branch) -> i64 {
     let id = plan(x, &["theme_day", "lecture"], "2026-11-28T10:00").await;
     let c = code(x, id).await;
     for (_, tok) in x.members.iter().take(3) {
@@ -37,8 +46,6 @@ pub(crate) async fn held(x: &crate::meetings::Branch) -> i64 {
         ))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    // The consumer runs in the job runtime, not in reads: run it once, as a tick would.
-    crate::support::settle_points(&x.t.app).await;
     id
 }
 
