@@ -144,7 +144,6 @@ async fn ev_malformed_payload_is_recorded_and_passed(b: Backend) {
     )
     .await
     .unwrap();
-    drop(ex);
     tx.commit().await.unwrap();
     crate::support::settle_points(&app).await;
     assert_eq!(entries_for(&app, good).await, 1);
