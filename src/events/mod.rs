@@ -34,6 +34,8 @@ pub struct Event {
     /// When it was published.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Whether a later event on the same subject, among the topics read, exists.
+    pub superseded: bool,
 }
 
 impl Event {
@@ -72,10 +74,11 @@ pub async fn publish(
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(topic).bind(subject).bind(&payload).bind(now).fetch_one(c).await?))
 }
 
-const COLUMNS: &str = "id, tx_id, topic, subject, payload, created_at";
-
 /// Events with one of `topics` after `after`, in order, up to the horizon: only events of
-/// transactions that have ended, so none can later appear before the last one returned.
+/// transactions that have ended, so none can later appear before the last one returned. Each
+/// says whether a later event on its subject with one of `topics` exists: that later one then
+/// decides (it reverses whatever is posted), so this one is passed over. Ids of one subject
+/// follow commit order because its writers lock the same row before publishing.
 ///
 /// # Errors
 /// Database failures.
@@ -85,50 +88,27 @@ pub async fn after(
     after: Position,
     limit: i64,
 ) -> StoreResult<Vec<Event>> {
-    let list = topic_list(topics);
-    match ex {
-        Exec::Sqlite(c) => {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM outbox WHERE topic IN ({list}) AND (tx_id > $1 OR (tx_id = $1 AND id > $2))
-                 ORDER BY tx_id, id LIMIT $3"
-            );
-            Ok(sqlx::query_as(&sql)
-                .bind(after.tx_id)
-                .bind(after.id)
-                .bind(limit)
-                .fetch_all(&mut **c)
-                .await?)
-        }
-        Exec::Pg(c) => {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM outbox WHERE topic IN ({list}) AND (tx_id > $1 OR (tx_id = $1 AND id > $2))
-                 AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-                 ORDER BY tx_id, id LIMIT $3"
-            );
-            Ok(sqlx::query_as(&sql)
-                .bind(after.tx_id)
-                .bind(after.id)
-                .bind(limit)
-                .fetch_all(&mut **c)
-                .await?)
-        }
-    }
-}
-
-/// Whether a later event on the same subject, with one of `topics`, exists: the later one
-/// then decides (it reverses whatever is posted), so this one is passed over. Ids of one
-/// subject follow commit order because its writers lock the same row before publishing.
-///
-/// # Errors
-/// Database failures.
-pub async fn superseded(ex: &mut Exec<'_>, ev: &Event, topics: &[&str]) -> StoreResult<bool> {
+    // $1–$3 are the cursor and the limit; the topics follow, once for the batch and once for
+    // the later events of the same subject.
+    let list = placeholders(4, topics.len());
+    let later = placeholders(4 + topics.len(), topics.len());
+    let horizon = match ex {
+        Exec::Sqlite(_) => "",
+        Exec::Pg(_) => " AND o.tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+    };
     let sql = format!(
-        "SELECT COUNT(*) FROM outbox WHERE subject = $1 AND id > $2 AND topic IN ({})",
-        topic_list(topics)
+        "SELECT o.id, o.tx_id, o.topic, o.subject, o.payload, o.created_at,
+            EXISTS (SELECT 1 FROM outbox l WHERE l.subject = o.subject AND l.id > o.id AND l.topic IN ({later})) AS superseded
+         FROM outbox o WHERE o.topic IN ({list}) AND (o.tx_id > $1 OR (o.tx_id = $1 AND o.id > $2)){horizon}
+         ORDER BY o.tx_id, o.id LIMIT $3"
     );
-    let n: i64 =
-        on!(ex, c => sqlx::query_scalar(&sql).bind(&ev.subject).bind(ev.id).fetch_one(c).await?);
-    Ok(n > 0)
+    on!(ex, c => {
+        let mut q = sqlx::query_as(&sql).bind(after.tx_id).bind(after.id).bind(limit);
+        for t in topics.iter().chain(topics) {
+            q = q.bind(*t);
+        }
+        Ok(q.fetch_all(c).await?)
+    })
 }
 
 /// Takes the consumer's cursor for the rest of the transaction, so that consumers on several
@@ -183,21 +163,24 @@ pub async fn oldest_pending(
     let at = cursor(ex, consumer).await?;
     let sql = format!(
         "SELECT MIN(created_at) FROM outbox WHERE topic IN ({}) AND (tx_id > $1 OR (tx_id = $1 AND id > $2))",
-        topic_list(topics)
+        placeholders(3, topics.len())
     );
-    on!(ex, c => Ok(sqlx::query_scalar(&sql).bind(at.tx_id).bind(at.id).fetch_one(c).await?))
+    on!(ex, c => {
+        let mut q = sqlx::query_scalar(&sql).bind(at.tx_id).bind(at.id);
+        for t in topics {
+            q = q.bind(*t);
+        }
+        Ok(q.fetch_one(c).await?)
+    })
 }
 
-/// Topics are constants of the code, never input; they are still checked, so that the list can
-/// be written into the statement.
-fn topic_list(topics: &[&str]) -> String {
-    topics
-        .iter()
-        .filter(|t| {
-            t.bytes()
-                .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')
-        })
-        .map(|t| format!("'{t}'"))
+/// `$first, …` for `n` bound values (`NULL` for none, which matches nothing).
+fn placeholders(first: usize, n: usize) -> String {
+    if n == 0 {
+        return "NULL".into();
+    }
+    (first..first + n)
+        .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
-        .join(",")
+        .join(", ")
 }

@@ -147,34 +147,51 @@ async fn once(
     {
         return Ok(None);
     }
-    let claimed = store::claim_run(&mut app.db.conn().await?.exec(), name, due, holder, now).await;
-    let result = match claimed {
-        Ok(true) => {
-            let outcome = with_renewal(app, job, holder, lease).await;
-            let (handled, error) = match &outcome {
-                Ok(n) => (i64::try_from(*n).unwrap_or(i64::MAX), String::new()),
-                Err(e) => (0, e.to_string()),
-            };
-            store::finish_run(
-                &mut app.db.conn().await?.exec(),
-                name,
-                due,
-                app.now(),
-                handled,
-                &error,
-            )
-            .await?;
-            *done = Some(due);
-            outcome.map(Some)
-        }
-        Ok(false) => {
-            *done = Some(due);
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
+    let result = run_claimed(app, job, holder, due, lease, done).await;
+    // Given up whatever happened, so that a failure does not hold the job until the lease ends.
+    let released = store::release(&mut app.db.conn().await?.exec(), name, holder, app.now()).await;
+    let ran = result?;
+    released?;
+    Ok(ran)
+}
+
+/// Under the lease: claims the due time and runs it, recording how it ended.
+async fn run_claimed(
+    app: &App,
+    job: &dyn Job,
+    holder: &str,
+    due: OffsetDateTime,
+    lease: time::Duration,
+    done: &mut Option<OffsetDateTime>,
+) -> anyhow::Result<Option<usize>> {
+    let name = job.name();
+    let claimed = store::claim_run(
+        &mut app.db.conn().await?.exec(),
+        name,
+        due,
+        holder,
+        app.now(),
+    )
+    .await?;
+    *done = Some(due);
+    if !claimed {
+        return Ok(None);
+    }
+    let outcome = with_renewal(app, job, holder, lease).await;
+    let (handled, error) = match &outcome {
+        Ok(n) => (i64::try_from(*n).unwrap_or(i64::MAX), String::new()),
+        Err(e) => (0, e.to_string()),
     };
-    store::release(&mut app.db.conn().await?.exec(), name, holder, app.now()).await?;
-    result
+    store::finish_run(
+        &mut app.db.conn().await?.exec(),
+        name,
+        due,
+        app.now(),
+        handled,
+        &error,
+    )
+    .await?;
+    outcome.map(Some)
 }
 
 /// Runs the job while renewing its lease every third of its length, so that a long run keeps it.

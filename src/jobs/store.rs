@@ -40,7 +40,7 @@ pub async fn renew(
     Ok(n == 1)
 }
 
-/// Gives a lease up so that the next due time need not wait for it to expire.
+/// Gives a lease up (it expires now), so that the next due time need not wait for it.
 ///
 /// # Errors
 /// Database failures.
@@ -50,9 +50,7 @@ pub async fn release(
     holder: &str,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    const SQL: &str = "UPDATE job_leases SET expires_at = $3 WHERE name = $1 AND holder = $2";
-    on!(ex, c => sqlx::query(SQL).bind(name).bind(holder).bind(now).execute(c).await?.rows_affected());
-    Ok(())
+    renew(ex, name, holder, now).await.map(|_| ())
 }
 
 /// Claims the run of `name` for `due_at`: a new row, or the unfinished row of a holder whose
