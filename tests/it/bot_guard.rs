@@ -14,7 +14,7 @@ use crate::bots_support::{self, MARKER, Mode};
 use crate::db_test;
 use crate::meeting_pages::flash;
 use crate::meetings::{Branch, branch, branch_with, json_of, send_json};
-use crate::support::{Backend, bearer_get, free_port, get, post_form, text};
+use crate::support::{Backend, bearer_get, closed_port, get, post_form, text};
 
 async fn api(x: &Branch, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
     let res = x.t.send(send_json(Method::POST, path, token, body)).await;
@@ -185,10 +185,11 @@ async fn sec_38_allowed_hosts_let_the_stand_in_through_and_failures_read_alike(b
         .unwrap();
     let path = format!("/api/v1/orgs/{}/bots", x.branch);
     let mut ids = Vec::new();
+    let (_held, closed) = closed_port();
     // 127.0.0.1 is allowed, and so is a name resolving to it when connecting.
     for url in [
         hook.url.clone(),
-        format!("http://127.0.0.1:{}/robot/send", free_port()),
+        format!("http://127.0.0.1:{closed}/robot/send"),
     ] {
         let body = json!({"name": "群", "kind": "wecom", "webhook_url": url});
         let (s, v) = api(&x, &x.officer, &path, &body).await;
