@@ -156,7 +156,7 @@ pub struct TestApp {
 /// and act often.
 pub fn test_config(url: &str) -> Config {
     let mut c = Config::default();
-    c.database.url = url.to_owned();
+    url.clone_into(&mut c.database.url);
     c.database.max_connections = 4;
     c.auth.login_per_ip_per_minute = 1000;
     c.auth.login_per_ip_per_hour = 10_000;
@@ -184,11 +184,11 @@ impl TestApp {
         zhibu::db::migrate::run(&db).await.expect("migrate");
         let clock = FixedClock::at(datetime!(2026-11-28 02:00 UTC));
         let app = App::new(db, config, Arc::new(clock.clone()), KeyRing::generate());
-        let (router, routes) = build(AppState::new(app.clone()));
+        let (router, specs) = build(AppState::new(app.clone()));
         Self {
             app,
             router,
-            routes,
+            routes: specs,
             clock,
             url,
             _guard: guard,
