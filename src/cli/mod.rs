@@ -4,7 +4,7 @@
 
 mod admin;
 mod keys;
-mod serve;
+pub mod serve;
 mod sheets;
 
 use std::path::PathBuf;

@@ -2,9 +2,13 @@
 //! organisation with `--demo`), then serve until SIGTERM / Ctrl-C, draining requests and
 //! letting background jobs finish their current unit.
 
+use std::future::Future;
+use std::sync::Arc;
+
 use anyhow::bail;
 use clap::Args;
 
+use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Role;
 use crate::auth::users::{self, By, CreateUser};
@@ -30,7 +34,34 @@ pub struct ServeOpts {
 pub async fn run(config: Config, opts: ServeOpts) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let addr = config.listen_addr()?;
-    let url = crate::config::redact_url(&config.database.url);
+    let app = prepare(config, &opts).await?;
+    // Bound only once the data is ready, so a port that answers is a server that serves.
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("无法监听 {addr}: {e}"))?;
+    serve_app(app, listener, shutdown_signal(), started).await
+}
+
+/// Runs the server on a listener the caller bound, until `shutdown` completes. Tests bind
+/// port 0 and read the address from the listener, so no port is picked and then lost to
+/// another process before it is bound.
+///
+/// # Errors
+/// Start-up failures (bad settings, database unreachable).
+pub async fn run_on(
+    config: Config,
+    opts: ServeOpts,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let app = prepare(config, &opts).await?;
+    serve_app(app, listener, shutdown, started).await
+}
+
+/// Opens and migrates the database, then fills it with the demo organisation or creates the
+/// first administrator as the options ask.
+async fn prepare(config: Config, opts: &ServeOpts) -> anyhow::Result<Arc<App>> {
     let app = super::open(config).await?;
     let users = crate::auth::store::count_users(&mut app.db.conn().await?.exec()).await?;
     if opts.demo {
@@ -45,9 +76,17 @@ pub async fn run(config: Config, opts: ServeOpts) -> anyhow::Result<()> {
     } else if users == 0 {
         bootstrap_admin(&app).await?;
     }
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("无法监听 {addr}: {e}"))?;
+    Ok(app)
+}
+
+/// Serves requests and runs the jobs until `shutdown`, then drains both.
+async fn serve_app(
+    app: Arc<App>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+    started: std::time::Instant,
+) -> anyhow::Result<()> {
+    let url = crate::config::redact_url(&app.config.database.url);
     let (router, _) = build(AppState::new(app.clone()));
     let stop = tokio_util::sync::CancellationToken::new();
     let jobs = crate::jobs::start(&app, stop.clone());
@@ -59,7 +98,7 @@ pub async fn run(config: Config, opts: ServeOpts) -> anyhow::Result<()> {
     let opts = crate::web::server::ServeOptions::from_config(&app.config);
     // The signal stops the jobs between units while the server drains its requests.
     let signal = async move {
-        shutdown_signal().await;
+        shutdown.await;
         stop.cancel();
     };
     crate::web::server::serve(listener, router, opts, signal).await?;
@@ -69,7 +108,7 @@ pub async fn run(config: Config, opts: ServeOpts) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn bootstrap_admin(app: &crate::app::App) -> anyhow::Result<()> {
+async fn bootstrap_admin(app: &App) -> anyhow::Result<()> {
     let actor = Actor::cli("serve");
     let input = CreateUser {
         username: "admin".into(),

@@ -1,8 +1,10 @@
-//! Request middleware. `outer` gives every request an id and client address, renders errors as
-//! Chinese pages or JSON, and sets the security headers on every response (SEC-41). `auth`
-//! resolves the session or bearer token into the caller's `Scope`, enforces the session
-//! timeouts, the CSRF check (SEC-40) and the forced password change, and audits denials.
+//! Request middleware. `outer` puts the request's id (assigned by [`super::trace`]) and client
+//! address in its context, renders errors as Chinese pages or JSON, and sets the security
+//! headers on every response (SEC-41). `auth` resolves the session or bearer token into the
+//! caller's `Scope`, enforces the session timeouts, the CSRF check (SEC-40) and the forced
+//! password change, and audits denials.
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -20,6 +22,7 @@ use super::AppState;
 use super::error::{AppError, DeniedMark, ErrorBody, body_for_status};
 use super::extract::{AuthCtx, ReqCtx};
 use super::layout;
+use super::trace::RequestId;
 
 /// Name of the session cookie; `__Host-` is only possible over HTTPS.
 #[must_use]
@@ -57,14 +60,18 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
         s.push_str("; Secure");
     }
     if let Some(a) = max_age {
-        s.push_str(&format!("; Max-Age={a}"));
+        let _ = write!(s, "; Max-Age={a}");
     }
     HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
 /// Outermost layer: request id, client address, error rendering, security headers.
 pub async fn outer(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
-    let rid = request_id();
+    // The id the access log already carries; a router built without that layer makes one.
+    let rid = req
+        .extensions()
+        .get::<RequestId>()
+        .map_or_else(request_id, |r| r.0.clone());
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

@@ -15,6 +15,7 @@ pub mod nav;
 pub mod net;
 pub mod rate;
 pub mod server;
+pub mod trace;
 pub mod upload;
 
 use std::sync::Arc;
@@ -190,6 +191,10 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
             state.clone(),
             middleware::outer,
         ))
+        // The access log sees the response as the client gets it; the id it carries is
+        // assigned just outside it.
+        .layer(trace::access_log())
+        .layer(axum::middleware::from_fn(trace::assign_id))
         .with_state(state);
     (router, routes)
 }

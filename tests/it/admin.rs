@@ -6,9 +6,7 @@ use crate::db_test;
 use crate::support::{Backend, TestApp, get, location, post_form, post_json, test_config, text};
 
 async fn system_admin_issues_accounts_security_admin_unlocks(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let org = t
         .org(None, zhibu::orgs::model::OrgKind::Committee, "党委")
         .await;
@@ -147,9 +145,7 @@ async fn system_admin_issues_accounts_security_admin_unlocks(b: Backend) {
 db_test!(system_admin_issues_accounts_security_admin_unlocks);
 
 async fn audit_viewer_filters_and_exports_safely(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let aud = t.user("aud1", "audit_admin", None).await;
     t.send(post_json(
         "/api/v1/auth/login",
@@ -197,9 +193,7 @@ async fn audit_viewer_filters_and_exports_safely(b: Backend) {
 db_test!(audit_viewer_filters_and_exports_safely);
 
 async fn session_list_and_log_out_elsewhere(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let org = t
         .org(None, zhibu::orgs::model::OrgKind::Committee, "党委")
         .await;
@@ -225,7 +219,7 @@ db_test!(session_list_and_log_out_elsewhere);
 /// SEC-07 with the default limits: the seventh attempt within a minute is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sec_07_login_rate_limit_per_address() {
-    let (url, guard) = crate::support::fresh_db(Backend::Sqlite).await.unwrap();
+    let (url, guard) = crate::support::fresh_db(Backend::Sqlite).await;
     let mut config = test_config(&url);
     config.auth.login_per_ip_per_minute = 6;
     let t = TestApp::with_config(config, guard).await;
@@ -255,7 +249,7 @@ async fn sec_07_login_rate_limit_per_address() {
 /// SEC-30: names are escaped wherever they are shown.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sec_30_markup_in_names_is_escaped() {
-    let t = TestApp::new(Backend::Sqlite).await.unwrap();
+    let t = TestApp::new(Backend::Sqlite).await;
     let org = t
         .org(
             None,
@@ -278,7 +272,7 @@ async fn sec_30_markup_in_names_is_escaped() {
 /// A cookie session calling the API must send the CSRF header on writes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_writes_with_cookie_need_csrf_header() {
-    let t = TestApp::new(Backend::Sqlite).await.unwrap();
+    let t = TestApp::new(Backend::Sqlite).await;
     let uid = t.user("sys3", "system_admin", None).await;
     let (tok, csrf) = t.session(uid).await;
     let mut req = post_json("/api/v1/auth/logout", None, "{}");
@@ -300,7 +294,7 @@ async fn api_writes_with_cookie_need_csrf_header() {
 /// SEC-24: every refusal is audited, including capability checks (403) as well as scope (404).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sec_24_refusals_are_audited() {
-    let t = TestApp::new(Backend::Sqlite).await.unwrap();
+    let t = TestApp::new(Backend::Sqlite).await;
     let org = t
         .org(None, zhibu::orgs::model::OrgKind::Committee, "党委")
         .await;

@@ -11,8 +11,8 @@ use crate::support::{Backend, TestApp, form_csrf, get, location, post_form, post
 
 const PW: &str = "Lianxi#Mima2468";
 
-async fn with_account(b: Backend, must_change: bool) -> Option<(TestApp, i64)> {
-    let t = TestApp::new(b).await?;
+async fn with_account(b: Backend, must_change: bool) -> (TestApp, i64) {
+    let t = TestApp::new(b).await;
     let input = CreateUser {
         username: "Zhangsan".into(),
         display_name: "张三".into(),
@@ -26,7 +26,7 @@ async fn with_account(b: Backend, must_change: bool) -> Option<(TestApp, i64)> {
         .await
         .unwrap()
         .id;
-    Some((t, id))
+    (t, id)
 }
 
 async fn api_login(t: &TestApp, user: &str, pw: &str) -> (StatusCode, serde_json::Value) {
@@ -40,9 +40,7 @@ async fn api_login(t: &TestApp, user: &str, pw: &str) -> (StatusCode, serde_json
 }
 
 async fn sec_06_lockout_and_generic_message(b: Backend) {
-    let Some((t, _)) = with_account(b, false).await else {
-        return;
-    };
+    let (t, _) = with_account(b, false).await;
     let (s, unknown) = api_login(&t, "nobody", "whatever").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (_, wrong) = api_login(&t, "zhangsan", "Wrong#Pass1234").await;
@@ -72,9 +70,7 @@ async fn sec_06_lockout_and_generic_message(b: Backend) {
 db_test!(sec_06_lockout_and_generic_message);
 
 async fn bearer_token_lifecycle(b: Backend) {
-    let Some((t, _)) = with_account(b, false).await else {
-        return;
-    };
+    let (t, _) = with_account(b, false).await;
     let (_, body) = api_login(&t, "zhangsan", PW).await;
     let token = body["token"].as_str().unwrap().to_owned();
     let me = t
@@ -99,9 +95,7 @@ async fn bearer_token_lifecycle(b: Backend) {
 db_test!(bearer_token_lifecycle);
 
 async fn sec_13_idle_and_absolute_timeouts(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let org = t
         .org(None, zhibu::orgs::model::OrgKind::Committee, "党委")
         .await;
@@ -129,9 +123,7 @@ async fn sec_13_idle_and_absolute_timeouts(b: Backend) {
 db_test!(sec_13_idle_and_absolute_timeouts);
 
 async fn sec_40_csrf_and_origin(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let org = t
         .org(None, zhibu::orgs::model::OrgKind::Committee, "党委")
         .await;
@@ -176,9 +168,7 @@ async fn sec_40_csrf_and_origin(b: Backend) {
 db_test!(sec_40_csrf_and_origin);
 
 async fn forced_password_change_then_web_login(b: Backend) {
-    let Some((t, _)) = with_account(b, true).await else {
-        return;
-    };
+    let (t, _) = with_account(b, true).await;
     // The real login form: a double-submit cookie, then the session cookie.
     let page = t.send(get("/login", None)).await;
     let cookie = page
@@ -291,9 +281,7 @@ fn urlenc(s: &str) -> String {
 
 /// SEC-15: a 三员 account holds one session; a new login replaces the old one.
 async fn sec_15_admin_triad_single_session(b: Backend) {
-    let Some((t, _)) = with_account(b, false).await else {
-        return;
-    };
+    let (t, _) = with_account(b, false).await;
     let (_, first) = api_login(&t, "zhangsan", PW).await;
     let (_, second) = api_login(&t, "zhangsan", PW).await;
     let old = t
@@ -316,7 +304,7 @@ db_test!(sec_15_admin_triad_single_session);
 /// SEC-43: when the database is gone the answer is a generic page with the request id.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sec_43_database_failure_is_a_generic_page() {
-    let t = TestApp::new(Backend::Sqlite).await.unwrap();
+    let t = TestApp::new(Backend::Sqlite).await;
     let org = t
         .org(None, zhibu::orgs::model::OrgKind::Committee, "党委")
         .await;

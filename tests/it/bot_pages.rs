@@ -12,7 +12,7 @@ use crate::points::held;
 use crate::support::{Backend, get, location, post_form, text};
 
 async fn bots_through_the_pages(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let (ot, oc) = x.t.session(x.officer_uid).await;
     let list = format!("/bots?org={}", x.branch);
     let page = text(x.t.send(get(&list, Some(&ot))).await).await;
@@ -82,9 +82,7 @@ async fn bots_through_the_pages(b: Backend) {
 db_test!(bots_through_the_pages);
 
 async fn pts_07_report_published_as_a_notice_reaches_report_bots(b: Backend) {
-    let Some(x) = crate::meetings::branch_with(b, crate::bots_support::local).await else {
-        return;
-    };
+    let x = crate::meetings::branch_with(b, crate::bots_support::local).await;
     held(&x).await;
     let (ot, oc) = x.t.session(x.officer_uid).await;
     for (name, events) in [

@@ -41,7 +41,7 @@ async fn run(x: &Branch) -> usize {
         .unwrap()
 }
 
-async fn local(b: Backend) -> Option<Branch> {
+async fn local(b: Backend) -> Branch {
     branch_with(b, bots_support::local).await
 }
 
@@ -56,7 +56,7 @@ async fn wecom(x: &Branch, hook: &Hook, events: &[&str]) -> i64 {
 }
 
 async fn bots_keep_secrets_and_refuse_bad_addresses(b: Backend) {
-    let Some(x) = local(b).await else { return };
+    let x = local(b).await;
     let hook = bots_support::start().await;
     for (bad, why) in [
         (
@@ -176,7 +176,7 @@ async fn bots_keep_secrets_and_refuse_bad_addresses(b: Backend) {
 db_test!(bots_keep_secrets_and_refuse_bad_addresses);
 
 async fn bots_forward_what_they_are_told_and_retry_with_back_off(b: Backend) {
-    let Some(x) = local(b).await else { return };
+    let x = local(b).await;
     let hook = bots_support::start().await;
     wecom(
         &x,
@@ -243,7 +243,7 @@ async fn bots_forward_what_they_are_told_and_retry_with_back_off(b: Backend) {
 db_test!(bots_forward_what_they_are_told_and_retry_with_back_off);
 
 async fn bots_pause_after_repeated_failures_and_warn_officers(b: Backend) {
-    let Some(x) = local(b).await else { return };
+    let x = local(b).await;
     let hook = bots_support::start().await;
     hook.set(Mode::PlatformError);
     let id = wecom(&x, &hook, &["notice"]).await;
@@ -311,7 +311,7 @@ async fn bots_pause_after_repeated_failures_and_warn_officers(b: Backend) {
 db_test!(bots_pause_after_repeated_failures_and_warn_officers);
 
 async fn bots_never_send_twice_across_a_crash_and_time_out_slow_hooks(b: Backend) {
-    let Some(x) = local(b).await else { return };
+    let x = local(b).await;
     let hook = bots_support::start().await;
     let id = wecom(&x, &hook, &["notice"]).await;
     let op = zhibu::auth::Scope::operator();

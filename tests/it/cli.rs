@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::free_port;
-
 const BIN: &str = env!("CARGO_BIN_EXE_zhibu");
 
 struct TempDir(PathBuf);
@@ -106,22 +104,51 @@ fn wait_ready(port: u16) {
     }
 }
 
-fn serve(db: &str, port: u16) -> Child {
-    Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database",
-            db,
-        ])
+/// A `zhibu serve` child on a port the system chose, and what it printed up to the line that
+/// says where it listens.
+struct Served {
+    child: Child,
+    port: u16,
+    printed: Vec<String>,
+}
+
+/// Starts `zhibu serve` on port 0 and reads the bound address from its start-up line, so no
+/// port is picked here and then taken by someone else before the server binds it.
+fn serve(db: &str) -> Served {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", db])
         .env("ZHIBU_AUTH__LOGIN_PER_IP_PER_MINUTE", "100000")
         .env("ZHIBU_AUTH__LOGIN_PER_IP_PER_HOUR", "100000")
         .env("ZHIBU_LOG__LEVEL", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let port = loop {
+        let line = lines
+            .next()
+            .expect("serve printed its address before it stopped")
+            .unwrap();
+        // 支部已启动：http://127.0.0.1:40123 （数据库 …）
+        let port = line
+            .split_once("支部已启动：http://")
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .and_then(|addr| addr.rsplit_once(':'))
+            .and_then(|(_, p)| p.parse::<u16>().ok());
+        printed.push(line);
+        if let Some(p) = port {
+            break p;
+        }
+    };
+    // Keep reading so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Served {
+        child,
+        port,
+        printed,
+    }
 }
 
 fn api_login(port: u16, user: &str, pw: &str) -> Option<u16> {
@@ -138,18 +165,16 @@ fn api_login(port: u16, user: &str, pw: &str) -> Option<u16> {
 fn first_start_creates_admin_with_one_time_password() {
     let dir = TempDir::new();
     let db = dir.db("first.db");
-    let port = free_port();
-    let mut child = serve(&db, port);
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut password = None;
-    for line in lines.by_ref().take(12) {
-        let line = line.unwrap();
-        if let Some(p) = line.trim().strip_prefix("一次性密码：") {
-            password = Some(p.to_owned());
-            break;
-        }
-    }
-    let password = password.expect("the one-time password is printed");
+    let Served {
+        mut child,
+        port,
+        printed,
+    } = serve(&db);
+    let password = printed
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("一次性密码："))
+        .expect("the one-time password is printed")
+        .to_owned();
     wait_ready(port);
     assert_eq!(api_login(port, "admin", &password), Some(200));
     assert_eq!(
@@ -160,13 +185,11 @@ fn first_start_creates_admin_with_one_time_password() {
     child.kill().unwrap();
     child.wait().unwrap();
     // A second start on the same database creates nobody and prints no password.
-    let port = free_port();
-    let mut child = serve(&db, port);
-    wait_ready(port);
-    child.kill().unwrap();
-    let output = child.wait_with_output().unwrap();
-    let rest = String::from_utf8_lossy(&output.stdout);
-    assert!(!rest.contains("一次性密码"));
+    let mut again = serve(&db);
+    wait_ready(again.port);
+    again.child.kill().unwrap();
+    again.child.wait().unwrap();
+    assert!(!again.printed.iter().any(|l| l.contains("一次性密码")));
 }
 
 fn create_user(db: &str, username: &str, pw: &str) -> Output {
@@ -266,8 +289,9 @@ fn rel_03_acknowledged_writes_survive_kill_9() {
             .success()
     );
     for round in 0..3 {
-        let port = free_port();
-        let mut child = serve(&db, port);
+        let Served {
+            mut child, port, ..
+        } = serve(&db);
         wait_ready(port);
         let stop = Instant::now() + Duration::from_millis(400 + 150 * round);
         let mut acked = 0;

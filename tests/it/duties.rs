@@ -53,9 +53,7 @@ async fn server_account(t: &TestApp, username: &str, role: Role, org: Option<i64
 }
 
 async fn sec_18_system_admin_cannot_create_or_reset_the_triad(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let committee = t.org(None, OrgKind::Committee, "党委").await;
     let sys = t.user("sys", "system_admin", None).await;
     let sec = t.user("sec", "security_admin", None).await;
@@ -139,9 +137,7 @@ async fn sec_18_system_admin_cannot_create_or_reset_the_triad(b: Backend) {
 db_test!(sec_18_system_admin_cannot_create_or_reset_the_triad);
 
 async fn sec_18_a_second_triad_account_is_refused(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let sec = t.user("sec", "security_admin", None).await;
     let aud = t.user("aud", "audit_admin", None).await;
     let (xt, xc) = t.session(sec).await;
@@ -206,7 +202,7 @@ async fn sec_18_a_second_triad_account_is_refused(b: Backend) {
             .disabled;
     assert!(disabled, "the limit keeps the old auditor disabled");
     // The configuration file may allow more.
-    let (url, guard) = fresh_db(b).await.unwrap();
+    let (url, guard) = fresh_db(b).await;
     let mut config = test_config(&url);
     config.auth.max_per_admin_role = 2;
     let t2 = TestApp::with_config(config, guard).await;
@@ -221,9 +217,7 @@ async fn sec_18_a_second_triad_account_is_refused(b: Backend) {
 db_test!(sec_18_a_second_triad_account_is_refused);
 
 async fn sec_05_reset_gives_an_expiring_code_and_the_auditor_sees_it(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let sec = t.user("sec", "security_admin", None).await;
     let aud = server_account(&t, "auditor", Role::AuditAdmin, None).await;
     let (xt, xc) = t.session(sec).await;
@@ -284,9 +278,7 @@ async fn sec_05_reset_gives_an_expiring_code_and_the_auditor_sees_it(b: Backend)
 db_test!(sec_05_reset_gives_an_expiring_code_and_the_auditor_sees_it);
 
 async fn sec_05_member_activation_codes_expire(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let c = t.org(None, OrgKind::Committee, "党委").await;
     let branch = t.org(Some(&c), OrgKind::Branch, "支部").await;
     t.member(branch.id, None, 1).await;
@@ -333,9 +325,7 @@ async fn sec_05_member_activation_codes_expire(b: Backend) {
 db_test!(sec_05_member_activation_codes_expire);
 
 async fn sec_05_privileged_password_expires_at_day_91(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let c = t.org(None, OrgKind::Committee, "党委").await;
     server_account(&t, "shuji", Role::Officer, Some(c.id)).await;
     server_account(&t, "dangyuan", Role::Member, Some(c.id)).await;
@@ -360,9 +350,7 @@ async fn sec_05_privileged_password_expires_at_day_91(b: Backend) {
 db_test!(sec_05_privileged_password_expires_at_day_91);
 
 async fn sec_05_last_five_passwords_cannot_be_reused(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let id = server_account(&t, "zhangsan", Role::SystemAdmin, None).await;
     let pw = |i: usize| format!("Lianxi#Mima24{i}8");
     let actor = Actor::cli("test");
@@ -390,9 +378,7 @@ async fn sec_05_last_five_passwords_cannot_be_reused(b: Backend) {
 db_test!(sec_05_last_five_passwords_cannot_be_reused);
 
 async fn sec_18_system_admin_sees_no_names_and_cannot_appoint(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let c = t.org(None, OrgKind::Committee, "党委").await;
     let branch = t.org(Some(&c), OrgKind::Branch, "支部").await;
     let m1 = t.member(branch.id, None, 1).await;

@@ -3,30 +3,32 @@
 //! cannot reach a sibling branch; plan a meeting, check in from a member's phone with the code
 //! on the meeting-room screen, and submit the minutes.
 
-use serde_json::json;
-
 use crate::e2e_support::start;
 
-#[test]
-fn officer_logs_in_sees_tree_and_cannot_reach_sibling() {
-    let Some(env) = start() else { return };
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(zhibu_e2e),
+    ignore = "needs ZHIBU_E2E=1 (Chromium and chromedriver)"
+)]
+async fn officer_logs_in_sees_tree_and_cannot_reach_sibling() {
+    let env = start().await;
     let (b, base) = (&env.b, &env.base);
 
-    b.go(&format!("{base}/orgs"));
+    b.go(&format!("{base}/orgs")).await;
     assert!(
-        b.url().contains("/login"),
+        b.url().await.contains("/login"),
         "anonymous users are sent to the login page"
     );
-    b.type_into("#username", "jg1shuji");
-    b.type_into("#password", zhibu::demo::DEMO_PASSWORD);
-    b.click("button[type=submit]");
+    b.type_into("#username", "jg1shuji").await;
+    b.type_into("#password", zhibu::demo::DEMO_PASSWORD).await;
+    b.click("button[type=submit]").await;
     // A click does not wait for the navigation it starts.
     assert!(
-        b.wait(|b| b.url().ends_with("/orgs")),
+        b.wait(async |b| b.url().await.ends_with("/orgs")).await,
         "back to the page asked for: {}",
-        b.url()
+        b.url().await
     );
-    let tree = b.source();
+    let tree = b.source().await;
     assert!(
         tree.contains("科技局机关第一党支部") && tree.contains("综合科室党小组"),
         "own branch and its groups"
@@ -36,21 +38,22 @@ fn officer_logs_in_sees_tree_and_cannot_reach_sibling() {
         "no sibling branch in the tree"
     );
     assert!(tree.contains("演示数据"), "demo banner");
-    b.click(".tabbar a[href='/']");
+    b.click(".tabbar a[href='/']").await;
     assert!(
-        b.wait(|b| b.source().contains("委员会成员")),
+        b.wait(async |b| b.source().await.contains("委员会成员"))
+            .await,
         "home page of the branch"
     );
     // The sibling branch (机关二支部, id 4 in the demo) is out of scope: a 404 page.
-    b.go(&format!("{base}/orgs/4"));
-    let page = b.source();
+    b.go(&format!("{base}/orgs/4")).await;
+    let page = b.source().await;
     assert!(
         page.contains("页面不存在") || page.contains("内容不存在"),
         "sibling branch must answer 404"
     );
     // The roster: own branch only, numbers masked; a record of the sibling branch is out of reach.
-    b.go(&format!("{base}/members"));
-    let roster = b.source();
+    b.go(&format!("{base}/members")).await;
+    let roster = b.source().await;
     assert!(
         roster.contains("党员花名册") && roster.contains("共 30 人"),
         "own branch's 30 members"
@@ -64,35 +67,42 @@ fn officer_logs_in_sees_tree_and_cannot_reach_sibling() {
         .next()
         .unwrap()
         .to_owned();
-    b.go(&format!("{base}{first}"));
+    b.go(&format!("{base}{first}")).await;
     assert!(
-        b.wait(|b| b.source().contains("党籍与组织关系记录")),
+        b.wait(async |b| b.source().await.contains("党籍与组织关系记录"))
+            .await,
         "a member's page"
     );
-    b.go(&format!("{base}/members/31"));
+    b.go(&format!("{base}/members/31")).await;
     assert!(
-        b.source().contains("内容不存在"),
+        b.source().await.contains("内容不存在"),
         "a member of the sibling branch answers 404"
     );
 }
 
-#[test]
-fn meeting_is_planned_checked_in_and_recorded() {
-    let Some(env) = start() else { return };
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(zhibu_e2e),
+    ignore = "needs ZHIBU_E2E=1 (Chromium and chromedriver)"
+)]
+async fn meeting_is_planned_checked_in_and_recorded() {
+    let env = start().await;
     let (b, base) = (&env.b, &env.base);
-    env.login("jg1shuji");
+    env.login("jg1shuji").await;
     // Plan a meeting through the form (times are prefilled for tomorrow afternoon).
-    b.go(&format!("{base}/meetings/new"));
-    b.click("input[name=kinds][value=theme_day]");
-    b.type_into("#m-title", "十二月主题党日");
-    b.type_into("#m-place", "二楼会议室");
-    b.type_into("#m-host", "刘刚刚");
-    b.type_into("#m-agenda", "学习研讨");
-    b.press("form.form button[type=submit]");
+    b.go(&format!("{base}/meetings/new")).await;
+    b.click("input[name=kinds][value=theme_day]").await;
+    b.type_into("#m-title", "十二月主题党日").await;
+    b.type_into("#m-place", "二楼会议室").await;
+    b.type_into("#m-host", "刘刚刚").await;
+    b.type_into("#m-agenda", "学习研讨").await;
+    b.press("form.form button[type=submit]").await;
     assert!(
-        b.wait(|b| b.source().contains("会议已安排")),
+        b.wait(async |b| b.source().await.contains("会议已安排"))
+            .await,
         "meeting page after planning: {}",
         b.source()
+            .await
             .split("<main")
             .nth(1)
             .unwrap_or("")
@@ -100,10 +110,10 @@ fn meeting_is_planned_checked_in_and_recorded() {
             .take(1500)
             .collect::<String>()
     );
-    assert!(b.source().contains("十二月主题党日"));
+    assert!(b.source().await.contains("十二月主题党日"));
     // The demo meeting under way now: its screen shows the current code.
-    b.go(&format!("{base}/meetings?status=planned"));
-    let list = b.source();
+    b.go(&format!("{base}/meetings?status=planned")).await;
+    let list = b.source().await;
     let at = list
         .find("主题党日暨专题党课")
         .expect("demo meeting under way");
@@ -115,33 +125,38 @@ fn meeting_is_planned_checked_in_and_recorded() {
         .next()
         .unwrap()
         .to_owned();
-    b.go(&format!("{base}{href}/screen"));
+    b.go(&format!("{base}{href}/screen")).await;
     assert!(
-        b.wait(|b| b.source().contains("data-code")),
+        b.wait(async |b| b.source().await.contains("data-code"))
+            .await,
         "check-in screen"
     );
-    let code = b.text_of("[data-code]");
+    let code = b.text_of("[data-code]").await;
     assert_eq!(code.len(), 8);
     // A member opens the address the QR encodes and confirms.
-    env.login("dangyuan");
-    b.go(&format!("{base}{href}/checkin?code={code}"));
-    b.press("form.form button[type=submit]");
+    env.login("dangyuan").await;
+    b.go(&format!("{base}{href}/checkin?code={code}")).await;
+    b.press("form.form button[type=submit]").await;
     assert!(
-        b.wait(|b| b.source().contains("签到成功")),
+        b.wait(async |b| b.source().await.contains("签到成功"))
+            .await,
         "checked in: {}",
-        b.source().chars().take(400).collect::<String>()
+        b.source().await.chars().take(400).collect::<String>()
     );
     // The officer sees them present and submits the minutes.
-    env.login("jg1shuji");
-    b.go(&format!("{base}{href}/minutes"));
-    b.type_into("#mi-sp", "书记讲授专题党课，党员交流学习体会。");
-    b.press("button[name=action][value=submit]");
-    let _ = b.wait(|b| !b.cmd("GET", "/alert/text", None).is_object());
-    b.cmd("POST", "/alert/accept", Some(json!({})));
+    env.login("jg1shuji").await;
+    b.go(&format!("{base}{href}/minutes")).await;
+    b.type_into("#mi-sp", "书记讲授专题党课，党员交流学习体会。")
+        .await;
+    b.press("button[name=action][value=submit]").await;
+    // The submit asks for confirmation first.
+    let _ = b.wait(async |b| b.alert_text().await.is_some()).await;
+    b.accept_alert().await;
     assert!(
-        b.wait(|b| b.source().contains("会议记录已提交并锁定")),
+        b.wait(async |b| b.source().await.contains("会议记录已提交并锁定"))
+            .await,
         "minutes submitted"
     );
-    let page = b.source();
+    let page = b.source().await;
     assert!(page.contains("导出 Word") && page.contains("已召开"));
 }

@@ -58,31 +58,42 @@ fn hook() -> (String, Arc<AtomicUsize>) {
     )
 }
 
-#[test]
-fn a_group_bot_is_added_tested_and_delivers() {
-    let Some(env) = start() else { return };
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(zhibu_e2e),
+    ignore = "needs ZHIBU_E2E=1 (Chromium and chromedriver)"
+)]
+async fn a_group_bot_is_added_tested_and_delivers() {
+    let env = start().await;
     let (b, base) = (&env.b, &env.base);
     let (url, seen) = hook();
-    env.login("jg1shuji");
-    b.go(&format!("{base}/bots"));
-    assert!(b.source().contains("添加群机器人"));
-    b.type_into("#b-name", "第一支部党员群");
-    b.type_into("#b-url", &url);
-    b.press("form[action='/bots'] button[type=submit]");
-    assert!(b.wait(|b| b.source().contains("已添加群机器人")), "added");
-    let page = b.source();
+    env.login("jg1shuji").await;
+    b.go(&format!("{base}/bots")).await;
+    assert!(b.source().await.contains("添加群机器人"));
+    b.type_into("#b-name", "第一支部党员群").await;
+    b.type_into("#b-url", &url).await;
+    b.press("form[action='/bots'] button[type=submit]").await;
+    assert!(
+        b.wait(async |b| b.source().await.contains("已添加群机器人"))
+            .await,
+        "added"
+    );
+    let page = b.source().await;
     assert!(
         page.contains("…9876") && !page.contains("e2e-token"),
         "masked"
     );
-    let bot = b.url();
-    b.press("form[action$='/test'] button");
-    assert!(b.wait(|b| b.source().contains("测试消息已排队")));
+    let bot = b.url().await;
+    b.press("form[action$='/test'] button").await;
+    assert!(
+        b.wait(async |b| b.source().await.contains("测试消息已排队"))
+            .await
+    );
     let mut delivered = false;
     for _ in 0..30 {
-        std::thread::sleep(Duration::from_secs(1));
-        b.go(&bot);
-        if b.source().contains("已送达") {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        b.go(&bot).await;
+        if b.source().await.contains("已送达") {
             delivered = true;
             break;
         }

@@ -4,30 +4,44 @@
 
 use crate::e2e_support::start;
 
-#[test]
-fn a_notice_is_published_read_and_counted() {
-    let Some(env) = start() else { return };
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(zhibu_e2e),
+    ignore = "needs ZHIBU_E2E=1 (Chromium and chromedriver)"
+)]
+async fn a_notice_is_published_read_and_counted() {
+    let env = start().await;
     let (b, base) = (&env.b, &env.base);
-    env.login("jg1shuji");
-    b.go(&format!("{base}/notices/new"));
-    b.type_into("#n-title", "关于周五集中学习的通知");
-    b.type_into("#n-body", "请于周五下午三点到三楼会议室参加集中学习。");
-    b.press("form.form button[type=submit]");
-    assert!(b.wait(|b| b.source().contains("通知已发布")), "published");
-    let notice = b.url();
-    env.login("dangyuan");
-    b.go(&format!("{base}/notifications"));
-    assert!(b.source().contains("新通知：关于周五集中学习的通知"));
+    env.login("jg1shuji").await;
+    b.go(&format!("{base}/notices/new")).await;
+    b.type_into("#n-title", "关于周五集中学习的通知").await;
+    b.type_into("#n-body", "请于周五下午三点到三楼会议室参加集中学习。")
+        .await;
+    b.press("form.form button[type=submit]").await;
     assert!(
-        b.source().contains("class=\"nav-badge\""),
+        b.wait(async |b| b.source().await.contains("通知已发布"))
+            .await,
+        "published"
+    );
+    let notice = b.url().await;
+    env.login("dangyuan").await;
+    b.go(&format!("{base}/notifications")).await;
+    assert!(b.source().await.contains("新通知：关于周五集中学习的通知"));
+    assert!(
+        b.source().await.contains("class=\"nav-badge\""),
         "the bell counts it"
     );
-    b.press("a[href^='/notifications/']");
+    b.press("a[href^='/notifications/']").await;
     assert!(
-        b.wait(|b| b.source().contains("三楼会议室")),
+        b.wait(async |b| b.source().await.contains("三楼会议室"))
+            .await,
         "the notice opens from the bell"
     );
-    env.login("jg1shuji");
-    b.go(&format!("{notice}/receipts"));
-    assert!(b.wait(|b| b.source().contains("已读 1 人")), "read counted");
+    env.login("jg1shuji").await;
+    b.go(&format!("{notice}/receipts")).await;
+    assert!(
+        b.wait(async |b| b.source().await.contains("已读 1 人"))
+            .await,
+        "read counted"
+    );
 }

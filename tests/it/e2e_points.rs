@@ -4,44 +4,51 @@
 
 use crate::e2e_support::start;
 
-#[test]
-fn secretary_reports_points_and_records_a_grade() {
-    let Some(env) = start() else { return };
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(zhibu_e2e),
+    ignore = "needs ZHIBU_E2E=1 (Chromium and chromedriver)"
+)]
+async fn secretary_reports_points_and_records_a_grade() {
+    let env = start().await;
     let (b, base) = (&env.b, &env.base);
-    env.login("jg1shuji");
-    b.go(&format!("{base}/points/ranking"));
-    assert!(b.wait(|b| b.source().contains("党员排名")), "ranking page");
-    b.go(&format!("{base}/points/reports"));
-    assert!(b.source().contains("生成通报"), "report form");
-    b.press("form.filters button[type=submit]");
+    env.login("jg1shuji").await;
+    b.go(&format!("{base}/points/ranking")).await;
     assert!(
-        b.wait(|b| b.source().contains("积分通报已生成")),
+        b.wait(async |b| b.source().await.contains("党员排名"))
+            .await,
+        "ranking page"
+    );
+    b.go(&format!("{base}/points/reports")).await;
+    assert!(b.source().await.contains("生成通报"), "report form");
+    b.press("form.filters button[type=submit]").await;
+    assert!(
+        b.wait(async |b| b.source().await.contains("积分通报已生成"))
+            .await,
         "report generated"
     );
-    let page = b.source();
+    let page = b.source().await;
     assert!(page.contains("积分靠前的党员") && page.contains("通报草稿"));
-    assert!(b.url().contains("/points/reports/"));
-    b.go(&format!("{base}/points/grades"));
-    let page = b.source();
+    assert!(b.url().await.contains("/points/reports/"));
+    b.go(&format!("{base}/points/grades")).await;
+    let page = b.source().await;
     let marker = "<select id=\"g";
     let at = page.find(marker).expect("a member to grade");
     let id: String = page[at + marker.len()..]
         .chars()
         .take_while(char::is_ascii_digit)
         .collect();
-    b.cmd(
-        "POST",
-        "/execute/sync",
-        Some(serde_json::json!({
-            "script": format!("document.getElementById('g{id}').value = 'qualified'"),
-            "args": []
-        })),
-    );
-    b.type_into("#basis", "2026年12月支部党员大会民主评议");
-    b.press("#grades-form button[type=submit]");
+    b.run(&format!(
+        "document.getElementById('g{id}').value = 'qualified'"
+    ))
+    .await;
+    b.type_into("#basis", "2026年12月支部党员大会民主评议")
+        .await;
+    b.press("#grades-form button[type=submit]").await;
     assert!(
-        b.wait(|b| b.source().contains("已保存评定结果")),
+        b.wait(async |b| b.source().await.contains("已保存评定结果"))
+            .await,
         "grade recorded"
     );
-    assert!(b.source().contains("value=\"qualified\" selected"));
+    assert!(b.source().await.contains("value=\"qualified\" selected"));
 }

@@ -1,276 +1,236 @@
-//! The browser side of the journeys: a demo server, chromedriver and a headless Chromium
-//! session, driven over `WebDriver`'s plain HTTP so no client library is needed.
+//! The browser side of the journeys: the demo server running in this process on a port the
+//! system chose, chromedriver on a port it chose itself, and a headless Chromium session driven
+//! through fantoccini. Nothing picks a free port and binds it later, so parallel tests and
+//! other processes cannot take a port between the two steps.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio_util::sync::CancellationToken;
 
-use crate::support::free_port;
+/// A command the driver does not answer within this is a hung browser, not a slow page.
+const STEP: Duration = Duration::from_mins(1);
 
-struct Kill(Child);
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+/// Runs one `WebDriver` command, failing the test with `what` when it errs or hangs.
+async fn step<T>(what: &str, cmd: impl Future<Output = Result<T, CmdError>>) -> T {
+    match tokio::time::timeout(STEP, cmd).await {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => panic!("webdriver {what}: {e}"),
+        Err(elapsed) => panic!("webdriver {what}: no answer within {STEP:?} ({elapsed})"),
     }
 }
 
-fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
-    let payload = body.map(Value::to_string).unwrap_or_default();
-    // On a loaded machine the driver now and then drops a connection before reading it; a
-    // request that could not be sent was not acted on, so sending it again is safe.
-    let mut attempt = 0;
-    let mut s = loop {
-        let sent = TcpStream::connect(("127.0.0.1", port)).and_then(|mut s| {
-            s.set_read_timeout(Some(Duration::from_mins(1)))?;
-            write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}", payload.len())?;
-            Ok(s)
-        });
-        match sent {
-            Ok(s) => break s,
-            Err(e) if attempt < 5 => {
-                attempt += 1;
-                eprintln!("webdriver {method} {path}: {e}; retrying");
-                std::thread::sleep(Duration::from_millis(300));
-            }
-            Err(e) => panic!("webdriver {method} {path}: {e}"),
-        }
-    };
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 8192];
-    // Read the head, then exactly Content-Length bytes (the driver may keep the socket open).
-    loop {
-        let n = s.read(&mut buf).unwrap();
-        if n == 0 {
-            break;
-        }
-        raw.extend_from_slice(&buf[..n]);
-        let text = String::from_utf8_lossy(&raw);
-        if let Some((head, body)) = text.split_once("\r\n\r\n") {
-            let len = head.lines().find_map(|l| {
-                l.to_ascii_lowercase()
-                    .strip_prefix("content-length:")
-                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-            });
-            if let Some(len) = len
-                && body.len() >= len
-            {
-                break;
-            }
-        }
-    }
-    let text = String::from_utf8_lossy(&raw);
-    let body = text.split_once("\r\n\r\n").map_or("", |x| x.1);
-    let body = if text
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(body)
-    } else {
-        body.to_owned()
-    };
-    serde_json::from_str(&body).unwrap_or(Value::Null)
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((len, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(len.trim(), 16).unwrap_or(0);
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = rest[n..].trim_start_matches("\r\n");
-    }
-    out
-}
-
-/// Waits for a server or driver to listen; the demo server seeds and seals its data first, which
-/// takes a while when the rest of the suite loads both cores.
-fn wait_port(port: u16) {
-    let t = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            t.elapsed() < Duration::from_secs(90),
-            "port {port} never opened"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
+/// A browser session.
 pub(crate) struct Browser {
-    port: u16,
-    session: String,
+    c: Client,
 }
 
 impl Browser {
-    pub(crate) fn cmd(&self, method: &str, tail: &str, body: Option<Value>) -> Value {
-        http(
-            self.port,
-            method,
-            &format!("/session/{}{tail}", self.session),
-            body.as_ref(),
-        )["value"]
-            .clone()
+    pub(crate) async fn go(&self, url: &str) {
+        step(&format!("go to {url}"), self.c.goto(url)).await;
     }
-    pub(crate) fn go(&self, url: &str) {
-        self.cmd("POST", "/url", Some(json!({"url": url})));
+    async fn find(&self, css: &str) -> Element {
+        step(&format!("find {css}"), self.c.find(Locator::Css(css))).await
     }
-    pub(crate) fn find(&self, css: &str) -> String {
-        let v = self.cmd(
-            "POST",
-            "/element",
-            Some(json!({"using": "css selector", "value": css})),
-        );
-        v.as_object()
-            .and_then(|o| o.values().next())
-            .and_then(Value::as_str)
-            .unwrap_or_else(|| panic!("no element {css}: {v}"))
-            .to_owned()
+    pub(crate) async fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        step(&format!("type into {css}"), e.send_keys(text)).await;
     }
-    pub(crate) fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css);
-        self.cmd(
-            "POST",
-            &format!("/element/{id}/value"),
-            Some(json!({"text": text})),
-        );
+    pub(crate) async fn click(&self, css: &str) {
+        let e = self.find(css).await;
+        step(&format!("click {css}"), e.click()).await;
     }
-    pub(crate) fn click(&self, css: &str) {
-        let id = self.find(css);
-        self.cmd("POST", &format!("/element/{id}/click"), Some(json!({})));
+    pub(crate) async fn text_of(&self, css: &str) -> String {
+        let e = self.find(css).await;
+        step(&format!("text of {css}"), e.text()).await
     }
-    pub(crate) fn text_of(&self, css: &str) -> String {
-        let id = self.find(css);
-        self.cmd("GET", &format!("/element/{id}/text"), None)
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
+    /// Runs a script in the page.
+    pub(crate) async fn run(&self, script: &str) -> Value {
+        step("execute script", self.c.execute(script, Vec::new())).await
     }
     /// Presses a button by script: on a phone-sized window the bottom tab bar may cover it.
-    pub(crate) fn press(&self, css: &str) {
-        let script = format!("document.querySelector({css:?}).click()");
-        self.cmd(
-            "POST",
-            "/execute/sync",
-            Some(json!({"script": script, "args": []})),
-        );
+    pub(crate) async fn press(&self, css: &str) {
+        self.run(&format!("document.querySelector({css:?}).click()"))
+            .await;
     }
-    pub(crate) fn source(&self) -> String {
-        self.cmd("GET", "/source", None)
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
+    pub(crate) async fn source(&self) -> String {
+        step("page source", self.c.source()).await
     }
-    pub(crate) fn wait(&self, ok: impl Fn(&Self) -> bool) -> bool {
+    pub(crate) async fn url(&self) -> String {
+        step("current url", self.c.current_url()).await.to_string()
+    }
+    /// The text of the open `confirm`/`alert` dialog, if one is open.
+    pub(crate) async fn alert_text(&self) -> Option<String> {
+        tokio::time::timeout(STEP, self.c.get_alert_text())
+            .await
+            .ok()?
+            .ok()
+    }
+    pub(crate) async fn accept_alert(&self) {
+        step("accept alert", self.c.accept_alert()).await;
+    }
+    pub(crate) async fn delete_cookies(&self) {
+        step("delete cookies", self.c.delete_all_cookies()).await;
+    }
+    /// Polls `ok` for up to ten seconds: a click does not wait for the navigation it starts.
+    pub(crate) async fn wait(&self, ok: impl AsyncFn(&Self) -> bool) -> bool {
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(10) {
-            if ok(self) {
+            if ok(self).await {
                 return true;
             }
-            std::thread::sleep(Duration::from_millis(100));
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
         false
     }
-    pub(crate) fn url(&self) -> String {
-        self.cmd("GET", "/url", None)
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
-    }
 }
 
-/// A demo server, chromedriver and a browser session, stopped and removed when dropped.
+/// The demo server, chromedriver and a browser session; closed, stopped and removed when
+/// dropped. Tests using it run on a multi-threaded runtime, which the drop needs to close the
+/// session before the driver is killed (a killed driver leaves its browser behind).
 pub(crate) struct Env {
     pub(crate) b: Browser,
     pub(crate) base: String,
-    dir: std::path::PathBuf,
-    _driver: Kill,
-    _server: Kill,
+    dir: PathBuf,
+    stop: CancellationToken,
+    _driver: Child,
 }
 
 impl Drop for Env {
     fn drop(&mut self) {
-        self.b.cmd("DELETE", "", None);
+        let c = self.b.c.clone();
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async {
+                let _ = tokio::time::timeout(Duration::from_secs(10), c.close()).await;
+            });
+        });
+        self.stop.cancel();
         std::fs::remove_dir_all(&self.dir).ok();
     }
 }
 
 impl Env {
-    pub(crate) fn login(&self, user: &str) {
-        self.b.cmd("DELETE", "/cookie", None);
-        self.b.go(&format!("{}/login", self.base));
-        self.b.type_into("#username", user);
-        self.b.type_into("#password", zhibu::demo::DEMO_PASSWORD);
-        self.b.click("button[type=submit]");
+    pub(crate) async fn login(&self, user: &str) {
+        self.b.delete_cookies().await;
+        self.b.go(&format!("{}/login", self.base)).await;
+        self.b.type_into("#username", user).await;
+        self.b
+            .type_into("#password", zhibu::demo::DEMO_PASSWORD)
+            .await;
+        self.b.click("button[type=submit]").await;
         assert!(
-            self.b.wait(|b| !b.url().contains("/login")),
+            self.b
+                .wait(async |b| !b.url().await.contains("/login"))
+                .await,
             "signed in as {user}"
         );
     }
 }
 
-/// Starts everything, or `None` when browser tests are not asked for.
-pub(crate) fn start() -> Option<Env> {
-    if std::env::var("ZHIBU_E2E").as_deref() != Ok("1") {
-        return None;
+/// Starts `zhibu serve --demo` in this process on a listener bound to port 0, and returns its
+/// base address once it answers `/readyz`.
+async fn demo_server(dir: &std::path::Path, stop: &CancellationToken) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = zhibu::config::Config::default();
+    config.database.url = format!("sqlite://{}", dir.join("e2e.db").display());
+    // The bot journey posts to a stand-in webhook on this machine (SEC-38).
+    config.bots.allowed_hosts = vec!["127.0.0.1".into()];
+    let opts = zhibu::cli::serve::ServeOpts {
+        listen: None,
+        demo: true,
+    };
+    let mut server = tokio::spawn(zhibu::cli::serve::run_on(
+        config,
+        opts,
+        listener,
+        stop.clone().cancelled_owned(),
+    ));
+    // The listener queues connections while the server seeds and seals its data, which takes
+    // a while when the rest of the suite loads both cores; the request waits for it.
+    let ready = reqwest::Client::new()
+        .get(format!("{base}/readyz"))
+        .timeout(Duration::from_secs(90))
+        .send();
+    tokio::select! {
+        r = ready => {
+            let status = r.expect("demo server answers /readyz").status();
+            assert!(status.is_success(), "/readyz: {status}");
+        }
+        r = &mut server => panic!("demo server stopped at start: {r:?}"),
     }
+    base
+}
+
+/// Starts chromedriver on a port of its choosing, read back from its start-up line.
+async fn chromedriver() -> (Child, u16) {
+    let mut driver =
+        Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+            .arg("--port=0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver");
+    let mut lines = BufReader::new(driver.stdout.take().unwrap()).lines();
+    let port = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            // "ChromeDriver was started successfully on port 40065."
+            if let Some(p) = line.split("started successfully on port ").nth(1) {
+                return p.trim_end_matches('.').parse::<u16>().ok();
+            }
+        }
+        None
+    })
+    .await
+    .ok()
+    .flatten()
+    .expect("chromedriver prints the port it listens on");
+    // Keep reading so the driver never blocks or fails writing to a closed pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (driver, port)
+}
+
+/// Starts everything. Browser tests are ignored in builds without `ZHIBU_E2E=1`; one that runs
+/// without it set was asked for by name and fails rather than passing untested.
+pub(crate) async fn start() -> Env {
+    assert!(
+        std::env::var("ZHIBU_E2E").as_deref() == Ok("1"),
+        "ZHIBU_E2E=1 is not set, and this browser test cannot run without it"
+    );
     let dir =
         std::env::temp_dir().join(format!("zhibu-e2e-{}", zhibu::shared::token::request_id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let app_port = free_port();
-    let server = Kill(
-        Command::new(env!("CARGO_BIN_EXE_zhibu"))
-            .args([
-                "serve",
-                "--demo",
-                "--listen",
-                &format!("127.0.0.1:{app_port}"),
-                "--database",
-            ])
-            .arg(format!("sqlite://{}", dir.join("e2e.db").display()))
-            .env_remove("DATABASE_URL")
-            .env_remove("ZHIBU_DATABASE_URL")
-            // The bot journey posts to a stand-in webhook on this machine (SEC-38).
-            .env("ZHIBU_BOTS__ALLOWED_HOSTS", r#"["127.0.0.1"]"#)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start zhibu"),
-    );
-    wait_port(app_port);
-    let wd_port = free_port();
-    let driver = Kill(
-        Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
-            .arg(format!("--port={wd_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    wait_port(wd_port);
-    let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+    let stop = CancellationToken::new();
+    let base = demo_server(&dir, &stop).await;
+    let (driver, wd_port) = chromedriver().await;
+    let caps = json!({"browserName": "chrome", "goog:chromeOptions": {
         "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
         "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=375,800",
-                 format!("--user-data-dir={}", dir.join("profile").display())]}}}});
-    let created = http(wd_port, "POST", "/session", Some(&caps));
-    let session = created["value"]["sessionId"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no session: {created}"))
-        .to_owned();
-    let b = Browser {
-        port: wd_port,
-        session,
+                 format!("--user-data-dir={}", dir.join("profile").display())]}});
+    let Value::Object(caps) = caps else {
+        unreachable!()
     };
-    let base = format!("http://127.0.0.1:{app_port}");
-    Some(Env {
-        b,
+    // chromedriver speaks plain HTTP on loopback, so the client needs no TLS.
+    let c = ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{wd_port}"))
+        .await
+        .expect("a browser session");
+    Env {
+        b: Browser { c },
         base,
         dir,
+        stop,
         _driver: driver,
-        _server: server,
-    })
+    }
 }

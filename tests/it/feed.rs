@@ -38,7 +38,7 @@ fn upload(
 }
 
 async fn members_share_and_officers_moderate(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let (mt, mc) = x.t.session(x.member_uids[0]).await;
     // Not a picture: refused, nothing written.
     let res =

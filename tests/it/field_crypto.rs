@@ -78,12 +78,12 @@ async fn insert(t: &TestApp, org: i64, i: u32) -> i64 {
     id
 }
 
-async fn setup(b: Backend) -> Option<(TestApp, i64, i64)> {
-    let t = TestApp::new(b).await?;
+async fn setup(b: Backend) -> (TestApp, i64, i64) {
+    let t = TestApp::new(b).await;
     let r = t.org(None, OrgKind::Committee, "党委").await;
     let a = t.org(Some(&r), OrgKind::Branch, "甲支部").await;
     let o = t.org(Some(&r), OrgKind::Branch, "乙支部").await;
-    Some((t, a.id, o.id))
+    (t, a.id, o.id)
 }
 
 /// Every value of the sealed and blind-index columns, and any plaintext column left.
@@ -118,9 +118,7 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 }
 
 async fn sec_46_fields_round_trip_sealed(b: Backend) {
-    let Some((t, a, _)) = setup(b).await else {
-        return;
-    };
+    let (t, a, _) = setup(b).await;
     let scope = Scope::operator();
     let actor = Actor::cli("test");
     let id = insert(&t, a, 1).await;
@@ -236,9 +234,7 @@ async fn sec_46_fields_round_trip_sealed(b: Backend) {
 db_test!(sec_46_fields_round_trip_sealed);
 
 async fn sec_47_search_and_duplicates_by_blind_index(b: Backend) {
-    let Some((t, a, other)) = setup(b).await else {
-        return;
-    };
+    let (t, a, other) = setup(b).await;
     let scope = Scope::operator();
     let actor = Actor::cli("test");
     for i in 1..=3 {
@@ -363,9 +359,7 @@ async fn sec_47_search_and_duplicates_by_blind_index(b: Backend) {
 db_test!(sec_47_search_and_duplicates_by_blind_index);
 
 async fn sec_46_swapped_or_altered_envelopes_do_not_open(b: Backend) {
-    let Some((t, a, _)) = setup(b).await else {
-        return;
-    };
+    let (t, a, _) = setup(b).await;
     let scope = Scope::operator();
     let x = insert(&t, a, 1).await;
     let y = insert(&t, a, 2).await;
@@ -458,9 +452,7 @@ db_test!(sec_46_swapped_or_altered_envelopes_do_not_open);
 const MARK_PHONE: &str = "13987654321";
 
 async fn sec_46_no_plaintext_in_database_files(b: Backend) {
-    let Some((t, a, _)) = setup(b).await else {
-        return;
-    };
+    let (t, a, _) = setup(b).await;
     let mut f = fields(42);
     f.phone = Some(MARK_PHONE.into());
     let marker_id = f.id_number.clone();
@@ -526,9 +518,7 @@ db_test!(sec_46_no_plaintext_in_database_files);
 /// SEC-53/55: 30 members through the masked API, roster, member page and export; nowhere is
 /// a birth date shown beside a masked number, and the mask hides at least 12 characters.
 async fn sec_53_masked_views_do_not_rebuild_id_numbers(b: Backend) {
-    let Some((t, a, _)) = setup(b).await else {
-        return;
-    };
+    let (t, a, _) = setup(b).await;
     let mut ids = Vec::new();
     for i in 1..=30 {
         ids.push((insert(&t, a, i).await, id_of(i)));
@@ -635,9 +625,7 @@ db_test!(sec_53_masked_views_do_not_rebuild_id_numbers);
 /// Migration 0013 on a database written by an older version: the plaintext is parked, sealed
 /// by the start-up step in batches, and gone from the tables; running the step again is a no-op.
 async fn sec_46_plaintext_from_older_versions_is_sealed_once(b: Backend) {
-    let Some((url, _guard)) = crate::support::fresh_db(b).await else {
-        return;
-    };
+    let (url, _guard) = crate::support::fresh_db(b).await;
     let db = Db::connect(&url, 2).await.unwrap();
     let before_0013 = |mut m: sqlx::migrate::Migrator| {
         m.migrations = std::borrow::Cow::Owned(
@@ -748,9 +736,7 @@ db_test!(sec_46_plaintext_from_older_versions_is_sealed_once);
 /// SEC-49: after a new data key is added, rotation re-seals every envelope under it in
 /// batches; stopped after one batch, a second run finishes the rest, and everything opens.
 async fn sec_49_rotation_resumes_after_interruption(b: Backend) {
-    let Some((t, a, _)) = setup(b).await else {
-        return;
-    };
+    let (t, a, _) = setup(b).await;
     let mut ids = Vec::new();
     for i in 1..=5 {
         ids.push(insert(&t, a, i).await);

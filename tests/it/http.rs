@@ -6,9 +6,7 @@ use crate::db_test;
 use crate::support::{Backend, TestApp, get, post_form, post_json, text};
 
 async fn errors_are_stable_json_or_chinese_pages(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let res = t
         .send(post_json("/api/v1/auth/login", None, "{not json"))
         .await;
@@ -40,9 +38,7 @@ async fn errors_are_stable_json_or_chinese_pages(b: Backend) {
 db_test!(errors_are_stable_json_or_chinese_pages);
 
 async fn sec_41_headers_on_every_response(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     for path in [
         "/login",
         "/healthz",
@@ -79,9 +75,7 @@ db_test!(sec_41_headers_on_every_response);
 
 #[tokio::test]
 async fn openapi_documents_every_api_route() {
-    let Some(t) = TestApp::new(Backend::Sqlite).await else {
-        return;
-    };
+    let t = TestApp::new(Backend::Sqlite).await;
     let doc: serde_json::Value =
         serde_json::from_str(&text(t.send(get("/api/v1/openapi.json", None)).await).await).unwrap();
     for r in t.routes.iter().filter(|r| r.path.starts_with("/api/")) {
@@ -97,9 +91,7 @@ async fn openapi_documents_every_api_route() {
 
 #[tokio::test]
 async fn health_and_readiness() {
-    let Some(t) = TestApp::new(Backend::Sqlite).await else {
-        return;
-    };
+    let t = TestApp::new(Backend::Sqlite).await;
     assert_eq!(t.send(get("/healthz", None)).await.status(), StatusCode::OK);
     assert_eq!(t.send(get("/readyz", None)).await.status(), StatusCode::OK);
     t.app.db.close().await;
@@ -112,9 +104,7 @@ async fn health_and_readiness() {
 /// An officer keeps their branch's 党小组 through the pages: create, rename, refuse bad input,
 /// and dissolve; terms and appointments are recorded from the organisation page.
 async fn officer_manages_groups_terms_and_officers_through_forms(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     use zhibu::orgs::model::OrgKind;
     let r = t.org(None, OrgKind::Committee, "党委").await;
     let a = t.org(Some(&r), OrgKind::Branch, "第一支部").await;

@@ -6,6 +6,7 @@
     reason = "tests fail loudly by design"
 )]
 
+mod access_log;
 mod admin;
 mod audit_chain;
 mod auth;

@@ -96,8 +96,8 @@ struct Fixture {
     target_user: i64,
 }
 
-async fn fixture(b: Backend) -> Option<Fixture> {
-    let t = TestApp::new(b).await?;
+async fn fixture(b: Backend) -> Fixture {
+    let t = TestApp::new(b).await;
     let r = t.org(None, OrgKind::Committee, "党委R").await;
     let g = t.org(Some(&r), OrgKind::GeneralBranch, "总支G").await;
     let a = t.org(Some(&g), OrgKind::Branch, "支部A").await;
@@ -180,7 +180,7 @@ async fn fixture(b: Backend) -> Option<Fixture> {
     for (rel, (org, _)) in &targets {
         bots.insert(*rel, bot(&t, *org).await);
     }
-    Some(Fixture {
+    Fixture {
         t,
         targets,
         members,
@@ -188,7 +188,7 @@ async fn fixture(b: Backend) -> Option<Fixture> {
         bots,
         users,
         target_user,
-    })
+    }
 }
 
 fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
@@ -263,7 +263,7 @@ fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
 }
 
 async fn matrix(b: Backend) {
-    let Some(f) = fixture(b).await else { return };
+    let f = fixture(b).await;
     let expected = load_matrix();
     let registered: BTreeSet<(String, String)> =
         f.t.routes

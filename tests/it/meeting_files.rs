@@ -12,7 +12,7 @@ use crate::meetings::{branch, json_of, plan, send_json};
 use crate::support::{Backend, bearer_get, get, post_form, text};
 
 async fn uploads_are_checked_by_their_bytes(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let (tok, csrf) = x.t.session(x.officer_uid).await;
     let id = plan(&x, &["theme_day"], "2026-11-28T10:00").await;
     let path = format!("/meetings/{id}/files");
@@ -120,7 +120,7 @@ fn unzip(bytes: &[u8], name: &str) -> String {
 }
 
 async fn records_export_as_word_and_are_reviewed_above(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let id = plan(&x, &["branch_general"], "2026-11-28T10:00").await;
     let (tok, csrf) = x.t.session(x.officer_uid).await;
     let res =
@@ -207,7 +207,7 @@ async fn records_export_as_word_and_are_reviewed_above(b: Backend) {
 db_test!(records_export_as_word_and_are_reviewed_above);
 
 async fn the_calendar_feed_is_private_and_revocable(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     plan(&x, &["theme_day"], "2026-11-29T14:30").await;
     let (mt, mc) = x.t.session(x.member_uids[0]).await;
     let html = text(
@@ -245,7 +245,7 @@ async fn the_calendar_feed_is_private_and_revocable(b: Backend) {
 db_test!(the_calendar_feed_is_private_and_revocable);
 
 async fn cadence_overrides_only_tighten(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let (tok, csrf) = x.t.session(x.officer_uid).await;
     let url = format!("/orgs/{}/meeting-rules", x.branch);
     let res =
@@ -303,7 +303,7 @@ async fn cadence_overrides_only_tighten(b: Backend) {
 db_test!(cadence_overrides_only_tighten);
 
 async fn minutes_revisions_are_append_only(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let id = plan(&x, &["theme_day"], "2026-11-28T10:00").await;
     let res =
         x.t.send(send_json(

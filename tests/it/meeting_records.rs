@@ -10,7 +10,7 @@ use crate::meetings::{branch, checkin, code, json_of, plan, send_json};
 use crate::support::{Backend, bearer_get, post_json};
 
 async fn minutes_lock_on_submission_and_corrections_append(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let id = plan(&x, &["branch_general"], "2026-11-28T10:00").await;
     let c = code(&x, id).await;
     for (_, tok) in x.members.iter().take(3) {
@@ -131,7 +131,7 @@ async fn minutes_lock_on_submission_and_corrections_append(b: Backend) {
 db_test!(minutes_lock_on_submission_and_corrections_append);
 
 async fn compliance_answers_from_the_meetings_held(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let id = plan(&x, &["branch_general", "lecture"], "2026-11-28T10:00").await;
     let get = |p: &str| {
         bearer_get(
@@ -209,7 +209,7 @@ async fn compliance_answers_from_the_meetings_held(b: Backend) {
 db_test!(compliance_answers_from_the_meetings_held);
 
 async fn bad_meeting_input_is_refused_cleanly(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let post = |body: Value| send_json(Method::POST, "/api/v1/meetings", &x.officer, &body);
     let base = json!({"org_id": x.branch, "kinds": ["theme_day"], "starts_at": "2026-12-01T09:00",
         "ends_at": "2026-12-01T11:00", "place": "会议室", "host_name": "王书记"});
@@ -255,7 +255,7 @@ db_test!(bad_meeting_input_is_refused_cleanly);
 /// `SQLite` compares timestamps as text, so instants given with the China offset must be stored
 /// and compared in UTC.
 async fn instants_with_an_offset_are_compared_correctly(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let start = time::macros::datetime!(2026-12-01 07:30 +8);
     let plan = zhibu::meetings::service::Plan {
         org_id: x.branch,

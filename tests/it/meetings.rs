@@ -34,16 +34,13 @@ impl Branch {
 
 /// A committee with two branches; branch A has an officer and four members with accounts,
 /// branch B an officer and one member with an account.
-pub async fn branch(b: Backend) -> Option<Branch> {
+pub async fn branch(b: Backend) -> Branch {
     branch_with(b, |_| {}).await
 }
 
 /// [`branch`] with settings changed from the test defaults.
-pub async fn branch_with(
-    b: Backend,
-    tune: impl FnOnce(&mut zhibu::config::Config),
-) -> Option<Branch> {
-    let (url, guard) = crate::support::fresh_db(b).await?;
+pub async fn branch_with(b: Backend, tune: impl FnOnce(&mut zhibu::config::Config)) -> Branch {
+    let (url, guard) = crate::support::fresh_db(b).await;
     let mut config = crate::support::test_config(&url);
     tune(&mut config);
     let t = TestApp::with_config(config, guard).await;
@@ -64,7 +61,7 @@ pub async fn branch_with(
     }
     let sm = t.member(bb.id, None, 9).await;
     let su = t.linked_user("dy9", "member", Some(bb.id), Some(sm)).await;
-    Some(Branch {
+    Branch {
         committee: r.id,
         branch: a.id,
         other_branch: bb.id,
@@ -75,7 +72,7 @@ pub async fn branch_with(
         stranger: t.session(su).await.0,
         members,
         t,
-    })
+    }
 }
 
 pub async fn json_of(res: axum::http::Response<axum::body::Body>) -> Value {
@@ -142,7 +139,7 @@ pub async fn checkin(x: &Branch, id: i64, who: &str, code: &str) -> (StatusCode,
 }
 
 async fn checkin_once_in_the_window_and_only_for_the_roll(b: Backend) {
-    let Some(mut x) = branch(b).await else { return };
+    let mut x = branch(b).await;
     let id = plan(&x, &["branch_general", "lecture"], "2026-11-28T10:00").await;
     let res =
         x.t.send(bearer_get(&format!("/api/v1/meetings/{id}"), &x.officer))
@@ -237,7 +234,7 @@ async fn checkin_once_in_the_window_and_only_for_the_roll(b: Backend) {
 db_test!(checkin_once_in_the_window_and_only_for_the_roll);
 
 async fn concurrent_checkins_are_recorded_exactly_once(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let id = plan(&x, &["theme_day"], "2026-11-28T10:00").await;
     let c = code(&x, id).await;
     let mut handles = Vec::new();
@@ -274,7 +271,7 @@ async fn concurrent_checkins_are_recorded_exactly_once(b: Backend) {
 db_test!(concurrent_checkins_are_recorded_exactly_once);
 
 async fn leave_is_asked_before_and_approved_by_an_officer(b: Backend) {
-    let Some(mut x) = branch(b).await else { return };
+    let mut x = branch(b).await;
     let id = plan(&x, &["branch_committee", "theme_day"], "2026-11-28T15:00").await;
     let url = format!("/api/v1/meetings/{id}/leave");
     let res =
@@ -370,7 +367,7 @@ async fn leave_is_asked_before_and_approved_by_an_officer(b: Backend) {
 db_test!(leave_is_asked_before_and_approved_by_an_officer);
 
 async fn members_see_a_committee_meeting_they_are_expected_at(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let boss = x.t.user("dw", "org_admin", Some(x.committee)).await;
     let (bt, _) = x.t.session(boss).await;
     let body = json!({"org_id": x.committee, "kinds": ["lecture"], "title": "党委书记讲党课",

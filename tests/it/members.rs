@@ -17,8 +17,8 @@ struct Two {
     theirs: i64,
 }
 
-async fn two_branches(b: Backend) -> Option<Two> {
-    let t = TestApp::new(b).await?;
+async fn two_branches(b: Backend) -> Two {
+    let t = TestApp::new(b).await;
     let r = t.org(None, OrgKind::Committee, "党委").await;
     let a = t.org(Some(&r), OrgKind::Branch, "甲支部").await;
     let bb = t.org(Some(&r), OrgKind::Branch, "乙支部").await;
@@ -27,20 +27,18 @@ async fn two_branches(b: Backend) -> Option<Two> {
     let mine = t.member(a.id, None, 1).await;
     t.member(a.id, None, 2).await;
     let theirs = t.member(bb.id, None, 3).await;
-    Some(Two {
+    Two {
         t,
         a: a.id,
         b: bb.id,
         officer,
         mine,
         theirs,
-    })
+    }
 }
 
 async fn sec_19_roster_is_scoped_and_masked(b: Backend) {
-    let Some(x) = two_branches(b).await else {
-        return;
-    };
+    let x = two_branches(b).await;
     let tok = x.officer.0.as_str();
     let html = text(x.t.send(get("/members", Some(tok))).await).await;
     assert!(html.contains("共 2 人"), "only the officer's branch");
@@ -75,9 +73,7 @@ async fn sec_19_roster_is_scoped_and_masked(b: Backend) {
 db_test!(sec_19_roster_is_scoped_and_masked);
 
 async fn sec_53_unmask_is_audited(b: Backend) {
-    let Some(x) = two_branches(b).await else {
-        return;
-    };
+    let x = two_branches(b).await;
     let (tok, csrf) = (&x.officer.0, &x.officer.1);
     let page = text(
         x.t.send(get(&format!("/members/{}", x.mine), Some(tok)))
@@ -102,9 +98,7 @@ async fn sec_53_unmask_is_audited(b: Backend) {
 db_test!(sec_53_unmask_is_audited);
 
 async fn forms_report_every_problem_and_refuse_fields_they_may_not_set(b: Backend) {
-    let Some(x) = two_branches(b).await else {
-        return;
-    };
+    let x = two_branches(b).await;
     let (tok, csrf) = (&x.officer.0, &x.officer.1);
     let bad = format!(
         "org_id={}&category=full&entry=register&entry_on=&name=&id_number=110105194912310021&ethnicity=%E7%81%AB%E6%98%9F&education=&joined_on=&converted_on=&phone=123",
@@ -178,9 +172,7 @@ async fn forms_report_every_problem_and_refuse_fields_they_may_not_set(b: Backen
 db_test!(forms_report_every_problem_and_refuse_fields_they_may_not_set);
 
 async fn events_change_status_only_in_order(b: Backend) {
-    let Some(x) = two_branches(b).await else {
-        return;
-    };
+    let x = two_branches(b).await;
     let tok = x.officer.0.as_str();
     let body = format!(
         r#"{{"org_id":{},"category":"probationary","entry":"develop","fields":{{"name":"预备甲","id_number":"11010519491231002X","ethnicity":"汉族","education":"大学本科","joined_on":"2026-03-01"}}}}"#,
@@ -264,9 +256,7 @@ async fn events_change_status_only_in_order(b: Backend) {
 db_test!(events_change_status_only_in_order);
 
 async fn api_patch_changes_only_given_fields(b: Backend) {
-    let Some(x) = two_branches(b).await else {
-        return;
-    };
+    let x = two_branches(b).await;
     let tok = x.officer.0.as_str();
     let path = format!("/api/v1/members/{}", x.mine);
     let mut req = post_json(
@@ -304,9 +294,7 @@ async fn api_patch_changes_only_given_fields(b: Backend) {
 db_test!(api_patch_changes_only_given_fields);
 
 async fn as_of_answers_from_the_history(b: Backend) {
-    let Some(x) = two_branches(b).await else {
-        return;
-    };
+    let x = two_branches(b).await;
     let (tok, csrf) = (&x.officer.0, &x.officer.1);
     // 党员1 and 党员2 were registered in 2006; record 党员2's death in 2020.
     let others: serde_json::Value = serde_json::from_str(
@@ -345,7 +333,7 @@ db_test!(as_of_answers_from_the_history);
 /// two ways to ask the same question; SEC-19(b) style consistency).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn roster_filters_agree_with_the_records() {
-    let t = TestApp::new(Backend::Sqlite).await.unwrap();
+    let t = TestApp::new(Backend::Sqlite).await;
     zhibu::demo::seed(&t.app).await.unwrap();
     let uid = t.user("zuzhi", "org_admin", Some(1)).await;
     let (tok, _) = t.session(uid).await;
@@ -403,7 +391,7 @@ async fn roster_filters_agree_with_the_records() {
 /// within the caller's scope.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn statistics_match_the_roster_and_stay_in_scope() {
-    let t = TestApp::new(Backend::Sqlite).await.unwrap();
+    let t = TestApp::new(Backend::Sqlite).await;
     zhibu::demo::seed(&t.app).await.unwrap();
     let uid = t.user("zuzhi2", "org_admin", Some(1)).await;
     let (tok, _) = t.session(uid).await;
@@ -446,9 +434,7 @@ async fn statistics_match_the_roster_and_stay_in_scope() {
 /// Accounts are issued in one step with one-time codes; the member must set a password; a
 /// member who leaves the Party can no longer sign in.
 async fn issue_accounts_then_sign_in_and_leave(b: Backend) {
-    let Some(x) = two_branches(b).await else {
-        return;
-    };
+    let x = two_branches(b).await;
     let (tok, csrf) = (&x.officer.0, &x.officer.1);
     let page = text(x.t.send(get("/members/accounts", Some(tok))).await).await;
     assert!(
@@ -516,9 +502,7 @@ db_test!(issue_accounts_then_sign_in_and_leave);
 /// PIPL-46: a member asks for a correction; an officer approves (applied, checked) or rejects
 /// (with a note); nobody decides on their own request.
 async fn corrections_are_requested_and_decided(b: Backend) {
-    let Some(x) = two_branches(b).await else {
-        return;
-    };
+    let x = two_branches(b).await;
     let me =
         x.t.linked_user("dangyuan1", "member", Some(x.a), Some(x.mine))
             .await;
@@ -668,9 +652,7 @@ db_test!(corrections_are_requested_and_decided);
 /// SEC-37: photos are checked by their bytes and size, re-encoded without metadata, and served
 /// only within scope.
 async fn photos_are_cleaned_and_scoped(b: Backend) {
-    let Some(x) = two_branches(b).await else {
-        return;
-    };
+    let x = two_branches(b).await;
     let (tok, csrf) = (&x.officer.0, &x.officer.1);
     let upload = |bytes: Vec<u8>| {
         let boundary = "zhibu-photo";

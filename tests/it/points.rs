@@ -50,7 +50,7 @@ pub(crate) async fn held_unposted(x: &crate::meetings::Branch) -> i64 {
 }
 
 async fn meeting_events_post_points_exactly_once(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let id = held(&x).await;
     let v = ledger(&x, x.members[0].0).await;
     assert_eq!(v["total"], 4, "主题党日 2 + 党课 2: {v}");
@@ -127,7 +127,7 @@ async fn meeting_events_post_points_exactly_once(b: Backend) {
 db_test!(meeting_events_post_points_exactly_once);
 
 async fn manual_awards_respect_limits_caps_and_scope(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let post = |body: Value| send_json(Method::POST, "/api/v1/points/entries", &x.officer, &body);
     let award = |pts: i64| {
         json!({"member_id": x.members[0].0, "item": "special_task", "points": pts,
@@ -190,7 +190,7 @@ async fn manual_awards_respect_limits_caps_and_scope(b: Backend) {
 db_test!(manual_awards_respect_limits_caps_and_scope);
 
 async fn claims_need_evidence_and_another_officer(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     use base64::Engine as _;
     let url = "/api/v1/points/claims";
     let body = json!({"item": "volunteer", "occurred_on": "2026-11-21", "description": "社区志愿服务 3 小时"});
@@ -295,7 +295,7 @@ async fn claims_need_evidence_and_another_officer(b: Backend) {
 db_test!(claims_need_evidence_and_another_officer);
 
 async fn items_adjust_within_limits_and_rankings_tie(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let url = "/api/v1/points/items";
     let adjust = |pts: i64| json!({"org_id": x.branch, "code": "attend_theme_day", "name": "参加主题党日", "points": pts});
     assert_eq!(

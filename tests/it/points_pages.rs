@@ -34,7 +34,7 @@ fn claim_form(tok: &str, csrf: &str, png: &[u8]) -> axum::http::Request<axum::bo
 }
 
 async fn points_pages_for_members_and_officers(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let (mt, mc) = x.t.session(x.member_uids[0]).await;
     let (ot, oc) = x.t.session(x.officer_uid).await;
     let html = text(x.t.send(get("/points", Some(&mt))).await).await;

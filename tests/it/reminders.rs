@@ -16,7 +16,7 @@ async fn count(x: &crate::meetings::Branch, kind: &str) -> i64 {
 }
 
 async fn meeting_reminders_go_out_once_per_lead_time(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let app = &x.t.app;
     // The test clock stands at 2026-11-28 10:00 China time: this meeting is a day away.
     plan(&x, &["theme_day"], "2026-11-29T10:00").await;
@@ -43,7 +43,7 @@ async fn meeting_reminders_go_out_once_per_lead_time(b: Backend) {
 db_test!(meeting_reminders_go_out_once_per_lead_time);
 
 async fn a_meeting_at_short_notice_gets_one_reminder(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     plan(&x, &["theme_day"], "2026-11-28T10:45").await;
     assert_eq!(
         zhibu::notices::reminders::meetings(&x.t.app).await.unwrap(),
@@ -58,7 +58,7 @@ async fn a_meeting_at_short_notice_gets_one_reminder(b: Backend) {
 db_test!(a_meeting_at_short_notice_gets_one_reminder);
 
 async fn unread_notices_are_reminded_once_after_a_day(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let body = json!({"org_id": x.branch, "title": "学习通知", "body": "请学习。",
         "receipt_required": true, "audience": {"orgs": [x.branch]}});
     let res =
@@ -99,7 +99,7 @@ db_test!(unread_notices_are_reminded_once_after_a_day);
 /// warned once (and a bot that forwards warnings posts it); the sweep runs once a day and never
 /// repeats a period's warning.
 async fn meet_owed_meetings_are_warned_once_per_period(b: Backend) {
-    let Some(x) = branch(b).await else { return };
+    let x = branch(b).await;
     let app = &x.t.app;
     let nb = zhibu::bots::store::NewBot {
         org_id: x.branch,

@@ -141,9 +141,7 @@ async fn enrol_by_page(t: &TestApp, uid: i64) -> (Vec<u8>, Vec<String>, String) 
 /// SEC-08: a required role is sent to enrolment; the first code confirms it, the session id
 /// rotates, ten recovery codes are shown once and the secret is sealed in the database.
 async fn sec_08_required_role_enrols_with_a_valid_code(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let org = t.org(None, OrgKind::Committee, "党委").await;
     let uid = account(&t, "orgadmin1", Role::OrgAdmin, Some(org.id)).await;
     let (tok, csrf, _) = t.bare_session(uid).await;
@@ -189,9 +187,7 @@ db_test!(sec_08_required_role_enrols_with_a_valid_code);
 /// SEC-08: the password alone gives no session; the code completes the login with a new
 /// session; the same code is refused the second time; wrong codes count toward the lockout.
 async fn sec_08_login_requires_the_code_and_refuses_replay(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let uid = account(&t, "sys1", Role::SystemAdmin, None).await;
     let secret = t.enrol(uid).await;
     let res = password_step(&t, "sys1", "/admin/users").await;
@@ -251,9 +247,7 @@ db_test!(sec_08_login_requires_the_code_and_refuses_replay);
 
 /// SEC-10: a recovery code replaces the authenticator once, and only once.
 async fn sec_10_recovery_code_works_once(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let uid = account(&t, "aud1", Role::AuditAdmin, None).await;
     let (_, codes, _) = enrol_by_page(&t, uid).await;
     let res = password_step(&t, "aud1", "/audit").await;
@@ -285,9 +279,7 @@ fn referred(mut req: Request<Body>, from: &str) -> Request<Body> {
 /// SEC-16: unmasking (page and API) and the full export are refused without a fresh
 /// confirmation and write no success row; after the password they succeed.
 async fn sec_16_unmask_and_export_need_step_up(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let org = t.org(None, OrgKind::Branch, "支部").await;
     let mid = t.member(org.id, None, 1).await;
     let uid = account(&t, "officer1", Role::Officer, Some(org.id)).await;
@@ -395,9 +387,7 @@ db_test!(sec_16_unmask_and_export_need_step_up);
 /// SEC-16: 三员 actions (unlock, account changes, audit export) need step-up too; a code
 /// works as well as the password, through the API as well.
 async fn sec_16_triad_actions_need_step_up(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let org = t.org(None, OrgKind::Committee, "党委").await;
     let target = t.user("m1", "member", Some(org.id)).await;
     let sec = account(&t, "sec1", Role::SecurityAdmin, None).await;
@@ -447,9 +437,7 @@ db_test!(sec_16_triad_actions_need_step_up);
 
 /// SEC-16: a confirmation lasts five minutes (`auth.step_up_minutes`), then is asked again.
 async fn sec_16_step_up_expires_after_five_minutes(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     let org = t.org(None, OrgKind::Branch, "支部").await;
     let mid = t.member(org.id, None, 1).await;
     let uid = account(&t, "officer1", Role::Officer, Some(org.id)).await;

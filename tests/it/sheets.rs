@@ -66,18 +66,16 @@ pub(crate) fn book(rows: &[Vec<String>]) -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
-pub(crate) async fn branch(b: Backend) -> Option<(TestApp, i64, i64)> {
-    let t = TestApp::new(b).await?;
+pub(crate) async fn branch(b: Backend) -> (TestApp, i64, i64) {
+    let t = TestApp::new(b).await;
     let r = t.org(None, OrgKind::Committee, "党委").await;
     let a = t.org(Some(&r), OrgKind::Branch, "甲支部").await;
     let other = t.org(Some(&r), OrgKind::Branch, "乙支部").await;
-    Some((t, a.id, other.id))
+    (t, a.id, other.id)
 }
 
 async fn import_lists_every_bad_cell_and_writes_nothing(b: Backend) {
-    let Some((t, a, other)) = branch(b).await else {
-        return;
-    };
+    let (t, a, other) = branch(b).await;
     t.member(other, None, 40).await;
     let scope = zhibu::auth::Scope::operator();
     let mut bad = row(2);
@@ -121,9 +119,7 @@ async fn import_lists_every_bad_cell_and_writes_nothing(b: Backend) {
 db_test!(import_lists_every_bad_cell_and_writes_nothing);
 
 async fn import_commits_and_reimport_updates(b: Backend) {
-    let Some((t, a, _)) = branch(b).await else {
-        return;
-    };
+    let (t, a, _) = branch(b).await;
     let scope = zhibu::auth::Scope::operator();
     let actor = zhibu::audit::Actor::cli("test");
     let rows: Vec<Vec<String>> = (1..=3).map(row).collect();
@@ -249,9 +245,7 @@ pub(crate) fn multipart(org: i64, file: &[u8], csrf: &str, token: &str) -> Reque
 }
 
 async fn web_import_then_export(b: Backend) {
-    let Some((t, a, _)) = branch(b).await else {
-        return;
-    };
+    let (t, a, _) = branch(b).await;
     let uid = t.user("shuji", "officer", Some(a)).await;
     let (tok, csrf) = t.session(uid).await;
     let tpl = t.send(get("/members/import/template", Some(&tok))).await;

@@ -428,9 +428,7 @@ fn sec_35_more_than_10000_rows_are_refused() {
 
 /// Through the web import each hostile file gets its Chinese message and nothing is stored.
 async fn sec_35_hostile_uploads_write_nothing(b: Backend) {
-    let Some((t, a, _)) = crate::sheets::branch(b).await else {
-        return;
-    };
+    let (t, a, _) = crate::sheets::branch(b).await;
     let uid = t.user("shuji", "officer", Some(a)).await;
     let (tok, csrf) = t.session(uid).await;
     let (members, uploads) = (t.rows("members").await, t.rows("uploads").await);
@@ -457,9 +455,7 @@ db_test!(sec_35_hostile_uploads_write_nothing);
 
 /// A valid roster of 10 000 members, the most accepted, passes every check and imports.
 async fn sec_35_valid_10000_row_roster_imports(b: Backend) {
-    let Some((t, a, _)) = crate::sheets::branch(b).await else {
-        return;
-    };
+    let (t, a, _) = crate::sheets::branch(b).await;
     let start = time::Date::from_calendar_date(1970, time::Month::January, 1).unwrap();
     let rows: Vec<Vec<String>> = (0..10_000u32)
         .map(|i| {

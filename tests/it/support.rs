@@ -1,5 +1,9 @@
 //! Test harness: a fresh database per test (a temp `SQLite` file, or a new `PostgreSQL` database
 //! dropped afterwards), the app on a fixed clock, and in-process request helpers.
+//!
+//! `PostgreSQL` variants are compiled as ignored unless `ZHIBU_TEST_PG_URL` was set when the
+//! tests were built (build.rs sets `cfg(zhibu_pg)`), so a run without a server reports them as
+//! ignored rather than passed. One that runs and finds no server panics.
 
 use std::sync::Arc;
 
@@ -27,7 +31,8 @@ pub enum Backend {
     Postgres,
 }
 
-/// Generates a `SQLite` and a `PostgreSQL` test from one async fn taking a [`Backend`].
+/// Generates a `SQLite` and a `PostgreSQL` test from one async fn taking a [`Backend`]; the
+/// `PostgreSQL` one is ignored in builds without `ZHIBU_TEST_PG_URL`.
 #[macro_export]
 macro_rules! db_test {
     ($name:ident) => {
@@ -37,6 +42,7 @@ macro_rules! db_test {
                 super::$name($crate::support::Backend::Sqlite).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(not(zhibu_pg), ignore = "needs ZHIBU_TEST_PG_URL (PostgreSQL)")]
             async fn postgres() {
                 super::$name($crate::support::Backend::Postgres).await;
             }
@@ -80,26 +86,38 @@ impl Drop for DbGuard {
     }
 }
 
-/// A database URL for a fresh database, or `None` when the backend is not configured.
-pub async fn fresh_db(b: Backend) -> Option<(String, DbGuard)> {
+/// The server `PostgreSQL` tests run against. A test that got this far was not ignored, so a
+/// missing setting is a broken run, not a skip.
+pub fn pg_admin_url() -> String {
+    std::env::var("ZHIBU_TEST_PG_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| {
+            panic!(
+                "ZHIBU_TEST_PG_URL is not set, and this PostgreSQL test cannot run without it \
+                 (e.g. postgres://postgres@127.0.0.1:5432/test)"
+            )
+        })
+}
+
+/// A database URL for a fresh database.
+pub async fn fresh_db(b: Backend) -> (String, DbGuard) {
     let tag = zhibu::shared::token::request_id();
     match b {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(format!("zhibu-test-{tag}"));
-            std::fs::create_dir_all(&dir).ok()?;
+            std::fs::create_dir_all(&dir).expect("temp directory");
             let url = format!("sqlite://{}", dir.join("t.db").display());
-            Some((
+            (
                 url,
                 DbGuard {
                     sqlite_dir: Some(dir),
                     pg: None,
                 },
-            ))
+            )
         }
         Backend::Postgres => {
-            let admin = std::env::var("ZHIBU_TEST_PG_URL")
-                .ok()
-                .filter(|u| !u.is_empty())?;
+            let admin = pg_admin_url();
             let name = format!("zhibu_test_{tag}");
             let pool = sqlx::PgPool::connect(&admin)
                 .await
@@ -113,13 +131,13 @@ pub async fn fresh_db(b: Backend) -> Option<(String, DbGuard)> {
                 .rsplit_once('/')
                 .expect("database URL with a database name");
             let url = format!("{base}/{name}");
-            Some((
+            (
                 url,
                 DbGuard {
                     sqlite_dir: None,
                     pg: Some((admin, name)),
                 },
-            ))
+            )
         }
     }
 }
@@ -138,7 +156,7 @@ pub struct TestApp {
 /// and act often.
 pub fn test_config(url: &str) -> Config {
     let mut c = Config::default();
-    c.database.url = url.to_owned();
+    url.clone_into(&mut c.database.url);
     c.database.max_connections = 4;
     c.auth.login_per_ip_per_minute = 1000;
     c.auth.login_per_ip_per_hour = 10_000;
@@ -151,10 +169,10 @@ pub fn test_config(url: &str) -> Config {
 }
 
 impl TestApp {
-    /// A migrated, empty app, or `None` when the backend is not configured.
-    pub async fn new(b: Backend) -> Option<Self> {
-        let (url, guard) = fresh_db(b).await?;
-        Some(Self::with_config(test_config(&url), guard).await)
+    /// A migrated, empty app.
+    pub async fn new(b: Backend) -> Self {
+        let (url, guard) = fresh_db(b).await;
+        Self::with_config(test_config(&url), guard).await
     }
 
     /// A migrated app with the given settings.
@@ -166,11 +184,11 @@ impl TestApp {
         zhibu::db::migrate::run(&db).await.expect("migrate");
         let clock = FixedClock::at(datetime!(2026-11-28 02:00 UTC));
         let app = App::new(db, config, Arc::new(clock.clone()), KeyRing::generate());
-        let (router, routes) = build(AppState::new(app.clone()));
+        let (router, specs) = build(AppState::new(app.clone()));
         Self {
             app,
             router,
-            routes,
+            routes: specs,
             clock,
             url,
             _guard: guard,
@@ -438,13 +456,13 @@ pub fn location(res: &Response<Body>) -> String {
         .to_owned()
 }
 
-/// A free loopback port for a server the test starts.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A loopback port that refuses connections for as long as the returned socket lives: it is
+/// bound but never listens, so no other test or process can take the port meanwhile.
+pub fn closed_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(([127, 0, 0, 1], 0).into()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (socket, port)
 }
 
 /// The request id the server gave a response.

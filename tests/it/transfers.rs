@@ -18,8 +18,8 @@ struct Tree {
     other: i64,
 }
 
-async fn tree(backend: Backend) -> Option<Tree> {
-    let t = TestApp::new(backend).await?;
+async fn tree(backend: Backend) -> Tree {
+    let t = TestApp::new(backend).await;
     let r = t.org(None, OrgKind::Committee, "党委").await;
     let a = t.org(Some(&r), OrgKind::Branch, "甲支部").await;
     let b = t.org(Some(&r), OrgKind::Branch, "乙支部").await;
@@ -30,7 +30,7 @@ async fn tree(backend: Backend) -> Option<Tree> {
     let carol = t.user("carol", "officer", Some(c.id)).await;
     let member = t.member(a.id, None, 1).await;
     let other = t.member(a.id, None, 2).await;
-    Some(Tree {
+    Tree {
         a: a.id,
         b: b.id,
         alice: t.session(alice).await,
@@ -39,11 +39,11 @@ async fn tree(backend: Backend) -> Option<Tree> {
         t,
         member,
         other,
-    })
+    }
 }
 
 async fn internal_transfer_is_accepted_by_the_receiving_branch(backend: Backend) {
-    let Some(x) = tree(backend).await else { return };
+    let x = tree(backend).await;
     let (at, ac) = (&x.alice.0, &x.alice.1);
     let body = format!(
         "member_id={}&kind=internal&to_org_id={}&reason=%E5%B7%A5%E4%BD%9C%E8%B0%83%E5%8A%A8",
@@ -122,7 +122,7 @@ async fn internal_transfer_is_accepted_by_the_receiving_branch(backend: Backend)
 db_test!(internal_transfer_is_accepted_by_the_receiving_branch);
 
 async fn letters_out_verify_publicly_and_close_with_a_receipt(backend: Backend) {
-    let Some(x) = tree(backend).await else { return };
+    let x = tree(backend).await;
     let (at, ac) = (&x.alice.0, &x.alice.1);
     let body = |m: i64, days: u32| {
         format!(
@@ -245,7 +245,7 @@ async fn letters_out_verify_publicly_and_close_with_a_receipt(backend: Backend) 
 db_test!(letters_out_verify_publicly_and_close_with_a_receipt);
 
 async fn arrivals_are_registered_with_their_letter(backend: Backend) {
-    let Some(x) = tree(backend).await else { return };
+    let x = tree(backend).await;
     let (bt, bc) = (&x.bob.0, &x.bob.1);
     let form = format!(
         "org_id={}&category=full&entry=transfer_in&entry_on=2026-10-01&letter_from=%E5%A4%96%E7%9C%81%E6%9F%90%E5%85%9A%E5%A7%94&letter_ref=2026-088&name=%E6%96%B0%E6%9D%A5&id_number=11010519491231002X&ethnicity=%E6%B1%89%E6%97%8F&education=%E5%A4%A7%E5%AD%A6%E6%9C%AC%E7%A7%91&joined_on=1975-07-01&converted_on=1976-07-01",

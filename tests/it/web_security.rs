@@ -29,9 +29,7 @@ const HOSTILE: [&str; 6] = [
 ];
 
 async fn sec_38_login_never_redirects_off_site(b: Backend) {
-    let Some(t) = TestApp::new(b).await else {
-        return;
-    };
+    let t = TestApp::new(b).await;
     // An officer, whose login needs no second factor, so the redirect is the login's own.
     let branch = t.org(None, OrgKind::Branch, "第一党支部").await;
     let input = CreateUser {
@@ -149,7 +147,7 @@ async fn healthz(addr: std::net::SocketAddr) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sec_44_a_trickling_header_is_cut_off() {
-    let t = TestApp::new(Backend::Sqlite).await.unwrap();
+    let t = TestApp::new(Backend::Sqlite).await;
     let (addr, _stop) = serve_loop(&t, opts(500, 64)).await;
     let mut s = TcpStream::connect(addr).await.unwrap();
     s.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: a")
@@ -175,7 +173,7 @@ async fn sec_44_a_trickling_header_is_cut_off() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sec_44_connections_per_address_are_capped() {
-    let t = TestApp::new(Backend::Sqlite).await.unwrap();
+    let t = TestApp::new(Backend::Sqlite).await;
     let (addr, _stop) = serve_loop(&t, opts(30_000, 3)).await;
     let mut held = Vec::new();
     for _ in 0..3 {
@@ -195,8 +193,8 @@ async fn sec_44_connections_per_address_are_capped() {
     );
 }
 
-async fn limited(b: Backend) -> Option<TestApp> {
-    let (url, guard) = fresh_db(b).await?;
+async fn limited(b: Backend) -> TestApp {
+    let (url, guard) = fresh_db(b).await;
     let mut c = test_config(&url);
     c.limits = LimitsConfig {
         feed_posts_per_hour: 2,
@@ -204,11 +202,11 @@ async fn limited(b: Backend) -> Option<TestApp> {
         exports_per_hour: 2,
         unmasks_per_hour: 2,
     };
-    Some(TestApp::with_config(c, guard).await)
+    TestApp::with_config(c, guard).await
 }
 
 async fn sec_44_exports_over_the_allowance_are_refused_and_audited(b: Backend) {
-    let Some(t) = limited(b).await else { return };
+    let t = limited(b).await;
     let aud = t.user("shenji", "audit_admin", None).await;
     let (tok, _) = t.session(aud).await;
     for _ in 0..2 {
@@ -238,7 +236,7 @@ async fn sec_44_exports_over_the_allowance_are_refused_and_audited(b: Backend) {
 db_test!(sec_44_exports_over_the_allowance_are_refused_and_audited);
 
 async fn sec_44_feed_posts_over_the_allowance_answer_rate_limited(b: Backend) {
-    let Some(t) = limited(b).await else { return };
+    let t = limited(b).await;
     let committee = t.org(None, OrgKind::Committee, "党委").await;
     let branch = t.org(Some(&committee), OrgKind::Branch, "第一支部").await;
     let m = t.member(branch.id, None, 1).await;
