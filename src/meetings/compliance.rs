@@ -176,8 +176,10 @@ pub struct Cell {
     /// The outcome.
     pub status: Status,
     /// Held meetings: (id, date).
+    #[serde(serialize_with = "crate::shared::json_date::pairs::serialize")]
     pub held_ids: Vec<(i64, Date)>,
     /// Meetings planned but not yet recorded: (id, date).
+    #[serde(serialize_with = "crate::shared::json_date::pairs::serialize")]
     pub planned_ids: Vec<(i64, Date)>,
     /// The rule, as text ("每月至少 1 次"), when one applies.
     pub rule: Option<String>,

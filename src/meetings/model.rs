@@ -348,8 +348,10 @@ pub struct Cadence {
     /// Rule id in rules.md.
     pub rule_ref: String,
     /// In force from.
+    #[serde(with = "crate::shared::json_date")]
     pub effective_from: Date,
     /// In force until (inclusive), if ended.
+    #[serde(with = "crate::shared::json_date::option")]
     pub effective_to: Option<Date>,
 }
 

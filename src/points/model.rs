@@ -87,8 +87,10 @@ pub struct Item {
     /// A claim must carry evidence.
     pub evidence_required: bool,
     /// In force from.
+    #[serde(with = "crate::shared::json_date")]
     pub effective_from: Date,
     /// In force until (inclusive).
+    #[serde(with = "crate::shared::json_date::option")]
     pub effective_to: Option<Date>,
 }
 

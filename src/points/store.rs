@@ -147,6 +147,7 @@ pub struct Entry {
     /// Points.
     pub points: i64,
     /// Day.
+    #[serde(with = "crate::shared::json_date")]
     pub occurred_on: Date,
     /// Source kind.
     pub source: String,
@@ -230,6 +231,7 @@ pub struct Claim {
     /// Points asked.
     pub points: i64,
     /// Day.
+    #[serde(with = "crate::shared::json_date")]
     pub occurred_on: Date,
     /// What was done.
     pub description: String,
@@ -304,6 +306,7 @@ pub struct ClaimRow {
     /// Points asked.
     pub points: i64,
     /// Day.
+    #[serde(with = "crate::shared::json_date")]
     pub occurred_on: Date,
     /// What was done.
     pub description: String,

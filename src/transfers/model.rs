@@ -91,12 +91,15 @@ pub struct Transfer {
     /// Validity in days.
     pub valid_days: Option<i64>,
     /// Issue date.
+    #[serde(with = "crate::shared::json_date::option")]
     pub issued_on: Option<Date>,
     /// Last valid day.
+    #[serde(with = "crate::shared::json_date::option")]
     pub expires_on: Option<Date>,
     /// 党费交至 (YYYY-MM).
     pub dues_paid_to: String,
     /// 回执 date.
+    #[serde(with = "crate::shared::json_date::option")]
     pub receipt_on: Option<Date>,
     /// Reason given.
     pub reason: String,
