@@ -10,8 +10,9 @@ use time::Date;
 use super::model::{Cadence, Granularity, Kind, Period};
 
 /// The outcome for one organisation, kind and period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ComplianceStatus)]
 pub enum Status {
     /// 已完成.
     Done,

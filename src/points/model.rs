@@ -50,7 +50,8 @@ impl Category {
 }
 
 /// A point item, one version of it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = PointItemVersion)]
 pub struct Item {
     /// Id of this version.
     pub id: i64,

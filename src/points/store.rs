@@ -128,7 +128,8 @@ pub async fn item_sum(
 }
 
 /// A ledger entry as shown.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = LedgerEntry)]
 pub struct Entry {
     /// Id.
     pub id: i64,

@@ -58,7 +58,8 @@ pub fn status_label(code: &str) -> &'static str {
 }
 
 /// A transfer as stored, with the names it is shown with.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = TransferRecord)]
 pub struct Transfer {
     /// Id.
     pub id: i64,

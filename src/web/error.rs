@@ -22,6 +22,29 @@ pub struct ErrorBody {
     pub fields: Option<serde_json::Value>,
 }
 
+/// The JSON error reply of every `/api/` route: `{"error": {...}}`.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"error": {"code": "not_found", "message": "您访问的内容不存在或已被删除", "request_id": "r-1a2b3c"}}))]
+pub struct ApiError {
+    /// What went wrong.
+    pub error: ApiErrorDetail,
+}
+
+/// The inside of [`ApiError`].
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiErrorDetail {
+    /// Stable machine-readable code (`not_found`, `forbidden`, `invalid_fields`, …).
+    pub code: String,
+    /// Chinese message for people.
+    pub message: String,
+    /// Id of the request, also in the server log.
+    pub request_id: String,
+    /// Per-field messages (`{"field": "message"}`) or, for imports, per-row problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<serde_json::Value>,
+}
+
 /// Marks a response as a permission denial to be audited by the auth middleware.
 #[derive(Debug, Clone)]
 pub struct DeniedMark(pub Denial);
