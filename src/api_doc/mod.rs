@@ -45,7 +45,11 @@ pub mod tags {
         description = "基层党组织工作平台的 JSON 接口。认证：先调用 /api/v1/auth/login 获取 token，之后在请求头携带 `Authorization: Bearer <token>`；已登录的浏览器也可凭会话 Cookie 调用（写操作需带 CSRF 头）。错误统一为 {\"error\": {\"code\", \"message\", \"request_id\"}}。日期统一为 YYYY-MM-DD。"
     ),
     servers((url = "/")),
-    components(schemas(crate::web::error::ApiError, crate::web::error::ApiErrorDetail)),
+    components(schemas(
+        crate::web::error::ApiError,
+        crate::web::error::ApiErrorDetail,
+        crate::web::error::FieldProblem
+    )),
     modifiers(&Security),
     security(("bearer" = []), ("cookie" = [])),
     tags(

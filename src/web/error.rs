@@ -39,10 +39,24 @@ pub struct ApiErrorDetail {
     pub message: String,
     /// Id of the request, also in the server log.
     pub request_id: String,
-    /// Per-field messages (`{"field": "message"}`) or, for imports, per-row problems.
+    /// Every problem of a submitted record (`invalid_fields`), listed in full.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Vec<FieldProblem>>)]
     pub fields: Option<serde_json::Value>,
+}
+
+/// One problem of a submitted field, as `ApiErrorDetail::fields` lists them. Only describes
+/// the shape for the document: the areas build the list (e.g. the member validator's
+/// `FieldError`), and `web` imports no area.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only describes the shape
+pub struct FieldProblem {
+    /// Field key (API name).
+    field: String,
+    /// The item's Chinese name.
+    label: String,
+    /// What is wrong.
+    message: String,
 }
 
 /// Marks a response as a permission denial to be audited by the auth middleware.

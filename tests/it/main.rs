@@ -7,6 +7,8 @@
 )]
 
 mod admin;
+mod api_contract;
+mod api_contract_calls;
 mod audit_chain;
 mod auth;
 mod backup;
