@@ -3,6 +3,7 @@
 //! One package, a library plus a thin binary. Business areas own their model, SQL, use cases,
 //! handlers and views; `db`, `web`, `config` and `shared` are the infrastructure they stand on.
 
+pub mod api_doc;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -3,7 +3,6 @@
 //! and the confirmation page that sensitive actions send people to (SEC-08, SEC-16).
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Response};
@@ -11,8 +10,8 @@ use serde::Deserialize;
 
 use crate::shared::text::datetime;
 use crate::shared::token::new_token;
-use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{ApiJson, ReqCtx, User, ValidForm};
+use crate::web::error::AppResult;
+use crate::web::extract::{ReqCtx, User, ValidForm};
 use crate::web::layout::{PageCtx, redirect, redirect_with, render_status, safe_next};
 use crate::web::middleware::{LOGIN_COOKIE, actor_for, cookie, session_cookie_name, set_cookie};
 use crate::web::{AppState, Reg};
@@ -34,7 +33,6 @@ pub fn routes(r: Reg) -> Reg {
         .post("/account/second-factor/disable", disable)
         .get("/account/confirm", confirm_form)
         .post("/account/confirm", confirm)
-        .post("/api/v1/auth/confirm", api_confirm)
 }
 
 /// After a right password: the pending-login cookie, then the code page.
@@ -328,34 +326,6 @@ async fn confirm(
         Err(AuthError::Invalid(m)) => {
             confirm_render(&st, &u, next, Some(m), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Deserialize)]
-struct ApiConfirm {
-    #[serde(default)]
-    password: Option<String>,
-    #[serde(default)]
-    code: Option<String>,
-}
-
-/// `POST /api/v1/auth/confirm`: step-up for API clients, with `password` or `code`.
-async fn api_confirm(
-    State(st): State<AppState>,
-    u: User,
-    ApiJson(b): ApiJson<ApiConfirm>,
-) -> AppResult<Response> {
-    let secret = b.code.or(b.password).unwrap_or_default();
-    match mfa::step_up(&st.app, &u.actor(), u.0.user_id, u.0.session_id, &secret).await {
-        Ok(()) => {
-            let minutes = st.app.config.auth.step_up_minutes;
-            Ok(
-                Json(serde_json::json!({"confirmed": true, "valid_minutes": minutes}))
-                    .into_response(),
-            )
-        }
-        Err(AuthError::Invalid(m)) => Err(AppError::Refused("step_up_failed", m)),
         Err(e) => Err(e.into()),
     }
 }

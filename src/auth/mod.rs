@@ -7,6 +7,7 @@
 mod account_state;
 pub mod admin;
 mod admin_form;
+mod api;
 pub mod duties;
 mod duty_store;
 pub mod mfa;
@@ -26,5 +27,6 @@ pub mod totp;
 pub mod users;
 pub mod views;
 
+pub use api::doc as api_doc;
 pub use model::Role;
 pub use scope::{Denial, MemberAction, OrgAction, Scope};

@@ -1,6 +1,5 @@
 //! Login, logout, password change, the account page and the auth API.
 
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Response};
@@ -9,7 +8,7 @@ use serde::Deserialize;
 use crate::shared::text::datetime;
 use crate::shared::token::new_token;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{ApiJson, MaybeUser, PathId, ReqCtx, User, ValidForm};
+use crate::web::extract::{MaybeUser, PathId, ReqCtx, User, ValidForm};
 use crate::web::layout::{PageCtx, redirect, redirect_with, render, render_status, safe_next};
 use crate::web::middleware::{LOGIN_COOKIE, actor_for, session_cookie_name, set_cookie};
 use crate::web::{AppState, Reg};
@@ -22,7 +21,7 @@ use super::{Role, store};
 
 /// Registers the routes of this area.
 pub fn routes(r: Reg) -> Reg {
-    super::mfa_routes::routes(r)
+    super::api::routes(super::mfa_routes::routes(r))
         .get("/login", login_form)
         .post("/login", login)
         .post("/logout", logout)
@@ -31,9 +30,6 @@ pub fn routes(r: Reg) -> Reg {
         .post("/account/password", change_password)
         .post("/account/sessions/revoke-others", revoke_others)
         .post("/account/sessions/{id}/revoke", revoke_one)
-        .post("/api/v1/auth/login", api_login)
-        .post("/api/v1/auth/logout", api_logout)
-        .get("/api/v1/me", api_me)
         .get("/admin/users", super::admin::list)
         .get("/admin/users/new", super::admin::new_form)
         .post("/admin/users", super::admin::create)
@@ -158,7 +154,7 @@ async fn login(
 }
 
 /// Shared by the page and the API: throttle per address, then check credentials.
-async fn do_login(
+pub(super) async fn do_login(
     st: &AppState,
     r: &ReqCtx,
     headers: &HeaderMap,
@@ -340,64 +336,4 @@ async fn revoke_one(
         return Err(AppError::NotFound);
     }
     Ok(redirect_with(&st, "/account", "success", "会话已注销"))
-}
-
-#[derive(Deserialize)]
-struct ApiLogin {
-    username: String,
-    password: String,
-    /// The second-factor code, for accounts that have one (SEC-08).
-    #[serde(default)]
-    code: Option<String>,
-}
-
-async fn api_login(
-    State(st): State<AppState>,
-    r: ReqCtx,
-    headers: HeaderMap,
-    ApiJson(b): ApiJson<ApiLogin>,
-) -> AppResult<Response> {
-    let step = SecondStep::Code(b.code.as_deref());
-    let token = match do_login(&st, &r, &headers, &b.username, &b.password, "api", step).await? {
-        LoginOutcome::Session(l) => l.token,
-        LoginOutcome::Challenge(_) => return Err(AppError::SecondFactorRequired),
-    };
-    let mut conn = st.app.db.conn().await?;
-    let s = store::find_session(&mut conn.exec(), &service::token_hash(&token))
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    let auth = crate::web::extract::AuthCtx::from_session(s, service::session_tag(&token), true);
-    let secure = st.app.config.secure_cookies();
-    let body = serde_json::json!({"token": token, "user": me_json(&auth)});
-    let c = set_cookie(session_cookie_name(secure), &token, secure, None);
-    Ok((StatusCode::OK, [(header::SET_COOKIE, c)], Json(body)).into_response())
-}
-
-async fn api_logout(State(st): State<AppState>, u: User) -> AppResult<Response> {
-    service::logout(&st.app, &u.actor(), u.0.user_id, u.0.session_id).await?;
-    let secure = st.app.config.secure_cookies();
-    let c = set_cookie(session_cookie_name(secure), "", secure, Some(0));
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, c)]).into_response())
-}
-
-fn me_json(a: &crate::web::extract::AuthCtx) -> serde_json::Value {
-    let org = a.scope.own.as_ref().map(|o| {
-        serde_json::json!({"id": o.id, "name": a.org_name, "kind": o.kind.code(), "kind_label": o.kind.label()})
-    });
-    serde_json::json!({
-        "id": a.user_id,
-        "username": a.username,
-        "display_name": a.display_name,
-        "role": a.role.code(),
-        "role_label": a.role.label(),
-        "org": org,
-        "member_id": a.scope.member_id,
-        "must_change_password": a.must_change_password,
-        "second_factor": a.second_factor,
-        "second_factor_enrollment_required": a.must_enrol,
-    })
-}
-
-async fn api_me(u: User) -> Json<serde_json::Value> {
-    Json(serde_json::json!({"user": me_json(&u.0)}))
 }

@@ -26,7 +26,8 @@ pub const PHOTO_SIDE: u32 = 1280;
 pub const PER_PAGE: i64 = 20;
 
 /// A post as shown.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = FeedPost)]
 pub struct Shown {
     /// The post.
     #[serde(flatten)]

@@ -7,7 +7,8 @@ use crate::db::{Exec, StoreResult};
 use crate::on;
 
 /// A post as stored.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = FeedPostBase)]
 pub struct Post {
     /// Id.
     pub id: i64,
@@ -41,7 +42,8 @@ impl Post {
 }
 
 /// A comment.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = FeedComment)]
 pub struct Comment {
     /// Id.
     pub id: i64,

@@ -5,17 +5,22 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::OpenApi;
 
+use crate::api_doc::tags;
 use crate::shared::dates::{self, INVALID_DATE};
-use crate::shared::text::parse_datetime;
-use crate::web::error::{AppError, AppResult};
+use crate::shared::text::{parse_datetime, ymd};
+use crate::web::error::{ApiError, AppError, AppResult};
 use crate::web::extract::{ApiJson, PathId, PathIds, User};
 use crate::web::{AppState, Reg};
 
 use super::access::Standing;
-use super::checkin::{self, Attendance};
+use super::api_types::{
+    AttendanceOut, CheckedIn, CodeBody, ComplianceCell, ComplianceQuery, ComplianceReport,
+    ComplianceRow, CreateBody, LeaveBody, LeaveDecision, LeaveState, ListQuery, MeetingDetail,
+    MeetingFull, MeetingList, MeetingOut, MinutesBody, MinutesSavedOut, ReportOrg,
+};
+use super::checkin::{self, Attendance, CurrentCode};
 use super::compliance_service;
 use super::minutes::{self, Saved};
 use super::model::{Kind, Minutes, Period, RecordAccess};
@@ -36,54 +41,49 @@ pub fn routes(r: Reg) -> Reg {
         .get("/api/v1/compliance", compliance)
 }
 
-/// A meeting as JSON.
-#[must_use]
-pub fn json_of(m: &Meeting) -> Value {
-    let mut v = serde_json::to_value(m).unwrap_or_default();
-    v["kinds"] = json!(m.kinds().iter().map(|k| k.code()).collect::<Vec<_>>());
-    v["agenda"] = json!(m.agenda_items());
-    v["status_label"] = json!(m.status_label());
-    v["record_access"] = json!(RecordAccess::Full);
-    v
-}
+/// The operations of this area, merged into the document by `crate::api_doc`.
+#[derive(OpenApi)]
+#[openapi(paths(
+    list,
+    create,
+    get,
+    checkin_code,
+    check_in,
+    attendance,
+    leave,
+    decide_leave,
+    put_minutes,
+    compliance
+))]
+pub struct Doc;
 
-/// A meeting as JSON for a caller with `access` to its record (MEET-02/03): a member who may
-/// only see that it was held gets no agenda, guests or review comment.
-fn json_for(m: &Meeting, access: RecordAccess) -> Value {
+/// A meeting for a caller with `access` to its record (MEET-02/03): a member who may only see
+/// that it was held gets no agenda, guests or review comment.
+fn json_for(m: &Meeting, access: RecordAccess) -> MeetingOut {
     if access == RecordAccess::Full {
-        return json_of(m);
+        return MeetingOut::of(m.clone(), access);
     }
-    let mut v = json_of(&super::access::held_only(m));
-    v["record_access"] = json!(access);
-    v
+    MeetingOut::of(super::access::held_only(m), access)
 }
 
 fn bad(msg: &str) -> AppError {
     AppError::BadRequest("invalid_fields", msg.to_owned())
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
-    #[serde(default)]
-    org: Option<String>,
-    #[serde(default)]
-    from: Option<String>,
-    #[serde(default)]
-    to: Option<String>,
-    #[serde(default)]
-    kind: Option<String>,
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    page: Option<String>,
-}
-
 /// `GET /api/v1/meetings?org=&from=&to=&kind=&status=&page=`
+#[utoipa::path(get, path = "/api/v1/meetings", tag = tags::MEETINGS, summary = "会议列表",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "一页会议", body = MeetingList),
+        (status = 400, description = "参数不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 404, description = "组织不存在或不可见", body = ApiError),
+    ))]
 async fn list(
     State(st): State<AppState>,
     u: User,
     Query(q): Query<ListQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<MeetingList>> {
     let org = match q.org.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(s.parse::<i64>().map_err(|_| bad("org 应为组织编号"))?),
         None => None,
@@ -137,28 +137,11 @@ async fn list(
         let a = standing.access(&mut conn.exec(), u.scope(), m).await?;
         meetings.push(json_for(m, a));
     }
-    Ok(Json(
-        json!({"meetings": meetings, "total": total, "page": page}),
-    ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreateBody {
-    org_id: i64,
-    kinds: Vec<String>,
-    #[serde(default)]
-    title: String,
-    starts_at: String,
-    ends_at: String,
-    place: String,
-    host_name: String,
-    #[serde(default)]
-    recorder_name: String,
-    #[serde(default)]
-    agenda: Vec<String>,
-    #[serde(default)]
-    guests: String,
+    Ok(Json(MeetingList {
+        meetings,
+        total,
+        page,
+    }))
 }
 
 fn plan_of(b: CreateBody) -> AppResult<Plan> {
@@ -191,6 +174,16 @@ fn plan_of(b: CreateBody) -> AppResult<Plan> {
 }
 
 /// `POST /api/v1/meetings`
+#[utoipa::path(post, path = "/api/v1/meetings", tag = tags::MEETINGS, summary = "安排会议",
+    request_body = CreateBody,
+    responses(
+        (status = 201, description = "已安排", body = MeetingOut),
+        (status = 400, description = "请求格式不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "无权安排", body = ApiError),
+        (status = 404, description = "组织不存在或不可见", body = ApiError),
+        (status = 422, description = "内容有误", body = ApiError),
+    ))]
 async fn create(
     State(st): State<AppState>,
     u: User,
@@ -199,91 +192,136 @@ async fn create(
     let plan = plan_of(b)?;
     let id = service::schedule(&st.app, &u.actor(), u.scope(), &plan).await?;
     let m = service::get(&st.app, u.scope(), id).await?;
-    Ok((StatusCode::CREATED, Json(json_of(&m))).into_response())
+    let body = MeetingOut::of(m, RecordAccess::Full);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// `GET /api/v1/meetings/{id}`: a 支委会 (or another group's meeting) shows an ordinary member
 /// only that it was held, with any decision published to members (MEET-02/03).
-async fn get(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = tags::MEETINGS, summary = "会议详情",
+    params(("id" = i64, Path, description = "会议编号")),
+    responses(
+        (status = 200, description = "完整记录，或仅“已召开”", body = MeetingDetail),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 404, description = "不存在或不可见", body = ApiError),
+    ))]
+async fn get(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+) -> AppResult<Json<MeetingDetail>> {
     let m = service::get(&st.app, u.scope(), id).await?;
     match super::access::access(&st.app, u.scope(), &m).await? {
         RecordAccess::Full => {}
-        RecordAccess::HeldOnly => return Ok(Json(json_for(&m, RecordAccess::HeldOnly))),
+        RecordAccess::HeldOnly => {
+            let held = json_for(&m, RecordAccess::HeldOnly);
+            return Ok(Json(MeetingDetail::HeldOnly(held)));
+        }
         RecordAccess::None => return Err(AppError::Denied(crate::auth::Denial::NotFound)),
     }
     let (m, a) = checkin::attendance(&st.app, u.scope(), id).await?;
-    let mut v = json_of(&m);
-    v["attendance"] = attendance_json(&st, &u, &m, &a).await?;
+    let attendance = attendance_json(&st, &u, &m, a).await?;
     let mv = minutes::load(&st.app, u.scope(), id).await?;
-    v["minutes"] = json!(mv.current);
-    v["revisions"] = json!(mv.revisions.len());
-    Ok(Json(v))
+    Ok(Json(MeetingDetail::Full(MeetingFull {
+        base: MeetingOut::of(m, RecordAccess::Full),
+        attendance,
+        minutes: mv.current,
+        revisions: mv.revisions.len(),
+    })))
 }
 
-async fn attendance_json(st: &AppState, u: &User, m: &Meeting, a: &Attendance) -> AppResult<Value> {
+async fn attendance_json(
+    st: &AppState,
+    u: &User,
+    m: &Meeting,
+    a: Attendance,
+) -> AppResult<AttendanceOut> {
     let org = crate::orgs::store::get(&mut st.app.db.conn().await?.exec(), m.org_id).await?;
     let manager = check_manage(u.scope(), &org).is_ok();
-    let mut v = json!({
-        "expected": a.expected, "present": a.present, "leave": a.leave, "absent": a.absent,
-        "entitled": a.entitled, "present_voting": a.present_voting, "quorum": a.quorum,
-    });
-    if manager {
-        v["roll"] = json!(a.roll);
-        v["leaves"] = json!(a.leaves);
-    } else {
-        v["own"] = json!(a.own(u.scope().member_id));
-    }
-    Ok(v)
+    Ok(AttendanceOut::of(a, manager, u.scope().member_id))
 }
 
 /// `GET /api/v1/meetings/{id}/checkin-code`
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/checkin-code", tag = tags::MEETINGS,
+    summary = "当前签到码（会场大屏）",
+    params(("id" = i64, Path, description = "会议编号")),
+    responses(
+        (status = 200, description = "签到码与有效期", body = CurrentCode),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "无权查看", body = ApiError),
+        (status = 404, description = "不存在或不可见", body = ApiError),
+        (status = 422, description = "会议不在签到时段", body = ApiError),
+    ))]
 async fn checkin_code(
     State(st): State<AppState>,
     u: User,
     PathId(id): PathId,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<CurrentCode>> {
     let (_, c) = checkin::current_code(&st.app, u.scope(), id).await?;
-    Ok(Json(json!(c)))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CodeBody {
-    code: String,
+    Ok(Json(c))
 }
 
 /// `POST /api/v1/meetings/{id}/checkin`
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/checkin", tag = tags::MEETINGS, summary = "签到",
+    params(("id" = i64, Path, description = "会议编号")),
+    request_body = CodeBody,
+    responses(
+        (status = 200, description = "已签到", body = CheckedIn),
+        (status = 400, description = "请求格式不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "不在应到名单", body = ApiError),
+        (status = 404, description = "不存在或不可见", body = ApiError),
+        (status = 422, description = "签到码错误或已过期", body = ApiError),
+        (status = 429, description = "尝试次数过多", body = ApiError),
+    ))]
 async fn check_in(
     State(st): State<AppState>,
     u: User,
     PathId(id): PathId,
     ApiJson(b): ApiJson<CodeBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<CheckedIn>> {
     let (_, outcome) = checkin::check_in(&st.app, &u.actor(), u.scope(), id, &b.code).await?;
     let message = match outcome {
         checkin::CheckInOutcome::CheckedIn => "签到成功",
         checkin::CheckInOutcome::AlreadyCheckedIn => "已签到",
     };
-    Ok(Json(json!({"status": outcome, "message": message})))
+    Ok(Json(CheckedIn {
+        status: outcome,
+        message: message.to_owned(),
+    }))
 }
 
 /// `GET /api/v1/meetings/{id}/attendance`
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/attendance", tag = tags::MEETINGS, summary = "出席情况",
+    params(("id" = i64, Path, description = "会议编号")),
+    responses(
+        (status = 200, description = "出席情况", body = AttendanceOut),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "只能查看会议已召开", body = ApiError),
+        (status = 404, description = "不存在或不可见", body = ApiError),
+    ))]
 async fn attendance(
     State(st): State<AppState>,
     u: User,
     PathId(id): PathId,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<AttendanceOut>> {
     let (m, a) = checkin::attendance(&st.app, u.scope(), id).await?;
-    Ok(Json(attendance_json(&st, &u, &m, &a).await?))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LeaveBody {
-    reason: String,
+    Ok(Json(attendance_json(&st, &u, &m, a).await?))
 }
 
 /// `POST /api/v1/meetings/{id}/leave`
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/leave", tag = tags::MEETINGS, summary = "请假",
+    params(("id" = i64, Path, description = "会议编号")),
+    request_body = LeaveBody,
+    responses(
+        (status = 201, description = "已提交", body = LeaveState),
+        (status = 400, description = "请求格式不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "不在应到名单", body = ApiError),
+        (status = 404, description = "不存在或不可见", body = ApiError),
+        (status = 409, description = "已请过假", body = ApiError),
+        (status = 422, description = "会议已开始或已结束", body = ApiError),
+    ))]
 async fn leave(
     State(st): State<AppState>,
     u: User,
@@ -293,57 +331,64 @@ async fn leave(
     let lid = super::leave::request_leave(&st.app, &u.actor(), u.scope(), id, &b.reason).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": lid, "status": "pending"})),
+        Json(LeaveState {
+            id: lid,
+            status: "pending".to_owned(),
+        }),
     )
         .into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LeaveDecision {
-    approve: bool,
-    #[serde(default)]
-    note: String,
-}
-
 /// `POST /api/v1/meetings/{id}/leaves/{lid}/decision`
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/leaves/{lid}/decision", tag = tags::MEETINGS,
+    summary = "审批请假",
+    params(
+        ("id" = i64, Path, description = "会议编号"),
+        ("lid" = i64, Path, description = "请假编号"),
+    ),
+    request_body = LeaveDecision,
+    responses(
+        (status = 200, description = "已审批", body = LeaveState),
+        (status = 400, description = "请求格式不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "无权审批", body = ApiError),
+        (status = 404, description = "不存在或不可见", body = ApiError),
+        (status = 422, description = "已审批过", body = ApiError),
+    ))]
 async fn decide_leave(
     State(st): State<AppState>,
     u: User,
     PathIds(id, lid): PathIds,
     ApiJson(b): ApiJson<LeaveDecision>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<LeaveState>> {
     super::leave::decide_leave(&st.app, &u.actor(), u.scope(), id, lid, b.approve, &b.note).await?;
-    Ok(Json(
-        json!({"id": lid, "status": if b.approve { "approved" } else { "rejected" }}),
-    ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MinutesBody {
-    #[serde(default)]
-    speeches: String,
-    #[serde(default)]
-    decisions: String,
-    #[serde(default)]
-    absence_notes: String,
-    #[serde(default)]
-    votes: Vec<super::model::VoteRecord>,
-    #[serde(default)]
-    submit: bool,
-    #[serde(default)]
-    reason: String,
+    let status = if b.approve { "approved" } else { "rejected" };
+    Ok(Json(LeaveState {
+        id: lid,
+        status: status.to_owned(),
+    }))
 }
 
 /// `PUT /api/v1/meetings/{id}/minutes`: saves a draft, submits (`"submit": true`), or after
 /// submission appends a correction (`"reason"` required).
+#[utoipa::path(put, path = "/api/v1/meetings/{id}/minutes", tag = tags::MEETINGS,
+    summary = "保存、提交或更正会议记录",
+    params(("id" = i64, Path, description = "会议编号")),
+    request_body = MinutesBody,
+    responses(
+        (status = 200, description = "已保存", body = MinutesSavedOut),
+        (status = 400, description = "请求格式不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "无权记录", body = ApiError),
+        (status = 404, description = "不存在或不可见", body = ApiError),
+        (status = 422, description = "内容有误或缺少更正原因", body = ApiError),
+    ))]
 async fn put_minutes(
     State(st): State<AppState>,
     u: User,
     PathId(id): PathId,
     ApiJson(b): ApiJson<MinutesBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<MinutesSavedOut>> {
     let m = Minutes {
         speeches: b.speeches,
         decisions: b.decisions,
@@ -352,27 +397,33 @@ async fn put_minutes(
     };
     let saved = minutes::save(&st.app, &u.actor(), u.scope(), id, m, b.submit, &b.reason).await?;
     let v = minutes::load(&st.app, u.scope(), id).await?;
-    Ok(Json(json!({
-        "saved": saved,
-        "revision": if saved == Saved::Draft { None } else { v.revisions.last().map(|r| r.revision) },
-        "status": v.meeting.status,
-    })))
-}
-
-#[derive(Deserialize)]
-struct ComplianceQuery {
-    #[serde(default)]
-    org: Option<String>,
-    #[serde(default)]
-    period: Option<String>,
+    let revision = if saved == Saved::Draft {
+        None
+    } else {
+        v.revisions.last().map(|r| r.revision)
+    };
+    Ok(Json(MinutesSavedOut {
+        saved,
+        revision,
+        status: v.meeting.status,
+    }))
 }
 
 /// `GET /api/v1/compliance?org=&period=2026-Q4` (also `2026-11`, `2026`).
+#[utoipa::path(get, path = "/api/v1/compliance", tag = tags::MEETINGS, summary = "“三会一课”落实情况",
+    params(ComplianceQuery),
+    responses(
+        (status = 200, description = "各组织各类会议的落实情况", body = ComplianceReport),
+        (status = 400, description = "参数不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "没有所属组织或无权查看", body = ApiError),
+        (status = 404, description = "组织不存在或不可见", body = ApiError),
+    ))]
 async fn compliance(
     State(st): State<AppState>,
     u: User,
     Query(q): Query<ComplianceQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ComplianceReport>> {
     let org = match q.org.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => s.parse::<i64>().map_err(|_| bad("org 应为组织编号"))?,
         None => u
@@ -388,19 +439,45 @@ async fn compliance(
         None => Period::containing(st.app.clock.today(), super::model::Granularity::Month),
     };
     let (o, rows) = compliance_service::report(&st.app, u.scope(), org, period).await?;
-    Ok(Json(json!({
-        "org": {"id": o.id, "name": o.name},
-        "period": period.code(), "period_label": period.label(),
-        "from": crate::shared::text::ymd(period.start()), "to": crate::shared::text::ymd(period.end()),
-        "rows": rows.iter().map(|r| json!({
-            "org_id": r.org_id, "org_name": r.org_name, "org_kind": r.org_kind,
-            "status": r.status, "status_label": r.status.label(),
-            "kinds": r.cells.iter().map(|c| json!({
-                "kind": c.kind, "kind_label": c.kind.label(), "required": c.required, "held": c.held,
-                "status": c.status, "status_label": c.status.label(), "rule": c.rule,
-                "held_meetings": c.held_ids.iter().map(|(i, _)| format!("/api/v1/meetings/{i}")).collect::<Vec<_>>(),
-                "planned_meetings": c.planned_ids.iter().map(|(i, _)| format!("/api/v1/meetings/{i}")).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })))
+    let link = |ids: &[(i64, time::Date)]| -> Vec<String> {
+        ids.iter()
+            .map(|(i, _)| format!("/api/v1/meetings/{i}"))
+            .collect()
+    };
+    let rows = rows
+        .iter()
+        .map(|r| ComplianceRow {
+            org_id: r.org_id,
+            org_name: r.org_name.clone(),
+            org_kind: r.org_kind.clone(),
+            status: r.status,
+            status_label: r.status.label().to_owned(),
+            kinds: r
+                .cells
+                .iter()
+                .map(|c| ComplianceCell {
+                    kind: c.kind,
+                    kind_label: c.kind.label().to_owned(),
+                    required: c.required,
+                    held: c.held,
+                    status: c.status,
+                    status_label: c.status.label().to_owned(),
+                    rule: c.rule.clone(),
+                    held_meetings: link(&c.held_ids),
+                    planned_meetings: link(&c.planned_ids),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Json(ComplianceReport {
+        org: ReportOrg {
+            id: o.id,
+            name: o.name,
+        },
+        period: period.code(),
+        period_label: period.label(),
+        from: ymd(period.start()),
+        to: ymd(period.end()),
+        rows,
+    }))
 }

@@ -19,7 +19,8 @@ use super::service::{MeetingError, MeetingResult, get, get_managed};
 use super::store::{self, Meeting};
 
 /// The code the QR on the screen encodes now.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = CheckinCode)]
 pub struct CurrentCode {
     /// The code.
     pub code: String,
@@ -58,7 +59,7 @@ pub fn window(app: &App, m: &Meeting) -> (OffsetDateTime, OffsetDateTime) {
 }
 
 /// What a scan did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckInOutcome {
     /// Recorded now.

@@ -10,8 +10,9 @@ use time::Date;
 use super::model::{Cadence, Granularity, Kind, Period};
 
 /// The outcome for one organisation, kind and period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ComplianceStatus)]
 pub enum Status {
     /// 已完成.
     Done,
@@ -176,8 +177,10 @@ pub struct Cell {
     /// The outcome.
     pub status: Status,
     /// Held meetings: (id, date).
+    #[serde(serialize_with = "crate::shared::json_date::pairs::serialize")]
     pub held_ids: Vec<(i64, Date)>,
     /// Meetings planned but not yet recorded: (id, date).
+    #[serde(serialize_with = "crate::shared::json_date::pairs::serialize")]
     pub planned_ids: Vec<(i64, Date)>,
     /// The rule, as text ("每月至少 1 次"), when one applies.
     pub rule: Option<String>,

@@ -20,7 +20,8 @@ use super::service::{MeetingError, MeetingResult, get, get_managed, may_review};
 use super::store::{self, Meeting};
 
 /// What a submitted revision holds: the minutes and the attendance as it stood.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = MinutesRecord)]
 pub struct Record {
     /// The written part.
     pub minutes: Minutes,
@@ -29,8 +30,10 @@ pub struct Record {
     /// Names present.
     pub present: Vec<String>,
     /// (name, reason) on leave.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub leave: Vec<(String, String)>,
     /// (name, note) absent.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub absent: Vec<(String, String)>,
     /// Voting members on the roll.
     pub entitled: i64,
@@ -93,8 +96,9 @@ pub fn parse(r: &Revision) -> Record {
 }
 
 /// What a save did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = MinutesSaved)]
 pub enum Saved {
     /// Draft kept.
     Draft,

@@ -7,8 +7,21 @@ use time::{Date, Month, OffsetDateTime};
 use crate::shared::clock::CHINA;
 
 /// What a meeting counts as. One meeting may count as several (MEET-05).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = MeetingKind)]
 pub enum Kind {
     /// 支部党员大会 (MEET-01).
     BranchGeneral,
@@ -94,7 +107,7 @@ pub enum Viewer {
 }
 
 /// What of a meeting's record a viewer may read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordAccess {
     /// Everything: agenda, attendance, minutes, votes, photos and attachments.
@@ -348,8 +361,10 @@ pub struct Cadence {
     /// Rule id in rules.md.
     pub rule_ref: String,
     /// In force from.
+    #[serde(with = "crate::shared::json_date")]
     pub effective_from: Date,
     /// In force until (inclusive), if ended.
+    #[serde(with = "crate::shared::json_date::option")]
     pub effective_to: Option<Date>,
 }
 

@@ -10,7 +10,7 @@ use crate::shared::clock::truncate as utc;
 use super::model::attendance_label;
 
 /// One expected attendee.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Attendee {
     /// Member.
     pub member_id: i64,
@@ -194,7 +194,8 @@ pub async fn set_attendance(
 }
 
 /// A 请假 request.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = LeaveRequest)]
 pub struct Leave {
     /// Id.
     pub id: i64,

@@ -12,7 +12,8 @@ use crate::shared::clock::truncate as utc;
 use super::model::{Cadence, Kind, status_label};
 
 /// A meeting as stored, with its organisation.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = MeetingRecord)]
 pub struct Meeting {
     /// Id.
     pub id: i64,

@@ -12,7 +12,7 @@ pub fn quorum_met(present: i64, entitled: i64) -> bool {
 
 /// One vote on an agenda item, as recorded in the minutes (VOTE-08). `passed` is never stored:
 /// it is recomputed from the counts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VoteRecord {
     /// The 议题 voted on.
     pub topic: String,
@@ -91,7 +91,7 @@ impl VoteRecord {
 
 /// The structured part of a 会议记录 that is written after the meeting (MEET-13). Time, place,
 /// chair, recorder and attendance come from the meeting itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Minutes {
     /// 发言摘要.

@@ -8,15 +8,20 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+use utoipa::OpenApi;
 
+use crate::api_doc::tags;
 use crate::auth::MemberAction;
-use crate::shared::text::ymd;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::{ApiError, AppError, AppResult};
 use crate::web::extract::{ApiJson, PathId, User};
 use crate::web::{AppState, Reg};
 
-use super::model::{Category, EventKind, ITEMS, Member, RawFields};
+use super::api_types::{
+    EventBody, EventOut, MemberDetailOut, MemberList, MemberListed, MemberOut, NewMemberBody,
+    PatchBody, RosterParams, Unmasked,
+};
+use super::model::{Category, EventKind, ITEMS, RawFields};
 use super::roster_page::RosterQuery;
 use super::service::{self, Entry, Placement};
 
@@ -30,52 +35,36 @@ pub fn routes(r: Reg) -> Reg {
         .post("/api/v1/members/{id}/unmask", unmask)
 }
 
+/// The operations of this area, merged into the document by `crate::api_doc`.
+#[derive(OpenApi)]
+#[openapi(paths(list, create, get, patch, add_event, unmask))]
+pub struct Doc;
+
 /// `POST /api/v1/members/{id}/unmask`: the full numbers, after the permission check and a
 /// fresh step-up (SEC-16, `POST /api/v1/auth/confirm`); audited like the page's 查看完整.
-async fn unmask(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Json<Value>> {
+#[utoipa::path(post, path = "/api/v1/members/{id}/unmask", tag = tags::MEMBERS,
+    summary = "查看完整证件号、电话与地址（需再次验证身份）",
+    params(("id" = i64, Path, description = "党员编号")),
+    responses(
+        (status = 200, description = "完整信息（已审计）", body = Unmasked),
+        (status = 401, description = "未登录，或需先调用 /api/v1/auth/confirm", body = ApiError),
+        (status = 403, description = "无权查看", body = ApiError),
+        (status = 404, description = "不存在或不可见", body = ApiError),
+    ))]
+async fn unmask(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+) -> AppResult<Json<Unmasked>> {
     service::detail(&st.app, u.scope(), id, MemberAction::Unmask).await?;
     u.require_recent_auth(&st).await?;
     let d = service::unmask(&st.app, &u.actor(), u.scope(), id).await?;
-    Ok(Json(json!({
-        "id": d.member.id,
-        "id_number": d.member.id_number,
-        "phone": d.member.phone,
-        "address": d.member.address,
-    })))
-}
-
-/// The JSON shape of a record.
-#[must_use]
-pub fn member_json(m: &Member, today: time::Date) -> Value {
-    json!({
-        "id": m.id,
-        "org_id": m.org_id,
-        "group_id": m.group_id,
-        "name": m.name,
-        "gender": m.gender,
-        // SEC-53/55: the number is masked here, so the birth date it contains is not shown
-        // beside it; the age (周岁) is.
-        "id_number_masked": m.id_masked(),
-        "age": m.age(today),
-        "ethnicity": m.ethnicity,
-        "native_place": m.native_place,
-        "education": m.education,
-        "degree": m.degree,
-        "category": m.category,
-        "membership_status": m.membership_status,
-        "joined_on": ymd(m.joined_on),
-        "converted_on": m.converted_on.map(ymd),
-        "party_years": m.party_years(today),
-        "job_title": m.job_title,
-        "employer": m.employer,
-        "work_started_on": m.work_started_on.map(ymd),
-        "phone_masked": m.phone_masked(),
-        "party_post": m.party_post,
-        "lost_contact": m.lost_contact,
-        "lost_contact_on": m.lost_contact_on.map(ymd),
-        "mobile": m.mobile,
-        "mobile_destination": m.mobile_destination,
-    })
+    Ok(Json(Unmasked {
+        id: d.member.id,
+        id_number: d.member.id_number,
+        phone: d.member.phone,
+        address: d.member.address,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -85,12 +74,21 @@ struct Paging {
 }
 
 /// `GET /api/v1/members` with the roster's filters as query parameters.
+#[utoipa::path(get, path = "/api/v1/members", tag = tags::MEMBERS, summary = "党员名册",
+    params(RosterParams),
+    responses(
+        (status = 200, description = "一页名册", body = MemberList),
+        (status = 400, description = "参数不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "无权查看", body = ApiError),
+        (status = 404, description = "组织不存在或不可见", body = ApiError),
+    ))]
 async fn list(
     State(st): State<AppState>,
     u: User,
     Query(q): Query<RosterQuery>,
     Query(p): Query<Paging>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<MemberList>> {
     let today = st.app.clock.today();
     let per = p
         .per_page
@@ -107,37 +105,42 @@ async fn list(
         (page - 1) * per,
     )
     .await?;
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            let mut v = member_json(&r.m, today);
-            v["org_name"] = json!(r.org_name);
-            v["group_name"] = json!(r.group_name);
-            v
+    let members = rows
+        .into_iter()
+        .map(|r| MemberListed {
+            member: MemberOut::of(&r.m, today),
+            org_name: r.org_name,
+            group_name: r.group_name,
         })
         .collect();
-    Ok(Json(
-        json!({"total": total, "page": page, "per_page": per, "members": items}),
-    ))
+    Ok(Json(MemberList {
+        total,
+        page,
+        per_page: per,
+        members,
+    }))
 }
 
 /// `GET /api/v1/members/{id}`
-async fn get(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/members/{id}", tag = tags::MEMBERS, summary = "党员详情",
+    params(("id" = i64, Path, description = "党员编号")),
+    responses(
+        (status = 200, description = "党员与其事项记录", body = MemberDetailOut),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 404, description = "不存在或不可见", body = ApiError),
+    ))]
+async fn get(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+) -> AppResult<Json<MemberDetailOut>> {
     let d = service::detail(&st.app, u.scope(), id, MemberAction::View).await?;
-    let mut v = member_json(&d.member, st.app.clock.today());
-    v["org_name"] = json!(d.org.name);
-    v["group_name"] = json!(d.group.map(|g| g.name));
-    v["events"] = json!(
-        d.events
-            .iter()
-            .map(|e| json!({
-                "kind": e.kind, "kind_label": e.kind_label(), "occurred_on": ymd(e.occurred_on),
-                "to_org_id": e.to_org_id, "from_org_id": e.from_org_id, "note": e.note,
-                "recorded_by": e.recorded_by_name,
-            }))
-            .collect::<Vec<_>>()
-    );
-    Ok(Json(v))
+    Ok(Json(MemberDetailOut {
+        member: MemberOut::of(&d.member, st.app.clock.today()),
+        org_name: d.org.name,
+        group_name: d.group.map(|g| g.name),
+        events: d.events.iter().map(EventOut::of).collect(),
+    }))
 }
 
 /// Turns JSON field values into the raw strings the validator reads; only known items.
@@ -173,21 +176,18 @@ fn raw_from(obj: &serde_json::Map<String, Value>) -> AppResult<RawFields> {
     Ok(raw)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewMemberBody {
-    org_id: i64,
-    #[serde(default)]
-    group_id: Option<i64>,
-    category: String,
-    #[serde(default)]
-    entry: Option<String>,
-    #[serde(default)]
-    entry_on: Option<String>,
-    fields: serde_json::Map<String, Value>,
-}
-
 /// `POST /api/v1/members`
+#[utoipa::path(post, path = "/api/v1/members", tag = tags::MEMBERS, summary = "新增党员",
+    request_body = NewMemberBody,
+    responses(
+        (status = 201, description = "已新增", body = MemberOut),
+        (status = 400, description = "请求格式不正确或字段不允许", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "无权新增", body = ApiError),
+        (status = 404, description = "组织不存在或不可见", body = ApiError),
+        (status = 409, description = "身份证号已存在", body = ApiError),
+        (status = 422, description = "字段有误（见 fields）", body = ApiError),
+    ))]
 async fn create(
     State(st): State<AppState>,
     u: User,
@@ -234,46 +234,51 @@ async fn create(
     let d = service::detail(&st.app, u.scope(), id, MemberAction::View).await?;
     Ok((
         StatusCode::CREATED,
-        Json(member_json(&d.member, st.app.clock.today())),
+        Json(MemberOut::of(&d.member, st.app.clock.today())),
     )
         .into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PatchBody {
-    #[serde(default)]
-    group_id: Option<Option<i64>>,
-    #[serde(default)]
-    fields: serde_json::Map<String, Value>,
-}
-
 /// `PATCH /api/v1/members/{id}`: changes only the fields given.
+#[utoipa::path(patch, path = "/api/v1/members/{id}", tag = tags::MEMBERS, summary = "修改党员信息",
+    params(("id" = i64, Path, description = "党员编号")),
+    request_body = PatchBody,
+    responses(
+        (status = 200, description = "修改后的记录", body = MemberOut),
+        (status = 400, description = "请求格式不正确或字段不允许", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "无权修改", body = ApiError),
+        (status = 404, description = "不存在或不可见", body = ApiError),
+        (status = 409, description = "身份证号已存在", body = ApiError),
+        (status = 422, description = "字段有误（见 fields）", body = ApiError),
+    ))]
 async fn patch(
     State(st): State<AppState>,
     u: User,
     PathId(id): PathId,
     ApiJson(b): ApiJson<PatchBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<MemberOut>> {
     let d = service::detail(&st.app, u.scope(), id, MemberAction::Edit).await?;
     let mut raw = d.member.raw_fields();
     raw.extend(raw_from(&b.fields)?);
     let group = b.group_id.unwrap_or(d.member.group_id);
     service::update(&st.app, &u.actor(), u.scope(), id, group, &raw).await?;
     let d = service::detail(&st.app, u.scope(), id, MemberAction::View).await?;
-    Ok(Json(member_json(&d.member, st.app.clock.today())))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EventBody {
-    kind: String,
-    occurred_on: String,
-    #[serde(default)]
-    note: String,
+    Ok(Json(MemberOut::of(&d.member, st.app.clock.today())))
 }
 
 /// `POST /api/v1/members/{id}/events`
+#[utoipa::path(post, path = "/api/v1/members/{id}/events", tag = tags::MEMBERS, summary = "登记事项",
+    params(("id" = i64, Path, description = "党员编号")),
+    request_body = EventBody,
+    responses(
+        (status = 201, description = "已登记，返回更新后的记录", body = MemberOut),
+        (status = 400, description = "请求格式不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "无权登记", body = ApiError),
+        (status = 404, description = "不存在或不可见", body = ApiError),
+        (status = 422, description = "当前状态不能登记此事项", body = ApiError),
+    ))]
 async fn add_event(
     State(st): State<AppState>,
     u: User,
@@ -289,7 +294,7 @@ async fn add_event(
     let d = service::detail(&st.app, u.scope(), id, MemberAction::View).await?;
     Ok((
         StatusCode::CREATED,
-        Json(member_json(&d.member, st.app.clock.today())),
+        Json(MemberOut::of(&d.member, st.app.clock.today())),
     )
         .into_response())
 }

@@ -19,6 +19,7 @@ pub struct MemberEvent {
     /// Kind code.
     pub kind: String,
     /// When it happened.
+    #[serde(with = "crate::shared::json_date")]
     pub occurred_on: Date,
     /// From organisation.
     pub from_org_id: Option<i64>,

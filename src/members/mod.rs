@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod accounts_routes;
 pub mod api;
+mod api_types;
 pub mod corrections;
 pub mod corrections_routes;
 pub mod events;

@@ -239,6 +239,7 @@ pub struct Member {
     #[sqlx(skip)]
     pub id_number: String,
     /// 出生日期.
+    #[serde(with = "crate::shared::json_date")]
     pub birth_date: Date,
     /// 民族.
     pub ethnicity: String,
@@ -247,8 +248,10 @@ pub struct Member {
     /// 人员类别 code.
     pub category: String,
     /// 入党日期.
+    #[serde(with = "crate::shared::json_date")]
     pub joined_on: Date,
     /// 转正日期.
+    #[serde(with = "crate::shared::json_date::option")]
     pub converted_on: Option<Date>,
     /// 工作岗位.
     pub job_title: Option<String>,
@@ -265,6 +268,7 @@ pub struct Member {
     /// 工作单位及职务.
     pub employer: Option<String>,
     /// 参加工作日期.
+    #[serde(with = "crate::shared::json_date::option")]
     pub work_started_on: Option<Date>,
     /// 家庭住址.
     #[serde(skip)]
@@ -274,6 +278,7 @@ pub struct Member {
     /// 失联党员.
     pub lost_contact: bool,
     /// 失联日期.
+    #[serde(with = "crate::shared::json_date::option")]
     pub lost_contact_on: Option<Date>,
     /// 流动党员.
     pub mobile: bool,

@@ -37,8 +37,10 @@ pub struct Disclosure {
     /// Cleaned HTML.
     pub body: String,
     /// First day shown.
+    #[serde(with = "crate::shared::json_date")]
     pub starts_on: Date,
     /// Last day of a 公示.
+    #[serde(with = "crate::shared::json_date::option")]
     pub ends_on: Option<Date>,
     /// Also shown to the committee above.
     pub visible_to_parent: bool,

@@ -86,7 +86,7 @@ pub fn plain_text(html: &str, max_chars: usize) -> String {
 }
 
 /// Who a notice is for.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Audience {
     /// Organisations whose own members receive it.
     #[serde(default)]

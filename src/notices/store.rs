@@ -9,7 +9,7 @@ use crate::on;
 use crate::orgs::model::subtree_upper;
 
 /// A notice.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Notice {
     /// Id.
     pub id: i64,
@@ -179,7 +179,7 @@ pub async fn due(ex: &mut Exec<'_>, now: OffsetDateTime) -> StoreResult<Vec<i64>
 }
 
 /// A line of a member's inbox.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct InboxLine {
     /// Notice.
     pub id: i64,

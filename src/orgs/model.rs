@@ -131,6 +131,7 @@ pub struct Org {
     /// Short name.
     pub short_name: Option<String>,
     /// Date of establishment.
+    #[serde(with = "crate::shared::json_date::option")]
     pub established_on: Option<Date>,
     /// Order among siblings.
     pub sort_order: i64,

@@ -242,10 +242,12 @@ pub struct Term {
     /// Id.
     pub id: i64,
     /// Start.
+    #[serde(with = "crate::shared::json_date")]
     pub started_on: Date,
     /// 3 or 5.
     pub years: i64,
     /// Actual end (re-election held).
+    #[serde(with = "crate::shared::json_date::option")]
     pub ended_on: Option<Date>,
     /// Note.
     pub note: Option<String>,
@@ -294,8 +296,10 @@ pub struct Officer {
     /// Name.
     pub person_name: String,
     /// From.
+    #[serde(with = "crate::shared::json_date")]
     pub started_on: Date,
     /// Until.
+    #[serde(with = "crate::shared::json_date::option")]
     pub ended_on: Option<Date>,
 }
 

@@ -4,14 +4,19 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::OpenApi;
 
+use crate::api_doc::tags;
 use crate::shared::text::parse_date;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::{ApiError, AppError, AppResult};
 use crate::web::extract::{ApiJson, PathId, User};
 use crate::web::{AppState, Reg};
 
+use super::api_types::{
+    AwardBody, ClaimBody, ClaimState, Created, DecisionBody, ItemBody, ItemList, ItemOut,
+    ItemsParams, Ledger, LedgerParams, OrgQuery, RankingOut, RankingParams,
+};
+use super::awards::Awarded;
 use super::model::RankPeriod;
 use super::service::{self, Award, ItemInput};
 
@@ -25,6 +30,11 @@ pub fn routes(r: Reg) -> Reg {
         .post("/api/v1/points/claims/{id}/decision", decide)
         .get("/api/v1/points/ranking", ranking)
 }
+
+/// The operations of this area, merged into the document by `crate::api_doc`.
+#[derive(OpenApi)]
+#[openapi(paths(items, define_item, ledger, award, claim, decide, ranking))]
+pub struct Doc;
 
 fn bad(m: &str) -> AppError {
     AppError::BadRequest("invalid_fields", m.to_owned())
@@ -55,68 +65,46 @@ fn org_of(u: &User, raw: Option<&str>) -> AppResult<i64> {
     }
 }
 
-#[derive(Deserialize)]
-struct OrgQuery {
-    #[serde(default)]
-    org: Option<String>,
-    #[serde(default)]
-    period: Option<String>,
-    #[serde(default)]
-    member: Option<String>,
-    #[serde(default)]
-    page: Option<String>,
-    #[serde(default)]
-    per_page: Option<String>,
-}
-
 /// `GET /api/v1/points/items?org=`
+#[utoipa::path(get, path = "/api/v1/points/items", tag = tags::POINTS, summary = "积分项目",
+    params(ItemsParams),
+    responses(
+        (status = 200, description = "组织适用的积分项目", body = ItemList),
+        (status = 400, description = "参数不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "没有所属组织", body = ApiError),
+        (status = 404, description = "组织不存在或不可见", body = ApiError),
+    ))]
 async fn items(
     State(st): State<AppState>,
     u: User,
     Query(q): Query<OrgQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ItemList>> {
     let org = org_of(&u, q.org.as_deref())?;
     let items = service::items(&st.app, u.scope(), org).await?;
-    let v: Vec<Value> = items
-        .iter()
-        .map(|i| {
-            let mut v = serde_json::to_value(i).unwrap_or_default();
-            v["category_label"] = json!(i.category().label());
-            v["caps_text"] = json!(i.caps_text());
-            v
+    let items = items
+        .into_iter()
+        .map(|item| ItemOut {
+            category_label: item.category().label().to_owned(),
+            caps_text: item.caps_text(),
+            item,
         })
         .collect();
-    Ok(Json(json!({"items": v})))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ItemBody {
-    org_id: i64,
-    code: String,
-    name: String,
-    #[serde(default)]
-    category: String,
-    points: i64,
-    #[serde(default)]
-    min_points: Option<i64>,
-    #[serde(default)]
-    max_points: Option<i64>,
-    #[serde(default)]
-    cap_day: Option<i64>,
-    #[serde(default)]
-    cap_week: Option<i64>,
-    #[serde(default)]
-    cap_month: Option<i64>,
-    #[serde(default)]
-    cap_year: Option<i64>,
-    #[serde(default)]
-    needs_approval: bool,
-    #[serde(default)]
-    evidence_required: bool,
+    Ok(Json(ItemList { items }))
 }
 
 /// `POST /api/v1/points/items`: a new item for the organisation, or an adjusted inherited one.
+#[utoipa::path(post, path = "/api/v1/points/items", tag = tags::POINTS, summary = "新增或调整积分项目",
+    request_body = ItemBody,
+    responses(
+        (status = 201, description = "已保存", body = Created),
+        (status = 400, description = "请求格式不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "无权设置", body = ApiError),
+        (status = 404, description = "组织不存在或不可见", body = ApiError),
+        (status = 409, description = "代码已存在", body = ApiError),
+        (status = 422, description = "内容有误", body = ApiError),
+    ))]
 async fn define_item(
     State(st): State<AppState>,
     u: User,
@@ -134,15 +122,24 @@ async fn define_item(
         evidence_required: b.evidence_required,
     };
     let id = service::define_item(&st.app, &u.actor(), u.scope(), b.org_id, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
+    Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 
 /// `GET /api/v1/points/ledger?member=&period=` (default: the caller's own record, this month).
+#[utoipa::path(get, path = "/api/v1/points/ledger", tag = tags::POINTS, summary = "积分明细",
+    params(LedgerParams),
+    responses(
+        (status = 200, description = "党员在期间内的积分明细", body = Ledger),
+        (status = 400, description = "参数不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "账号未关联党员", body = ApiError),
+        (status = 404, description = "党员不存在或不可见", body = ApiError),
+    ))]
 async fn ledger(
     State(st): State<AppState>,
     u: User,
     Query(q): Query<OrgQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Ledger>> {
     let member = match q.member.as_deref().filter(|s| !s.is_empty()) {
         Some(m) => m.parse::<i64>().map_err(|_| bad("member 应为党员编号"))?,
         None => u.scope().member_id.ok_or(AppError::Forbidden)?,
@@ -150,23 +147,26 @@ async fn ledger(
     let period = period_of(&st, q.period.as_deref())?;
     let entries = service::ledger(&st.app, u.scope(), member, period).await?;
     let total: i64 = entries.iter().map(|e| e.points).sum();
-    Ok(Json(
-        json!({"member_id": member, "period": period.code(), "period_label": period.label(), "total": total, "entries": entries}),
-    ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AwardBody {
-    member_id: i64,
-    item: String,
-    #[serde(default)]
-    points: Option<i64>,
-    occurred_on: String,
-    reason: String,
+    Ok(Json(Ledger {
+        member_id: member,
+        period: period.code(),
+        period_label: period.label(),
+        total,
+        entries,
+    }))
 }
 
 /// `POST /api/v1/points/entries`: an officer's award or deduction.
+#[utoipa::path(post, path = "/api/v1/points/entries", tag = tags::POINTS, summary = "加分或扣分",
+    request_body = AwardBody,
+    responses(
+        (status = 201, description = "已记入明细，或待审核", body = Awarded),
+        (status = 400, description = "请求格式不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "无权记分", body = ApiError),
+        (status = 404, description = "党员或项目不存在或不可见", body = ApiError),
+        (status = 422, description = "分值超出范围或已达上限", body = ApiError),
+    ))]
 async fn award(
     State(st): State<AppState>,
     u: User,
@@ -181,23 +181,21 @@ async fn award(
         reason: b.reason,
     };
     let r = service::award(&st.app, &u.actor(), u.scope(), &a).await?;
-    Ok((StatusCode::CREATED, Json(json!(r))).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ClaimBody {
-    item: String,
-    #[serde(default)]
-    points: Option<i64>,
-    occurred_on: String,
-    description: String,
-    /// Evidence as base64 with its MIME type.
-    #[serde(default)]
-    evidence_base64: Option<String>,
+    let r: Awarded = r;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
 /// `POST /api/v1/points/claims`: a member's own claim (申报).
+#[utoipa::path(post, path = "/api/v1/points/claims", tag = tags::POINTS, summary = "积分申报",
+    request_body = ClaimBody,
+    responses(
+        (status = 201, description = "已提交，待审核", body = ClaimState),
+        (status = 400, description = "请求格式不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "账号未关联党员", body = ApiError),
+        (status = 404, description = "项目不存在", body = ApiError),
+        (status = 422, description = "内容有误或证明材料不符合要求", body = ApiError),
+    ))]
 async fn claim(
     State(st): State<AppState>,
     u: User,
@@ -230,38 +228,55 @@ async fn claim(
     let id = service::claim(&st.app, &u.actor(), u.scope(), &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": id, "status": "pending"})),
+        Json(ClaimState {
+            id,
+            status: "pending".to_owned(),
+        }),
     )
         .into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DecisionBody {
-    approve: bool,
-    #[serde(default)]
-    note: String,
-}
-
 /// `POST /api/v1/points/claims/{id}/decision`
+#[utoipa::path(post, path = "/api/v1/points/claims/{id}/decision", tag = tags::POINTS, summary = "审核申报",
+    params(("id" = i64, Path, description = "申报编号")),
+    request_body = DecisionBody,
+    responses(
+        (status = 200, description = "已审核", body = ClaimState),
+        (status = 400, description = "请求格式不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "无权审核", body = ApiError),
+        (status = 404, description = "申报不存在或不可见", body = ApiError),
+        (status = 422, description = "已审核过", body = ApiError),
+    ))]
 async fn decide(
     State(st): State<AppState>,
     u: User,
     PathId(id): PathId,
     ApiJson(b): ApiJson<DecisionBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ClaimState>> {
     service::decide(&st.app, &u.actor(), u.scope(), id, b.approve, &b.note).await?;
-    Ok(Json(
-        json!({"id": id, "status": if b.approve { "approved" } else { "rejected" }}),
-    ))
+    let status = if b.approve { "approved" } else { "rejected" };
+    Ok(Json(ClaimState {
+        id,
+        status: status.to_owned(),
+    }))
 }
 
 /// `GET /api/v1/points/ranking?org=&period=`
+#[utoipa::path(get, path = "/api/v1/points/ranking", tag = tags::POINTS, summary = "积分排名",
+    params(RankingParams),
+    responses(
+        (status = 200, description = "一页排名", body = RankingOut),
+        (status = 400, description = "参数不正确", body = ApiError),
+        (status = 401, description = "未登录", body = ApiError),
+        (status = 403, description = "没有所属组织", body = ApiError),
+        (status = 404, description = "组织不存在或不可见", body = ApiError),
+    ))]
 async fn ranking(
     State(st): State<AppState>,
     u: User,
     Query(q): Query<OrgQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<RankingOut>> {
     let org = org_of(&u, q.org.as_deref())?;
     let period = period_of(&st, q.period.as_deref())?;
     let number = |raw: Option<&str>, default: i64, what: &str| match raw.filter(|s| !s.is_empty()) {
@@ -275,16 +290,16 @@ async fn ranking(
     let page = number(q.page.as_deref(), 1, "page")?;
     let per_page = number(q.per_page.as_deref(), service::PER_PAGE, "per_page")?;
     let r = service::ranking(&st.app, u.scope(), org, period, page, per_page).await?;
-    Ok(Json(json!({
-        "org_id": org,
-        "period": period.code(),
-        "period_label": period.label(),
-        "members": r.members,
-        "without_points": r.without_points,
-        "page": r.page,
-        "pages": r.pages,
-        "per_page": r.per_page,
-        "ranking": r.rows,
-        "orgs": r.orgs,
-    })))
+    Ok(Json(RankingOut {
+        org_id: org,
+        period: period.code(),
+        period_label: period.label(),
+        members: r.members,
+        without_points: r.without_points,
+        page: r.page,
+        pages: r.pages,
+        per_page: r.per_page,
+        ranking: r.rows,
+        orgs: r.orgs,
+    }))
 }

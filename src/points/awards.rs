@@ -16,7 +16,7 @@ use super::store::{self, Claim, NewEntry};
 use super::posting::{items_for, post_capped};
 
 /// What a manual award did.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Awarded {
     /// Posted to the ledger.

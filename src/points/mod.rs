@@ -3,6 +3,7 @@
 //! awards and members' claims with approval, caps applied at posting, and rankings.
 
 pub mod api;
+mod api_types;
 pub mod awards;
 mod grade_pages;
 pub mod grading;

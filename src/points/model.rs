@@ -50,7 +50,8 @@ impl Category {
 }
 
 /// A point item, one version of it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = PointItemVersion)]
 pub struct Item {
     /// Id of this version.
     pub id: i64,
@@ -87,8 +88,10 @@ pub struct Item {
     /// A claim must carry evidence.
     pub evidence_required: bool,
     /// In force from.
+    #[serde(with = "crate::shared::json_date")]
     pub effective_from: Date,
     /// In force until (inclusive).
+    #[serde(with = "crate::shared::json_date::option")]
     pub effective_to: Option<Date>,
 }
 

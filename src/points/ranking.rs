@@ -15,7 +15,7 @@ use super::rank_store::{self, Band, Line, OrgCounts};
 pub const PER_PAGE: i64 = 50;
 
 /// One ranked member.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Ranked {
     /// Rank (ties equal).
     pub rank: i64,
@@ -32,7 +32,8 @@ pub struct Ranked {
 }
 
 /// An organisation's line: members, total and 人均积分.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = RankOrgLine)]
 pub struct OrgLine {
     /// Organisation.
     pub org_id: i64,

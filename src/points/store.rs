@@ -128,7 +128,8 @@ pub async fn item_sum(
 }
 
 /// A ledger entry as shown.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = LedgerEntry)]
 pub struct Entry {
     /// Id.
     pub id: i64,
@@ -147,6 +148,7 @@ pub struct Entry {
     /// Points.
     pub points: i64,
     /// Day.
+    #[serde(with = "crate::shared::json_date")]
     pub occurred_on: Date,
     /// Source kind.
     pub source: String,
@@ -230,6 +232,7 @@ pub struct Claim {
     /// Points asked.
     pub points: i64,
     /// Day.
+    #[serde(with = "crate::shared::json_date")]
     pub occurred_on: Date,
     /// What was done.
     pub description: String,
@@ -304,6 +307,7 @@ pub struct ClaimRow {
     /// Points asked.
     pub points: i64,
     /// Day.
+    #[serde(with = "crate::shared::json_date")]
     pub occurred_on: Date,
     /// What was done.
     pub description: String,

@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod crypto;
 pub mod dates;
+pub mod json_date;
 pub mod picture;
 pub mod qr;
 pub mod text;

@@ -58,7 +58,8 @@ pub fn status_label(code: &str) -> &'static str {
 }
 
 /// A transfer as stored, with the names it is shown with.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = TransferRecord)]
 pub struct Transfer {
     /// Id.
     pub id: i64,
@@ -91,12 +92,15 @@ pub struct Transfer {
     /// Validity in days.
     pub valid_days: Option<i64>,
     /// Issue date.
+    #[serde(with = "crate::shared::json_date::option")]
     pub issued_on: Option<Date>,
     /// Last valid day.
+    #[serde(with = "crate::shared::json_date::option")]
     pub expires_on: Option<Date>,
     /// 党费交至 (YYYY-MM).
     pub dues_paid_to: String,
     /// 回执 date.
+    #[serde(with = "crate::shared::json_date::option")]
     pub receipt_on: Option<Date>,
     /// Reason given.
     pub reason: String,

@@ -22,6 +22,43 @@ pub struct ErrorBody {
     pub fields: Option<serde_json::Value>,
 }
 
+/// The JSON error reply of every `/api/` route: `{"error": {...}}`.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"error": {"code": "not_found", "message": "您访问的内容不存在或已被删除", "request_id": "r-1a2b3c"}}))]
+pub struct ApiError {
+    /// What went wrong.
+    pub error: ApiErrorDetail,
+}
+
+/// The inside of [`ApiError`].
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiErrorDetail {
+    /// Stable machine-readable code (`not_found`, `forbidden`, `invalid_fields`, …).
+    pub code: String,
+    /// Chinese message for people.
+    pub message: String,
+    /// Id of the request, also in the server log.
+    pub request_id: String,
+    /// Every problem of a submitted record (`invalid_fields`), listed in full.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<FieldProblem>>)]
+    pub fields: Option<serde_json::Value>,
+}
+
+/// One problem of a submitted field, as `ApiErrorDetail::fields` lists them. Only describes
+/// the shape for the document: the areas build the list (e.g. the member validator's
+/// `FieldError`), and `web` imports no area.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only describes the shape
+pub struct FieldProblem {
+    /// Field key (API name).
+    field: String,
+    /// The item's Chinese name.
+    label: String,
+    /// What is wrong.
+    message: String,
+}
+
 /// Marks a response as a permission denial to be audited by the auth middleware.
 #[derive(Debug, Clone)]
 pub struct DeniedMark(pub Denial);

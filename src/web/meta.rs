@@ -7,8 +7,10 @@ use axum::response::IntoResponse;
 
 use super::{AppState, Reg};
 
-/// The `OpenAPI` description of `/api/v1`, kept beside the handlers it describes.
-pub const OPENAPI: &str = include_str!("openapi.json");
+/// The operation that serves the document itself.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(openapi))]
+pub struct Doc;
 
 pub(super) fn routes(r: Reg) -> Reg {
     r.get("/healthz", healthz)
@@ -34,9 +36,14 @@ async fn readyz(State(st): State<AppState>) -> impl IntoResponse {
     }
 }
 
+/// `GET /api/v1/openapi.json`: generated from the handlers (`crate::api_doc`).
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = crate::api_doc::tags::META,
+    summary = "本接口文档（OpenAPI 3.1）", security(()),
+    responses((status = 200, description = "OpenAPI 文档", content_type = "application/json",
+        body = Object)))]
 async fn openapi() -> impl IntoResponse {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        OPENAPI,
+        crate::api_doc::document(),
     )
 }

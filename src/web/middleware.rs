@@ -155,12 +155,13 @@ fn render_error(
     back: Option<&str>,
 ) -> Response {
     if is_api {
-        let mut e =
-            serde_json::json!({"code": body.code, "message": body.message, "request_id": rid});
-        if let Some(f) = &body.fields {
-            e["fields"] = f.clone();
-        }
-        return (status, axum::Json(serde_json::json!({"error": e}))).into_response();
+        let error = super::error::ApiErrorDetail {
+            code: body.code.to_owned(),
+            message: body.message.clone(),
+            request_id: rid.to_owned(),
+            fields: body.fields.clone(),
+        };
+        return (status, axum::Json(super::error::ApiError { error })).into_response();
     }
     if body.code == "step_up_required" {
         let to = match back {

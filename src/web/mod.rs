@@ -9,7 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod layout;
 mod local_target;
-mod meta;
+pub mod meta;
 pub mod middleware;
 pub mod nav;
 pub mod net;

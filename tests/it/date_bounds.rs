@@ -60,7 +60,7 @@ const DATE_NAMES: [&str; 8] = ["from", "to", "date", "month", "period", "year", 
 
 /// (path, parameter) for every GET query parameter that is a date by schema or by name.
 fn date_parameters() -> Vec<(String, String)> {
-    let doc: Value = serde_json::from_str(include_str!("../../src/web/openapi.json")).unwrap();
+    let doc: Value = serde_json::from_str(zhibu::api_doc::document()).unwrap();
     let mut out = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         let Some(op) = ops.get("get") else { continue };

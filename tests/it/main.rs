@@ -8,6 +8,8 @@
 
 mod access_log;
 mod admin;
+mod api_contract;
+mod api_contract_calls;
 mod audit_chain;
 mod auth;
 mod backup;
