@@ -6,6 +6,8 @@
 //! answers a body type, list it in its area's `Doc`, and the contract test
 //! (`tests/it/api_contract.rs`) will demand a call of it.
 
+pub mod page;
+
 use std::sync::OnceLock;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};

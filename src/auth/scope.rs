@@ -57,6 +57,9 @@ pub enum Capability {
     ReadAudit,
     /// Create top-level organisations.
     CreateRootOrg,
+    /// See how the background jobs ran and which events could not be used (系统管理员). The
+    /// page shows no member data, as the 系统管理员 sees none (SEC-18).
+    ViewOperations,
 }
 
 /// The user's own organisation, for roles that have one.
@@ -173,7 +176,7 @@ impl Scope {
             (self.role, cap),
             (
                 Role::SystemAdmin,
-                Capability::ManageAccounts | Capability::CreateRootOrg
+                Capability::ManageAccounts | Capability::CreateRootOrg | Capability::ViewOperations
             ) | (Role::SecurityAdmin, Capability::ManageSecurity)
                 | (Role::AuditAdmin, Capability::ReadAudit)
         )

@@ -8,6 +8,7 @@
 //! while it works. What a job has done is in the database, so a restart resumes from there.
 //! Tests call [`Job::run_once`] (or [`run_now`]) directly instead of waiting for a tick.
 
+mod page;
 pub mod registry;
 mod runtime;
 pub mod store;
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 use crate::app::App;
 
+pub use page::routes;
 pub use runtime::{Runtime, run_now, start};
 
 /// The future a job's run returns: the units of work done.

@@ -20,6 +20,9 @@ pub mod service;
 pub mod store;
 mod views;
 
+/// The automatic-points consumer's cursor name and the topics it reads, for the system page.
+pub use posting::{CONSUMER as EVENTS_CONSUMER, TOPICS as EVENT_TOPICS};
+
 /// Registers the pages.
 #[must_use]
 pub fn routes(r: crate::web::Reg) -> crate::web::Reg {

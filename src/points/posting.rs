@@ -168,19 +168,19 @@ impl Attendance {
             serde_json::from_str(payload).map_err(|e| format!("内容不是有效的 JSON：{e}"))?;
         let member_id = p["member_id"]
             .as_i64()
-            .ok_or_else(|| "缺少党员编号（member_id）".to_owned())?;
+            .ok_or_else(|| "缺少党员编号".to_owned())?;
         let held_on = p["held_on"]
             .as_str()
             .and_then(crate::shared::text::parse_date)
-            .ok_or_else(|| "缺少或无法识别会议日期（held_on）".to_owned())?;
+            .ok_or_else(|| "缺少或无法识别会议日期".to_owned())?;
         let kinds = match &p["kinds"] {
             serde_json::Value::Null => Vec::new(),
             serde_json::Value::Array(a) => a
                 .iter()
                 .map(|k| k.as_str().map(ToOwned::to_owned))
                 .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| "会议类型（kinds）应为文字列表".to_owned())?,
-            _ => return Err("会议类型（kinds）应为文字列表".to_owned()),
+                .ok_or_else(|| "会议类型应为文字列表".to_owned())?,
+            _ => return Err("会议类型应为文字列表".to_owned()),
         };
         Ok(Self {
             member_id,

@@ -1,4 +1,5 @@
-//! Routes about the service itself: health, readiness, assets and the `OpenAPI` document.
+//! Routes about the service itself: health, readiness, assets, the `OpenAPI` document and
+//! its reference page.
 
 use axum::Json;
 use axum::extract::State;
@@ -17,6 +18,7 @@ pub(super) fn routes(r: Reg) -> Reg {
         .get("/readyz", readyz)
         .get("/assets/{file}", super::assets::serve)
         .get("/api/v1/openapi.json", openapi)
+        .get("/api/docs", reference)
 }
 
 /// `GET /healthz`: the process is up.
@@ -46,4 +48,9 @@ async fn openapi() -> impl IntoResponse {
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         crate::api_doc::document(),
     )
+}
+
+/// `GET /api/docs`: the reference page, readable without a network connection.
+async fn reference() -> impl IntoResponse {
+    axum::response::Html(crate::api_doc::page::html())
 }

@@ -172,6 +172,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::bots::routes(reg);
     let reg = crate::bots::api::routes(reg);
     let reg = crate::audit::routes::routes(reg);
+    let reg = crate::jobs::routes(reg);
     let Reg { router, routes } = reg;
     let limit = state.app.config.server.body_limit_kib as usize * 1024;
     let timeout = Duration::from_secs(u64::from(state.app.config.server.request_timeout_secs));

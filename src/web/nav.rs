@@ -83,6 +83,14 @@ pub fn items(a: &AuthCtx, area: &str) -> Vec<NavItem> {
             active: area == "users",
         });
     }
+    if scope.can(Capability::ViewOperations) {
+        nav.push(NavItem {
+            href: "/admin/system".into(),
+            label: "运行状态",
+            icon: "pulse",
+            active: area == "system",
+        });
+    }
     if scope.can(Capability::ReadAudit) {
         nav.push(NavItem {
             href: "/audit".into(),

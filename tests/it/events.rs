@@ -159,6 +159,26 @@ async fn ev_malformed_payload_is_recorded_and_passed(b: Backend) {
     // Running again changes nothing.
     assert_eq!(zhibu::points::service::sync(&app).await.unwrap(), 0);
     assert_eq!(x.t.rows("failed_events").await, 2);
+    // The 系统管理员 reads them on the system page, with the reason and without the payload;
+    // an officer may not open it.
+    let sys = x.t.user("sys-events", "system_admin", None).await;
+    let (token, _) = x.t.session(sys).await;
+    let res =
+        x.t.send(crate::support::get("/admin/system", Some(&token)))
+            .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = crate::support::text(res).await;
+    assert!(
+        html.contains("无法处理的事件") && html.contains("共 2 条"),
+        "{html}"
+    );
+    assert!(html.contains(&bad.to_string()) && html.contains("不存在"));
+    assert!(html.contains("自动积分") && html.contains("会议出席"));
+    assert!(!html.contains("member_id"), "payloads stay off the page");
+    let res =
+        x.t.send(crate::support::get("/admin/system", Some(&x.officer)))
+            .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 db_test!(ev_malformed_payload_is_recorded_and_passed);
 
