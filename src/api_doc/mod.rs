@@ -150,12 +150,11 @@ fn collect_composed(
 ) {
     match v {
         serde_json::Value::Object(m) => {
-            if in_all_of {
-                if let Some(r) = m.get("$ref").and_then(serde_json::Value::as_str) {
-                    if let Some(n) = r.strip_prefix("#/components/schemas/") {
-                        out.insert(n.to_owned());
-                    }
-                }
+            if in_all_of
+                && let Some(r) = m.get("$ref").and_then(serde_json::Value::as_str)
+                && let Some(n) = r.strip_prefix("#/components/schemas/")
+            {
+                out.insert(n.to_owned());
             }
             for (k, c) in m {
                 if k == "allOf" {

@@ -178,9 +178,9 @@ fn server_label(holder: &str) -> String {
 
 fn every(d: Duration) -> String {
     let s = d.as_secs();
-    if s >= 3600 && s % 3600 == 0 {
+    if s >= 3600 && s.is_multiple_of(3600) {
         format!("{} 小时", s / 3600)
-    } else if s >= 60 && s % 60 == 0 {
+    } else if s >= 60 && s.is_multiple_of(60) {
         format!("{} 分钟", s / 60)
     } else {
         format!("{} 秒", s.max(1))

@@ -144,6 +144,8 @@ impl AttendanceOut {
 /// A meeting whose whole record the caller may read, or only the fact that it was held.
 #[derive(Serialize, ToSchema)]
 #[serde(untagged)]
+// Built once per request and serialised at once, so boxing the large variant saves nothing.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum MeetingDetail {
     /// The whole record.
     Full(MeetingFull),
