@@ -11,16 +11,17 @@ use crate::api_doc::tags;
 use crate::shared::dates::{self, INVALID_DATE};
 use crate::shared::text::{parse_datetime, ymd};
 use crate::web::error::{ApiError, AppError, AppResult};
-use crate::web::extract::{ApiJson, PathId, PathIds, User};
+use crate::web::extract::{ApiJson, PathId, User};
 use crate::web::{AppState, Reg};
 
 use super::access::Standing;
+use super::api_attendance;
 use super::api_types::{
-    AttendanceOut, CheckedIn, CodeBody, ComplianceCell, ComplianceQuery, ComplianceReport,
-    ComplianceRow, CreateBody, LeaveBody, LeaveDecision, LeaveState, ListQuery, MeetingDetail,
-    MeetingFull, MeetingList, MeetingOut, MinutesBody, MinutesSavedOut, ReportOrg,
+    AttendanceOut, ComplianceCell, ComplianceQuery, ComplianceReport, ComplianceRow, CreateBody,
+    ListQuery, MeetingDetail, MeetingFull, MeetingList, MeetingOut, MinutesBody, MinutesSavedOut,
+    ReportOrg,
 };
-use super::checkin::{self, Attendance, CurrentCode};
+use super::checkin::{self, Attendance};
 use super::compliance_service;
 use super::minutes::{self, Saved};
 use super::model::{Kind, Minutes, Period, RecordAccess};
@@ -32,11 +33,20 @@ pub fn routes(r: Reg) -> Reg {
     r.get("/api/v1/meetings", list)
         .post("/api/v1/meetings", create)
         .get("/api/v1/meetings/{id}", get)
-        .get("/api/v1/meetings/{id}/checkin-code", checkin_code)
-        .post("/api/v1/meetings/{id}/checkin", check_in)
-        .get("/api/v1/meetings/{id}/attendance", attendance)
-        .post("/api/v1/meetings/{id}/leave", leave)
-        .post("/api/v1/meetings/{id}/leaves/{lid}/decision", decide_leave)
+        .get(
+            "/api/v1/meetings/{id}/checkin-code",
+            api_attendance::checkin_code,
+        )
+        .post("/api/v1/meetings/{id}/checkin", api_attendance::check_in)
+        .get(
+            "/api/v1/meetings/{id}/attendance",
+            api_attendance::attendance,
+        )
+        .post("/api/v1/meetings/{id}/leave", api_attendance::leave)
+        .post(
+            "/api/v1/meetings/{id}/leaves/{lid}/decision",
+            api_attendance::decide_leave,
+        )
         .put("/api/v1/meetings/{id}/minutes", put_minutes)
         .get("/api/v1/compliance", compliance)
 }
@@ -47,11 +57,11 @@ pub fn routes(r: Reg) -> Reg {
     list,
     create,
     get,
-    checkin_code,
-    check_in,
-    attendance,
-    leave,
-    decide_leave,
+    api_attendance::checkin_code,
+    api_attendance::check_in,
+    api_attendance::attendance,
+    api_attendance::leave,
+    api_attendance::decide_leave,
     put_minutes,
     compliance
 ))]
@@ -230,7 +240,7 @@ async fn get(
     })))
 }
 
-async fn attendance_json(
+pub(super) async fn attendance_json(
     st: &AppState,
     u: &User,
     m: &Meeting,
@@ -239,134 +249,6 @@ async fn attendance_json(
     let org = crate::orgs::store::get(&mut st.app.db.conn().await?.exec(), m.org_id).await?;
     let manager = check_manage(u.scope(), &org).is_ok();
     Ok(AttendanceOut::of(a, manager, u.scope().member_id))
-}
-
-/// `GET /api/v1/meetings/{id}/checkin-code`
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/checkin-code", tag = tags::MEETINGS,
-    summary = "当前签到码（会场大屏）",
-    params(("id" = i64, Path, description = "会议编号")),
-    responses(
-        (status = 200, description = "签到码与有效期", body = CurrentCode),
-        (status = 401, description = "未登录", body = ApiError),
-        (status = 403, description = "无权查看", body = ApiError),
-        (status = 404, description = "不存在或不可见", body = ApiError),
-        (status = 422, description = "会议不在签到时段", body = ApiError),
-    ))]
-async fn checkin_code(
-    State(st): State<AppState>,
-    u: User,
-    PathId(id): PathId,
-) -> AppResult<Json<CurrentCode>> {
-    let (_, c) = checkin::current_code(&st.app, u.scope(), id).await?;
-    Ok(Json(c))
-}
-
-/// `POST /api/v1/meetings/{id}/checkin`
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/checkin", tag = tags::MEETINGS, summary = "签到",
-    params(("id" = i64, Path, description = "会议编号")),
-    request_body = CodeBody,
-    responses(
-        (status = 200, description = "已签到", body = CheckedIn),
-        (status = 400, description = "请求格式不正确", body = ApiError),
-        (status = 401, description = "未登录", body = ApiError),
-        (status = 403, description = "不在应到名单", body = ApiError),
-        (status = 404, description = "不存在或不可见", body = ApiError),
-        (status = 422, description = "签到码错误或已过期", body = ApiError),
-        (status = 429, description = "尝试次数过多", body = ApiError),
-    ))]
-async fn check_in(
-    State(st): State<AppState>,
-    u: User,
-    PathId(id): PathId,
-    ApiJson(b): ApiJson<CodeBody>,
-) -> AppResult<Json<CheckedIn>> {
-    let (_, outcome) = checkin::check_in(&st.app, &u.actor(), u.scope(), id, &b.code).await?;
-    let message = match outcome {
-        checkin::CheckInOutcome::CheckedIn => "签到成功",
-        checkin::CheckInOutcome::AlreadyCheckedIn => "已签到",
-    };
-    Ok(Json(CheckedIn {
-        status: outcome,
-        message: message.to_owned(),
-    }))
-}
-
-/// `GET /api/v1/meetings/{id}/attendance`
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/attendance", tag = tags::MEETINGS, summary = "出席情况",
-    params(("id" = i64, Path, description = "会议编号")),
-    responses(
-        (status = 200, description = "出席情况", body = AttendanceOut),
-        (status = 401, description = "未登录", body = ApiError),
-        (status = 403, description = "只能查看会议已召开", body = ApiError),
-        (status = 404, description = "不存在或不可见", body = ApiError),
-    ))]
-async fn attendance(
-    State(st): State<AppState>,
-    u: User,
-    PathId(id): PathId,
-) -> AppResult<Json<AttendanceOut>> {
-    let (m, a) = checkin::attendance(&st.app, u.scope(), id).await?;
-    Ok(Json(attendance_json(&st, &u, &m, a).await?))
-}
-
-/// `POST /api/v1/meetings/{id}/leave`
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/leave", tag = tags::MEETINGS, summary = "请假",
-    params(("id" = i64, Path, description = "会议编号")),
-    request_body = LeaveBody,
-    responses(
-        (status = 201, description = "已提交", body = LeaveState),
-        (status = 400, description = "请求格式不正确", body = ApiError),
-        (status = 401, description = "未登录", body = ApiError),
-        (status = 403, description = "不在应到名单", body = ApiError),
-        (status = 404, description = "不存在或不可见", body = ApiError),
-        (status = 409, description = "已请过假", body = ApiError),
-        (status = 422, description = "会议已开始或已结束", body = ApiError),
-    ))]
-async fn leave(
-    State(st): State<AppState>,
-    u: User,
-    PathId(id): PathId,
-    ApiJson(b): ApiJson<LeaveBody>,
-) -> AppResult<Response> {
-    let lid = super::leave::request_leave(&st.app, &u.actor(), u.scope(), id, &b.reason).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(LeaveState {
-            id: lid,
-            status: "pending".to_owned(),
-        }),
-    )
-        .into_response())
-}
-
-/// `POST /api/v1/meetings/{id}/leaves/{lid}/decision`
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/leaves/{lid}/decision", tag = tags::MEETINGS,
-    summary = "审批请假",
-    params(
-        ("id" = i64, Path, description = "会议编号"),
-        ("lid" = i64, Path, description = "请假编号"),
-    ),
-    request_body = LeaveDecision,
-    responses(
-        (status = 200, description = "已审批", body = LeaveState),
-        (status = 400, description = "请求格式不正确", body = ApiError),
-        (status = 401, description = "未登录", body = ApiError),
-        (status = 403, description = "无权审批", body = ApiError),
-        (status = 404, description = "不存在或不可见", body = ApiError),
-        (status = 422, description = "已审批过", body = ApiError),
-    ))]
-async fn decide_leave(
-    State(st): State<AppState>,
-    u: User,
-    PathIds(id, lid): PathIds,
-    ApiJson(b): ApiJson<LeaveDecision>,
-) -> AppResult<Json<LeaveState>> {
-    super::leave::decide_leave(&st.app, &u.actor(), u.scope(), id, lid, b.approve, &b.note).await?;
-    let status = if b.approve { "approved" } else { "rejected" };
-    Ok(Json(LeaveState {
-        id: lid,
-        status: status.to_owned(),
-    }))
 }
 
 /// `PUT /api/v1/meetings/{id}/minutes`: saves a draft, submits (`"submit": true`), or after

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod api;
+mod api_attendance;
 mod api_types;
 pub mod checkin;
 pub mod code;
