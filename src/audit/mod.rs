@@ -3,7 +3,8 @@
 //! describe, so a business write fails when its audit row cannot be written (SEC-28).
 //! Denials are recorded by the web layer for every refused request. Every row is linked to the
 //! one before by an HMAC-SM3 chain (SEC-26, `chain`), checked by `zhibu admin verify-audit`
-//! and on the auditor's page.
+//! and on the auditor's page. Writes go through the unit of work [`crate::db::Db::write`]
+//! (`work`), which refuses to commit a change that recorded no audit row.
 
 pub mod chain;
 pub mod chain_store;
@@ -12,6 +13,8 @@ pub mod routes;
 pub mod service;
 pub mod store;
 mod views;
+pub mod work;
 
 pub use model::{Actor, AuditEvent, Outcome};
 pub use service::{record, record_alone};
+pub use work::Work;

@@ -6,7 +6,6 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::members::service::MemberError;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, User, ValidForm};
 use crate::web::layout::{PageCtx, org_param, redirect_with, render_form};
@@ -15,6 +14,7 @@ use crate::web::{AppState, Reg};
 use super::model::{EVENTS, KINDS};
 use super::service::{self, BotForm, TestError};
 use super::store::{Bot, Delivery};
+use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -152,7 +152,7 @@ async fn create(
             "success",
             "已添加群机器人。建议先发送一条测试消息检查配置",
         )),
-        Err(MemberError::Invalid(m)) => list_page(&st, &u, org, f, Some(m)).await,
+        Err(DomainError::Invalid(m)) => list_page(&st, &u, org, f, Some(m)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -208,7 +208,7 @@ async fn update(
             "success",
             "已保存",
         )),
-        Err(MemberError::Invalid(m)) => show_page(&st, &u, id, Some(m)).await,
+        Err(DomainError::Invalid(m)) => show_page(&st, &u, id, Some(m)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -248,7 +248,7 @@ async fn toggle(st: &AppState, u: &User, id: i64, pause: bool) -> AppResult<Resp
                 "已恢复，失败计数已清零"
             },
         )),
-        Err(MemberError::Invalid(m)) => Ok(redirect_with(st, &to, "error", &m)),
+        Err(DomainError::Invalid(m)) => Ok(redirect_with(st, &to, "error", &m)),
         Err(e) => Err(e.into()),
     }
 }

@@ -9,13 +9,13 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent, Outcome};
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::db::{Exec, StoreError, StoreResult};
-use crate::members::service::MemberError;
 use crate::orgs::model::Org;
 use crate::shared::text::char_len;
 
 use super::address::AllowList;
 use super::model::{self, Message};
 use super::store::{self, Bot, Delivery, NewBot};
+use crate::shared::error::DomainError;
 
 /// Bots per organisation.
 pub const MAX_PER_ORG: usize = 20;
@@ -38,12 +38,12 @@ pub struct BotForm {
     pub events: Vec<String>,
 }
 
-fn invalid(m: &str) -> MemberError {
-    MemberError::Invalid(m.to_owned())
+fn invalid(m: &str) -> DomainError {
+    DomainError::Invalid(m.to_owned())
 }
 
 /// The organisation, if the caller may run its bots.
-async fn managed_org(app: &App, scope: &Scope, org_id: i64) -> Result<Org, MemberError> {
+async fn managed_org(app: &App, scope: &Scope, org_id: i64) -> Result<Org, DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
@@ -54,7 +54,7 @@ async fn managed_org(app: &App, scope: &Scope, org_id: i64) -> Result<Org, Membe
 ///
 /// # Errors
 /// `NotFound` for bots outside the caller's organisations.
-pub async fn managed(app: &App, scope: &Scope, id: i64) -> Result<(Bot, Org), MemberError> {
+pub async fn managed(app: &App, scope: &Scope, id: i64) -> Result<(Bot, Org), DomainError> {
     let b = match store::get(&mut app.db.conn().await?.exec(), id).await {
         Ok(b) => b,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
@@ -63,7 +63,7 @@ pub async fn managed(app: &App, scope: &Scope, id: i64) -> Result<(Bot, Org), Me
     let org = managed_org(app, scope, b.org_id)
         .await
         .map_err(|e| match e {
-            MemberError::Denied(_) => Denial::NotFound.into(),
+            DomainError::Denied(_) => Denial::NotFound.into(),
             e => e,
         })?;
     Ok((b, org))
@@ -73,13 +73,13 @@ pub async fn managed(app: &App, scope: &Scope, id: i64) -> Result<(Bot, Org), Me
 ///
 /// # Errors
 /// Denied outside the caller's organisations.
-pub async fn list(app: &App, scope: &Scope, org_id: i64) -> Result<(Org, Vec<Bot>), MemberError> {
+pub async fn list(app: &App, scope: &Scope, org_id: i64) -> Result<(Org, Vec<Bot>), DomainError> {
     let org = managed_org(app, scope, org_id).await?;
     let bots = store::of_org(&mut app.db.conn().await?.exec(), org_id).await?;
     Ok((org, bots))
 }
 
-fn check_common(f: &BotForm) -> Result<(String, String), MemberError> {
+fn check_common(f: &BotForm) -> Result<(String, String), DomainError> {
     let name = f.name.trim();
     if name.is_empty() || char_len(name) > 50 {
         return Err(invalid("请填写机器人名称（不超过 50 字）"));
@@ -106,42 +106,44 @@ pub async fn create(
     scope: &Scope,
     org_id: i64,
     f: &BotForm,
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     let org = managed_org(app, scope, org_id).await?;
     let (name, events) = check_common(f)?;
     if !model::KINDS.iter().any(|k| k.0 == f.kind) {
         return Err(invalid("请选择平台：企业微信、钉钉或飞书"));
     }
     let url =
-        model::check_url(&f.url, &AllowList::of(&app.config.bots)).map_err(MemberError::Invalid)?;
+        model::check_url(&f.url, &AllowList::of(&app.config.bots)).map_err(DomainError::Invalid)?;
     let secret = f.secret.trim();
     if f.kind == "wecom" && !secret.is_empty() {
         return Err(invalid("企业微信群机器人不使用签名密钥，请留空"));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if store::of_org(&mut tx.exec(), org.id).await?.len() >= MAX_PER_ORG {
-        return Err(invalid("每个组织最多添加 20 个群机器人"));
-    }
-    let nb = NewBot {
-        org_id: org.id,
-        name: &name,
-        kind: &f.kind,
-        url: &url,
-        secret: Some(secret).filter(|s| !s.is_empty()),
-        events: &events,
-    };
-    let id = store::insert(&mut tx.exec(), &nb, actor.user_id, now).await?;
-    let ev = AuditEvent::success("bot.create", "bot", id)
-        .org(org.id)
-        .detail(format!(
-            "{}「{name}」，转发：{}",
-            model::kind_label(&f.kind),
-            model::events_text(&events)
-        ));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(id)
+    app.db
+        .write(actor, now, async |w| {
+            if store::of_org(&mut w.exec(), org.id).await?.len() >= MAX_PER_ORG {
+                return Err(invalid("每个组织最多添加 20 个群机器人"));
+            }
+            let nb = NewBot {
+                org_id: org.id,
+                name: &name,
+                kind: &f.kind,
+                url: &url,
+                secret: Some(secret).filter(|s| !s.is_empty()),
+                events: &events,
+            };
+            let id = store::insert(&mut w.exec(), &nb, actor.user_id, now).await?;
+            let ev = AuditEvent::success("bot.create", "bot", id)
+                .org(org.id)
+                .detail(format!(
+                    "{}「{name}」，转发：{}",
+                    model::kind_label(&f.kind),
+                    model::events_text(&events)
+                ));
+            w.audit(ev).await?;
+            Ok(id)
+        })
+        .await
 }
 
 /// Changes a bot's name and events, and its address or secret when new ones are given.
@@ -154,13 +156,13 @@ pub async fn update(
     scope: &Scope,
     id: i64,
     f: &BotForm,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     let (b, _) = managed(app, scope, id).await?;
     let (name, events) = check_common(f)?;
     let url = match f.url.trim() {
         "" => None,
         s => Some(
-            model::check_url(s, &AllowList::of(&app.config.bots)).map_err(MemberError::Invalid)?,
+            model::check_url(s, &AllowList::of(&app.config.bots)).map_err(DomainError::Invalid)?,
         ),
     };
     let secret = match (f.clear_secret, f.secret.trim()) {
@@ -172,16 +174,6 @@ pub async fn update(
         (false, s) => Some(s),
     };
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    store::update(
-        &mut tx.exec(),
-        id,
-        (&name, &events),
-        url.as_deref(),
-        secret,
-        now,
-    )
-    .await?;
     let mut detail = format!("「{name}」，转发：{}", model::events_text(&events));
     if url.is_some() {
         detail.push_str("，更换了 Webhook 地址");
@@ -194,8 +186,13 @@ pub async fn update(
     let ev = AuditEvent::success("bot.update", "bot", id)
         .org(b.org_id)
         .detail(detail);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
+    app.db
+        .write(actor, now, async |w| {
+            let change = (name.as_str(), events.as_str());
+            store::update(&mut w.exec(), id, change, url.as_deref(), secret, now).await?;
+            w.audit(ev).await
+        })
+        .await?;
     Ok(())
 }
 
@@ -209,41 +206,44 @@ pub async fn set_paused(
     scope: &Scope,
     id: i64,
     pause: bool,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     let (b, _) = managed(app, scope, id).await?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
     let reason = format!("由 {} 手动暂停", actor.name);
-    if !store::set_status(&mut tx.exec(), id, pause.then_some(reason.as_str()), now).await? {
-        return Err(invalid(if pause {
-            "该机器人已暂停"
-        } else {
-            "该机器人未暂停"
-        }));
-    }
     let action = if pause { "bot.pause" } else { "bot.resume" };
-    let ev = AuditEvent::success(action, "bot", id)
-        .org(b.org_id)
-        .detail(format!("「{}」", b.name));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    let now = app.now();
+    app.db
+        .write(actor, now, async |w| {
+            let why = pause.then_some(reason.as_str());
+            if !store::set_status(&mut w.exec(), id, why, now).await? {
+                return Err(invalid(if pause {
+                    "该机器人已暂停"
+                } else {
+                    "该机器人未暂停"
+                }));
+            }
+            let ev = AuditEvent::success(action, "bot", id)
+                .org(b.org_id)
+                .detail(format!("「{}」", b.name));
+            Ok(w.audit(ev).await?)
+        })
+        .await
 }
 
 /// Removes a bot and its delivery log.
 ///
 /// # Errors
 /// Denied.
-pub async fn delete(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<i64, MemberError> {
+pub async fn delete(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<i64, DomainError> {
     let (b, _) = managed(app, scope, id).await?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    store::delete(&mut tx.exec(), id).await?;
     let ev = AuditEvent::success("bot.delete", "bot", id)
         .org(b.org_id)
         .detail(format!("{}「{}」", b.kind_label(), b.name));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
+    app.db
+        .write(actor, app.now(), async |w| {
+            store::delete(&mut w.exec(), id).await?;
+            w.audit(ev).await
+        })
+        .await?;
     Ok(b.org_id)
 }
 
@@ -255,7 +255,7 @@ pub enum TestError {
     Limited,
     /// Denied, or storage.
     #[error(transparent)]
-    Other(#[from] MemberError),
+    Other(#[from] DomainError),
 }
 
 impl From<StoreError> for TestError {
@@ -315,7 +315,7 @@ pub async fn log(
     app: &App,
     scope: &Scope,
     id: i64,
-) -> Result<(Bot, Org, Vec<Delivery>), MemberError> {
+) -> Result<(Bot, Org, Vec<Delivery>), DomainError> {
     let (b, org) = managed(app, scope, id).await?;
     let d = store::log(&mut app.db.conn().await?.exec(), id, 100).await?;
     Ok((b, org, d))

@@ -13,6 +13,10 @@ pub enum StoreError {
     /// A foreign-key or check constraint refused the write.
     #[error("constraint violated")]
     Constraint,
+    /// A unit of work tried to commit a change without its audit row (a programming error,
+    /// refused so that such a write never lands; SEC-28).
+    #[error("change without an audit row")]
+    Unaudited,
     /// Anything else from the driver.
     #[error(transparent)]
     Db(sqlx::Error),

@@ -6,13 +6,13 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::members::service::MemberError;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, User, ValidForm};
 use crate::web::layout::{PageCtx, org_param, redirect_with, render_form};
 use crate::web::{AppState, Reg};
 
 use super::service::{self, Access, MAX_PHOTO_BYTES, MAX_PHOTOS, Shown};
+use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -147,7 +147,7 @@ async fn post(
             "success",
             "已发布",
         )),
-        Err(MemberError::Invalid(m)) => feed_page(&st, &u, org, None, Some(m)).await,
+        Err(DomainError::Invalid(m)) => feed_page(&st, &u, org, None, Some(m)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -200,10 +200,10 @@ async fn moderate(
     finish(&st, id, r.map(|()| "已处理")).await
 }
 
-async fn finish(st: &AppState, id: i64, r: Result<&str, MemberError>) -> AppResult<Response> {
+async fn finish(st: &AppState, id: i64, r: Result<&str, DomainError>) -> AppResult<Response> {
     match r {
         Ok(m) => Ok(redirect_with(st, &back(st, id).await?, "success", m)),
-        Err(MemberError::Invalid(m)) => Ok(redirect_with(st, &back(st, id).await?, "error", &m)),
+        Err(DomainError::Invalid(m)) => Ok(redirect_with(st, &back(st, id).await?, "error", &m)),
         Err(e) => Err(e.into()),
     }
 }

@@ -10,11 +10,11 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::db::StoreError;
-use crate::members::service::MemberError;
 use crate::notices::model::{clean_body, plain_text};
 use crate::orgs::model::Org;
 
 use super::store::{self, Comment, Post};
+use crate::shared::error::DomainError;
 
 /// Photos per post.
 pub const MAX_PHOTOS: usize = 9;
@@ -66,7 +66,7 @@ async fn access(app: &App, scope: &Scope, org: &Org) -> Access {
     }
 }
 
-async fn org_of(app: &App, scope: &Scope, org_id: i64) -> Result<(Org, Access), MemberError> {
+async fn org_of(app: &App, scope: &Scope, org_id: i64) -> Result<(Org, Access), DomainError> {
     let org = match crate::orgs::store::get(&mut app.db.conn().await?.exec(), org_id).await {
         Ok(o) => o,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
@@ -79,7 +79,7 @@ async fn org_of(app: &App, scope: &Scope, org_id: i64) -> Result<(Org, Access), 
     Ok((org, a))
 }
 
-async fn post_of(app: &App, scope: &Scope, id: i64) -> Result<(Post, Access), MemberError> {
+async fn post_of(app: &App, scope: &Scope, id: i64) -> Result<(Post, Access), DomainError> {
     let p = match store::get(&mut app.db.conn().await?.exec(), id).await {
         Ok(p) => p,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
@@ -101,7 +101,7 @@ pub async fn page(
     scope: &Scope,
     org_id: i64,
     before: Option<i64>,
-) -> Result<(Org, Access, Vec<Shown>), MemberError> {
+) -> Result<(Org, Access, Vec<Shown>), DomainError> {
     let (org, a) = org_of(app, scope, org_id).await?;
     let mut conn = app.db.conn().await?;
     let posts = store::page(&mut conn.exec(), org.id, before, PER_PAGE, a.moderates).await?;
@@ -146,22 +146,22 @@ pub async fn post(
     org_id: i64,
     raw: &str,
     photos: &[Vec<u8>],
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     let (org, a) = org_of(app, scope, org_id).await?;
     if !a.takes_part {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "只有本支部党员可以在党建群发言".into(),
         ));
     }
     if raw.chars().count() > 2000 {
-        return Err(MemberError::Invalid("内容不能超过 2000 字".into()));
+        return Err(DomainError::Invalid("内容不能超过 2000 字".into()));
     }
     let body = text_of(raw, 2000);
     if body.is_empty() && photos.is_empty() {
-        return Err(MemberError::Invalid("请填写内容或选择图片".into()));
+        return Err(DomainError::Invalid("请填写内容或选择图片".into()));
     }
     if photos.len() > MAX_PHOTOS {
-        return Err(MemberError::Invalid(format!(
+        return Err(DomainError::Invalid(format!(
             "每条最多 {MAX_PHOTOS} 张图片"
         )));
     }
@@ -169,7 +169,7 @@ pub async fn post(
     for p in photos {
         kept.push(
             crate::shared::picture::reencode(p, MAX_PHOTO_BYTES, PHOTO_SIDE, "图片")
-                .map_err(MemberError::Invalid)?,
+                .map_err(DomainError::Invalid)?,
         );
     }
     let now = app.now();
@@ -201,14 +201,14 @@ pub async fn comment(
     scope: &Scope,
     post_id: i64,
     raw: &str,
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     let (p, a) = post_of(app, scope, post_id).await?;
     if !a.takes_part && !a.moderates {
         return Err(Denial::NotFound.into());
     }
     let body = text_of(raw, 500);
     if body.is_empty() || raw.chars().count() > 500 {
-        return Err(MemberError::Invalid("请填写评论（不超过 500 字）".into()));
+        return Err(DomainError::Invalid("请填写评论（不超过 500 字）".into()));
     }
     let now: OffsetDateTime = app.now();
     let mut tx = app.db.begin().await?;
@@ -230,7 +230,7 @@ pub async fn comment(
 ///
 /// # Errors
 /// `NotFound` outside the branch.
-pub async fn like(app: &App, scope: &Scope, post_id: i64) -> Result<bool, MemberError> {
+pub async fn like(app: &App, scope: &Scope, post_id: i64) -> Result<bool, DomainError> {
     let (p, _) = post_of(app, scope, post_id).await?;
     let mut tx = app.db.begin().await?;
     let liked = store::toggle_like(&mut tx.exec(), p.id, scope.user_id).await?;
@@ -249,7 +249,7 @@ pub async fn moderate(
     post_id: i64,
     action: &str,
     reason: &str,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     let (p, a) = post_of(app, scope, post_id).await?;
     if !a.moderates {
         return Err(Denial::NotFound.into());
@@ -260,10 +260,10 @@ pub async fn moderate(
         "unpin" => (Some(false), None, "取消置顶"),
         "hide" => (None, Some("hidden"), "隐藏"),
         "delete" => (None, Some("deleted"), "删除"),
-        _ => return Err(MemberError::Invalid("未知的操作".into())),
+        _ => return Err(DomainError::Invalid("未知的操作".into())),
     };
     if removed.is_some() && (reason.is_empty() || reason.chars().count() > 200) {
-        return Err(MemberError::Invalid("请填写原因（不超过 200 字）".into()));
+        return Err(DomainError::Invalid("请填写原因（不超过 200 字）".into()));
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
@@ -284,7 +284,7 @@ pub async fn moderate(
 ///
 /// # Errors
 /// `NotFound` otherwise.
-pub async fn photo(app: &App, scope: &Scope, id: i64) -> Result<Vec<u8>, MemberError> {
+pub async fn photo(app: &App, scope: &Scope, id: i64) -> Result<Vec<u8>, DomainError> {
     let (post_id, bytes) = match store::photo(&mut app.db.conn().await?.exec(), id).await {
         Ok(x) => x,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),

@@ -11,8 +11,8 @@ use crate::auth::{MemberAction, OrgAction, Scope};
 use crate::config::AccountUsername;
 use crate::shared::token::one_time_password;
 
-use super::service::MemberError;
 use super::store;
+use crate::shared::error::DomainError;
 
 /// What a member needs to sign in for the first time.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -43,7 +43,7 @@ pub async fn pending(
     app: &App,
     scope: &Scope,
     org_id: i64,
-) -> Result<(crate::orgs::model::Org, usize), MemberError> {
+) -> Result<(crate::orgs::model::Org, usize), DomainError> {
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
     scope.check_member(MemberAction::Edit, &org.path, 0)?;
     let n = store::without_accounts(&mut app.db.conn().await?.exec(), &app.keys, &org.path)
@@ -61,7 +61,7 @@ pub async fn issue(
     actor: &Actor,
     scope: &Scope,
     org_id: i64,
-) -> Result<Vec<Slip>, MemberError> {
+) -> Result<Vec<Slip>, DomainError> {
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
     scope.check_member(MemberAction::Edit, &org.path, 0)?;
     let people =
@@ -77,8 +77,8 @@ pub async fn issue(
             .collect::<Result<Vec<_>, _>>()
     })
     .await
-    .map_err(|_| MemberError::Invalid("账号生成失败，请重试".into()))?
-    .map_err(|_| MemberError::Invalid("账号生成失败，请重试".into()))?;
+    .map_err(|_| DomainError::Invalid("账号生成失败，请重试".into()))?
+    .map_err(|_| DomainError::Invalid("账号生成失败，请重试".into()))?;
     let now = app.now();
     let expires_at = crate::auth::users::activation_deadline(app, now);
     let valid_until = crate::shared::text::ymd(expires_at.date());

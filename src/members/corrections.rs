@@ -14,7 +14,8 @@ use crate::shared::crypto::KeyRing;
 
 use super::model::{label_of, validate};
 use super::sealing::{self, SEALED_CORRECTIONS};
-use super::service::{MemberError, check_unique, detail};
+use super::service::{check_unique, detail};
+use crate::shared::error::DomainError;
 
 /// Items a member may ask to correct (organisation, category and status change by events).
 pub const CORRECTABLE: &[&str] = &[
@@ -209,20 +210,20 @@ pub async fn request(
     field: &str,
     value: &str,
     reason: &str,
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     if scope.member_id != Some(member_id) {
         return Err(Denial::NotFound.into());
     }
     detail(app, scope, member_id, MemberAction::View).await?;
     if !CORRECTABLE.contains(&field) {
-        return Err(MemberError::Invalid("请选择要更正的项目".into()));
+        return Err(DomainError::Invalid("请选择要更正的项目".into()));
     }
     let (value, reason) = (value.trim(), reason.trim());
     if value.chars().count() > 100 {
-        return Err(MemberError::Invalid("更正后的内容不能超过 100 字".into()));
+        return Err(DomainError::Invalid("更正后的内容不能超过 100 字".into()));
     }
     if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "请填写更正理由（不超过 200 字）".into(),
         ));
     }
@@ -254,7 +255,7 @@ pub async fn for_decision(
     app: &App,
     scope: &Scope,
     id: i64,
-) -> Result<(Correction, super::service::MemberDetail), MemberError> {
+) -> Result<(Correction, super::service::MemberDetail), DomainError> {
     let c = match get(&mut app.db.conn().await?.exec(), &app.keys, id).await {
         Ok(c) => c,
         Err(crate::db::StoreError::NotFound) => return Err(Denial::NotFound.into()),
@@ -262,7 +263,7 @@ pub async fn for_decision(
     };
     let d = detail(app, scope, c.member_id, MemberAction::Edit).await?;
     if scope.member_id == Some(c.member_id) {
-        return Err(MemberError::Denied(Denial::Forbidden));
+        return Err(DomainError::Denied(Denial::Forbidden));
     }
     Ok((c, d))
 }
@@ -278,14 +279,14 @@ pub async fn decide(
     id: i64,
     approve: bool,
     note: &str,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     let (c, d) = for_decision(app, scope, id).await?;
     if c.status != "pending" {
-        return Err(MemberError::Invalid("该申请已经处理".into()));
+        return Err(DomainError::Invalid("该申请已经处理".into()));
     }
     let note = note.trim();
     if !approve && note.is_empty() {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "不同意时请填写说明，告知党员原因".into(),
         ));
     }
@@ -295,7 +296,7 @@ pub async fn decide(
         raw.insert(c.field.clone(), c.new_value.clone());
         let codes = super::service::codes(app).await?;
         let f = validate(&raw, d.member.category(), &codes, app.clock.today())
-            .map_err(MemberError::Fields)?;
+            .map_err(DomainError::Fields)?;
         check_unique(app, scope, &f.id_number, Some(c.member_id)).await?;
         Some(f)
     } else {
@@ -314,7 +315,7 @@ pub async fn decide(
     .await?
         == 0
     {
-        return Err(MemberError::Invalid("该申请已经处理".into()));
+        return Err(DomainError::Invalid("该申请已经处理".into()));
     }
     if let Some(f) = &fields {
         super::store::update(

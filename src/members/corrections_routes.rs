@@ -14,7 +14,7 @@ use crate::web::{AppState, Reg};
 
 use super::corrections::{self, CORRECTABLE, Correction};
 use super::model::label_of;
-use super::service::MemberError;
+use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -113,7 +113,7 @@ async fn create(
             "success",
             "更正申请已提交，支部审核后会更新您的信息",
         )),
-        Err(MemberError::Invalid(m)) => {
+        Err(DomainError::Invalid(m)) => {
             form_page(&st, &u, id, Some(m), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
@@ -199,10 +199,10 @@ async fn decide(
                 "已退回申请"
             },
         )),
-        Err(MemberError::Invalid(m)) => {
+        Err(DomainError::Invalid(m)) => {
             review_page(&st, &u, id, Some(m), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e @ MemberError::Fields(_)) => {
+        Err(e @ DomainError::Fields(_)) => {
             review_page(
                 &st,
                 &u,

@@ -10,8 +10,9 @@ use crate::orgs::model::Org;
 
 use super::events::{self, NewEvent};
 use super::model::{Category, EventKind, Member};
-use super::service::{MemberError, detail};
+use super::service::detail;
 use super::store;
+use crate::shared::error::DomainError;
 
 /// Records 转正, 停止党籍, 恢复党籍, 出党 or 去世 and applies it to the record.
 ///
@@ -25,26 +26,26 @@ pub async fn record_event(
     kind: EventKind,
     on: Date,
     note: &str,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     let d = detail(app, scope, id, MemberAction::Edit).await?;
     if !EventKind::RECORDABLE.contains(&kind) {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "组织关系的调整请通过组织关系转接办理".into(),
         ));
     }
     let note = note.trim();
     if note.chars().count() > 200 {
-        return Err(MemberError::Invalid("说明不能超过 200 字".into()));
+        return Err(DomainError::Invalid("说明不能超过 200 字".into()));
     }
     if on > app.clock.today() {
-        return Err(MemberError::Invalid("日期不能晚于今天".into()));
+        return Err(DomainError::Invalid("日期不能晚于今天".into()));
     }
     if d.events.last().is_some_and(|e| e.occurred_on > on) {
-        return Err(MemberError::Invalid("日期不能早于上一条记录".into()));
+        return Err(DomainError::Invalid("日期不能早于上一条记录".into()));
     }
     let status = d.member.status();
     let Some(next) = kind.transition(status) else {
-        return Err(MemberError::Invalid(format!(
+        return Err(DomainError::Invalid(format!(
             "党籍状态为“{}”的党员不能登记“{}”",
             status.label(),
             kind.label()
@@ -54,11 +55,11 @@ pub async fn record_event(
     let mut tx = app.db.begin().await?;
     if kind == EventKind::Convert {
         if d.member.category() != Category::Probationary {
-            return Err(MemberError::Invalid("只有预备党员才能转正".into()));
+            return Err(DomainError::Invalid("只有预备党员才能转正".into()));
         }
         // DEV-20/21: probation is a full year from the 党员大会 that accepted the member.
         if on < crate::orgs::model::term_end(d.member.joined_on, 1) {
-            return Err(MemberError::Invalid("预备期未满一年，不能转正".into()));
+            return Err(DomainError::Invalid("预备期未满一年，不能转正".into()));
         }
         store::set_category(&mut tx.exec(), id, Category::Full.code(), Some(on), now).await?;
     }
@@ -100,7 +101,7 @@ pub async fn on_date(
     scope: &Scope,
     org_id: i64,
     date: Date,
-) -> Result<Vec<(Member, Org)>, MemberError> {
+) -> Result<Vec<(Member, Org)>, DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }

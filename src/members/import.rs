@@ -12,10 +12,10 @@ use crate::orgs::model::{Org, OrgKind};
 
 use super::events::{self, NewEvent};
 use super::model::{Category, EventKind, MemberFields, validate};
-use super::service::MemberError;
 use super::sheet::{self, Cell, Sheet, column_name};
 use super::store;
 use super::workbook::{IGNORED, key_of, status_cell_ok};
+use crate::shared::error::DomainError;
 
 /// A problem in one cell (or in the header when `row` is the header row).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -80,19 +80,19 @@ impl Checked {
 }
 
 /// Failures before any row is looked at.
-impl From<sheet::SheetError> for MemberError {
+impl From<sheet::SheetError> for DomainError {
     fn from(e: sheet::SheetError) -> Self {
-        MemberError::Invalid(e.to_string())
+        DomainError::Invalid(e.to_string())
     }
 }
 
 /// Parses the workbook off the async threads, with a time limit (SEC-35).
-async fn read_sheet(bytes: Vec<u8>) -> Result<Sheet, MemberError> {
+async fn read_sheet(bytes: Vec<u8>) -> Result<Sheet, DomainError> {
     let task = tokio::task::spawn_blocking(move || sheet::read(&bytes));
     match tokio::time::timeout(std::time::Duration::from_secs(20), task).await {
         Ok(Ok(r)) => Ok(r?),
-        Ok(Err(_)) => Err(MemberError::Invalid("文件无法读取".into())),
-        Err(_) => Err(MemberError::Invalid(
+        Ok(Err(_)) => Err(DomainError::Invalid("文件无法读取".into())),
+        Err(_) => Err(DomainError::Invalid(
             "文件处理超时，请检查文件或分批导入".into(),
         )),
     }
@@ -134,11 +134,11 @@ pub async fn check(
     scope: &Scope,
     org_id: i64,
     bytes: Vec<u8>,
-) -> Result<(Org, Checked), MemberError> {
+) -> Result<(Org, Checked), DomainError> {
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
     scope.check_member(MemberAction::Edit, &org.path, 0)?;
     if !org.kind().is_branch() || !org.is_active() {
-        return Err(MemberError::Invalid("请选择要导入到的党支部".into()));
+        return Err(DomainError::Invalid("请选择要导入到的党支部".into()));
     }
     let sheet = read_sheet(bytes).await?;
     let mut out = Checked::default();
@@ -326,7 +326,7 @@ pub async fn check(
 /// Checks again and, when every row is valid, writes all rows in one transaction.
 ///
 /// # Errors
-/// Denied, an unreadable workbook, or [`MemberError::Invalid`] when any row has a problem
+/// Denied, an unreadable workbook, or [`DomainError::Invalid`] when any row has a problem
 /// (then nothing is written).
 pub async fn commit(
     app: &App,
@@ -334,10 +334,10 @@ pub async fn commit(
     scope: &Scope,
     org_id: i64,
     bytes: Vec<u8>,
-) -> Result<(usize, usize), MemberError> {
+) -> Result<(usize, usize), DomainError> {
     let (org, checked) = check(app, scope, org_id, bytes).await?;
     if !checked.errors.is_empty() {
-        return Err(MemberError::Invalid(format!(
+        return Err(DomainError::Invalid(format!(
             "文件中有 {} 处问题，未导入任何数据",
             checked.errors.len()
         )));

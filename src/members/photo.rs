@@ -10,7 +10,8 @@ use crate::auth::{MemberAction, Scope};
 use crate::db::{Exec, StoreResult};
 use crate::on;
 
-use super::service::{MemberError, detail};
+use super::service::detail;
+use crate::shared::error::DomainError;
 
 /// Largest upload.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -63,12 +64,12 @@ pub async fn upload(
     scope: &Scope,
     member_id: i64,
     bytes: Vec<u8>,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     detail(app, scope, member_id, MemberAction::Edit).await?;
     let cleaned = tokio::task::spawn_blocking(move || clean(&bytes))
         .await
-        .map_err(|_| MemberError::Invalid("照片处理失败".into()))?
-        .map_err(MemberError::Invalid)?;
+        .map_err(|_| DomainError::Invalid("照片处理失败".into()))?
+        .map_err(DomainError::Invalid)?;
     write(app, actor, scope, member_id, Some(cleaned)).await
 }
 
@@ -81,7 +82,7 @@ pub async fn remove(
     actor: &Actor,
     scope: &Scope,
     member_id: i64,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     write(app, actor, scope, member_id, None).await
 }
 
@@ -92,7 +93,7 @@ async fn write(
     scope: &Scope,
     member_id: i64,
     photo: Option<Vec<u8>>,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     let d = detail(app, scope, member_id, MemberAction::Edit).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;

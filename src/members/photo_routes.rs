@@ -11,7 +11,8 @@ use crate::web::upload::single_file;
 use crate::web::{AppState, Reg};
 
 use super::photo::{self, MAX_BYTES};
-use super::service::{self, MemberError};
+use super::service;
+use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -58,7 +59,7 @@ async fn upload(
     };
     match photo::upload(&st.app, &u.actor(), u.scope(), id, bytes).await {
         Ok(()) => Ok(redirect_with(&st, &to, "success", "照片已更新")),
-        Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(DomainError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
         Err(e) => Err(e.into()),
     }
 }

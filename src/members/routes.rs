@@ -18,8 +18,9 @@ use crate::web::{AppState, Reg};
 
 use super::model::{Category, EventKind, FieldError, ITEMS, RawFields};
 use super::roster_page::org_choices;
-use super::service::{self, Entry, MemberError, Placement};
+use super::service::{self, Entry, Placement};
 use super::views::{AsOfPage, FormPage, ShowPage, opts};
+use crate::shared::error::DomainError;
 
 /// Registers the routes of this area.
 pub fn routes(r: Reg) -> Reg {
@@ -32,17 +33,6 @@ pub fn routes(r: Reg) -> Reg {
         .post("/members/{id}/edit", update)
         .post("/members/{id}/unmask", unmask)
         .post("/members/{id}/events", record_event)
-}
-
-impl From<MemberError> for AppError {
-    fn from(e: MemberError) -> Self {
-        match e {
-            MemberError::Denied(d) => AppError::Denied(d),
-            MemberError::Fields(f) => AppError::Fields(serde_json::to_value(f).unwrap_or_default()),
-            MemberError::Invalid(m) => AppError::Invalid(m),
-            MemberError::Store(s) => s.into(),
-        }
-    }
 }
 
 async fn show_page(st: &AppState, u: &User, id: i64, unmasked: bool) -> AppResult<Response> {
@@ -270,11 +260,11 @@ async fn create(
             "success",
             "党员信息已登记",
         )),
-        Err(MemberError::Fields(errors)) => render_status(
+        Err(DomainError::Fields(errors)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &form_page(&st, &u, None, v, errors, None).await?,
         ),
-        Err(MemberError::Invalid(m)) => render_status(
+        Err(DomainError::Invalid(m)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &form_page(&st, &u, None, v, Vec::new(), Some(m)).await?,
         ),
@@ -306,14 +296,14 @@ async fn update(
             "success",
             "已保存",
         )),
-        Err(MemberError::Fields(errors)) => {
+        Err(DomainError::Fields(errors)) => {
             let d = service::detail(&st.app, u.scope(), id, MemberAction::Edit).await?;
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form_page(&st, &u, Some(d.member), v, errors, None).await?,
             )
         }
-        Err(MemberError::Invalid(m)) => {
+        Err(DomainError::Invalid(m)) => {
             let d = service::detail(&st.app, u.scope(), id, MemberAction::Edit).await?;
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -350,7 +340,7 @@ async fn record_event(
             "success",
             &format!("已登记“{}”", kind.label()),
         )),
-        Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(DomainError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
         Err(e) => Err(e.into()),
     }
 }

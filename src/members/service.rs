@@ -14,45 +14,13 @@ use super::model::{
     Category, CodeSets, EventKind, FieldError, Member, RawFields, Status, validate,
 };
 use super::store::{self, MemberRow, RosterFilter};
-
-/// Failures of the member area.
-#[derive(Debug, thiserror::Error)]
-pub enum MemberError {
-    /// Refused by the scope.
-    #[error("找不到该记录，或无权执行此操作")]
-    Denied(Denial),
-    /// Field problems, all of them.
-    #[error("提交的内容有误：{}", .0.iter().map(|e| format!("{}：{}", e.label, e.message)).collect::<Vec<_>>().join("；"))]
-    Fields(Vec<FieldError>),
-    /// A state or input problem; the text is for the user.
-    #[error("{0}")]
-    Invalid(String),
-    /// Storage failure.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<Denial> for MemberError {
-    fn from(d: Denial) -> Self {
-        Self::Denied(d)
-    }
-}
-
-impl From<crate::orgs::service::OrgError> for MemberError {
-    fn from(e: crate::orgs::service::OrgError) -> Self {
-        match e {
-            crate::orgs::service::OrgError::Denied(d) => Self::Denied(d),
-            crate::orgs::service::OrgError::Invalid(m) => Self::Invalid(m),
-            crate::orgs::service::OrgError::Store(s) => Self::Store(s),
-        }
-    }
-}
+use crate::shared::error::DomainError;
 
 /// The code tables (民族, 学历, 学位, 党籍状态).
 ///
 /// # Errors
 /// Storage failures.
-pub async fn codes(app: &App) -> Result<CodeSets, MemberError> {
+pub async fn codes(app: &App) -> Result<CodeSets, DomainError> {
     Ok(store::code_sets(&mut app.db.conn().await?.exec()).await?)
 }
 
@@ -68,7 +36,7 @@ pub async fn roster(
     mut filter: RosterFilter,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<MemberRow>, i64), MemberError> {
+) -> Result<(Vec<MemberRow>, i64), DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
@@ -118,7 +86,7 @@ pub async fn detail(
     scope: &Scope,
     id: i64,
     action: MemberAction,
-) -> Result<MemberDetail, MemberError> {
+) -> Result<MemberDetail, DomainError> {
     let mut conn = app.db.conn().await?;
     let (member, path) = match store::get(&mut conn.exec(), &app.keys, id).await {
         Ok(x) => x,
@@ -165,16 +133,16 @@ pub struct Entry {
 }
 
 /// Checks that a 党小组 belongs to the branch.
-async fn check_group(app: &App, branch: &Org, group_id: Option<i64>) -> Result<(), MemberError> {
+async fn check_group(app: &App, branch: &Org, group_id: Option<i64>) -> Result<(), DomainError> {
     let Some(g) = group_id else { return Ok(()) };
     let group = crate::orgs::store::get(&mut app.db.conn().await?.exec(), g)
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => MemberError::Invalid("所选党小组不存在".into()),
+            StoreError::NotFound => DomainError::Invalid("所选党小组不存在".into()),
             e => e.into(),
         })?;
     if group.parent_id != Some(branch.id) || group.kind() != OrgKind::Group || !group.is_active() {
-        return Err(MemberError::Invalid("所选党小组不属于该党支部".into()));
+        return Err(DomainError::Invalid("所选党小组不属于该党支部".into()));
     }
     Ok(())
 }
@@ -185,7 +153,7 @@ pub(super) async fn check_unique(
     scope: &Scope,
     id_number: &str,
     except: Option<i64>,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     let found =
         store::find_by_id_number(&mut app.db.conn().await?.exec(), &app.keys, id_number).await?;
     match found {
@@ -195,7 +163,7 @@ pub(super) async fn check_unique(
             } else {
                 "该公民身份号码已在系统中其他组织登记，请联系上级党组织核实".to_owned()
             };
-            Err(MemberError::Fields(vec![FieldError {
+            Err(DomainError::Fields(vec![FieldError {
                 field: "id_number",
                 label: "公民身份号码",
                 message: msg,
@@ -215,7 +183,7 @@ pub async fn create(
     scope: &Scope,
     place: Placement,
     raw: &RawFields,
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     let Placement {
         org_id,
         group_id,
@@ -226,26 +194,26 @@ pub async fn create(
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
     scope.check_member(MemberAction::Edit, &org.path, 0)?;
     if !org.kind().is_branch() || !org.is_active() {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "党员须登记在党支部（党小组在党支部下选择）".into(),
         ));
     }
     check_group(app, &org, group_id).await?;
     let codes = codes(app).await?;
     let today = app.clock.today();
-    let fields = validate(raw, category, &codes, today).map_err(MemberError::Fields)?;
+    let fields = validate(raw, category, &codes, today).map_err(DomainError::Fields)?;
     if !entry.kind.is_entry() {
-        return Err(MemberError::Invalid("请选择进入本支部的方式".into()));
+        return Err(DomainError::Invalid("请选择进入本支部的方式".into()));
     }
     if entry.kind == EventKind::Develop && category != Category::Probationary {
-        return Err(MemberError::Invalid("新发展的党员为预备党员".into()));
+        return Err(DomainError::Invalid("新发展的党员为预备党员".into()));
     }
     let on = match entry.kind {
         EventKind::Develop => fields.joined_on,
         _ => entry.on.unwrap_or(today),
     };
     if on > today || on < fields.joined_on {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "进入本支部的日期应在入党日期之后、今天之前".into(),
         ));
     }
@@ -263,7 +231,7 @@ pub async fn create(
     )
     .await
     .map_err(|e| match e {
-        StoreError::Duplicate => MemberError::Invalid("该公民身份号码已登记".into()),
+        StoreError::Duplicate => DomainError::Invalid("该公民身份号码已登记".into()),
         e => e.into(),
     })?;
     let ev = NewEvent {
@@ -310,12 +278,12 @@ pub async fn update(
     id: i64,
     group_id: Option<i64>,
     raw: &RawFields,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     let d = detail(app, scope, id, MemberAction::Edit).await?;
     check_group(app, &d.org, group_id).await?;
     let codes = codes(app).await?;
     let fields = validate(raw, d.member.category(), &codes, app.clock.today())
-        .map_err(MemberError::Fields)?;
+        .map_err(DomainError::Fields)?;
     check_unique(app, scope, &fields.id_number, Some(id)).await?;
     let changed = changed_items(&d.member, &fields, group_id);
     if changed.is_empty() {
@@ -381,7 +349,7 @@ pub async fn unmask(
     actor: &Actor,
     scope: &Scope,
     id: i64,
-) -> Result<MemberDetail, MemberError> {
+) -> Result<MemberDetail, DomainError> {
     let d = detail(app, scope, id, MemberAction::Unmask).await?;
     let a = AuditEvent::success("member.unmask", "member", id)
         .org(d.org.id)

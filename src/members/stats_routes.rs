@@ -14,10 +14,11 @@ use crate::web::layout::{PageCtx, render};
 use crate::web::{AppState, Reg};
 
 use super::roster_page::org_choices;
-use super::service::{self, MemberError};
+use super::service;
 use super::stats::{Breakdown, breakdowns};
 use super::store;
 use super::views::Opt;
+use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -66,7 +67,7 @@ async fn compute(
         .check_member(crate::auth::MemberAction::View, &org.path, 0)
         == Err(Denial::NotFound)
     {
-        return Err(MemberError::Denied(Denial::NotFound).into());
+        return Err(DomainError::Denied(Denial::NotFound).into());
     }
     let facts = store::stat_facts(&mut st.app.db.conn().await?.exec(), &org.path).await?;
     let codes = service::codes(&st.app).await?;

@@ -16,11 +16,12 @@ use crate::web::{AppState, Reg};
 
 use super::import::{self, CellError};
 use super::roster_page::{RosterQuery, org_choices};
-use super::service::{self, MemberError};
+use super::service;
 use super::sheet::MAX_FILE_BYTES;
 use super::store;
 use super::views::Opt;
 use super::workbook::{self, Watermark};
+use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -143,7 +144,7 @@ async fn upload(
     let org_id = org.trim().parse::<i64>().map_err(|_| AppError::NotFound)?;
     let (org, checked) = match import::check(&st.app, u.scope(), org_id, bytes.clone()).await {
         Ok(x) => x,
-        Err(MemberError::Invalid(m)) => {
+        Err(DomainError::Invalid(m)) => {
             return import_page(&st, &u, &org, Some(m), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
         Err(e) => return Err(e.into()),
@@ -227,7 +228,7 @@ async fn commit(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppR
             "success",
             &format!("导入完成：新增 {ins} 人，更新 {upd} 人"),
         )),
-        Err(MemberError::Invalid(m)) => {
+        Err(DomainError::Invalid(m)) => {
             import_page(
                 &st,
                 &u,

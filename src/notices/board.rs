@@ -10,10 +10,10 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::db::{Exec, StoreError, StoreResult};
-use crate::members::service::MemberError;
 use crate::on;
 
 use super::model::{TITLE_MAX, clean_body, plain_text};
+use crate::shared::error::DomainError;
 
 /// The kinds of disclosure, with their Chinese names.
 pub const KINDS: [(&str, &str); 4] = [
@@ -156,12 +156,12 @@ pub async fn publish(
     actor: &Actor,
     scope: &Scope,
     e: &Entry,
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
     let org = crate::orgs::service::get_checked(app, scope, e.org_id, OrgAction::Edit).await?;
-    let bad = |m: &str| Err(MemberError::Invalid(m.to_owned()));
+    let bad = |m: &str| Err(DomainError::Invalid(m.to_owned()));
     if !KINDS.iter().any(|(k, _)| *k == e.kind) {
         return bad("请选择公开类别");
     }
@@ -206,7 +206,7 @@ pub async fn board(
     app: &App,
     scope: &Scope,
     org_id: i64,
-) -> Result<(crate::orgs::model::Org, Vec<Disclosure>, bool), MemberError> {
+) -> Result<(crate::orgs::model::Org, Vec<Disclosure>, bool), DomainError> {
     let org = match crate::orgs::store::get(&mut app.db.conn().await?.exec(), org_id).await {
         Ok(o) => o,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
@@ -237,7 +237,7 @@ pub async fn board(
 ///
 /// # Errors
 /// `NotFound` otherwise.
-pub async fn entry(app: &App, scope: &Scope, id: i64) -> Result<(Disclosure, bool), MemberError> {
+pub async fn entry(app: &App, scope: &Scope, id: i64) -> Result<(Disclosure, bool), DomainError> {
     let d = match get(&mut app.db.conn().await?.exec(), id).await {
         Ok(d) => d,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
@@ -260,14 +260,14 @@ pub async fn withdraw(
     scope: &Scope,
     id: i64,
     reason: &str,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     let (d, runs) = entry(app, scope, id).await?;
     if !runs {
         return Err(Denial::NotFound.into());
     }
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "请填写撤回原因（不超过 200 字）".into(),
         ));
     }
@@ -280,7 +280,7 @@ pub async fn withdraw(
         on!(ex, c => sqlx::query(SQL).bind(id).bind(now).bind(reason).execute(c).await.map_err(StoreError::from)?.rows_affected())
     };
     if n == 0 {
-        return Err(MemberError::Invalid("该事项已撤回".into()));
+        return Err(DomainError::Invalid("该事项已撤回".into()));
     }
     let ev = AuditEvent::success("disclosure.withdraw", "disclosure", id)
         .org(d.org_id)

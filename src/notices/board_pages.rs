@@ -6,7 +6,6 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::members::service::MemberError;
 use crate::shared::text::{parse_date, ymd};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, User, ValidForm};
@@ -14,6 +13,7 @@ use crate::web::layout::{PageCtx, org_param, redirect_with, render, render_form}
 use crate::web::{AppState, Reg};
 
 use super::board::{self, Disclosure, Entry, KINDS, Stage};
+use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -154,7 +154,7 @@ async fn publish(
             "success",
             "已在党务公开栏发布",
         )),
-        Err(MemberError::Invalid(m)) => board_page(&st, &u, f.org_id, Some(m)).await,
+        Err(DomainError::Invalid(m)) => board_page(&st, &u, f.org_id, Some(m)).await,
         Err(err) => Err(err.into()),
     }
 }
@@ -197,7 +197,7 @@ async fn withdraw(
     let to = format!("/board/{id}");
     match board::withdraw(&st.app, &u.actor(), u.scope(), id, &f.reason).await {
         Ok(()) => Ok(redirect_with(&st, &to, "success", "已撤回")),
-        Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(DomainError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
         Err(e) => Err(e.into()),
     }
 }

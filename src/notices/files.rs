@@ -9,10 +9,10 @@ use crate::app::App;
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::db::{Exec, StoreError, StoreResult};
 use crate::meetings::records_store::FileInfo;
-use crate::members::service::MemberError;
 use crate::on;
 
 use super::store;
+use crate::shared::error::DomainError;
 
 /// Attachments per notice.
 pub const MAX_FILES: usize = 10;
@@ -86,7 +86,7 @@ pub async fn get(
     scope: &Scope,
     notice_id: i64,
     file_id: i64,
-) -> Result<(FileInfo, Vec<u8>), MemberError> {
+) -> Result<(FileInfo, Vec<u8>), DomainError> {
     let mut conn = app.db.conn().await?;
     let n = match store::get(&mut conn.exec(), notice_id).await {
         Ok(n) => n,
@@ -113,7 +113,7 @@ pub async fn get(
     let ex = &mut conn.exec();
     let row: Option<(i64, String, String, String, i64, Vec<u8>)> = on!(ex, c => sqlx::query_as(SQL).bind(notice_id).bind(file_id).fetch_optional(c).await.map_err(StoreError::from)?);
     let (id, kind, filename, content_type, size_bytes, bytes) =
-        row.ok_or(MemberError::Denied(Denial::NotFound))?;
+        row.ok_or(DomainError::Denied(Denial::NotFound))?;
     Ok((
         FileInfo {
             id,

@@ -6,7 +6,6 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::members::service::MemberError;
 use crate::shared::text::{datetime, parse_datetime};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, User, ValidForm};
@@ -16,6 +15,7 @@ use crate::web::{AppState, Reg};
 use super::model::Audience;
 use super::service::{self, Draft};
 use super::store::{self, InboxLine, Notice};
+use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -249,7 +249,7 @@ async fn create(
                 msg,
             ))
         }
-        Err(MemberError::Invalid(m)) => form_page(&st, &u, title, body, Some(m)).await,
+        Err(DomainError::Invalid(m)) => form_page(&st, &u, title, body, Some(m)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -334,7 +334,7 @@ async fn remind(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppR
             "success",
             &format!("已提醒 {n} 名未读党员"),
         )),
-        Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
+        Err(DomainError::Invalid(m)) => Ok(redirect_with(&st, &to, "error", &m)),
         Err(e) => Err(e.into()),
     }
 }

@@ -7,10 +7,10 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, MemberAction, OrgAction, Scope};
 use crate::db::StoreError;
-use crate::members::service::MemberError;
 
 use super::model::{Audience, BODY_MAX, TITLE_MAX, clean_body};
 use super::store::{self, InboxLine, NewNotice, Notice};
+use crate::shared::error::DomainError;
 
 /// Shortest time between two reminders of one notice.
 pub const REMIND_EVERY: Duration = Duration::hours(1);
@@ -34,8 +34,8 @@ pub struct Draft {
     pub bot_event: &'static str,
 }
 
-fn invalid(m: &str) -> MemberError {
-    MemberError::Invalid(m.to_owned())
+fn invalid(m: &str) -> DomainError {
+    DomainError::Invalid(m.to_owned())
 }
 
 /// Checks the draft and the audience against the caller's reach, stores the notice, and
@@ -49,7 +49,7 @@ pub async fn create(
     actor: &Actor,
     scope: &Scope,
     d: &Draft,
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     create_with_files(app, actor, scope, d, &[]).await
 }
 
@@ -64,7 +64,7 @@ pub async fn create_with_files(
     scope: &Scope,
     d: &Draft,
     files: &[(String, Vec<u8>)],
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
@@ -118,7 +118,7 @@ pub async fn create_with_files(
         Some(t) => crate::shared::clock::truncate(t),
         None => now,
     };
-    let kept = super::files::check(app, files).map_err(MemberError::Invalid)?;
+    let kept = super::files::check(app, files).map_err(DomainError::Invalid)?;
     let audience = serde_json::to_string(&d.audience).unwrap_or_default();
     let label = names.join("、");
     let mut tx = app.db.begin().await?;
@@ -216,7 +216,7 @@ pub async fn inbox(
     scope: &Scope,
     page: i64,
     per_page: i64,
-) -> Result<(Vec<InboxLine>, i64, i64), MemberError> {
+) -> Result<(Vec<InboxLine>, i64, i64), DomainError> {
     let Some(member) = scope.member_id else {
         return Ok((Vec::new(), 0, 0));
     };
@@ -246,7 +246,7 @@ pub struct Opened {
 ///
 /// # Errors
 /// `NotFound` for anyone else, and for notices not yet published to recipients.
-pub async fn open(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<Opened, MemberError> {
+pub async fn open(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<Opened, DomainError> {
     let notice = match store::get(&mut app.db.conn().await?.exec(), id).await {
         Ok(n) => n,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
@@ -290,13 +290,13 @@ pub async fn receipts(
     app: &App,
     scope: &Scope,
     id: i64,
-) -> Result<(Notice, Vec<(i64, String, String, Option<OffsetDateTime>)>), MemberError> {
+) -> Result<(Notice, Vec<(i64, String, String, Option<OffsetDateTime>)>), DomainError> {
     let n = managed(app, scope, id).await?;
     let rows = store::receipts(&mut app.db.conn().await?.exec(), id).await?;
     Ok((n, rows))
 }
 
-async fn managed(app: &App, scope: &Scope, id: i64) -> Result<Notice, MemberError> {
+async fn managed(app: &App, scope: &Scope, id: i64) -> Result<Notice, DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::NotFound.into());
     }
@@ -307,7 +307,7 @@ async fn managed(app: &App, scope: &Scope, id: i64) -> Result<Notice, MemberErro
     };
     crate::orgs::service::get_checked(app, scope, n.org_id, OrgAction::Edit)
         .await
-        .map_err(|_| MemberError::Denied(Denial::NotFound))?;
+        .map_err(|_| DomainError::Denied(Denial::NotFound))?;
     Ok(n)
 }
 
@@ -317,7 +317,7 @@ async fn managed(app: &App, scope: &Scope, id: i64) -> Result<Notice, MemberErro
 /// # Errors
 /// `NotFound` unless the caller runs the sending organisation; refused when reminded in the
 /// last hour or not yet published.
-pub async fn remind(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<i64, MemberError> {
+pub async fn remind(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<i64, DomainError> {
     let n = managed(app, scope, id).await?;
     if n.status != "published" {
         return Err(invalid("通知尚未发布，不能提醒"));

@@ -32,6 +32,16 @@ impl From<Denial> for OrgError {
     }
 }
 
+impl From<OrgError> for crate::shared::error::DomainError {
+    fn from(e: OrgError) -> Self {
+        match e {
+            OrgError::Denied(d) => Self::Denied(d),
+            OrgError::Invalid(m) => Self::Invalid(m),
+            OrgError::Store(s) => Self::Store(s),
+        }
+    }
+}
+
 /// Loads an organisation after checking the action on it.
 ///
 /// # Errors

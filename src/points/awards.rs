@@ -8,12 +8,12 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, MemberAction, Scope};
 use crate::db::StoreError;
-use crate::members::service::MemberError;
 
 use super::model::Item;
 use super::store::{self, Claim, NewEntry};
 
 use super::posting::{items_for, post_capped};
+use crate::shared::error::DomainError;
 
 /// What a manual award did.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -50,18 +50,18 @@ pub struct Award {
     pub reason: String,
 }
 
-async fn item_in_force(app: &App, path: &str, code: &str, on: Date) -> Result<Item, MemberError> {
+async fn item_in_force(app: &App, path: &str, code: &str, on: Date) -> Result<Item, DomainError> {
     let all = store::items(&mut app.db.conn().await?.exec()).await?;
     items_for(&all, path, on)
         .into_iter()
         .find(|i| i.code == code)
-        .ok_or_else(|| MemberError::Invalid("该积分项目不存在或在该日期不适用".into()))
+        .ok_or_else(|| DomainError::Invalid("该积分项目不存在或在该日期不适用".into()))
 }
 
-fn check_points(item: &Item, points: Option<i64>) -> Result<i64, MemberError> {
+fn check_points(item: &Item, points: Option<i64>) -> Result<i64, DomainError> {
     let p = points.unwrap_or(item.points);
     if p < item.min_points || p > item.max_points {
-        return Err(MemberError::Invalid(format!(
+        return Err(DomainError::Invalid(format!(
             "“{}”的分值应在 {} 至 {} 分之间",
             item.name, item.min_points, item.max_points
         )));
@@ -78,17 +78,17 @@ pub async fn award(
     actor: &Actor,
     scope: &Scope,
     a: &Award,
-) -> Result<Awarded, MemberError> {
+) -> Result<Awarded, DomainError> {
     let d = crate::members::service::detail(app, scope, a.member_id, MemberAction::Edit).await?;
     if a.reason.trim().is_empty() || a.reason.chars().count() > 200 {
-        return Err(MemberError::Invalid("请填写原因（不超过 200 字）".into()));
+        return Err(DomainError::Invalid("请填写原因（不超过 200 字）".into()));
     }
     if a.occurred_on > app.clock.today() {
-        return Err(MemberError::Invalid("日期不能晚于今天".into()));
+        return Err(DomainError::Invalid("日期不能晚于今天".into()));
     }
     let item = item_in_force(app, &d.org.path, &a.code, a.occurred_on).await?;
     if !item.is_manual() {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "该项目由系统根据会议等记录自动计分".into(),
         ));
     }
@@ -132,7 +132,7 @@ pub async fn award(
     };
     let (entry_id, posted, note) = post_capped(&mut tx, e, now).await?;
     if posted == 0 && points != 0 {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             note.unwrap_or_else(|| "已达上限".into()),
         ));
     }
@@ -172,7 +172,7 @@ pub async fn claim(
     actor: &Actor,
     scope: &Scope,
     input: &ClaimInput<'_>,
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     let ClaimInput {
         code,
         points,
@@ -181,26 +181,26 @@ pub async fn claim(
         evidence,
     } = *input;
     let Some(member_id) = scope.member_id else {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "您的账号没有关联党员档案，不能申报积分".into(),
         ));
     };
     let d = crate::members::service::detail(app, scope, member_id, MemberAction::View).await?;
     let description = description.trim();
     if description.is_empty() || description.chars().count() > 500 {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "请说明申报事由（不超过 500 字）".into(),
         ));
     }
     if occurred_on > app.clock.today() {
-        return Err(MemberError::Invalid("日期不能晚于今天".into()));
+        return Err(DomainError::Invalid("日期不能晚于今天".into()));
     }
     let item = item_in_force(app, &d.org.path, code, occurred_on).await?;
     if !item.is_manual() || item.points < 0 {
-        return Err(MemberError::Invalid("该项目不接受个人申报".into()));
+        return Err(DomainError::Invalid("该项目不接受个人申报".into()));
     }
     if item.evidence_required && evidence.is_none_or(|(b, _)| b.is_empty()) {
-        return Err(MemberError::Invalid(format!(
+        return Err(DomainError::Invalid(format!(
             "申报“{}”须上传证明材料（照片或文件）",
             item.name
         )));
@@ -241,7 +241,7 @@ pub async fn decide(
     id: i64,
     approve: bool,
     note: &str,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     let c = match store::claim(&mut app.db.conn().await?.exec(), id).await {
         Ok(c) => c,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
@@ -249,21 +249,21 @@ pub async fn decide(
     };
     let d = crate::members::service::detail(app, scope, c.member_id, MemberAction::Edit).await?;
     if c.status != "pending" {
-        return Err(MemberError::Invalid("该申报已经处理".into()));
+        return Err(DomainError::Invalid("该申报已经处理".into()));
     }
     if scope.member_id == Some(c.member_id) || c.submitted_by == Some(scope.user_id) {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "不能审批本人的或本人提交的积分申报".into(),
         ));
     }
     if !approve && note.trim().is_empty() {
-        return Err(MemberError::Invalid("不通过时请填写原因".into()));
+        return Err(DomainError::Invalid("不通过时请填写原因".into()));
     }
     let all = store::items(&mut app.db.conn().await?.exec()).await?;
     let item = all
         .into_iter()
         .find(|i| i.id == c.item_id)
-        .ok_or(MemberError::Denied(Denial::NotFound))?;
+        .ok_or(DomainError::Denied(Denial::NotFound))?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let entry = if approve {
@@ -282,7 +282,7 @@ pub async fn decide(
         };
         let (eid, posted, msg) = post_capped(&mut tx, e, now).await?;
         if posted == 0 {
-            return Err(MemberError::Invalid(
+            return Err(DomainError::Invalid(
                 msg.unwrap_or_else(|| "已达上限".into()),
             ));
         }
@@ -302,7 +302,7 @@ pub async fn decide(
     )
     .await?
     {
-        return Err(MemberError::Invalid("该申报已经处理".into()));
+        return Err(DomainError::Invalid("该申报已经处理".into()));
     }
     let ev = AuditEvent::success("points.decide", "member", c.member_id)
         .org(d.member.org_id)

@@ -5,7 +5,6 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::members::service::MemberError;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{User, ValidForm};
 use crate::web::layout::{PageCtx, org_param, redirect_with, render, year_param};
@@ -13,6 +12,7 @@ use crate::web::{AppState, Reg};
 
 use super::service;
 use super::views::GradesPage;
+use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -107,7 +107,7 @@ async fn record_grades(
             "success",
             &format!("已保存评定结果（{n} 人有变化）"),
         )),
-        Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, &back, "error", &m)),
+        Err(DomainError::Invalid(m)) => Ok(redirect_with(&st, &back, "error", &m)),
         Err(e) => Err(e.into()),
     }
 }

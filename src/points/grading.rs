@@ -11,9 +11,9 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, MemberAction, OrgAction, Scope};
 use crate::db::{Exec, StoreResult};
-use crate::members::service::MemberError;
 use crate::on;
 use crate::orgs::model::subtree_upper;
+use crate::shared::error::DomainError;
 
 /// A suggested annual grade (EVAL-02), advisory only (PTS-11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -182,19 +182,19 @@ pub async fn record(
     year: i32,
     basis: &str,
     picks: &[(i64, String)],
-) -> Result<(usize, Option<String>), MemberError> {
+) -> Result<(usize, Option<String>), DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::Edit).await?;
     let basis = basis.trim();
     if basis.is_empty() || basis.chars().count() > 200 {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "请填写评定依据，如“2026年12月20日支部党员大会民主评议”（不超过 200 字）".into(),
         ));
     }
     if year > app.clock.today().year() {
-        return Err(MemberError::Invalid(format!("{year}年尚未开始，不能评定")));
+        return Err(DomainError::Invalid(format!("{year}年尚未开始，不能评定")));
     }
     let [a, b, c] = app.config.points.grade_bands;
     let key =
@@ -212,12 +212,12 @@ pub async fn record(
     let mut chosen = Vec::new();
     for (member_id, code) in picks {
         let Some(&(member_org, points, hint)) = suggested.get(member_id) else {
-            return Err(MemberError::Invalid(
+            return Err(DomainError::Invalid(
                 "所选党员不在该组织的在册党员中，请刷新页面后重试".into(),
             ));
         };
         let Some(grade) = Grade::from_code(code) else {
-            return Err(MemberError::Invalid("请为每名党员选择评定等次".into()));
+            return Err(DomainError::Invalid("请为每名党员选择评定等次".into()));
         };
         crate::members::service::detail(app, scope, *member_id, MemberAction::Edit).await?;
         chosen.push(Pick {

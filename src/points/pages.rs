@@ -5,7 +5,6 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::members::service::MemberError;
 use crate::shared::text::{parse_date, ymd};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{DecisionForm, PathId, User, ValidForm};
@@ -15,6 +14,7 @@ use crate::web::{AppState, Reg};
 use super::model::RankPeriod;
 use super::service::{self, Award, ClaimInput, items_for};
 use super::views::{ClaimsPage, MinePage, RankingPage};
+use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -245,7 +245,7 @@ async fn submit_claim(
             "success",
             "申报已提交，等待支委审批",
         )),
-        Err(MemberError::Invalid(m)) => claims_page(&st, &u, Some(m)).await,
+        Err(DomainError::Invalid(m)) => claims_page(&st, &u, Some(m)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -268,7 +268,7 @@ async fn decide(
                 "已退回申报"
             },
         )),
-        Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, "/points/claims", "error", &m)),
+        Err(DomainError::Invalid(m)) => Ok(redirect_with(&st, "/points/claims", "error", &m)),
         Err(e) => Err(e.into()),
     }
 }
@@ -335,7 +335,7 @@ async fn award(
             "success",
             "该项目需要审批，已进入待审批队列",
         )),
-        Err(MemberError::Invalid(m)) => back(&m),
+        Err(DomainError::Invalid(m)) => back(&m),
         Err(e) => Err(e.into()),
     }
 }

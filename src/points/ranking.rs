@@ -6,10 +6,10 @@
 use crate::app::App;
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::db::StoreResult;
-use crate::members::service::MemberError;
 
 use super::model::RankPeriod;
 use super::rank_store::{self, Band, Line, OrgCounts};
+use crate::shared::error::DomainError;
 
 /// Lines per page unless asked otherwise.
 pub const PER_PAGE: i64 = 50;
@@ -178,7 +178,7 @@ pub async fn ranking(
     period: RankPeriod,
     page: i64,
     per_page: i64,
-) -> Result<Ranking, MemberError> {
+) -> Result<Ranking, DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }

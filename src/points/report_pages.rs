@@ -7,7 +7,6 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::meetings::model::{Granularity, Period};
-use crate::members::service::MemberError;
 use crate::shared::text::{datetime, ymd};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, User, ValidForm};
@@ -17,6 +16,7 @@ use crate::web::{AppState, Reg};
 use super::model::RankPeriod;
 use super::report::{Report, draft};
 use super::reports;
+use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -127,7 +127,7 @@ async fn generate(
             "success",
             "积分通报已生成",
         )),
-        Err(MemberError::Invalid(m)) => Ok(redirect_with(&st, &back, "error", &m)),
+        Err(DomainError::Invalid(m)) => Ok(redirect_with(&st, &back, "error", &m)),
         Err(e) => Err(e.into()),
     }
 }
@@ -210,7 +210,7 @@ async fn publish(
             "success",
             "积分通报已作为通知发布",
         )),
-        Err(MemberError::Invalid(m)) => Ok(redirect_with(
+        Err(DomainError::Invalid(m)) => Ok(redirect_with(
             &st,
             &format!("/points/reports/{id}"),
             "error",

@@ -9,11 +9,11 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::db::{Exec, StoreError, StoreResult};
 use crate::meetings::model::{Granularity, Period};
-use crate::members::service::MemberError;
 use crate::on;
 
 use super::model::RankPeriod;
 use super::report::{self, Report};
+use crate::shared::error::DomainError;
 
 /// A stored report.
 #[derive(Debug, Clone)]
@@ -97,7 +97,7 @@ async fn generate_for(
     actor: &Actor,
     org: &crate::orgs::model::Org,
     period: RankPeriod,
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     let r = report::build(app, org, period).await?;
     let now = app.now();
     let complete = period.range().1 < app.clock.today();
@@ -121,13 +121,13 @@ pub async fn generate(
     scope: &Scope,
     org_id: i64,
     period: RankPeriod,
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::Edit).await?;
     if period.range().0 > app.clock.today() {
-        return Err(MemberError::Invalid(format!(
+        return Err(DomainError::Invalid(format!(
             "{}尚未开始，不能生成通报",
             period.label()
         )));
@@ -139,7 +139,7 @@ pub async fn generate(
 ///
 /// # Errors
 /// `NotFound` outside scope.
-pub async fn get(app: &App, scope: &Scope, id: i64) -> Result<Stored, MemberError> {
+pub async fn get(app: &App, scope: &Scope, id: i64) -> Result<Stored, DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
@@ -173,7 +173,7 @@ pub async fn list(
     app: &App,
     scope: &Scope,
     org_id: i64,
-) -> Result<Vec<(i64, String, String, bool, OffsetDateTime)>, MemberError> {
+) -> Result<Vec<(i64, String, String, bool, OffsetDateTime)>, DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
@@ -206,7 +206,7 @@ pub fn last_closed(every: &str, today: time::Date) -> Option<RankPeriod> {
 ///
 /// # Errors
 /// Storage failures (the rest is retried on the next run).
-pub async fn scheduled(app: &App) -> Result<usize, MemberError> {
+pub async fn scheduled(app: &App) -> Result<usize, DomainError> {
     let Some(period) = last_closed(&app.config.points.report_every, app.clock.today()) else {
         return Ok(0);
     };

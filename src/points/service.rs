@@ -7,10 +7,10 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, MemberAction, Scope};
 use crate::db::StoreError;
-use crate::members::service::MemberError;
 
 use super::model::{Item, RankPeriod};
 use super::store::{self, Entry};
+use crate::shared::error::DomainError;
 
 pub use super::awards::{Award, Awarded, ClaimInput, award, claim, decide};
 pub use super::posting::{CONSUMER, TOPICS, items_for, sync};
@@ -25,7 +25,7 @@ pub async fn ledger(
     scope: &Scope,
     member_id: i64,
     period: RankPeriod,
-) -> Result<Vec<Entry>, MemberError> {
+) -> Result<Vec<Entry>, DomainError> {
     crate::members::service::detail(app, scope, member_id, MemberAction::View).await?;
     let (from, to) = period.range();
     Ok(store::ledger(&mut app.db.conn().await?.exec(), member_id, from, to).await?)
@@ -53,7 +53,7 @@ const LAG_SHOWN_AFTER_SECONDS: i64 = 10;
 ///
 /// # Errors
 /// Denied outside scope.
-pub async fn items(app: &App, scope: &Scope, org_id: i64) -> Result<Vec<Item>, MemberError> {
+pub async fn items(app: &App, scope: &Scope, org_id: i64) -> Result<Vec<Item>, DomainError> {
     let org =
         crate::orgs::service::get_checked(app, scope, org_id, crate::auth::OrgAction::View).await?;
     let all = store::items(&mut app.db.conn().await?.exec()).await?;
@@ -94,7 +94,7 @@ pub async fn define_item(
     scope: &Scope,
     org_id: i64,
     input: &ItemInput,
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     let org =
         crate::orgs::service::get_checked(app, scope, org_id, crate::auth::OrgAction::Edit).await?;
     if !scope.has_member_area() {
@@ -107,13 +107,13 @@ pub async fn define_item(
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "项目代码须为小写字母、数字或下划线（不超过 40 个字符）".into(),
         ));
     }
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 50 {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "请填写项目名称（不超过 50 字）".into(),
         ));
     }
@@ -136,7 +136,7 @@ pub async fn define_item(
         + 1;
     let item = if let Some(base) = inherited {
         if input.points < base.min_points || input.points > base.max_points {
-            return Err(MemberError::Invalid(format!(
+            return Err(DomainError::Invalid(format!(
                 "上级党组织规定“{}”的分值在 {} 至 {} 分之间",
                 base.name, base.min_points, base.max_points
             )));
@@ -153,7 +153,7 @@ pub async fn define_item(
         }
     } else {
         let Some(cat) = super::model::Category::from_code(&input.category) else {
-            return Err(MemberError::Invalid("请选择项目类别".into()));
+            return Err(DomainError::Invalid("请选择项目类别".into()));
         };
         let negative = cat == super::model::Category::Deduction;
         let (lo, hi) = (input.min_points, input.max_points);
@@ -164,12 +164,12 @@ pub async fn define_item(
             || lo < -100
             || hi > 100
         {
-            return Err(MemberError::Invalid(
+            return Err(DomainError::Invalid(
                 "分值须在上下限之间；扣减项目为负数，其他项目为正数（绝对值不超过 100）".into(),
             ));
         }
         if input.caps.iter().flatten().any(|c| *c <= 0 || *c > 1000) {
-            return Err(MemberError::Invalid("上限须为 1 至 1000 之间的整数".into()));
+            return Err(DomainError::Invalid("上限须为 1 至 1000 之间的整数".into()));
         }
         let [cap_day, cap_week, cap_month, cap_year] = input.caps;
         Item {
@@ -227,7 +227,7 @@ pub struct Summary {
 ///
 /// # Errors
 /// Denied outside scope.
-pub async fn summary(app: &App, scope: &Scope, member_id: i64) -> Result<Summary, MemberError> {
+pub async fn summary(app: &App, scope: &Scope, member_id: i64) -> Result<Summary, DomainError> {
     let d = crate::members::service::detail(app, scope, member_id, MemberAction::View).await?;
     let today = app.clock.today();
     let year = RankPeriod::Calendar(crate::meetings::model::Period::Year(today.year()));
@@ -289,7 +289,7 @@ pub async fn queue(
     app: &App,
     scope: &Scope,
     org_id: i64,
-) -> Result<Vec<store::ClaimRow>, MemberError> {
+) -> Result<Vec<store::ClaimRow>, DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
@@ -302,7 +302,7 @@ pub async fn queue(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn my_claims(app: &App, scope: &Scope) -> Result<Vec<store::ClaimRow>, MemberError> {
+pub async fn my_claims(app: &App, scope: &Scope) -> Result<Vec<store::ClaimRow>, DomainError> {
     match scope.member_id {
         Some(m) => Ok(store::member_claims(&mut app.db.conn().await?.exec(), m).await?),
         None => Ok(Vec::new()),
@@ -313,7 +313,7 @@ pub async fn my_claims(app: &App, scope: &Scope) -> Result<Vec<store::ClaimRow>,
 ///
 /// # Errors
 /// `NotFound` outside scope or without evidence.
-pub async fn evidence(app: &App, scope: &Scope, id: i64) -> Result<(Vec<u8>, String), MemberError> {
+pub async fn evidence(app: &App, scope: &Scope, id: i64) -> Result<(Vec<u8>, String), DomainError> {
     let c = match store::claim(&mut app.db.conn().await?.exec(), id).await {
         Ok(c) => c,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
@@ -322,7 +322,7 @@ pub async fn evidence(app: &App, scope: &Scope, id: i64) -> Result<(Vec<u8>, Str
     crate::members::service::detail(app, scope, c.member_id, MemberAction::View).await?;
     store::evidence(&mut app.db.conn().await?.exec(), id)
         .await?
-        .ok_or(MemberError::Denied(Denial::NotFound))
+        .ok_or(DomainError::Denied(Denial::NotFound))
 }
 
 /// One member's suggested grade for a year.
@@ -352,7 +352,7 @@ pub async fn suggestions(
     scope: &Scope,
     org_id: i64,
     year: i32,
-) -> Result<Vec<Suggestion>, MemberError> {
+) -> Result<Vec<Suggestion>, DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }

@@ -1,9 +1,10 @@
 //! Small building blocks shared by every area: the injected clock, 国密 cryptography,
-//! China-time formatting, the bounded date parser, random tokens and text helpers.
+//! the shared domain error, China-time formatting, the bounded date parser, random tokens and text helpers.
 
 pub mod clock;
 pub mod crypto;
 pub mod dates;
+pub mod error;
 pub mod json_date;
 pub mod picture;
 pub mod qr;

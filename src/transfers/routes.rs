@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::auth::MemberAction;
-use crate::members::service::{self as members, MemberError};
+use crate::members::service as members;
 use crate::shared::text::{parse_date, ymd};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{DecisionForm, PathId, User, ValidForm};
@@ -16,6 +16,7 @@ use crate::web::{AppState, Reg};
 use super::model::Kind;
 use super::service::{self, LetterInput};
 use super::views::{LetterPage, ListPage, NewPage, ShowPage, VerifyPage};
+use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -142,7 +143,7 @@ async fn create(
             };
             service::issue_letter(&st.app, &u.actor(), u.scope(), member_id, &input).await
         }
-        _ => Err(MemberError::Invalid("请选择转接方式".into())),
+        _ => Err(DomainError::Invalid("请选择转接方式".into())),
     };
     match result {
         Ok(id) => Ok(redirect_with(
@@ -151,7 +152,7 @@ async fn create(
             "success",
             "已提交",
         )),
-        Err(MemberError::Invalid(m)) => {
+        Err(DomainError::Invalid(m)) => {
             new_page(
                 &st,
                 &u,
@@ -186,11 +187,11 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
     })
 }
 
-fn back(st: &AppState, id: i64, r: Result<(), MemberError>, ok: &str) -> AppResult<Response> {
+fn back(st: &AppState, id: i64, r: Result<(), DomainError>, ok: &str) -> AppResult<Response> {
     let to = format!("/transfers/{id}");
     match r {
         Ok(()) => Ok(redirect_with(st, &to, "success", ok)),
-        Err(MemberError::Invalid(m)) => Ok(redirect_with(st, &to, "error", &m)),
+        Err(DomainError::Invalid(m)) => Ok(redirect_with(st, &to, "error", &m)),
         Err(e) => Err(e.into()),
     }
 }
@@ -234,7 +235,7 @@ async fn receipt(
 ) -> AppResult<Response> {
     let r = match parse_date(&f.receipt_on) {
         Some(d) => service::record_receipt(&st.app, &u.actor(), u.scope(), id, d).await,
-        None => Err(MemberError::Invalid("请填写回执日期".into())),
+        None => Err(DomainError::Invalid("请填写回执日期".into())),
     };
     back(&st, id, r, "已登记回执，该党员已转出")
 }

@@ -10,16 +10,17 @@ use crate::auth::{Denial, MemberAction, Scope};
 use crate::db::StoreError;
 use crate::members::events::{self, NewEvent};
 use crate::members::model::{EventKind, Status};
-use crate::members::service::{MemberDetail, MemberError, detail};
+use crate::members::service::{MemberDetail, detail};
 
 use super::model::{Kind, Transfer, expires, parse_month, serial};
 use super::store::{self, NewTransfer, StatusChange};
+use crate::shared::error::DomainError;
 
 /// The transfers the caller's side sent or receives, newest first.
 ///
 /// # Errors
 /// Denied for roles without member data.
-pub async fn list(app: &App, scope: &Scope) -> Result<Vec<Transfer>, MemberError> {
+pub async fn list(app: &App, scope: &Scope) -> Result<Vec<Transfer>, DomainError> {
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
@@ -40,7 +41,7 @@ pub fn sides(scope: &Scope, t: &Transfer) -> (bool, bool) {
 ///
 /// # Errors
 /// `NotFound` for unknown ids and transfers of other organisations alike.
-pub async fn get(app: &App, scope: &Scope, id: i64) -> Result<Transfer, MemberError> {
+pub async fn get(app: &App, scope: &Scope, id: i64) -> Result<Transfer, DomainError> {
     let t = match store::get(&mut app.db.conn().await?.exec(), id).await {
         Ok(t) => t,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
@@ -54,24 +55,24 @@ pub async fn get(app: &App, scope: &Scope, id: i64) -> Result<Transfer, MemberEr
     }
 }
 
-async fn sendable(app: &App, scope: &Scope, member_id: i64) -> Result<MemberDetail, MemberError> {
+async fn sendable(app: &App, scope: &Scope, member_id: i64) -> Result<MemberDetail, DomainError> {
     let d = detail(app, scope, member_id, MemberAction::Edit).await?;
     if d.member.status() != Status::Normal {
-        return Err(MemberError::Invalid(format!(
+        return Err(DomainError::Invalid(format!(
             "党籍状态为“{}”的党员不能办理转接",
             d.member.status().label()
         )));
     }
     if store::has_open(&mut app.db.conn().await?.exec(), member_id).await? {
-        return Err(MemberError::Invalid("该党员已有正在办理的转接".into()));
+        return Err(DomainError::Invalid("该党员已有正在办理的转接".into()));
     }
     Ok(d)
 }
 
-fn reason_ok(reason: &str) -> Result<&str, MemberError> {
+fn reason_ok(reason: &str) -> Result<&str, DomainError> {
     let r = reason.trim();
     if r.is_empty() || r.chars().count() > 200 {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "请填写转接原因（不超过 200 字）".into(),
         ));
     }
@@ -89,20 +90,20 @@ pub async fn request_internal(
     member_id: i64,
     to_org: i64,
     reason: &str,
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     let d = sendable(app, scope, member_id).await?;
     let reason = reason_ok(reason)?;
     let dest = crate::orgs::store::get(&mut app.db.conn().await?.exec(), to_org)
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => MemberError::Invalid("请选择接收的党支部".into()),
+            StoreError::NotFound => DomainError::Invalid("请选择接收的党支部".into()),
             e => e.into(),
         })?;
     if !dest.kind().is_branch() || !dest.is_active() {
-        return Err(MemberError::Invalid("接收方须为在册的党支部".into()));
+        return Err(DomainError::Invalid("接收方须为在册的党支部".into()));
     }
     if dest.id == d.member.org_id {
-        return Err(MemberError::Invalid("接收党支部与现所在党支部相同".into()));
+        return Err(DomainError::Invalid("接收党支部与现所在党支部相同".into()));
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
@@ -137,18 +138,18 @@ pub async fn decide(
     id: i64,
     accept: bool,
     note: &str,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     let t = get(app, scope, id).await?;
     let (_, receiving) = sides(scope, &t);
     if t.kind() != Kind::Internal {
-        return Err(MemberError::Invalid("该转接不需要接收确认".into()));
+        return Err(DomainError::Invalid("该转接不需要接收确认".into()));
     }
     if !receiving {
-        return Err(MemberError::Denied(Denial::Forbidden));
+        return Err(DomainError::Denied(Denial::Forbidden));
     }
     let note = note.trim();
     if !accept && note.is_empty() {
-        return Err(MemberError::Invalid("不接收时请填写原因".into()));
+        return Err(DomainError::Invalid("不接收时请填写原因".into()));
     }
     let now = app.now();
     let today = app.clock.today();
@@ -168,11 +169,11 @@ pub async fn decide(
     )
     .await?
     {
-        return Err(MemberError::Invalid("该转接已经处理".into()));
+        return Err(DomainError::Invalid("该转接已经处理".into()));
     }
     if accept {
         let (Some(from), Some(dest)) = (t.from_org_id, t.to_org_id) else {
-            return Err(MemberError::Invalid("转接记录不完整".into()));
+            return Err(DomainError::Invalid("转接记录不完整".into()));
         };
         store::move_member(&mut tx.exec(), t.member_id, dest, now).await?;
         let ev = NewEvent {
@@ -198,11 +199,11 @@ pub async fn decide(
 ///
 /// # Errors
 /// Denied unless the caller acts for the sending side; invalid when no longer open.
-pub async fn cancel(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<(), MemberError> {
+pub async fn cancel(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<(), DomainError> {
     let t = get(app, scope, id).await?;
     let (sending, _) = sides(scope, &t);
     if !sending {
-        return Err(MemberError::Denied(Denial::Forbidden));
+        return Err(DomainError::Denied(Denial::Forbidden));
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
@@ -225,7 +226,7 @@ pub async fn cancel(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<
     )
     .await?
     {
-        return Err(MemberError::Invalid("该转接已经处理，不能撤销".into()));
+        return Err(DomainError::Invalid("该转接已经处理，不能撤销".into()));
     }
     audit::record(
         &mut tx,
@@ -262,20 +263,20 @@ pub async fn issue_letter(
     scope: &Scope,
     member_id: i64,
     input: &LetterInput,
-) -> Result<i64, MemberError> {
+) -> Result<i64, DomainError> {
     let d = sendable(app, scope, member_id).await?;
     let reason = reason_ok(&input.reason)?;
     let dest = input.destination.trim();
     if dest.is_empty() || dest.chars().count() > 60 {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "请填写接收党组织的名称（不超过 60 字）".into(),
         ));
     }
     if !(1..=90).contains(&input.valid_days) {
-        return Err(MemberError::Invalid("有效期应在 1 到 90 天之间".into()));
+        return Err(DomainError::Invalid("有效期应在 1 到 90 天之间".into()));
     }
     if parse_month(&input.dues_paid_to).is_none() {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "党费交至应写作 年-月，如 2026-11".into(),
         ));
     }
@@ -321,14 +322,14 @@ pub async fn record_receipt(
     scope: &Scope,
     id: i64,
     on: Date,
-) -> Result<(), MemberError> {
+) -> Result<(), DomainError> {
     let t = get(app, scope, id).await?;
     let (sending, _) = sides(scope, &t);
     if !sending || t.kind() != Kind::Outgoing {
-        return Err(MemberError::Denied(Denial::Forbidden));
+        return Err(DomainError::Denied(Denial::Forbidden));
     }
     if on > app.clock.today() || t.issued_on.is_some_and(|i| on < i) {
-        return Err(MemberError::Invalid(
+        return Err(DomainError::Invalid(
             "回执日期应在开具日期之后、今天之前".into(),
         ));
     }
@@ -348,7 +349,7 @@ pub async fn record_receipt(
     )
     .await?
     {
-        return Err(MemberError::Invalid("该介绍信已经处理".into()));
+        return Err(DomainError::Invalid("该介绍信已经处理".into()));
     }
     crate::members::store::set_status(
         &mut tx.exec(),
@@ -388,7 +389,7 @@ pub async fn record_receipt(
 ///
 /// # Errors
 /// Storage failures.
-pub async fn verify(app: &App, token: &str) -> Result<Option<Transfer>, MemberError> {
+pub async fn verify(app: &App, token: &str) -> Result<Option<Transfer>, DomainError> {
     if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
@@ -399,7 +400,7 @@ pub async fn verify(app: &App, token: &str) -> Result<Option<Transfer>, MemberEr
 ///
 /// # Errors
 /// Storage failures.
-pub async fn destinations(app: &App, except: i64) -> Result<Vec<(i64, String)>, MemberError> {
+pub async fn destinations(app: &App, except: i64) -> Result<Vec<(i64, String)>, DomainError> {
     let rows = store::branches(&mut app.db.conn().await?.exec()).await?;
     Ok(rows
         .into_iter()

@@ -6,10 +6,10 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::Denial;
 use crate::auth::service::AuthError;
 use crate::db::StoreError;
 use crate::orgs::service::OrgError;
+use crate::shared::error::{Denial, DomainError};
 
 /// What went wrong, as the client should hear it.
 #[derive(Debug, Clone)]
@@ -302,5 +302,16 @@ pub fn body_for_status(status: StatusCode) -> ErrorBody {
         code,
         message: message.to_owned(),
         fields: None,
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Denied(d) => Self::Denied(d),
+            DomainError::Fields(f) => Self::Fields(serde_json::to_value(f).unwrap_or_default()),
+            DomainError::Invalid(m) => Self::Invalid(m),
+            DomainError::Store(s) => s.into(),
+        }
     }
 }

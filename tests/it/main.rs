@@ -52,4 +52,5 @@ mod sheets_hostile;
 mod store;
 mod support;
 mod transfers;
+mod unit_of_work;
 mod web_security;

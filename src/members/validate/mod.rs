@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
 use time::Date;
 
 use super::idcard;
@@ -57,16 +56,7 @@ pub struct MemberFields {
     pub mobile_destination: Option<String>,
 }
 
-/// A problem with one field, in the user's words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    /// Field key (API name).
-    pub field: &'static str,
-    /// The item's Chinese name.
-    pub label: &'static str,
-    /// What is wrong.
-    pub message: String,
-}
+pub use crate::shared::error::FieldError;
 
 /// The items of the record in form and spreadsheet order: key, Chinese name.
 pub const ITEMS: &[(&str, &str)] = &[
