@@ -64,7 +64,7 @@ async fn new_page(
     } else {
         crate::orgs::store::list_under(
             &mut st.app.db.conn().await?.exec(),
-            &["/".to_owned()],
+            &u.scope().visible(),
             false,
         )
         .await?

@@ -26,7 +26,8 @@ pub mod store;
 pub mod totp;
 pub mod users;
 pub mod views;
+pub mod visible;
 
 pub use api::doc as api_doc;
 pub use model::Role;
-pub use scope::{Denial, MemberAction, OrgAction, Scope};
+pub use scope::{Denial, MemberAction, OrgAction, Scope, Visible};

@@ -1,12 +1,13 @@
 //! `Scope`: what the signed-in user may see and do, built from their account and never from
 //! the request (architecture.md §4, SEC-17/19). Every organisation-data handler goes through
-//! [`Scope::check_org`]; stores filter lists by [`Scope::org_roots`]. Out-of-scope objects
+//! [`Scope::check_org`]; stores filter lists by a [`Visible`] that only a `Scope` builds. Out-of-scope objects
 //! answer "not found" so their existence is not leaked; in-scope but not permitted answers
 //! "forbidden". Unknown combinations are denied.
 
 use crate::orgs::model::{Org, OrgKind};
 
 use super::Role;
+pub use super::visible::Visible;
 
 pub use crate::shared::error::Denial;
 
@@ -113,10 +114,27 @@ impl Scope {
         Self::new(0, Role::OrgAdmin, Some(own), None)
     }
 
-    /// Path prefixes of the subtrees this user may see; empty means none.
+    /// The organisation structure this user may read (names, kinds, counts).
     #[must_use]
-    pub fn org_roots(&self) -> &[String] {
-        &self.roots
+    pub fn visible(&self) -> Visible {
+        Visible::granted(self.roots.clone())
+    }
+
+    /// The subtrees whose member records this user may read (none for the 三员, SEC-18).
+    #[must_use]
+    pub fn visible_members(&self) -> Visible {
+        Visible::granted(self.member_roots().to_vec())
+    }
+
+    /// One organisation's subtree, narrowed from what this user may read.
+    ///
+    /// # Errors
+    /// [`Denial::NotFound`] when the organisation is outside the scope.
+    pub fn visible_within(&self, org: &Org) -> Result<Visible, Denial> {
+        if !self.sees(&org.path) {
+            return Err(Denial::NotFound);
+        }
+        Ok(Visible::granted(vec![org.path.clone()]))
     }
 
     /// Whether the organisation at `path` is visible.
@@ -177,8 +195,7 @@ impl Scope {
 
     /// Subtrees whose member records this user may see. The 三员 see none (SEC-18); an
     /// ordinary member sees only their own record, through [`Scope::check_member`].
-    #[must_use]
-    pub fn member_roots(&self) -> &[String] {
+    fn member_roots(&self) -> &[String] {
         match self.role {
             Role::OrgAdmin | Role::Officer => &self.roots,
             _ => &[],

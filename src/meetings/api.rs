@@ -1,6 +1,7 @@
 //! JSON API of organisational life: meetings, check-in, attendance, 请假, minutes and the
 //! compliance report. Every handler goes through the same services as the pages.
 
+use crate::auth::Visible;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -133,7 +134,7 @@ async fn list(
         .filter(|p| *p >= 1)
         .unwrap_or(1);
     let f = ListFilter {
-        roots: Vec::new(),
+        roots: Visible::default(),
         from,
         to,
         kind,

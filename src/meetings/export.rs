@@ -60,7 +60,7 @@ pub async fn year_zip(
     let p = Period::Year(year);
     let at = |d: time::Date| d.midnight().assume_offset(crate::shared::clock::CHINA);
     let f = ListFilter {
-        roots: vec![org.path.clone()],
+        roots: scope.visible_within(&org)?,
         from: Some(at(p.start())),
         // Checked (SEC-43): the year after the last one the calendar knows has no start.
         to: p.next().map(|n| at(n.start())),

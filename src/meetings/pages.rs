@@ -1,6 +1,7 @@
 //! Pages for planning meetings: the list, the planning form, one meeting, editing, cancelling
 //! and the month calendar.
 
+use crate::auth::Visible;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
@@ -85,7 +86,7 @@ async fn list(
         .map(|s| (*s).to_owned());
     let month = month_param(&q.month)?;
     let f = ListFilter {
-        roots: Vec::new(),
+        roots: Visible::default(),
         from: month.map(|p| at(p.start())),
         to: month.map(|p| after(p.end())),
         kind,
@@ -258,7 +259,7 @@ async fn calendar(
     let p = month_param(&q.month)?
         .unwrap_or_else(|| Period::containing(today, super::model::Granularity::Month));
     let f = ListFilter {
-        roots: Vec::new(),
+        roots: Visible::default(),
         from: Some(at(p.start())),
         to: Some(after(p.end())),
         kind: None,

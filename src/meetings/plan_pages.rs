@@ -30,7 +30,7 @@ async fn plan_orgs(st: &AppState, u: &User, selected: &str) -> AppResult<Vec<Opt
     let org = focus(st, u).await?;
     let all = crate::orgs::store::list_under(
         &mut st.app.db.conn().await?.exec(),
-        std::slice::from_ref(&org.path),
+        &u.scope().visible_within(&org).map_err(AppError::Denied)?,
         false,
     )
     .await?;

@@ -313,12 +313,10 @@ pub async fn list(
         return Err(Denial::Forbidden.into());
     }
     f.roots = match org {
-        Some(id) => vec![
-            crate::orgs::service::get_checked(app, scope, id, OrgAction::View)
-                .await?
-                .path,
-        ],
-        None => scope.org_roots().to_vec(),
+        Some(id) => scope.visible_within(
+            &crate::orgs::service::get_checked(app, scope, id, OrgAction::View).await?,
+        )?,
+        None => scope.visible(),
     };
     Ok(store::list(&mut app.db.conn().await?.exec(), &f, limit, offset).await?)
 }

@@ -1,5 +1,6 @@
 //! SQL for meetings, their kinds, attendees and 请假 requests.
 
+use crate::auth::Visible;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -252,8 +253,8 @@ pub async fn get_many(ex: &mut Exec<'_>, ids: &[i64]) -> StoreResult<Vec<Meeting
 /// What to list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    /// Subtree paths.
-    pub roots: Vec<String>,
+    /// Subtrees, as the caller's scope grants them.
+    pub roots: Visible,
     /// From (inclusive).
     pub from: Option<OffsetDateTime>,
     /// To (exclusive).
@@ -276,7 +277,7 @@ pub async fn list(
 ) -> StoreResult<(Vec<Meeting>, i64)> {
     let mut out = Vec::new();
     let mut total = 0;
-    for r in &f.roots {
+    for r in f.roots.roots() {
         let cond = "o.path >= $1 AND o.path < $2 AND ($3 IS NULL OR m.starts_at >= $3) AND ($4 IS NULL OR m.starts_at < $4)
             AND ($5 IS NULL OR EXISTS (SELECT 1 FROM meeting_kinds k2 WHERE k2.meeting_id = m.id AND k2.kind = $5))
             AND ($6 IS NULL OR m.status = $6)";

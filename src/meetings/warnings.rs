@@ -55,7 +55,7 @@ pub async fn sweep(app: &App) -> MeetingResult<usize> {
             return Ok(0);
         }
         // Every active organisation, in one query ("/" is the root of every path).
-        crate::orgs::store::list_under(ex, &["/".to_owned()], false).await?
+        crate::orgs::store::list_under(ex, &Scope::operator().visible(), false).await?
     };
     let scope = Scope::operator();
     let mut sent = 0;

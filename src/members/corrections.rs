@@ -2,6 +2,7 @@
 //! with a reason; an officer of the branch approves (the change is checked like any edit and
 //! applied) or rejects with a note. Nobody decides on their own request.
 
+use crate::auth::Visible;
 use time::OffsetDateTime;
 
 use crate::app::App;
@@ -158,10 +159,10 @@ pub async fn of_member(
 pub async fn pending_under(
     ex: &mut Exec<'_>,
     keys: &KeyRing,
-    roots: &[String],
+    visible: &Visible,
 ) -> StoreResult<Vec<Correction>> {
     let mut out = Vec::new();
-    for r in roots {
+    for r in visible.roots() {
         let sql = format!(
             "SELECT {COLS} FROM member_corrections c JOIN members m ON m.id = c.member_id JOIN orgs o ON o.id = m.org_id
              WHERE c.status = 'pending' AND o.path >= $1 AND o.path < $2 ORDER BY c.id"

@@ -127,7 +127,7 @@ async fn queue(State(st): State<AppState>, u: User) -> AppResult<Response> {
     let items = corrections::pending_under(
         &mut st.app.db.conn().await?.exec(),
         &st.app.keys,
-        u.scope().member_roots(),
+        &u.scope().visible_members(),
     )
     .await?;
     let page = PageCtx::new(&st, &u, "待审核的更正申请", "members")
@@ -235,7 +235,7 @@ pub async fn pending_count(st: &AppState, u: &User) -> AppResult<usize> {
     Ok(corrections::pending_under(
         &mut st.app.db.conn().await?.exec(),
         &st.app.keys,
-        u.scope().member_roots(),
+        &u.scope().visible_members(),
     )
     .await?
     .len())

@@ -111,7 +111,7 @@ pub async fn on_date(
     let at = events::organisation_at(&history);
     // Branches as they are now (dissolved ones included), and the members, each loaded once.
     let branches: std::collections::HashMap<i64, Org> =
-        crate::orgs::store::list_under(&mut conn.exec(), std::slice::from_ref(&org.path), true)
+        crate::orgs::store::list_under(&mut conn.exec(), &scope.visible_within(&org)?, true)
             .await?
             .into_iter()
             .map(|o| (o.id, o))

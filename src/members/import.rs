@@ -192,7 +192,7 @@ pub async fn check(
     let codes = store::code_sets(&mut app.db.conn().await?.exec()).await?;
     let groups: HashMap<String, i64> = crate::orgs::store::list_under(
         &mut app.db.conn().await?.exec(),
-        std::slice::from_ref(&org.path),
+        &scope.visible_within(&org)?,
         false,
     )
     .await?

@@ -1,6 +1,7 @@
 //! The roster page and its query string (every filter stays in the URL), shared with the API
 //! and the export.
 
+use crate::auth::Visible;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -71,7 +72,7 @@ impl RosterQuery {
             _ => ("name", false),
         };
         RosterFilter {
-            roots: Vec::new(),
+            roots: Visible::default(),
             category: Category::parse(&self.category).map(|c| c.code().to_owned()),
             statuses,
             gender: matches!(self.gender.as_str(), "male" | "female").then(|| self.gender.clone()),

@@ -2,6 +2,7 @@
 //! category, the members of one organisation, and the facts statistics and account issuing read.
 //! Every query takes the subtrees the caller may see; nothing here decides permissions.
 
+use crate::auth::Visible;
 use sqlx::QueryBuilder;
 use time::Date;
 
@@ -29,8 +30,8 @@ pub struct MemberRow {
 /// Roster filters. Dates are precomputed from age and 党龄 bands by the caller.
 #[derive(Debug, Clone, Default)]
 pub struct RosterFilter {
-    /// Subtrees to search (already limited to what the caller may see).
-    pub roots: Vec<String>,
+    /// Subtrees to search, as the caller's scope grants them.
+    pub roots: Visible,
     /// Category code.
     pub category: Option<String>,
     /// Status codes (empty: all).
@@ -76,7 +77,7 @@ macro_rules! push_roster_where {
         if f.roots.is_empty() {
             $qb.push("1 = 0");
         }
-        for (i, r) in f.roots.iter().enumerate() {
+        for (i, r) in f.roots.roots().iter().enumerate() {
             if i > 0 {
                 $qb.push(" OR ");
             }

@@ -43,9 +43,9 @@ pub async fn roster(
     filter.roots = match org {
         Some(id) => {
             let o = crate::orgs::service::get_checked(app, scope, id, OrgAction::View).await?;
-            vec![o.path]
+            scope.visible_within(&o)?
         }
-        None => scope.member_roots().to_vec(),
+        None => scope.visible_members(),
     };
     // SEC-47: a whole 身份证号 or 手机号 typed into the search box is found through its blind
     // index; parts of these numbers cannot be searched, they are stored sealed.

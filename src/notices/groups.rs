@@ -41,12 +41,17 @@ pub async fn reminded(
 /// those addressed with their subtrees.
 pub async fn audience_orgs(ex: &mut Exec<'_>, a: &Audience) -> StoreResult<Vec<i64>> {
     let mut ids = a.orgs.clone();
-    let mut roots = Vec::new();
+    // The audience was checked against the sender's scope when the notice was published; the
+    // delivery runs as the system, over the whole tree.
+    let system = crate::auth::Scope::operator();
     for id in &a.subtrees {
-        roots.push(crate::orgs::store::get(ex, *id).await?.path);
+        let top = crate::orgs::store::get(ex, *id).await?;
+        let subtree = system
+            .visible_within(&top)
+            .map_err(|_| crate::db::StoreError::NotFound)?;
+        let under = crate::orgs::store::list_under(ex, &subtree, false).await?;
+        ids.extend(under.iter().map(|o| o.id));
     }
-    let under = crate::orgs::store::list_under(ex, &roots, false).await?;
-    ids.extend(under.iter().map(|o| o.id));
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)

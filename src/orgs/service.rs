@@ -105,10 +105,10 @@ pub async fn detail(app: &App, scope: &Scope, id: i64) -> Result<OrgDetail, OrgE
             o.member_id = None;
         }
     }
-    let sub = store::list_under(&mut conn.exec(), std::slice::from_ref(&org.path), false).await?;
-    let here = std::slice::from_ref(&org.path);
-    let direct = store::direct_member_counts(&mut conn.exec(), here).await?;
-    let by_group = store::group_member_counts(&mut conn.exec(), here).await?;
+    let here = scope.visible_within(&org)?;
+    let sub = store::list_under(&mut conn.exec(), &here, false).await?;
+    let direct = store::direct_member_counts(&mut conn.exec(), &here).await?;
+    let by_group = store::group_member_counts(&mut conn.exec(), &here).await?;
     let children = build_tree(sub, &direct, &by_group)
         .into_iter()
         .filter(|n| n.level == 1)

@@ -1,5 +1,6 @@
 //! SQL for organisations, terms and officers.
 
+use crate::auth::Visible;
 use std::collections::HashMap;
 
 use sqlx::QueryBuilder;
@@ -29,9 +30,10 @@ pub async fn get(ex: &mut Exec<'_>, id: i64) -> StoreResult<Org> {
 /// Database failures.
 pub async fn list_under(
     ex: &mut Exec<'_>,
-    roots: &[String],
+    visible: &Visible,
     include_dissolved: bool,
 ) -> StoreResult<Vec<Org>> {
+    let roots = visible.roots();
     if roots.is_empty() {
         return Ok(Vec::new());
     }
@@ -203,8 +205,9 @@ fn push_in_subtrees<DB: sqlx::Database>(
 /// Database failures.
 pub async fn direct_member_counts(
     ex: &mut Exec<'_>,
-    roots: &[String],
+    visible: &Visible,
 ) -> StoreResult<HashMap<i64, (i64, i64)>> {
+    let roots = visible.roots();
     let rows: Vec<(i64, String, i64)> = on!(ex, c => {
         let mut qb = QueryBuilder::new("SELECT org_id, category, count(*) FROM members WHERE membership_status = 'normal' AND");
         push_in_subtrees(&mut qb, "org_id", roots);
@@ -225,8 +228,9 @@ pub async fn direct_member_counts(
 /// Database failures.
 pub async fn group_member_counts(
     ex: &mut Exec<'_>,
-    roots: &[String],
+    visible: &Visible,
 ) -> StoreResult<HashMap<i64, i64>> {
+    let roots = visible.roots();
     let rows: Vec<(i64, i64)> = on!(ex, c => {
         let mut qb = QueryBuilder::new("SELECT group_id, count(*) FROM members WHERE membership_status = 'normal' AND");
         push_in_subtrees(&mut qb, "group_id", roots);

@@ -36,9 +36,9 @@ pub async fn tree(
     include_dissolved: bool,
 ) -> Result<Vec<TreeNode>, OrgError> {
     let mut conn = app.db.conn().await?;
-    let orgs = store::list_under(&mut conn.exec(), scope.org_roots(), include_dissolved).await?;
-    let direct = store::direct_member_counts(&mut conn.exec(), scope.org_roots()).await?;
-    let by_group = store::group_member_counts(&mut conn.exec(), scope.org_roots()).await?;
+    let orgs = store::list_under(&mut conn.exec(), &scope.visible(), include_dissolved).await?;
+    let direct = store::direct_member_counts(&mut conn.exec(), &scope.visible()).await?;
+    let by_group = store::group_member_counts(&mut conn.exec(), &scope.visible()).await?;
     Ok(build_tree(orgs, &direct, &by_group))
 }
 
@@ -109,8 +109,7 @@ pub(super) fn build_tree(
 /// # Errors
 /// Storage failures.
 pub async fn outline(app: &App, scope: &Scope) -> Result<Vec<(Org, usize)>, OrgError> {
-    let orgs =
-        store::list_under(&mut app.db.conn().await?.exec(), scope.org_roots(), false).await?;
+    let orgs = store::list_under(&mut app.db.conn().await?.exec(), &scope.visible(), false).await?;
     Ok(build_tree(orgs, &HashMap::new(), &HashMap::new())
         .into_iter()
         .map(|n| (n.org, n.level))

@@ -24,7 +24,12 @@ pub async fn list(app: &App, scope: &Scope) -> Result<Vec<Transfer>, DomainError
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
-    Ok(store::list_touching(&mut app.db.conn().await?.exec(), scope.member_roots(), 500).await?)
+    Ok(store::list_touching(
+        &mut app.db.conn().await?.exec(),
+        &scope.visible_members(),
+        500,
+    )
+    .await?)
 }
 
 /// Whether the caller acts for the sending side, the receiving side, or neither.

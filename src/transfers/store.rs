@@ -1,5 +1,6 @@
 //! SQL for transfers.
 
+use crate::auth::Visible;
 use time::{Date, OffsetDateTime};
 
 use crate::db::{Exec, StoreResult};
@@ -93,11 +94,11 @@ pub async fn by_token(ex: &mut Exec<'_>, token: &str) -> StoreResult<Option<Tran
 /// Database failures.
 pub async fn list_touching(
     ex: &mut Exec<'_>,
-    roots: &[String],
+    visible: &Visible,
     limit: i64,
 ) -> StoreResult<Vec<Transfer>> {
     let mut out: Vec<Transfer> = Vec::new();
-    for r in roots {
+    for r in visible.roots() {
         let sql = format!(
             "{SELECT} WHERE (f.path >= $1 AND f.path < $2) OR (o.path >= $1 AND o.path < $2) ORDER BY t.id DESC LIMIT $3"
         );

@@ -197,7 +197,7 @@ async fn switcher(st: &AppState, u: &User) -> AppResult<(Vec<SwitchOpt>, String)
         return Ok((Vec::new(), name));
     }
     let mut conn = st.app.db.conn().await?;
-    let orgs = crate::orgs::store::list_under(&mut conn.exec(), scope.org_roots(), false).await?;
+    let orgs = crate::orgs::store::list_under(&mut conn.exec(), &scope.visible(), false).await?;
     let mut opts: Vec<(String, SwitchOpt)> = orgs
         .into_iter()
         .filter(|o| o.kind() != OrgKind::Group)
