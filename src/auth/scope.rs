@@ -8,14 +8,7 @@ use crate::orgs::model::{Org, OrgKind};
 
 use super::Role;
 
-/// Why a request was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Denial {
-    /// The object is outside the user's scope (answered as 404).
-    NotFound,
-    /// Visible, but this user may not do this (403).
-    Forbidden,
-}
+pub use crate::shared::denial::Denial;
 
 /// Something a user may try to do to an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
