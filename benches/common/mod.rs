@@ -43,7 +43,7 @@ pub async fn request(stream: &mut TcpStream, req: &[u8], buf: &mut Vec<u8>) -> O
 
 /// Serves the application on a free loopback port and returns the port.
 pub async fn serve(app: std::sync::Arc<zhibu::app::App>) -> u16 {
-    let (router, _) = zhibu::web::build(zhibu::web::AppState::new(app));
+    let (router, _) = zhibu::app::router::build(zhibu::web::AppState::new(app));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

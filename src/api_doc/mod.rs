@@ -100,7 +100,7 @@ pub fn build() -> utoipa::openapi::OpenApi {
         crate::notices::api::Doc::openapi(),
         crate::feed::api::Doc::openapi(),
         crate::bots::api::Doc::openapi(),
-        crate::web::meta::Doc::openapi(),
+        crate::app::meta::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, PrimitiveDateTime, Time};
 
 use crate::auth::Role;
+use crate::auth::extract::User;
 use crate::auth::scope::Capability;
 use crate::shared::clock::CHINA;
 use crate::shared::text::{datetime_secs, parse_date};
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::User;
 use crate::web::layout::{PageCtx, render};
 use crate::web::{AppState, Reg};
 
@@ -163,7 +163,7 @@ async fn export(
     u: User,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
-    crate::web::rate::account(&st, &u, crate::limits::Kind::Export).await?;
+    crate::limits::account(&st, &u, crate::limits::Kind::Export).await?;
     require(&u)?;
     u.require_recent_auth(&st).await?;
     let f = filter_of(&q);

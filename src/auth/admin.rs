@@ -7,11 +7,12 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 
+use super::extract::User;
 use crate::auth::scope::Capability;
 use crate::shared::text::{datetime, ymd};
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User};
+use crate::web::extract::PathId;
 use crate::web::layout::{PageCtx, redirect_with, render};
 
 use super::duties;

@@ -8,10 +8,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::extract::User;
 use crate::auth::scope::Capability;
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{User, ValidForm};
+use crate::web::extract::ValidForm;
 use crate::web::layout::{PageCtx, redirect_with, render, render_status};
 
 use super::Role;

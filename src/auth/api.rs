@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
+use super::extract::{AuthCtx, User};
 use crate::api_doc::tags;
 use crate::web::error::{ApiError, AppError, AppResult};
-use crate::web::extract::{ApiJson, AuthCtx, ReqCtx, User};
+use crate::web::extract::{ApiJson, ReqCtx};
 use crate::web::middleware::{session_cookie_name, set_cookie};
 use crate::web::{AppState, Reg};
 

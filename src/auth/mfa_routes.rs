@@ -8,12 +8,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use serde::Deserialize;
 
+use super::extract::User;
+use super::extract::actor_for;
 use crate::shared::text::datetime;
 use crate::shared::token::new_token;
 use crate::web::error::AppResult;
-use crate::web::extract::{ReqCtx, User, ValidForm};
+use crate::web::extract::{ReqCtx, ValidForm};
 use crate::web::layout::{PageCtx, redirect, redirect_with, render_status, safe_next};
-use crate::web::middleware::{LOGIN_COOKIE, actor_for, cookie, session_cookie_name, set_cookie};
+use crate::web::middleware::{LOGIN_COOKIE, cookie, session_cookie_name, set_cookie};
 use crate::web::{AppState, Reg};
 
 use super::mfa::{self, Enrolment};

@@ -3,6 +3,8 @@
 //! `model` holds roles and the password policy, `password` the hashing, `scope` the pure
 //! permission rules that every handler goes through, `store` the SQL and `service` the use
 //! cases (login with lockout, sessions, account administration) with their audit rows.
+//! `extract` is the signed-in `User` extractor, `middleware` resolves the session for every
+//! request, and `nav` picks the menu entries a user's capabilities open.
 
 mod account_state;
 pub mod admin;
@@ -10,11 +12,14 @@ mod admin_form;
 mod api;
 pub mod duties;
 mod duty_store;
+pub mod extract;
 pub mod mfa;
 pub mod mfa_login;
 mod mfa_routes;
 pub mod mfa_store;
+pub mod middleware;
 pub mod model;
+pub mod nav;
 pub mod password;
 pub mod routes;
 pub mod scope;

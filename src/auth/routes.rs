@@ -5,12 +5,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use serde::Deserialize;
 
+use super::extract::actor_for;
+use super::extract::{MaybeUser, User};
 use crate::shared::text::datetime;
 use crate::shared::token::new_token;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{MaybeUser, PathId, ReqCtx, User, ValidForm};
+use crate::web::extract::{PathId, ReqCtx, ValidForm};
 use crate::web::layout::{PageCtx, redirect, redirect_with, render, render_status, safe_next};
-use crate::web::middleware::{LOGIN_COOKIE, actor_for, session_cookie_name, set_cookie};
+use crate::web::middleware::{LOGIN_COOKIE, session_cookie_name, set_cookie};
 use crate::web::{AppState, Reg};
 
 use super::duties;

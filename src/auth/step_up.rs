@@ -5,11 +5,11 @@
 
 use time::{Duration, OffsetDateTime};
 
+use super::extract::User;
 use crate::app::App;
 use crate::audit::{self, AuditEvent, Outcome};
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::User;
 
 /// How long a confirmation stays valid.
 #[must_use]

@@ -9,11 +9,12 @@ use anyhow::bail;
 use clap::Args;
 
 use crate::app::App;
+use crate::app::router::build;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Role;
 use crate::auth::users::{self, By, CreateUser};
 use crate::config::Config;
-use crate::web::{AppState, build};
+use crate::web::AppState;
 
 /// Options of `serve`.
 #[derive(Debug, Args)]

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::api_doc::tags;
+use crate::auth::extract::User;
 use crate::web::error::{ApiError, AppError, AppResult};
-use crate::web::extract::{ApiJson, User};
+use crate::web::extract::ApiJson;
 use crate::web::{AppState, Reg};
 
 use super::service;
@@ -126,7 +127,7 @@ async fn post(
     u: User,
     ApiJson(b): ApiJson<PostBody>,
 ) -> AppResult<Response> {
-    crate::web::rate::account(&st, &u, crate::limits::Kind::FeedPost).await?;
+    crate::limits::account(&st, &u, crate::limits::Kind::FeedPost).await?;
     let org = match b.org_id {
         Some(o) => o,
         None => own_org(&u)?,

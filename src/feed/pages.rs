@@ -6,9 +6,11 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::auth::extract::User;
+use crate::orgs::focus::org_param;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User, ValidForm};
-use crate::web::layout::{PageCtx, org_param, redirect_with, render_form};
+use crate::web::extract::{PathId, ValidForm};
+use crate::web::layout::{PageCtx, redirect_with, render_form};
 use crate::web::{AppState, Reg};
 
 use super::service::{self, Access, MAX_PHOTO_BYTES, MAX_PHOTOS, Shown};
@@ -95,7 +97,7 @@ async fn post(
     u: User,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> AppResult<Response> {
-    crate::web::rate::account(&st, &u, crate::limits::Kind::FeedPost).await?;
+    crate::limits::account(&st, &u, crate::limits::Kind::FeedPost).await?;
     let Ok(mut mp) = mp else {
         return Err(AppError::BadRequest(
             "invalid_form",
@@ -176,7 +178,7 @@ async fn comment(
     PathId(id): PathId,
     ValidForm(f): ValidForm<TextForm>,
 ) -> AppResult<Response> {
-    crate::web::rate::account(&st, &u, crate::limits::Kind::FeedComment).await?;
+    crate::limits::account(&st, &u, crate::limits::Kind::FeedComment).await?;
     let r = service::comment(&st.app, &u.actor(), u.scope(), id, &f.body).await;
     finish(&st, id, r.map(|_| "已评论")).await
 }

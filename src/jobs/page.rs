@@ -9,10 +9,10 @@ use axum::extract::State;
 use axum::response::Response;
 use time::OffsetDateTime;
 
+use crate::auth::extract::User;
 use crate::auth::scope::Capability;
 use crate::shared::text::datetime_secs;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::User;
 use crate::web::layout::{PageCtx, render};
 use crate::web::{AppState, Reg};
 

@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 
 use crate::api_doc::tags;
+use crate::auth::extract::User;
 use crate::shared::dates::{self, INVALID_DATE};
 use crate::shared::text::{parse_datetime, ymd};
 use crate::web::error::{ApiError, AppError, AppResult};
-use crate::web::extract::{ApiJson, PathId, User};
+use crate::web::extract::{ApiJson, PathId};
 use crate::web::{AppState, Reg};
 
 use super::access::Standing;

@@ -7,9 +7,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::api_doc::tags;
+use crate::auth::extract::User;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppResult};
-use crate::web::extract::{ApiJson, PathId, PathIds, User};
+use crate::web::extract::{ApiJson, PathId, PathIds};
 
 use super::api::attendance_json;
 use super::api_types::{AttendanceOut, CheckedIn, CodeBody, LeaveBody, LeaveDecision, LeaveState};

@@ -5,9 +5,11 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::auth::extract::User;
+use crate::orgs::focus::org_param;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, PathIds, User, ValidForm};
-use crate::web::layout::{PageCtx, org_param, redirect_with, render, render_form, year_param};
+use crate::web::extract::{PathId, PathIds, ValidForm};
+use crate::web::layout::{PageCtx, redirect_with, render, render_form, year_param};
 use crate::web::{AppState, Reg};
 
 use super::compliance::Status;

@@ -8,9 +8,11 @@ use serde::Deserialize;
 use time::Duration;
 
 use crate::auth::OrgAction;
+use crate::auth::extract::User;
+use crate::orgs::focus::current_org;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User, ValidForm};
-use crate::web::layout::{PageCtx, current_org, redirect_with, render};
+use crate::web::extract::{PathId, ValidForm};
+use crate::web::layout::{PageCtx, redirect_with, render};
 use crate::web::{AppState, Reg};
 
 use super::checkin::{self, window};

@@ -6,9 +6,10 @@ use axum::response::Response;
 use serde::Deserialize;
 use time::Duration;
 
+use crate::auth::extract::User;
 use crate::shared::text::{datetime_local, parse_datetime};
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User, ValidForm};
+use crate::web::extract::{PathId, ValidForm};
 use crate::web::layout::{PageCtx, redirect_with, render_form};
 use crate::web::{AppState, Reg};
 

@@ -5,9 +5,11 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::auth::extract::User;
+use crate::orgs::focus::org_param;
 use crate::web::error::AppResult;
-use crate::web::extract::{PathId, PathIds, User, ValidForm};
-use crate::web::layout::{PageCtx, org_param, redirect_with, render_form, year_param};
+use crate::web::extract::{PathId, PathIds, ValidForm};
+use crate::web::layout::{PageCtx, redirect_with, render_form, year_param};
 use crate::web::upload::single_file;
 use crate::web::{AppState, Reg};
 
@@ -311,7 +313,7 @@ async fn export_year(
     u: User,
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
-    crate::web::rate::account(&st, &u, crate::limits::Kind::Export).await?;
+    crate::limits::account(&st, &u, crate::limits::Kind::Export).await?;
     let org = org_param(&st, &u, &q.org).await?;
     let year = year_param(&st, &q.year);
     match export::year_zip(&st.app, &u.actor(), u.scope(), org, year).await {

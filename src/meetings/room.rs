@@ -7,8 +7,9 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use crate::auth::extract::User;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{DecisionForm, PathId, PathIds, User, ValidForm};
+use crate::web::extract::{DecisionForm, PathId, PathIds, ValidForm};
 use crate::web::layout::{PageCtx, redirect_with, render, render_form};
 use crate::web::{AppState, Reg};
 

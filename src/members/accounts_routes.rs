@@ -5,8 +5,9 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::auth::extract::User;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{User, ValidForm};
+use crate::web::extract::ValidForm;
 use crate::web::layout::{PageCtx, render};
 use crate::web::{AppState, Reg};
 

@@ -13,8 +13,9 @@ use utoipa::OpenApi;
 
 use crate::api_doc::tags;
 use crate::auth::MemberAction;
+use crate::auth::extract::User;
 use crate::web::error::{ApiError, AppError, AppResult};
-use crate::web::extract::{ApiJson, PathId, User};
+use crate::web::extract::{ApiJson, PathId};
 use crate::web::{AppState, Reg};
 
 use super::api_types::{

@@ -7,8 +7,9 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::audit::{self, AuditEvent};
+use crate::auth::extract::User;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{DecisionForm, PathId, User, ValidForm};
+use crate::web::extract::{DecisionForm, PathId, ValidForm};
 use crate::web::layout::{PageCtx, redirect_with, render, render_status};
 use crate::web::{AppState, Reg};
 

@@ -4,8 +4,9 @@ use axum::extract::{Multipart, State};
 use axum::response::Response;
 
 use crate::auth::MemberAction;
+use crate::auth::extract::User;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User};
+use crate::web::extract::PathId;
 use crate::web::layout::redirect_with;
 use crate::web::upload::single_file;
 use crate::web::{AppState, Reg};

@@ -6,10 +6,10 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::extract::User;
 use crate::orgs::model::OrgKind;
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::User;
 use crate::web::layout::{PageCtx, render};
 
 use super::model::{Category, Status};

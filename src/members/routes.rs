@@ -9,10 +9,11 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::auth::MemberAction;
+use crate::auth::extract::User;
 use crate::orgs::model::OrgKind;
 use crate::shared::text::{parse_date, ymd};
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User, ValidForm};
+use crate::web::extract::{PathId, ValidForm};
 use crate::web::layout::{PageCtx, redirect_with, render, render_status};
 use crate::web::{AppState, Reg};
 
@@ -97,7 +98,7 @@ async fn unmask(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppR
     // Permission first, so the confirmation is only asked of those who may unmask (SEC-16).
     service::detail(&st.app, u.scope(), id, MemberAction::Unmask).await?;
     u.require_recent_auth(&st).await?;
-    crate::web::rate::account(&st, &u, crate::limits::Kind::Unmask).await?;
+    crate::limits::account(&st, &u, crate::limits::Kind::Unmask).await?;
     show_page(&st, &u, id, true).await
 }
 

@@ -6,10 +6,10 @@ use axum::response::Response;
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
+use crate::auth::extract::User;
 use crate::auth::{Denial, OrgAction};
 use crate::shared::text::{ymd, ymd_cn};
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::User;
 use crate::web::layout::{PageCtx, render};
 use crate::web::{AppState, Reg};
 

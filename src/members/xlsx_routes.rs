@@ -8,9 +8,10 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::audit::{self, AuditEvent};
+use crate::auth::extract::User;
 use crate::shared::text::{datetime, ymd};
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User};
+use crate::web::extract::PathId;
 use crate::web::layout::{PageCtx, redirect_with, render_status};
 use crate::web::{AppState, Reg};
 
@@ -257,7 +258,7 @@ async fn export(
     Query(q): Query<RosterQuery>,
     Query(o): Query<ExportOpts>,
 ) -> AppResult<Response> {
-    crate::web::rate::account(&st, &u, crate::limits::Kind::Export).await?;
+    crate::limits::account(&st, &u, crate::limits::Kind::Export).await?;
     let today = st.app.clock.today();
     let unmasked = o.unmask.as_deref() == Some("1");
     let (rows, _) = service::roster(

@@ -9,9 +9,10 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::api_doc::tags;
+use crate::auth::extract::User;
 use crate::shared::text::parse_datetime;
 use crate::web::error::{ApiError, AppError, AppResult};
-use crate::web::extract::{ApiJson, PathId, User};
+use crate::web::extract::{ApiJson, PathId};
 use crate::web::{AppState, Reg};
 
 use super::model::Audience;

@@ -5,8 +5,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 
+use crate::auth::extract::User;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User};
+use crate::web::extract::PathId;
 use crate::web::layout::{PageCtx, redirect, redirect_with, render};
 use crate::web::{AppState, Reg};
 

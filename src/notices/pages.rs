@@ -6,10 +6,12 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::auth::extract::User;
+use crate::orgs::focus::current_org;
 use crate::shared::text::{datetime, parse_datetime};
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User, ValidForm};
-use crate::web::layout::{PageCtx, current_org, redirect_with, render, render_form};
+use crate::web::extract::{PathId, ValidForm};
+use crate::web::layout::{PageCtx, redirect_with, render, render_form};
 use crate::web::{AppState, Reg};
 
 use super::model::Audience;

@@ -6,10 +6,11 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::api_doc::tags;
+use crate::auth::extract::User;
 use crate::members::model::MemberCounts;
 use crate::shared::text::ymd;
 use crate::web::error::{ApiError, AppResult};
-use crate::web::extract::{PathId, User};
+use crate::web::extract::PathId;
 use crate::web::{AppState, Reg};
 
 use super::service::{self, TreeNode};

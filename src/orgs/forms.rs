@@ -7,11 +7,12 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::auth::OrgAction;
+use crate::auth::extract::User;
 use crate::auth::scope::Capability;
 use crate::shared::text::{clean, parse_date, ymd};
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, PathIds, User, ValidForm};
+use crate::web::extract::{PathId, PathIds, ValidForm};
 use crate::web::layout::{PageCtx, redirect_with, render, render_status};
 
 use super::model::{Org, OrgKind, Post};

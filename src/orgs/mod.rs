@@ -1,8 +1,10 @@
 //! The organisation tree (党委 → 党总支 → 党支部 → 党小组): structure, committee terms (届) and
-//! officers. Paths are materialized (`/1/7/23/`) so a subtree is a prefix range.
+//! officers. Paths are materialized (`/1/7/23/`) so a subtree is a prefix range. `focus` is the
+//! organisation in focus that every page's switcher and `?org=` parameter use.
 
 pub mod api;
 mod committee;
+pub mod focus;
 mod forms;
 pub mod model;
 pub mod routes;

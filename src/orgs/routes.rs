@@ -7,13 +7,14 @@ use axum::response::Response;
 use serde::Deserialize;
 use time::Duration;
 
+use crate::auth::extract::User;
 use crate::auth::scope::Capability;
 use crate::auth::{OrgAction, Role};
 use crate::members;
 use crate::shared::text::ymd;
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User, ValidForm};
-use crate::web::layout::{self, PageCtx, redirect, render};
+use crate::web::extract::{PathId, ValidForm};
+use crate::web::layout::{PageCtx, redirect, render};
 use crate::web::{AppState, Reg};
 
 use super::forms;
@@ -55,7 +56,7 @@ struct HomePage {
 }
 
 async fn home(State(st): State<AppState>, u: User) -> AppResult<Response> {
-    let org = layout::current_org(&st, &u).await?;
+    let org = super::focus::current_org(&st, &u).await?;
     let detail = match &org {
         Some(o) => Some(service::detail(&st.app, u.scope(), o.id).await?),
         None => None,

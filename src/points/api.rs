@@ -7,9 +7,10 @@ use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 
 use crate::api_doc::tags;
+use crate::auth::extract::User;
 use crate::shared::text::parse_date;
 use crate::web::error::{ApiError, AppError, AppResult};
-use crate::web::extract::{ApiJson, PathId, User};
+use crate::web::extract::{ApiJson, PathId};
 use crate::web::{AppState, Reg};
 
 use super::api_types::{

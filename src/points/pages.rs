@@ -5,10 +5,12 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::auth::extract::User;
+use crate::orgs::focus::{current_org, org_param};
 use crate::shared::text::{parse_date, ymd};
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{DecisionForm, PathId, User, ValidForm};
-use crate::web::layout::{PageCtx, current_org, org_param, redirect_with, render, render_form};
+use crate::web::extract::{DecisionForm, PathId, ValidForm};
+use crate::web::layout::{PageCtx, redirect_with, render, render_form};
 use crate::web::{AppState, Reg};
 
 use super::model::RankPeriod;

@@ -6,11 +6,13 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::auth::extract::User;
 use crate::meetings::model::{Granularity, Period};
+use crate::orgs::focus::org_param;
 use crate::shared::text::{datetime, ymd};
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{PathId, User, ValidForm};
-use crate::web::layout::{PageCtx, org_param, redirect_with, render};
+use crate::web::extract::{PathId, ValidForm};
+use crate::web::layout::{PageCtx, redirect_with, render};
 use crate::web::{AppState, Reg};
 
 use super::model::RankPeriod;
@@ -155,7 +157,7 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
 }
 
 async fn xlsx(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
-    crate::web::rate::account(&st, &u, crate::limits::Kind::Export).await?;
+    crate::limits::account(&st, &u, crate::limits::Kind::Export).await?;
     let s = reports::get(&st.app, u.scope(), id).await?;
     reports::exported(&st.app, &u.actor(), &s).await?;
     let by = format!("{} {}", u.0.display_name, datetime(st.app.now()));

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::api_doc::tags;
+use crate::auth::extract::User;
 use crate::web::error::{ApiError, AppError, AppResult};
-use crate::web::extract::{ApiJson, PathId, User};
+use crate::web::extract::{ApiJson, PathId};
 use crate::web::{AppState, Reg};
 
 use super::model::{Kind, Transfer};

@@ -6,10 +6,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::auth::MemberAction;
+use crate::auth::extract::User;
 use crate::members::service as members;
 use crate::shared::text::{parse_date, ymd};
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{DecisionForm, PathId, User, ValidForm};
+use crate::web::extract::{DecisionForm, PathId, ValidForm};
 use crate::web::layout::{PageCtx, redirect_with, render, render_status};
 use crate::web::{AppState, Reg};
 

@@ -10,17 +10,19 @@ use crate::shared::token::constant_time_eq;
 
 use super::AppState;
 use super::error::AppError;
-use super::extract::AuthCtx;
 use super::middleware::{LOGIN_COOKIE, cookie};
 
 /// Applies SEC-40: same-origin check on every unsafe request, and the session-bound token for
 /// cookie-authenticated ones (header `X-CSRF-Token` or form field `_csrf`, which is removed
 /// before the handler sees the form). The login and login-code forms use a double-submit
-/// cookie instead.
+/// cookie instead. `session_csrf` is the signed-in session's token, if there is a session.
+///
+/// # Errors
+/// [`AppError::Csrf`] when a check fails; [`AppError::TooLarge`] for an oversized form.
 pub async fn check(
     st: &AppState,
     req: Request,
-    auth: Option<&AuthCtx>,
+    session_csrf: Option<&str>,
     via_bearer: bool,
 ) -> Result<Request, AppError> {
     if !same_origin(req.headers(), &st.app.config.server.public_url) {
@@ -29,8 +31,8 @@ pub async fn check(
     if via_bearer {
         return Ok(req);
     }
-    let expected: Option<String> = match auth {
-        Some(a) => Some(a.csrf.clone()),
+    let expected: Option<String> = match session_csrf {
+        Some(t) => Some(t.to_owned()),
         None if matches!(req.uri().path(), "/login" | "/login/verify") => {
             cookie(req.headers(), LOGIN_COOKIE).map(ToOwned::to_owned)
         }

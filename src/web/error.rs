@@ -6,9 +6,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::service::AuthError;
 use crate::db::StoreError;
-use crate::orgs::service::OrgError;
 use crate::shared::error::{Denial, DomainError};
 
 /// What went wrong, as the client should hear it.
@@ -241,32 +239,6 @@ impl From<StoreError> for AppError {
             StoreError::Constraint => Self::Invalid("数据不符合要求，未保存".into()),
             e if e.is_unavailable() => Self::Unavailable,
             e => Self::Internal(e.into()),
-        }
-    }
-}
-
-impl From<AuthError> for AppError {
-    fn from(e: AuthError) -> Self {
-        match e {
-            AuthError::InvalidCredentials => Self::InvalidCredentials,
-            AuthError::Invalid(m) => Self::Invalid(m),
-            AuthError::UsernameTaken => Self::Conflict("username_taken", e.to_string()),
-            AuthError::NotFound => Self::NotFound,
-            AuthError::ActivationExpired => Self::Refused("activation_expired", e.to_string()),
-            AuthError::Denied => Self::Forbidden,
-            AuthError::Store(s) => s.into(),
-            AuthError::Hash => Self::Internal(anyhow::anyhow!("password hashing failed")),
-            AuthError::SecondFactorRequired => Self::SecondFactorRequired,
-        }
-    }
-}
-
-impl From<OrgError> for AppError {
-    fn from(e: OrgError) -> Self {
-        match e {
-            OrgError::Denied(d) => Self::Denied(d),
-            OrgError::Invalid(m) => Self::Invalid(m),
-            OrgError::Store(s) => s.into(),
         }
     }
 }

@@ -5,11 +5,8 @@ use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::orgs::model::OrgKind;
-
 use super::AppState;
 use super::error::AppResult;
-use super::extract::User;
 use super::middleware::{FLASH_COOKIE, set_cookie};
 
 /// A one-shot message shown after a redirect.
@@ -95,7 +92,18 @@ pub struct SwitchOpt {
     pub selected: bool,
 }
 
-pub use super::nav::NavItem;
+/// A navigation entry.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    /// Target.
+    pub href: String,
+    /// Label.
+    pub label: &'static str,
+    /// Icon id in the sprite.
+    pub icon: &'static str,
+    /// Current area.
+    pub active: bool,
+}
 
 /// Shared page data.
 #[derive(Debug, Clone)]
@@ -127,32 +135,6 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
-    /// Builds the context for a signed-in page in navigation area `area`.
-    ///
-    /// # Errors
-    /// Storage failures while loading the switcher.
-    pub async fn new(st: &AppState, u: &User, title: &str, area: &str) -> AppResult<Self> {
-        let a = &u.0;
-        let unread =
-            crate::notices::centre::unread(&mut st.app.db.conn().await?.exec(), a.user_id).await?;
-        let nav = super::nav::items(a, area);
-        let (switcher, current_org) = switcher(st, u).await?;
-        Ok(Self {
-            title: title.to_owned(),
-            demo: st.app.is_demo(),
-            user_name: a.display_name.clone(),
-            role_label: a.role.label(),
-            csrf: a.csrf.clone(),
-            nav,
-            unread_notifications: unread,
-            crumbs: Vec::new(),
-            flash: u.1.flash.clone(),
-            switcher,
-            current_org,
-            v: super::assets::version(),
-        })
-    }
-
     /// Adds breadcrumbs.
     #[must_use]
     pub fn crumbs(mut self, c: Vec<(String, Option<String>)>) -> Self {
@@ -162,71 +144,6 @@ impl PageCtx {
             .collect();
         self
     }
-}
-
-/// The organisation in focus for this user: the one chosen in the switcher if still visible,
-/// otherwise their own.
-///
-/// # Errors
-/// Storage failures.
-pub async fn current_org(st: &AppState, u: &User) -> AppResult<Option<crate::orgs::model::Org>> {
-    let scope = &u.0.scope;
-    let pick = u.0.current_org_id.or(scope.own.as_ref().map(|o| o.id));
-    let Some(id) = pick else { return Ok(None) };
-    let mut conn = st.app.db.conn().await?;
-    match crate::orgs::store::get(&mut conn.exec(), id).await {
-        Ok(o) if scope.sees(&o.path) && o.is_active() => Ok(Some(o)),
-        Ok(_) | Err(crate::db::StoreError::NotFound) => match scope.own.as_ref() {
-            Some(own) if own.id != id => {
-                Ok(crate::orgs::store::get(&mut conn.exec(), own.id).await.ok())
-            }
-            _ => Ok(None),
-        },
-        Err(e) => Err(e.into()),
-    }
-}
-
-async fn switcher(st: &AppState, u: &User) -> AppResult<(Vec<SwitchOpt>, String)> {
-    let current = current_org(st, u).await?;
-    let name = current
-        .as_ref()
-        .map(|o| o.short_name.clone().unwrap_or_else(|| o.name.clone()))
-        .unwrap_or_default();
-    let scope = &u.0.scope;
-    if !scope.has_org_area() {
-        return Ok((Vec::new(), name));
-    }
-    let mut conn = st.app.db.conn().await?;
-    let orgs = crate::orgs::store::list_under(&mut conn.exec(), &scope.visible(), false).await?;
-    let mut opts: Vec<(String, SwitchOpt)> = orgs
-        .into_iter()
-        .filter(|o| o.kind() != OrgKind::Group)
-        .take(300)
-        .map(|o| {
-            let label = format!(
-                "{}{}",
-                "　".repeat(usize::try_from(o.depth).unwrap_or(0).min(6)),
-                o.short_name.as_ref().unwrap_or(&o.name)
-            );
-            let selected = current.as_ref().is_some_and(|c| c.id == o.id);
-            (
-                o.path.clone(),
-                SwitchOpt {
-                    id: o.id,
-                    label,
-                    selected,
-                },
-            )
-        })
-        .collect();
-    // Depth-first order so children follow their parent.
-    opts.sort_by_key(|a| sort_key(&a.0));
-    let opts: Vec<SwitchOpt> = opts.into_iter().map(|(_, o)| o).collect();
-    Ok((if opts.len() > 1 { opts } else { Vec::new() }, name))
-}
-
-fn sort_key(path: &str) -> Vec<i64> {
-    crate::orgs::model::path_ids(path)
 }
 
 /// Renders a template as an HTML response.
@@ -243,20 +160,6 @@ pub fn render<T: Template>(t: &T) -> AppResult<Response> {
 /// Template errors.
 pub fn render_status<T: Template>(status: StatusCode, t: &T) -> AppResult<Response> {
     Ok((status, Html(t.render()?)).into_response())
-}
-
-/// The organisation a page asks for (`?org=`), or the one in focus when none is given.
-///
-/// # Errors
-/// Forbidden for accounts without an organisation.
-pub async fn org_param(st: &AppState, u: &User, raw: &str) -> AppResult<i64> {
-    match raw.trim().parse::<i64>() {
-        Ok(o) => Ok(o),
-        Err(_) => Ok(current_org(st, u)
-            .await?
-            .ok_or(super::AppError::Forbidden)?
-            .id),
-    }
 }
 
 /// The year a page asks for (`?year=`, 2000–2100), or this year in China time.

@@ -1,17 +1,17 @@
-//! The web layer: router, state, middleware, extractors, layout and assets. Area handlers live
-//! in each area's `routes.rs`; they register here through [`Reg`], which records every route so
-//! the permission-matrix test can fail on a route nobody listed.
+//! The web layer: shared plumbing only — state, the route registry, the outer middleware,
+//! extractors, errors, layout and assets. It imports no area; areas import it. Area handlers
+//! live in each area's `routes.rs` and register through [`Reg`], which records every route so
+//! the permission-matrix test can fail on a route nobody listed; `crate::app::router`
+//! assembles them and the layer stack.
 
 pub mod assets;
-mod csrf;
+pub mod csrf;
 pub mod download;
 pub mod error;
 pub mod extract;
 pub mod layout;
 mod local_target;
-pub mod meta;
 pub mod middleware;
-pub mod nav;
 pub mod net;
 pub mod rate;
 pub mod server;
@@ -19,14 +19,11 @@ pub mod trace;
 pub mod upload;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::routing::MethodRouter;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::TimeoutLayer;
 
 use crate::app::App;
 use net::Cidr;
@@ -91,12 +88,25 @@ pub struct Reg {
     routes: Vec<RouteSpec>,
 }
 
+impl Default for Reg {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Reg {
-    fn new() -> Self {
+    /// An empty registry.
+    #[must_use]
+    pub fn new() -> Self {
         Self {
             router: Router::new(),
             routes: Vec::new(),
         }
+    }
+
+    /// The router and the list of what was registered.
+    pub fn finish(self) -> (Router<AppState>, Vec<RouteSpec>) {
+        (self.router, self.routes)
     }
 
     fn add(mut self, method: &'static str, path: &'static str, mr: MethodRouter<AppState>) -> Self {
@@ -143,59 +153,4 @@ impl Reg {
             axum::routing::post(h).layer(DefaultBodyLimit::max(limit_bytes)),
         )
     }
-}
-
-/// Builds the whole application and the list of its routes.
-pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
-    let reg = Reg::new();
-    let reg = meta::routes(reg);
-    let reg = crate::auth::routes::routes(reg);
-    let reg = crate::orgs::routes::routes(reg);
-    let reg = crate::orgs::api::routes(reg);
-    let reg = crate::members::routes::routes(reg);
-    let reg = crate::members::api::routes(reg);
-    let reg = crate::members::xlsx_routes::routes(reg);
-    let reg = crate::members::stats_routes::routes(reg);
-    let reg = crate::members::accounts_routes::routes(reg);
-    let reg = crate::members::corrections_routes::routes(reg);
-    let reg = crate::members::photo_routes::routes(reg);
-    let reg = crate::transfers::routes::routes(reg);
-    let reg = crate::transfers::api::routes(reg);
-    let reg = crate::meetings::routes::routes(reg);
-    let reg = crate::meetings::api::routes(reg);
-    let reg = crate::points::routes(reg);
-    let reg = crate::points::api::routes(reg);
-    let reg = crate::notices::routes(reg);
-    let reg = crate::notices::api::routes(reg);
-    let reg = crate::feed::routes(reg);
-    let reg = crate::feed::api::routes(reg);
-    let reg = crate::bots::routes(reg);
-    let reg = crate::bots::api::routes(reg);
-    let reg = crate::audit::routes::routes(reg);
-    let reg = crate::jobs::routes(reg);
-    let Reg { router, routes } = reg;
-    let limit = state.app.config.server.body_limit_kib as usize * 1024;
-    let timeout = Duration::from_secs(u64::from(state.app.config.server.request_timeout_secs));
-    let router = router
-        .fallback(|| async { AppError::NotFound })
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::auth,
-        ))
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            timeout,
-        ))
-        .layer(CatchPanicLayer::new())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::outer,
-        ))
-        // The access log sees the response as the client gets it; the id it carries is
-        // assigned just outside it.
-        .layer(trace::access_log())
-        .layer(axum::middleware::from_fn(trace::assign_id))
-        .with_state(state);
-    (router, routes)
 }

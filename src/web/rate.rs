@@ -1,38 +1,12 @@
 //! Per-address login throttling (SEC-07): fixed one-minute and one-hour windows kept in
 //! memory. Account lockout, which must survive restarts, lives in the database instead.
-//! Per-account business limits (SEC-44) are counted in the database by [`crate::limits`];
-//! [`account`] is the one call a handler makes.
+//! Per-account business limits (SEC-44) are the `limits` service's, counted in the database.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Mutex, PoisonError};
 
 use time::OffsetDateTime;
-
-use crate::limits::{self, Kind, Limited};
-
-use super::AppState;
-use super::error::{AppError, AppResult};
-use super::extract::User;
-
-impl From<Limited> for AppError {
-    fn from(e: Limited) -> Self {
-        match e {
-            Limited::Exceeded => AppError::RateLimited("操作过于频繁，请稍后再试".into()),
-            Limited::Store(s) => s.into(),
-        }
-    }
-}
-
-/// Counts one `kind` action of the signed-in account; over its hourly allowance the request
-/// is answered 429 “操作过于频繁，请稍后再试” (`rate_limited` in the API) and audited.
-///
-/// # Errors
-/// [`AppError::RateLimited`] over the allowance; storage failures.
-pub async fn account(st: &AppState, u: &User, kind: Kind) -> AppResult<()> {
-    limits::hit(&st.app, &u.actor(), u.0.user_id, kind).await?;
-    Ok(())
-}
 
 #[derive(Debug, Clone, Copy)]
 struct Windows {

@@ -15,6 +15,7 @@ use time::macros::datetime;
 use tower::ServiceExt;
 
 use zhibu::app::App;
+use zhibu::app::router::build;
 use zhibu::auth::store::{self as auth_store, NewSession, NewUser};
 use zhibu::config::Config;
 use zhibu::db::Db;
@@ -22,7 +23,7 @@ use zhibu::orgs::model::{Org, OrgKind};
 use zhibu::orgs::store::{self as org_store, NewOrg};
 use zhibu::shared::FixedClock;
 use zhibu::shared::crypto::KeyRing;
-use zhibu::web::{AppState, RouteSpec, build};
+use zhibu::web::{AppState, RouteSpec};
 
 /// Which backend a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,22 +1,22 @@
 //! Routes about the service itself: health, readiness, assets, the `OpenAPI` document and
-//! its reference page.
+//! its reference page. They sit above the web layer because the document is `api_doc`'s.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
-use super::{AppState, Reg};
+use crate::web::{AppState, Reg};
 
 /// The operation that serves the document itself.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(openapi))]
 pub struct Doc;
 
-pub(super) fn routes(r: Reg) -> Reg {
+pub(crate) fn routes(r: Reg) -> Reg {
     r.get("/healthz", healthz)
         .get("/readyz", readyz)
-        .get("/assets/{file}", super::assets::serve)
+        .get("/assets/{file}", crate::web::assets::serve)
         .get("/api/v1/openapi.json", openapi)
         .get("/api/docs", reference)
 }

@@ -1,21 +1,11 @@
 //! The navigation a user sees: one entry per area their role and scope open, the same on the
-//! desktop side menu and the phone tab bar.
+//! desktop side menu and the phone tab bar. The entry type is the web layer's
+//! [`NavItem`]; which entries a user gets is decided here, by role and capability.
+
+use crate::web::layout::NavItem;
 
 use super::extract::AuthCtx;
-use crate::auth::scope::Capability;
-
-/// A navigation entry.
-#[derive(Debug, Clone)]
-pub struct NavItem {
-    /// Target.
-    pub href: String,
-    /// Label.
-    pub label: &'static str,
-    /// Icon id in the sprite.
-    pub icon: &'static str,
-    /// Current area.
-    pub active: bool,
-}
+use super::scope::Capability;
 
 /// The entries for `a`, with `area` marked current.
 #[must_use]

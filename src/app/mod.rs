@@ -1,5 +1,13 @@
 //! The application core shared by the web server, the CLI and the jobs: database, settings,
 //! clock, password hasher and keys. Services take `&App`, never HTTP types.
+//!
+//! Above the areas, `router` assembles the web application (every area's routes and the layer
+//! stack), `chrome` fills in what every page shows around its content (navigation, the bell,
+//! the organisation switcher), and `meta` serves health, assets and the API document.
+
+mod chrome;
+pub(crate) mod meta;
+pub mod router;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
