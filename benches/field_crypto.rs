@@ -130,6 +130,8 @@ async fn run(label: &str, url: &str) {
             .unwrap();
     let import = t.elapsed();
     assert_eq!(ins, IMPORT_ROWS as usize);
+    // The machine's state right after the import (these figures are not HTTP).
+    let hello = common::machine_state().await;
     // What the import spent on cryptography: per row, a blind index for the duplicate check,
     // two blind indexes and two envelopes for the write.
     let t = Instant::now();
@@ -172,6 +174,7 @@ async fn run(label: &str, url: &str) {
         n.rewritten,
         scan.as_secs_f64() * 1e3
     );
+    println!("  {}", common::machine_line(hello));
     app.db.close().await;
 }
 
@@ -181,6 +184,14 @@ fn main() {
         return;
     }
     primitives();
+    // The machine's state right after the primitives.
+    let hello = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(common::machine_state());
+    println!("  {}", common::machine_line(hello));
     common::on_both_databases("field_crypto", |label, url| async move {
         run(label, &url).await;
     });

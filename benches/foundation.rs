@@ -14,9 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
 mod common;
-use common::request;
-
-const CONNECTIONS: usize = 64;
+use common::{CONNECTIONS, request};
 const SECONDS: u64 = 10;
 
 fn rss_kib(pid: u32) -> u64 {
@@ -118,7 +116,7 @@ fn main() {
         let body = r#"{"username":"bench","password":"Yali#Ceshi.2026x"}"#;
         let req = format!("POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
         let mut buf = Vec::new();
-        assert_eq!(request(&mut s, req.as_bytes(), &mut buf).await, Some(200), "login");
+        common::expect_status(&mut s, req.as_bytes(), &mut buf, 200, "login").await;
         let text = String::from_utf8_lossy(&buf).into_owned();
         text.split("\"token\":\"").nth(1).and_then(|r| r.split('"').next()).expect("token").to_owned()
     });
@@ -126,45 +124,27 @@ fn main() {
     let req = format!(
         "GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n\r\n"
     );
-    let (count, errors, mut lat) = rt.block_on(async {
-        let deadline = Instant::now() + Duration::from_secs(SECONDS);
-        let mut tasks = Vec::new();
-        for _ in 0..CONNECTIONS {
-            let req = req.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut s = TcpStream::connect(("127.0.0.1", port))
-                    .await
-                    .expect("connect");
-                let (mut n, mut e, mut lat) = (0u64, 0u64, Vec::with_capacity(100_000));
-                let mut buf = Vec::new();
-                while Instant::now() < deadline {
-                    let t = Instant::now();
-                    match request(&mut s, req.as_bytes(), &mut buf).await {
-                        Some(200) => n += 1,
-                        _ => e += 1,
-                    }
-                    lat.push(t.elapsed().as_micros() as u64);
-                }
-                (n, e, lat)
-            }));
-        }
-        let mut all = (0, 0, Vec::new());
-        for t in tasks {
-            let (n, e, l) = t.await.expect("task");
-            all.0 += n;
-            all.1 += e;
-            all.2.extend(l);
-        }
-        all
+    // The baseline, the same client at the same concurrency: hello-world served apart from the
+    // load's runtime, as the application is, for half the time before and half after.
+    let hello_port = common::serve_hello_apart();
+    let half = Duration::from_secs(SECONDS) / 2;
+    let (before, mut me, after) = rt.block_on(async {
+        let before = common::hello_world(hello_port, CONNECTIONS, half).await;
+        let me = common::load(
+            port,
+            &req,
+            CONNECTIONS,
+            Duration::from_secs(SECONDS),
+            200,
+            "GET /api/v1/me",
+        )
+        .await;
+        let after = common::hello_world(hello_port, CONNECTIONS, half).await;
+        (before, me, after)
     });
+    #[expect(clippy::cast_precision_loss, reason = "a rate")]
+    let hello = (before.ok + after.ok) as f64 / (before.seconds + after.seconds);
     let loaded_rss = rss_kib(server.id());
-    lat.sort_unstable();
-    let p = |q: f64| {
-        lat.get(((lat.len() as f64) * q) as usize)
-            .copied()
-            .unwrap_or(0) as f64
-            / 1000.0
-    };
     let _ = server.kill();
     let _ = server.wait();
     std::fs::remove_dir_all(&dir).ok();
@@ -181,16 +161,22 @@ fn main() {
     );
     println!("  password hash (argon2id m=19MiB t=2)  {hash_ms:.1} ms");
     println!("  GET /api/v1/me, bearer, {CONNECTIONS} connections, {SECONDS} s:");
-    println!("    requests              {count} ok, {errors} errors");
     println!(
-        "    throughput            {:.0} req/s",
-        count as f64 / SECONDS as f64
+        "    requests              {} ok (any other status stops the benchmark)",
+        me.ok
     );
     println!(
-        "    latency p50 / p99     {:.2} ms / {:.2} ms",
-        p(0.50),
-        p(0.99)
+        "    throughput            {:.0} req/s   {}",
+        me.rps(),
+        common::ratio(me.rps(), hello)
     );
+    println!(
+        "    latency p50 / p95 / p99  {:.2} ms / {:.2} ms / {:.2} ms",
+        me.p(0.50),
+        me.p(0.95),
+        me.p(0.99)
+    );
+    println!("    hello-world, same client and connections, {SECONDS} s   {hello:.0} req/s");
     println!(
         "  RSS after load          {:.1} MiB",
         loaded_rss as f64 / 1024.0

@@ -23,7 +23,7 @@ use zhibu::orgs::model::OrgKind;
 use zhibu::orgs::store::NewOrg;
 
 mod common;
-use common::{pct, request};
+use common::pct;
 
 const CHECKINS: usize = 500;
 const BRANCHES: usize = 2_000;
@@ -71,7 +71,7 @@ async fn session(tx: &mut zhibu::db::Tx, uid: i64, now: OffsetDateTime) -> Strin
 
 /// 500 members with accounts in one branch, a meeting starting now, and every member checking
 /// in twice at once, each on their own connection.
-async fn burst(app: &Arc<App>) -> (f64, f64, f64, i64) {
+async fn burst(app: &Arc<App>) -> Burst {
     let now = app.now();
     let top = org(app, None, OrgKind::Committee, "签到压测党委").await;
     let branch = org(app, Some(&top), OrgKind::Branch, "签到压测支部").await;
@@ -148,28 +148,32 @@ async fn burst(app: &Arc<App>) -> (f64, f64, f64, i64) {
     );
     let port = common::serve(app.clone()).await;
     let body = format!("{{\"code\":\"{code}\"}}");
-    let t = Instant::now();
-    let mut tasks = Vec::new();
-    for tok in tokens.iter().chain(tokens.iter()) {
-        let req = format!(
+    let reqs: Vec<String> = tokens
+        .iter()
+        .chain(tokens.iter())
+        .map(|tok| format!(
             "POST /api/v1/meetings/{id}/checkin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {tok}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-            let mut buf = Vec::new();
-            let t = Instant::now();
-            let st = request(&mut s, req.as_bytes(), &mut buf).await;
-            (st, t.elapsed().as_secs_f64() * 1000.0)
-        }));
+        ))
+        .collect();
+    let n = reqs.len();
+    let (total, mut lat) = common::burst(port, reqs, 200, "check-in").await;
+    // The baseline: the same burst (as many fresh connections, one request each) against the
+    // hello-world router, the median of five.
+    let hello_port = common::serve_hello().await;
+    let mut hello = Vec::new();
+    for _ in 0..5 {
+        let (secs, _) = common::burst(
+            hello_port,
+            vec![common::hello_request(hello_port); n],
+            200,
+            "hello-world burst",
+        )
+        .await;
+        #[expect(clippy::cast_precision_loss, reason = "a rate")]
+        let rps = n as f64 / secs;
+        hello.push(rps);
     }
-    let mut lat = Vec::new();
-    for task in tasks {
-        let (st, ms) = task.await.unwrap();
-        assert_eq!(st, Some(200));
-        lat.push(ms);
-    }
-    let total = t.elapsed().as_secs_f64();
     let a = zhibu::meetings::roll_store::roll(&mut app.db.conn().await.unwrap().exec(), id)
         .await
         .unwrap();
@@ -179,12 +183,35 @@ async fn burst(app: &Arc<App>) -> (f64, f64, f64, i64) {
         i64::try_from(CHECKINS).unwrap(),
         "every member recorded"
     );
-    (total, pct(&mut lat, 0.5), pct(&mut lat, 0.99), present)
+    #[expect(clippy::cast_precision_loss, reason = "a rate")]
+    let rps = n as f64 / total;
+    Burst {
+        total,
+        p50: pct(&mut lat, 0.5),
+        p95: pct(&mut lat, 0.95),
+        p99: pct(&mut lat, 0.99),
+        present,
+        rps,
+        hello: pct(&mut hello, 0.5),
+    }
+}
+
+/// What the check-in burst measured.
+struct Burst {
+    total: f64,
+    p50: f64,
+    p95: f64,
+    p99: f64,
+    present: i64,
+    /// Check-ins per second over the burst.
+    rps: f64,
+    /// The same burst against hello-world, requests per second.
+    hello: f64,
 }
 
 /// 2,000 branches, each with a committee and a year of meetings; the matrix timed directly and
 /// through the page.
-async fn matrix(app: &Arc<App>) -> (f64, f64, f64, f64, usize) {
+async fn matrix(app: &Arc<App>) -> Matrix {
     let now = app.now();
     let year = now.year() - 1;
     let top = org(app, None, OrgKind::Committee, "矩阵压测党委").await;
@@ -308,22 +335,8 @@ async fn matrix(app: &Arc<App>) -> (f64, f64, f64, f64, usize) {
         direct.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(rows.len(), BRANCHES);
     }
-    // Through the page, as a committee administrator.
-    let mut tx = app.db.begin().await.unwrap();
-    let nu = NewUser {
-        username: "matrix_admin",
-        display_name: "压测",
-        password_hash: "x",
-        role: "org_admin",
-        org_id: Some(top.id),
-        member_id: None,
-        must_change_password: false,
-    };
-    let uid = zhibu::auth::store::insert_user(&mut tx.exec(), &nu, now)
-        .await
-        .unwrap();
-    let token = session(&mut tx, uid, now).await;
-    tx.commit().await.unwrap();
+    // Through the page, as a committee administrator with the second factor its role requires.
+    let token = common::seed::signed_in(app, "matrix_admin", "org_admin", Some(top.id), None).await;
     let port = common::serve(app.clone()).await;
     let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let mut buf = Vec::new();
@@ -332,31 +345,76 @@ async fn matrix(app: &Arc<App>) -> (f64, f64, f64, f64, usize) {
         top.id
     );
     let mut page = Vec::new();
+    let all = Instant::now();
     for _ in 0..SAMPLES {
         let t = Instant::now();
-        assert_eq!(request(&mut s, req.as_bytes(), &mut buf).await, Some(200));
+        common::expect_status(&mut s, req.as_bytes(), &mut buf, 200, "GET /compliance").await;
         page.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    (
-        pct(&mut direct, 0.5),
-        pct(&mut direct, 0.99),
-        pct(&mut page, 0.5),
-        pct(&mut page, 0.99),
-        count,
-    )
+    #[expect(clippy::cast_precision_loss, reason = "a rate")]
+    let rps = SAMPLES as f64 / all.elapsed().as_secs_f64();
+    // The baseline: one keep-alive connection, as the page was loaded.
+    let hello_port = common::serve_hello().await;
+    let hello = common::hello_world(hello_port, 1, common::BASELINE)
+        .await
+        .rps();
+    Matrix {
+        d50: pct(&mut direct, 0.5),
+        d99: pct(&mut direct, 0.99),
+        p50: pct(&mut page, 0.5),
+        p95: pct(&mut page, 0.95),
+        p99: pct(&mut page, 0.99),
+        meetings: count,
+        rps,
+        hello,
+    }
 }
 
+/// What the compliance matrix measured.
+struct Matrix {
+    d50: f64,
+    d99: f64,
+    p50: f64,
+    p95: f64,
+    p99: f64,
+    meetings: usize,
+    /// Pages per second on one connection.
+    rps: f64,
+    /// Hello-world on one connection, requests per second.
+    hello: f64,
+}
 async fn run(label: &str, url: &str) {
     let app = common::seed::app(url).await;
-    let (total, p50, p99, present) = burst(&app).await;
-    let (d50, d99, p_50, p_99, meetings) = matrix(&app).await;
+    let b = burst(&app).await;
+    let m = matrix(&app).await;
     println!("{label}");
     println!(
-        "  check-in burst: {CHECKINS} members × 2 requests at once   {total:.2} s   p50 {p50:.0} ms   p99 {p99:.0} ms   recorded {present} (exactly once each)"
+        "  check-in burst: {CHECKINS} members × 2 requests at once   {:.2} s   p50 {:.0} ms   p95 {:.0} ms   p99 {:.0} ms   recorded {} (exactly once each)",
+        b.total, b.p50, b.p95, b.p99, b.present
     );
-    println!("  compliance matrix, {BRANCHES} branches, {meetings} meetings in a year");
-    println!("    engine (load + evaluate)   p50 {d50:>6.1} ms   p99 {d99:>6.1} ms");
-    println!("    GET /compliance page       p50 {p_50:>6.1} ms   p99 {p_99:>6.1} ms");
+    println!(
+        "    {:.0} check-ins/s; the same burst against hello-world {:.0} req/s; {}",
+        b.rps,
+        b.hello,
+        common::ratio(b.rps, b.hello)
+    );
+    println!(
+        "  compliance matrix, {BRANCHES} branches, {} meetings in a year",
+        m.meetings
+    );
+    println!(
+        "    engine (load + evaluate)   p50 {:>6.1} ms   p99 {:>6.1} ms",
+        m.d50, m.d99
+    );
+    println!(
+        "    GET /compliance page       p50 {:>6.1} ms   p95 {:>6.1} ms   p99 {:>6.1} ms   {:.1} req/s on one connection",
+        m.p50, m.p95, m.p99, m.rps
+    );
+    println!(
+        "    hello-world on one connection {:.0} req/s; {}",
+        m.hello,
+        common::ratio(m.rps, m.hello)
+    );
     app.db.close().await;
 }
 

@@ -51,6 +51,8 @@ async fn run(label: &'static str, url: String) {
         publish.push(s.elapsed().as_secs_f64() * 1000.0);
     }
     let seeded = t.elapsed().as_secs_f64();
+    // The machine's state while publishing (these figures are not HTTP).
+    let hello = common::machine_state().await;
     // Members read about half of them.
     let mut conn = app.db.conn().await.unwrap();
     exec(&mut conn.exec(), "UPDATE notice_recipients SET read_at = '2026-06-01T00:00:00Z' WHERE (notice_id + member_id) % 2 = 0").await;
@@ -83,6 +85,7 @@ async fn run(label: &'static str, url: String) {
         pct(&mut publish, 0.99),
         pct(&mut publish, 1.0)
     );
+    println!("  {}", common::machine_line(hello));
     println!(
         "  inbox, first page of {NOTICES}          p50 {:>7.2} ms   p99 {:>7.2} ms",
         pct(&mut inbox, 0.5),

@@ -68,3 +68,73 @@ pub async fn committee(app: &App, branches: usize, members: usize) {
     }
     tx.commit().await.expect("commit");
 }
+
+/// A signed-in account with an API session (its token works as a bearer token and as the
+/// session cookie); returns the token. When its role must have a second factor (SEC-08:
+/// `auth.second_factor_required_roles`, and officers when `auth.second_factor_officers` is
+/// `required`), the account is enrolled through the real flow first (a pending TOTP secret,
+/// then its current code), as a production administrator is; otherwise every page would
+/// answer 303 to the enrolment page and a benchmark would measure the redirect.
+pub async fn signed_in(
+    app: &std::sync::Arc<App>,
+    username: &str,
+    role: &str,
+    org_id: Option<i64>,
+    member_id: Option<i64>,
+) -> String {
+    use zhibu::auth::store::{NewSession, NewUser};
+    let now = app.now();
+    let mut tx = app.db.begin().await.expect("begin");
+    let nu = NewUser {
+        username,
+        display_name: "压测",
+        password_hash: "x",
+        role,
+        org_id,
+        member_id,
+        must_change_password: false,
+    };
+    let uid = zhibu::auth::store::insert_user(&mut tx.exec(), &nu, now)
+        .await
+        .expect("user");
+    let token = zhibu::shared::token::new_token();
+    let th = zhibu::auth::service::token_hash(&token);
+    let ns = NewSession {
+        token_hash: &th,
+        user_id: uid,
+        csrf_token: "x",
+        kind: "api",
+        ip: "127.0.0.1",
+        user_agent: "bench",
+        expires_at: now + time::Duration::hours(12),
+    };
+    let sid = zhibu::auth::store::insert_session(&mut tx.exec(), &ns, now)
+        .await
+        .expect("session");
+    tx.commit().await.expect("commit");
+    let r = zhibu::auth::Role::from_code(role).expect("role");
+    if !zhibu::auth::second_factor::required(&app.config.auth, r) {
+        return token;
+    }
+    let zhibu::auth::mfa::Enrolment::Pending { secret } = zhibu::auth::mfa::enrolment(app, uid)
+        .await
+        .expect("enrolment")
+    else {
+        panic!("{username}: a new account is already enrolled");
+    };
+    let code = zhibu::auth::totp::code_at(
+        &secret,
+        zhibu::auth::totp::step_of(app.now().unix_timestamp()),
+    );
+    // Enrolment gives the session a new token (SEC-14).
+    let (_, token) = zhibu::auth::mfa::confirm_enrolment(
+        app,
+        &zhibu::audit::Actor::cli("bench"),
+        uid,
+        sid,
+        &code,
+    )
+    .await
+    .expect("confirm enrolment");
+    token
+}
