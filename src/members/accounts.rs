@@ -5,7 +5,7 @@
 //! a password, and the login refuses it once expired.
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::store::{self as auth_store, NewUser};
 use crate::auth::{MemberAction, OrgAction, Scope};
 use crate::config::AccountUsername;
@@ -82,55 +82,57 @@ pub async fn issue(
     let now = app.now();
     let expires_at = crate::auth::users::activation_deadline(app, now);
     let valid_until = crate::shared::text::ymd(expires_at.date());
-    let mut tx = app.db.begin().await?;
-    let mut slips = Vec::with_capacity(people.len());
-    // Every login name the batch might use, checked in one query; names given out in this
-    // batch are added as they go.
-    let mut wanted: Vec<String> = people.iter().filter_map(|p| p.2.clone()).collect();
-    wanted.extend(people.iter().map(|p| member_number(p.0)));
-    let mut taken: std::collections::HashSet<String> =
-        auth_store::taken_usernames(&mut tx.exec(), &wanted)
-            .await?
-            .into_iter()
-            .collect();
-    for (((id, name, phone, branch, branch_name), code), hash) in
-        people.into_iter().zip(codes).zip(hashes)
-    {
-        let mut candidates = Vec::new();
-        if app.config.members.account_username == AccountUsername::Phone
-            && let Some(p) = phone
-        {
-            candidates.push(p);
-        }
-        candidates.push(member_number(id));
-        let username = candidates.into_iter().find(|c| !taken.contains(c));
-        let Some(username) = username else { continue };
-        let nu = NewUser {
-            username: &username,
-            display_name: &name,
-            password_hash: &hash,
-            role: "member",
-            org_id: Some(branch),
-            member_id: Some(id),
-            must_change_password: true,
-        };
-        let uid = auth_store::insert_user(&mut tx.exec(), &nu, now).await?;
-        auth_store::set_activation_expiry(&mut tx.exec(), uid, expires_at).await?;
-        taken.insert(username.clone());
-        slips.push(Slip {
-            name,
-            org: branch_name,
-            username,
-            code,
-            valid_until: valid_until.clone(),
-        });
-    }
-    let ev = AuditEvent::success("user.issue", "org", org.id)
-        .org(org.id)
-        .detail(format!("为 {} 名党员开通账号", slips.len()));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(slips)
+    app.db
+        .write(actor, now, async |w| {
+            let mut slips = Vec::with_capacity(people.len());
+            // Every login name the batch might use, checked in one query; names given out in this
+            // batch are added as they go.
+            let mut wanted: Vec<String> = people.iter().filter_map(|p| p.2.clone()).collect();
+            wanted.extend(people.iter().map(|p| member_number(p.0)));
+            let mut taken: std::collections::HashSet<String> =
+                auth_store::taken_usernames(&mut w.exec(), &wanted)
+                    .await?
+                    .into_iter()
+                    .collect();
+            for (((id, name, phone, branch, branch_name), code), hash) in
+                people.into_iter().zip(codes).zip(hashes)
+            {
+                let mut candidates = Vec::new();
+                if app.config.members.account_username == AccountUsername::Phone
+                    && let Some(p) = phone
+                {
+                    candidates.push(p);
+                }
+                candidates.push(member_number(id));
+                let username = candidates.into_iter().find(|c| !taken.contains(c));
+                let Some(username) = username else { continue };
+                let nu = NewUser {
+                    username: &username,
+                    display_name: &name,
+                    password_hash: &hash,
+                    role: "member",
+                    org_id: Some(branch),
+                    member_id: Some(id),
+                    must_change_password: true,
+                };
+                let uid = auth_store::insert_user(&mut w.exec(), &nu, now).await?;
+                auth_store::set_activation_expiry(&mut w.exec(), uid, expires_at).await?;
+                taken.insert(username.clone());
+                slips.push(Slip {
+                    name,
+                    org: branch_name,
+                    username,
+                    code,
+                    valid_until: valid_until.clone(),
+                });
+            }
+            let ev = AuditEvent::success("user.issue", "org", org.id)
+                .org(org.id)
+                .detail(format!("为 {} 名党员开通账号", slips.len()));
+            w.audit(ev).await?;
+            Ok(slips)
+        })
+        .await
 }
 
 /// The slips as a spreadsheet, for printing and cutting.

@@ -6,7 +6,7 @@ use crate::auth::Visible;
 use time::OffsetDateTime;
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, MemberAction, Scope};
 use crate::db::{Exec, StoreResult};
 use crate::on;
@@ -229,23 +229,25 @@ pub async fn request(
         ));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let id = insert(
-        &mut tx.exec(),
-        &app.keys,
-        member_id,
-        field,
-        value,
-        reason,
-        scope.user_id,
-        now,
-    )
-    .await?;
-    let ev = AuditEvent::success("member.correction_request", "member", member_id)
-        .detail(label_of(field));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(id)
+    app.db
+        .write(actor, now, async |w| {
+            let id = insert(
+                &mut w.exec(),
+                &app.keys,
+                member_id,
+                field,
+                value,
+                reason,
+                scope.user_id,
+                now,
+            )
+            .await?;
+            let ev = AuditEvent::success("member.correction_request", "member", member_id)
+                .detail(label_of(field));
+            w.audit(ev).await?;
+            Ok(id)
+        })
+        .await
 }
 
 /// Loads a request for an officer who may decide on it.
@@ -304,35 +306,37 @@ pub async fn decide(
         None
     };
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if decide_row(
-        &mut tx.exec(),
-        id,
-        if approve { "approved" } else { "rejected" },
-        scope.user_id,
-        note,
-        now,
-    )
-    .await?
-        == 0
-    {
-        return Err(DomainError::Invalid("该申请已经处理".into()));
-    }
-    if let Some(f) = &fields {
-        super::store::update(
-            &mut tx.exec(),
-            &app.keys,
-            c.member_id,
-            d.member.group_id,
-            f,
-            now,
-        )
-        .await?;
-    }
-    let what = if approve { "同意" } else { "不同意" };
-    let ev = AuditEvent::success("member.correction_decide", "member", c.member_id)
-        .detail(format!("{what}更正{}", c.field_label()));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            if decide_row(
+                &mut w.exec(),
+                id,
+                if approve { "approved" } else { "rejected" },
+                scope.user_id,
+                note,
+                now,
+            )
+            .await?
+                == 0
+            {
+                return Err(DomainError::Invalid("该申请已经处理".into()));
+            }
+            if let Some(f) = &fields {
+                super::store::update(
+                    &mut w.exec(),
+                    &app.keys,
+                    c.member_id,
+                    d.member.group_id,
+                    f,
+                    now,
+                )
+                .await?;
+            }
+            let what = if approve { "同意" } else { "不同意" };
+            let ev = AuditEvent::success("member.correction_decide", "member", c.member_id)
+                .detail(format!("{what}更正{}", c.field_label()));
+            w.audit(ev).await?;
+            Ok(())
+        })
+        .await
 }

@@ -4,7 +4,7 @@
 use time::Date;
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, MemberAction, OrgAction, Scope};
 use crate::orgs::model::Org;
 
@@ -52,44 +52,47 @@ pub async fn record_event(
         )));
     };
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if kind == EventKind::Convert {
-        if d.member.category() != Category::Probationary {
-            return Err(DomainError::Invalid("只有预备党员才能转正".into()));
-        }
-        // DEV-20/21: probation is a full year from the 党员大会 that accepted the member.
-        if on < crate::orgs::model::term_end(d.member.joined_on, 1) {
-            return Err(DomainError::Invalid("预备期未满一年，不能转正".into()));
-        }
-        store::set_category(&mut tx.exec(), id, Category::Full.code(), Some(on), now).await?;
-    }
-    if next != status {
-        store::set_status(&mut tx.exec(), id, next.code(), now).await?;
-    }
-    let ev = NewEvent {
-        member_id: id,
-        kind,
-        occurred_on: on,
-        from_org_id: Some(d.member.org_id),
-        to_org_id: None,
-        note,
-        recorded_by: actor.user_id,
-        recorded_by_name: &actor.name,
-    };
-    events::insert(&mut tx.exec(), &ev, now).await?;
-    // SEC-21: a member who leaves the Party, is transferred out or dies can no longer sign in.
-    if matches!(
-        kind,
-        EventKind::Leave | EventKind::Death | EventKind::TransferOut
-    ) {
-        crate::auth::store::disable_member_accounts(&mut tx.exec(), id, now).await?;
-    }
-    let a = AuditEvent::success("member.event", "member", id)
-        .org(d.org.id)
-        .detail(kind.label());
-    audit::record(&mut tx, actor, now, a).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            if kind == EventKind::Convert {
+                if d.member.category() != Category::Probationary {
+                    return Err(DomainError::Invalid("只有预备党员才能转正".into()));
+                }
+                // DEV-20/21: probation is a full year from the 党员大会 that accepted the member.
+                if on < crate::orgs::model::term_end(d.member.joined_on, 1) {
+                    return Err(DomainError::Invalid("预备期未满一年，不能转正".into()));
+                }
+                store::set_category(&mut w.exec(), id, Category::Full.code(), Some(on), now)
+                    .await?;
+            }
+            if next != status {
+                store::set_status(&mut w.exec(), id, next.code(), now).await?;
+            }
+            let ev = NewEvent {
+                member_id: id,
+                kind,
+                occurred_on: on,
+                from_org_id: Some(d.member.org_id),
+                to_org_id: None,
+                note,
+                recorded_by: actor.user_id,
+                recorded_by_name: &actor.name,
+            };
+            events::insert(&mut w.exec(), &ev, now).await?;
+            // SEC-21: a member who leaves the Party, is transferred out or dies can no longer sign in.
+            if matches!(
+                kind,
+                EventKind::Leave | EventKind::Death | EventKind::TransferOut
+            ) {
+                crate::auth::store::disable_member_accounts(&mut w.exec(), id, now).await?;
+            }
+            let a = AuditEvent::success("member.event", "member", id)
+                .org(d.org.id)
+                .detail(kind.label());
+            w.audit(a).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// Members who belonged to the subtree of `org_id` on `date`, by name, with their branch then.

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{MemberAction, OrgAction, Scope};
 use crate::orgs::model::{Org, OrgKind};
 
@@ -344,47 +344,49 @@ pub async fn commit(
     }
     let now = app.now();
     let today = app.clock.today();
-    let mut tx = app.db.begin().await?;
-    let (mut inserted, mut updated) = (0, 0);
-    for row in &checked.rows {
-        let Some((fields, category, group, action)) = &row.valid else {
-            continue;
-        };
-        match action {
-            RowAction::Insert => {
-                let id = store::insert(
-                    &mut tx.exec(),
-                    &app.keys,
-                    org.id,
-                    *group,
-                    category.code(),
-                    fields,
-                    now,
-                )
-                .await?;
-                let ev = NewEvent {
-                    member_id: id,
-                    kind: EventKind::Register,
-                    occurred_on: today.max(fields.joined_on),
-                    from_org_id: None,
-                    to_org_id: Some(org.id),
-                    note: "批量导入",
-                    recorded_by: actor.user_id,
-                    recorded_by_name: &actor.name,
+    app.db
+        .write(actor, now, async |w| {
+            let (mut inserted, mut updated) = (0, 0);
+            for row in &checked.rows {
+                let Some((fields, category, group, action)) = &row.valid else {
+                    continue;
                 };
-                events::insert(&mut tx.exec(), &ev, now).await?;
-                inserted += 1;
+                match action {
+                    RowAction::Insert => {
+                        let id = store::insert(
+                            &mut w.exec(),
+                            &app.keys,
+                            org.id,
+                            *group,
+                            category.code(),
+                            fields,
+                            now,
+                        )
+                        .await?;
+                        let ev = NewEvent {
+                            member_id: id,
+                            kind: EventKind::Register,
+                            occurred_on: today.max(fields.joined_on),
+                            from_org_id: None,
+                            to_org_id: Some(org.id),
+                            note: "批量导入",
+                            recorded_by: actor.user_id,
+                            recorded_by_name: &actor.name,
+                        };
+                        events::insert(&mut w.exec(), &ev, now).await?;
+                        inserted += 1;
+                    }
+                    RowAction::Update(id) => {
+                        store::update(&mut w.exec(), &app.keys, *id, *group, fields, now).await?;
+                        updated += 1;
+                    }
+                }
             }
-            RowAction::Update(id) => {
-                store::update(&mut tx.exec(), &app.keys, *id, *group, fields, now).await?;
-                updated += 1;
-            }
-        }
-    }
-    let ev = AuditEvent::success("member.import", "org", org.id)
-        .org(org.id)
-        .detail(format!("新增 {inserted} 人，更新 {updated} 人"));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok((inserted, updated))
+            let ev = AuditEvent::success("member.import", "org", org.id)
+                .org(org.id)
+                .detail(format!("新增 {inserted} 人，更新 {updated} 人"));
+            w.audit(ev).await?;
+            Ok((inserted, updated))
+        })
+        .await
 }

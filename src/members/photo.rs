@@ -5,7 +5,7 @@
 use time::OffsetDateTime;
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{MemberAction, Scope};
 use crate::db::{Exec, StoreResult};
 use crate::on;
@@ -96,20 +96,22 @@ async fn write(
 ) -> Result<(), DomainError> {
     let d = detail(app, scope, member_id, MemberAction::Edit).await?;
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let what = if let Some(p) = &photo {
-        put(&mut tx.exec(), member_id, p, now).await?;
-        "上传照片"
-    } else {
-        delete(&mut tx.exec(), member_id).await?;
-        "删除照片"
-    };
-    let ev = AuditEvent::success("member.photo", "member", member_id)
-        .org(d.org.id)
-        .detail(what);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            let what = if let Some(p) = &photo {
+                put(&mut w.exec(), member_id, p, now).await?;
+                "上传照片"
+            } else {
+                delete(&mut w.exec(), member_id).await?;
+                "删除照片"
+            };
+            let ev = AuditEvent::success("member.photo", "member", member_id)
+                .org(d.org.id)
+                .detail(what);
+            w.audit(ev).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// Whether a member has a photo (without reading it).

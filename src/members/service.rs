@@ -219,52 +219,54 @@ pub async fn create(
     }
     check_unique(app, scope, &fields.id_number, None).await?;
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let id = store::insert(
-        &mut tx.exec(),
-        &app.keys,
-        org.id,
-        group_id,
-        category.code(),
-        &fields,
-        now,
-    )
-    .await
-    .map_err(|e| match e {
-        StoreError::Duplicate => DomainError::Invalid("该公民身份号码已登记".into()),
-        e => e.into(),
-    })?;
-    let ev = NewEvent {
-        member_id: id,
-        kind: entry.kind,
-        occurred_on: on,
-        from_org_id: None,
-        to_org_id: Some(org.id),
-        note: "",
-        recorded_by: actor.user_id,
-        recorded_by_name: &actor.name,
-    };
-    events::insert(&mut tx.exec(), &ev, now).await?;
-    if let (EventKind::TransferIn, Some((from, letter_ref))) = (entry.kind, &letter) {
-        let t = crate::transfers::store::NewTransfer {
-            member_id: id,
-            kind: "incoming",
-            status: "received",
-            to_org_id: Some(org.id),
-            other_org_name: from,
-            letter_ref,
-            issued_on: Some(on),
-            requested_by: actor.user_id,
-            ..Default::default()
-        };
-        crate::transfers::store::insert(&mut tx.exec(), &t, now).await?;
-    }
-    let a = AuditEvent::success("member.create", "member", id)
-        .org(org.id)
-        .detail(entry.kind.label());
-    audit::record(&mut tx, actor, now, a).await?;
-    tx.commit().await?;
-    Ok(id)
+    app.db
+        .write(actor, now, async |w| {
+            let id = store::insert(
+                &mut w.exec(),
+                &app.keys,
+                org.id,
+                group_id,
+                category.code(),
+                &fields,
+                now,
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::Duplicate => DomainError::Invalid("该公民身份号码已登记".into()),
+                e => e.into(),
+            })?;
+            let ev = NewEvent {
+                member_id: id,
+                kind: entry.kind,
+                occurred_on: on,
+                from_org_id: None,
+                to_org_id: Some(org.id),
+                note: "",
+                recorded_by: actor.user_id,
+                recorded_by_name: &actor.name,
+            };
+            events::insert(&mut w.exec(), &ev, now).await?;
+            if let (EventKind::TransferIn, Some((from, letter_ref))) = (entry.kind, &letter) {
+                let t = crate::transfers::store::NewTransfer {
+                    member_id: id,
+                    kind: "incoming",
+                    status: "received",
+                    to_org_id: Some(org.id),
+                    other_org_name: from,
+                    letter_ref,
+                    issued_on: Some(on),
+                    requested_by: actor.user_id,
+                    ..Default::default()
+                };
+                crate::transfers::store::insert(&mut w.exec(), &t, now).await?;
+            }
+            let a = AuditEvent::success("member.create", "member", id)
+                .org(org.id)
+                .detail(entry.kind.label());
+            w.audit(a).await?;
+            Ok(id)
+        })
+        .await
 }
 
 /// Edits the fields of a record (not its branch, category or status).
@@ -290,15 +292,17 @@ pub async fn update(
         return Ok(());
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    store::update(&mut tx.exec(), &app.keys, id, group_id, &fields, now).await?;
-    // The audit row names the items changed, never their values (SEC-25).
-    let a = AuditEvent::success("member.update", "member", id)
-        .org(d.org.id)
-        .detail(changed.join("、"));
-    audit::record(&mut tx, actor, now, a).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            store::update(&mut w.exec(), &app.keys, id, group_id, &fields, now).await?;
+            // The audit row names the items changed, never their values (SEC-25).
+            let a = AuditEvent::success("member.update", "member", id)
+                .org(d.org.id)
+                .detail(changed.join("、"));
+            w.audit(a).await?;
+            Ok(())
+        })
+        .await
 }
 
 fn changed_items(

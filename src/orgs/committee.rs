@@ -4,7 +4,7 @@
 use time::Date;
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{OrgAction, Scope};
 use crate::db::StoreError;
 use crate::members;
@@ -37,31 +37,33 @@ pub async fn add_term(
         return Err(OrgError::Invalid("换届日期不能晚于今天".into()));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if store::list_terms(&mut tx.exec(), id)
-        .await?
-        .first()
-        .is_some_and(|t| t.started_on >= started_on)
-    {
-        return Err(OrgError::Invalid("换届日期应晚于上一届的换届日期".into()));
-    }
-    let tid = store::insert_term(&mut tx.exec(), id, started_on, years, note, now)
+    app.db
+        .write(actor, now, async |w| {
+            if store::list_terms(&mut w.exec(), id)
+                .await?
+                .first()
+                .is_some_and(|t| t.started_on >= started_on)
+            {
+                return Err(OrgError::Invalid("换届日期应晚于上一届的换届日期".into()));
+            }
+            let tid = store::insert_term(&mut w.exec(), id, started_on, years, note, now)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Constraint => OrgError::Invalid("届期只能是 3 年或 5 年".into()),
+                    e => e.into(),
+                })?;
+            let end = term_end(started_on, years);
+            let ev = AuditEvent::success("org.term_add", "org", id)
+                .org(id)
+                .detail(format!(
+                    "{} 起，{years} 年，至 {}",
+                    crate::shared::text::ymd(started_on),
+                    crate::shared::text::ymd(end)
+                ));
+            w.audit(ev).await?;
+            Ok(tid)
+        })
         .await
-        .map_err(|e| match e {
-            StoreError::Constraint => OrgError::Invalid("届期只能是 3 年或 5 年".into()),
-            e => e.into(),
-        })?;
-    let end = term_end(started_on, years);
-    let ev = AuditEvent::success("org.term_add", "org", id)
-        .org(id)
-        .detail(format!(
-            "{} 起，{years} 年，至 {}",
-            crate::shared::text::ymd(started_on),
-            crate::shared::text::ymd(end)
-        ));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(tid)
 }
 
 /// Appoints a member of the organisation to a post.
@@ -86,53 +88,56 @@ pub async fn add_officer(
         )));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    // A group leader comes from the group's branch; everyone else from the subtree itself.
-    let pool_path = if org.kind() == OrgKind::Group {
-        let parent = org
-            .parent_id
-            .ok_or_else(|| OrgError::Invalid("党小组缺少所属支部".into()))?;
-        store::get(&mut tx.exec(), parent).await?.path
-    } else {
-        org.path.clone()
-    };
-    if started_on > app.clock.today() {
-        return Err(OrgError::Invalid("任职日期不能晚于今天".into()));
-    }
-    let Some(name) = members::store::name_in_subtree(&mut tx.exec(), member_id, &pool_path).await?
-    else {
-        return Err(OrgError::Invalid("所选党员不在本组织".into()));
-    };
-    let current = store::list_officers(&mut tx.exec(), id).await?;
-    if post.is_single()
-        && current
-            .iter()
-            .any(|o| o.ended_on.is_none() && o.post == post.code())
-    {
-        return Err(OrgError::Invalid(format!(
-            "本组织已有在任{}，请先免去其职务",
-            post.label()
-        )));
-    }
-    let term = store::list_terms(&mut tx.exec(), id)
-        .await?
-        .into_iter()
-        .find(|t| t.ended_on.is_none())
-        .map(|t| t.id);
-    let no = NewOfficer {
-        term_id: term,
-        post: post.code(),
-        member_id: Some(member_id),
-        person_name: &name,
-        started_on,
-    };
-    let oid = store::insert_officer(&mut tx.exec(), id, &no, now).await?;
-    let ev = AuditEvent::success("org.officer_add", "org", id)
-        .org(id)
-        .detail(format!("{}：{name}", post.label()));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(oid)
+    app.db
+        .write(actor, now, async |w| {
+            // A group leader comes from the group's branch; everyone else from the subtree itself.
+            let pool_path = if org.kind() == OrgKind::Group {
+                let parent = org
+                    .parent_id
+                    .ok_or_else(|| OrgError::Invalid("党小组缺少所属支部".into()))?;
+                store::get(&mut w.exec(), parent).await?.path
+            } else {
+                org.path.clone()
+            };
+            if started_on > app.clock.today() {
+                return Err(OrgError::Invalid("任职日期不能晚于今天".into()));
+            }
+            let Some(name) =
+                members::store::name_in_subtree(&mut w.exec(), member_id, &pool_path).await?
+            else {
+                return Err(OrgError::Invalid("所选党员不在本组织".into()));
+            };
+            let current = store::list_officers(&mut w.exec(), id).await?;
+            if post.is_single()
+                && current
+                    .iter()
+                    .any(|o| o.ended_on.is_none() && o.post == post.code())
+            {
+                return Err(OrgError::Invalid(format!(
+                    "本组织已有在任{}，请先免去其职务",
+                    post.label()
+                )));
+            }
+            let term = store::list_terms(&mut w.exec(), id)
+                .await?
+                .into_iter()
+                .find(|t| t.ended_on.is_none())
+                .map(|t| t.id);
+            let no = NewOfficer {
+                term_id: term,
+                post: post.code(),
+                member_id: Some(member_id),
+                person_name: &name,
+                started_on,
+            };
+            let oid = store::insert_officer(&mut w.exec(), id, &no, now).await?;
+            let ev = AuditEvent::success("org.officer_add", "org", id)
+                .org(id)
+                .detail(format!("{}：{name}", post.label()));
+            w.audit(ev).await?;
+            Ok(oid)
+        })
+        .await
 }
 
 /// Ends an appointment.
@@ -149,24 +154,23 @@ pub async fn end_officer(
 ) -> Result<(), OrgError> {
     get_checked(app, scope, id, OrgAction::Appoint).await?;
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if on_date > app.clock.today() {
-        return Err(OrgError::Invalid("免职日期不能晚于今天".into()));
-    }
-    if !store::end_officer(&mut tx.exec(), id, officer_id, on_date).await? {
-        return Err(OrgError::Invalid(
-            "该任职记录不存在、已免职，或免职日期早于任职日期".into(),
-        ));
-    }
-    audit::record(
-        &mut tx,
-        actor,
-        now,
-        AuditEvent::success("org.officer_end", "org", id)
-            .org(id)
-            .detail(format!("任职记录 {officer_id}")),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            if on_date > app.clock.today() {
+                return Err(OrgError::Invalid("免职日期不能晚于今天".into()));
+            }
+            if !store::end_officer(&mut w.exec(), id, officer_id, on_date).await? {
+                return Err(OrgError::Invalid(
+                    "该任职记录不存在、已免职，或免职日期早于任职日期".into(),
+                ));
+            }
+            w.audit(
+                AuditEvent::success("org.officer_end", "org", id)
+                    .org(id)
+                    .detail(format!("任职记录 {officer_id}")),
+            )
+            .await?;
+            Ok(())
+        })
+        .await
 }

@@ -4,7 +4,7 @@
 use time::Date;
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::db::StoreError;
 use crate::members;
@@ -184,7 +184,6 @@ pub async fn create(
         )));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
     let new = NewOrg {
         kind: input.kind.code(),
         name: &input.name,
@@ -192,13 +191,16 @@ pub async fn create(
         established_on: input.established_on,
         sort_order: input.sort_order,
     };
-    let id = store::insert(&mut tx.exec(), parent.as_ref(), &new, now).await?;
-    let ev = AuditEvent::success("org.create", "org", id)
-        .org(id)
-        .detail(format!("{}（{}）", input.name, input.kind.label()));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(id)
+    app.db
+        .write(actor, now, async |w| {
+            let id = store::insert(&mut w.exec(), parent.as_ref(), &new, now).await?;
+            let ev = AuditEvent::success("org.create", "org", id)
+                .org(id)
+                .detail(format!("{}（{}）", input.name, input.kind.label()));
+            w.audit(ev).await?;
+            Ok(id)
+        })
+        .await
 }
 
 /// Renames and re-describes an organisation.
@@ -215,7 +217,6 @@ pub async fn update(
     check_name(&input.name)?;
     let org = get_checked(app, scope, id, OrgAction::Edit).await?;
     let now = app.now();
-    let mut tx = app.db.begin().await?;
     let f = NewOrg {
         kind: &org.kind,
         name: &input.name,
@@ -223,23 +224,20 @@ pub async fn update(
         established_on: input.established_on,
         sort_order: input.sort_order,
     };
-    store::update(&mut tx.exec(), id, &f, now).await?;
     let detail = if org.name == input.name {
         org.name.clone()
     } else {
         format!("{} → {}", org.name, input.name)
     };
-    audit::record(
-        &mut tx,
-        actor,
-        now,
-        AuditEvent::success("org.update", "org", id)
-            .org(id)
-            .detail(detail),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            store::update(&mut w.exec(), id, &f, now).await?;
+            let ev = AuditEvent::success("org.update", "org", id)
+                .org(id)
+                .detail(detail);
+            Ok(w.audit(ev).await?)
+        })
+        .await
 }
 
 /// Moves an organisation (and everything below it) under another parent.
@@ -280,14 +278,15 @@ pub async fn move_org(
         )));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    store::move_subtree(&mut tx.exec(), &org, &parent, now).await?;
     let ev = AuditEvent::success("org.move", "org", id)
         .org(id)
         .detail(format!("{} 移至 {}", org.name, parent.name));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            store::move_subtree(&mut w.exec(), &org, &parent, now).await?;
+            Ok(w.audit(ev).await?)
+        })
+        .await
 }
 
 /// Dissolves an organisation that has no active children and no members left.
@@ -310,28 +309,24 @@ pub async fn dissolve(
         return Err(OrgError::Invalid("该组织已经撤销".into()));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if store::active_children(&mut tx.exec(), id).await? > 0 {
-        return Err(OrgError::Invalid("请先撤销或调出该组织的下级组织".into()));
-    }
-    let n = members::store::count_direct(&mut tx.exec(), id).await?;
-    if n > 0 {
-        return Err(OrgError::Invalid(format!(
-            "该组织仍有 {n} 名党员，请先办理组织关系转接"
-        )));
-    }
-    store::dissolve(&mut tx.exec(), id, reason, now).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        now,
-        AuditEvent::success("org.dissolve", "org", id)
-            .org(id)
-            .detail(org.name),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            if store::active_children(&mut w.exec(), id).await? > 0 {
+                return Err(OrgError::Invalid("请先撤销或调出该组织的下级组织".into()));
+            }
+            let n = members::store::count_direct(&mut w.exec(), id).await?;
+            if n > 0 {
+                return Err(OrgError::Invalid(format!(
+                    "该组织仍有 {n} 名党员，请先办理组织关系转接"
+                )));
+            }
+            store::dissolve(&mut w.exec(), id, reason, now).await?;
+            let ev = AuditEvent::success("org.dissolve", "org", id)
+                .org(id)
+                .detail(org.name);
+            Ok(w.audit(ev).await?)
+        })
+        .await
 }
 
 pub use super::committee::{add_officer, add_term, end_officer};
