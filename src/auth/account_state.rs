@@ -3,7 +3,7 @@
 //! the 三员.
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 
 use super::duties;
 use super::model::{Role, normalize_username};
@@ -22,20 +22,17 @@ pub async fn unlock(app: &App, actor: &Actor, by: By<'_>, user_id: i64) -> Resul
         return Err(AuthError::Denied);
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let user = store::get_user(&mut tx.exec(), user_id)
+    app.db
+        .write(actor, now, async |w| {
+            let user = store::get_user(&mut w.exec(), user_id)
+                .await
+                .map_err(not_found)?;
+            store::unlock(&mut w.exec(), user_id, now).await?;
+            w.audit(AuditEvent::success("user.unlock", "user", user_id).detail(user.display_name))
+                .await?;
+            Ok(())
+        })
         .await
-        .map_err(not_found)?;
-    store::unlock(&mut tx.exec(), user_id, now).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        now,
-        AuditEvent::success("user.unlock", "user", user_id).detail(user.display_name),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Disables or re-enables an account; disabling ends its sessions. Nobody disables themselves,
@@ -54,37 +51,34 @@ pub async fn set_disabled(
         return Err(AuthError::Invalid("不能停用自己的账号".into()));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let user = store::get_user(&mut tx.exec(), user_id)
+    app.db
+        .write(actor, now, async |w| {
+            let user = store::get_user(&mut w.exec(), user_id)
+                .await
+                .map_err(not_found)?;
+            let role = Role::from_code(&user.role).unwrap_or(Role::Member);
+            if let By::Admin { role: mine, .. } = by
+                && !duties::may_toggle(mine, role)
+            {
+                return Err(AuthError::Denied);
+            }
+            if !disabled && user.disabled {
+                check_triad_limit(app, &mut w.exec(), role).await?;
+            }
+            store::set_disabled(&mut w.exec(), user_id, disabled, now).await?;
+            if disabled {
+                store::delete_other_sessions(&mut w.exec(), user_id, None).await?;
+            }
+            let action = if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            };
+            w.audit(AuditEvent::success(action, "user", user_id).detail(user.display_name))
+                .await?;
+            Ok(())
+        })
         .await
-        .map_err(not_found)?;
-    let role = Role::from_code(&user.role).unwrap_or(Role::Member);
-    if let By::Admin { role: mine, .. } = by
-        && !duties::may_toggle(mine, role)
-    {
-        return Err(AuthError::Denied);
-    }
-    if !disabled && user.disabled {
-        check_triad_limit(app, &mut tx.exec(), role).await?;
-    }
-    store::set_disabled(&mut tx.exec(), user_id, disabled, now).await?;
-    if disabled {
-        store::delete_other_sessions(&mut tx.exec(), user_id, None).await?;
-    }
-    let action = if disabled {
-        "user.disable"
-    } else {
-        "user.enable"
-    };
-    audit::record(
-        &mut tx,
-        actor,
-        now,
-        AuditEvent::success(action, "user", user_id).detail(user.display_name),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Finds an account id by username (CLI).

@@ -245,21 +245,25 @@ pub async fn approve(
     let hash = hash_blocking(app, code.clone()).await?;
     let now = app.now();
     let expires_at = activation_deadline(app, now);
-    let mut tx = app.db.begin().await?;
-    if !store::set_activation_code(&mut tx.exec(), user_id, &hash, expires_at, None, now).await? {
-        return Err(AuthError::Invalid("该账号不在待审核状态".into()));
-    }
-    let role = Role::from_code(&user.role).unwrap_or(Role::Member);
-    let mut ev = AuditEvent::success("user.approve", "user", user_id).detail(format!(
-        "{}（{}），由{}建立，发放激活码",
-        user.display_name,
-        role.label(),
-        user.defined_by.as_deref().unwrap_or("—")
-    ));
-    ev.org_id = user.org_id;
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(credential(user, role, code, expires_at))
+    app.db
+        .write(actor, now, async |w| {
+            if !store::set_activation_code(&mut w.exec(), user_id, &hash, expires_at, None, now)
+                .await?
+            {
+                return Err(AuthError::Invalid("该账号不在待审核状态".into()));
+            }
+            let role = Role::from_code(&user.role).unwrap_or(Role::Member);
+            let mut ev = AuditEvent::success("user.approve", "user", user_id).detail(format!(
+                "{}（{}），由{}建立，发放激活码",
+                user.display_name,
+                role.label(),
+                user.defined_by.as_deref().unwrap_or("—")
+            ));
+            ev.org_id = user.org_id;
+            w.audit(ev).await?;
+            Ok(credential(user, role, code, expires_at))
+        })
+        .await
 }
 
 /// Replaces an account's password with an activation code (or, on the server, a given
@@ -302,29 +306,32 @@ pub async fn reset_password(
     let hash = hash_blocking(app, code.clone()).await?;
     let now = app.now();
     let expires_at = activation_deadline(app, now);
-    let mut tx = app.db.begin().await?;
-    if !store::set_activation_code(
-        &mut tx.exec(),
-        user_id,
-        &hash,
-        expires_at,
-        Some(&by.shown()),
-        now,
-    )
-    .await?
-    {
-        return Err(AuthError::Invalid("该账号尚未审核，请先审核".into()));
-    }
-    let n = store::delete_other_sessions(&mut tx.exec(), user_id, None).await?;
-    let mut ev = AuditEvent::success("user.reset_password", "user", user_id).detail(format!(
-        "{}（{}），发放激活码，注销会话 {n} 个",
-        user.display_name,
-        role.label()
-    ));
-    ev.org_id = user.org_id;
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(credential(user, role, code, expires_at))
+    app.db
+        .write(actor, now, async |w| {
+            if !store::set_activation_code(
+                &mut w.exec(),
+                user_id,
+                &hash,
+                expires_at,
+                Some(&by.shown()),
+                now,
+            )
+            .await?
+            {
+                return Err(AuthError::Invalid("该账号尚未审核，请先审核".into()));
+            }
+            let n = store::delete_other_sessions(&mut w.exec(), user_id, None).await?;
+            let mut ev =
+                AuditEvent::success("user.reset_password", "user", user_id).detail(format!(
+                    "{}（{}），发放激活码，注销会话 {n} 个",
+                    user.display_name,
+                    role.label()
+                ));
+            ev.org_id = user.org_id;
+            w.audit(ev).await?;
+            Ok(credential(user, role, code, expires_at))
+        })
+        .await
 }
 
 async fn load(app: &App, user_id: i64) -> Result<UserRow, AuthError> {

@@ -7,7 +7,7 @@
 use time::OffsetDateTime;
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::db::StoreError;
 use crate::notices::model::{clean_body, plain_text};
@@ -173,22 +173,24 @@ pub async fn post(
         );
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let id = store::insert(
-        &mut tx.exec(),
-        org.id,
-        (actor.user_id, &actor.name),
-        &body,
-        &kept,
-        now,
-    )
-    .await?;
-    let ev = AuditEvent::success("feed.post", "feed_post", id)
-        .org(org.id)
-        .detail(format!("{} 张图片", kept.len()));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(id)
+    app.db
+        .write(actor, now, async |w| {
+            let id = store::insert(
+                &mut w.exec(),
+                org.id,
+                (actor.user_id, &actor.name),
+                &body,
+                &kept,
+                now,
+            )
+            .await?;
+            let ev = AuditEvent::success("feed.post", "feed_post", id)
+                .org(org.id)
+                .detail(format!("{} 张图片", kept.len()));
+            w.audit(ev).await?;
+            Ok(id)
+        })
+        .await
 }
 
 /// Comments on a post.
@@ -211,19 +213,21 @@ pub async fn comment(
         return Err(DomainError::Invalid("请填写评论（不超过 500 字）".into()));
     }
     let now: OffsetDateTime = app.now();
-    let mut tx = app.db.begin().await?;
-    let id = store::comment(
-        &mut tx.exec(),
-        p.id,
-        (actor.user_id, &actor.name),
-        &body,
-        now,
-    )
-    .await?;
-    let ev = AuditEvent::success("feed.comment", "feed_post", p.id).org(p.org_id);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(id)
+    app.db
+        .write(actor, now, async |w| {
+            let id = store::comment(
+                &mut w.exec(),
+                p.id,
+                (actor.user_id, &actor.name),
+                &body,
+                now,
+            )
+            .await?;
+            let ev = AuditEvent::success("feed.comment", "feed_post", p.id).org(p.org_id);
+            w.audit(ev).await?;
+            Ok(id)
+        })
+        .await
 }
 
 /// Likes a post, or takes the like back; returns whether it is liked now.
@@ -266,18 +270,20 @@ pub async fn moderate(
         return Err(DomainError::Invalid("请填写原因（不超过 200 字）".into()));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    store::moderate(&mut tx.exec(), p.id, pinned, removed.map(|r| (r, reason))).await?;
-    let ev = AuditEvent::success("feed.moderate", "feed_post", p.id)
-        .org(p.org_id)
-        .detail(if reason.is_empty() {
-            label.to_owned()
-        } else {
-            format!("{label}：{reason}")
-        });
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            store::moderate(&mut w.exec(), p.id, pinned, removed.map(|r| (r, reason))).await?;
+            let ev = AuditEvent::success("feed.moderate", "feed_post", p.id)
+                .org(p.org_id)
+                .detail(if reason.is_empty() {
+                    label.to_owned()
+                } else {
+                    format!("{label}：{reason}")
+                });
+            w.audit(ev).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// A photo of a post the caller may see.

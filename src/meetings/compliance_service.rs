@@ -9,7 +9,7 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::orgs::model::Org;
 use crate::shared::clock::CHINA;
@@ -331,27 +331,29 @@ pub async fn set_override(
         ));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let id = store::add_override(
-        &mut tx.exec(),
-        &base,
-        org.id,
-        (period.code(), min_count),
-        today,
-        actor.user_id,
-        now,
-    )
-    .await?;
-    let ev = AuditEvent::success("meeting.rule.set", "org", org.id)
-        .org(org.id)
-        .detail(format!(
-            "{}：{}至少 {min_count} 次",
-            kind.label(),
-            period.label()
-        ));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(id)
+    app.db
+        .write(actor, now, async |w| {
+            let id = store::add_override(
+                &mut w.exec(),
+                &base,
+                org.id,
+                (period.code(), min_count),
+                today,
+                actor.user_id,
+                now,
+            )
+            .await?;
+            let ev = AuditEvent::success("meeting.rule.set", "org", org.id)
+                .org(org.id)
+                .detail(format!(
+                    "{}：{}至少 {min_count} 次",
+                    kind.label(),
+                    period.label()
+                ));
+            w.audit(ev).await?;
+            Ok(id)
+        })
+        .await
 }
 
 /// Ends this organisation's override; the rule above applies again from today.
@@ -370,12 +372,14 @@ pub async fn clear_override(
     let today = app.clock.today();
     let last = today.previous_day().unwrap_or(today);
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if !store::end_override(&mut tx.exec(), rule_id, org.id, last).await? {
-        return Err(Denial::NotFound.into());
-    }
-    let ev = AuditEvent::success("meeting.rule.clear", "org", org.id).org(org.id);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            if !store::end_override(&mut w.exec(), rule_id, org.id, last).await? {
+                return Err(Denial::NotFound.into());
+            }
+            let ev = AuditEvent::success("meeting.rule.clear", "org", org.id).org(org.id);
+            w.audit(ev).await?;
+            Ok(())
+        })
+        .await
 }

@@ -3,7 +3,7 @@
 //! so they are backed up with it, and locked once the record is submitted.
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, Scope};
 
 use super::records_store::{self, FileInfo};
@@ -109,33 +109,35 @@ pub async fn upload(
     let (kind, ct, content, name) =
         classify(filename, bytes, max).map_err(|e| MeetingError::Refused("file_rejected", e))?;
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let have = records_store::files(&mut tx.exec(), id).await?.len();
-    if have >= usize::try_from(c.attachments_per_meeting).unwrap_or(50) {
-        return Err(MeetingError::Refused(
-            "too_many_files",
-            format!("每次会议最多上传 {} 个文件", c.attachments_per_meeting),
-        ));
-    }
-    let fid = records_store::insert_file(
-        &mut tx.exec(),
-        id,
-        records_store::NewFile {
-            kind,
-            filename: &name,
-            content_type: ct,
-            content: &content,
-        },
-        actor.user_id,
-        now,
-    )
-    .await?;
-    let ev = AuditEvent::success("meeting.file.upload", "meeting", id)
-        .org(m.org_id)
-        .detail(name);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(fid)
+    app.db
+        .write(actor, now, async |w| {
+            let have = records_store::files(&mut w.exec(), id).await?.len();
+            if have >= usize::try_from(c.attachments_per_meeting).unwrap_or(50) {
+                return Err(MeetingError::Refused(
+                    "too_many_files",
+                    format!("每次会议最多上传 {} 个文件", c.attachments_per_meeting),
+                ));
+            }
+            let fid = records_store::insert_file(
+                &mut w.exec(),
+                id,
+                records_store::NewFile {
+                    kind,
+                    filename: &name,
+                    content_type: ct,
+                    content: &content,
+                },
+                actor.user_id,
+                now,
+            )
+            .await?;
+            let ev = AuditEvent::success("meeting.file.upload", "meeting", id)
+                .org(m.org_id)
+                .detail(name);
+            w.audit(ev).await?;
+            Ok(fid)
+        })
+        .await
 }
 
 /// Files of a meeting whose whole record the caller may read.

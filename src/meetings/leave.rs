@@ -42,41 +42,49 @@ pub async fn request_leave(
             "请假须在会议开始前提出".into(),
         ));
     }
-    let mut tx = app.db.begin().await?;
-    match roll_store::attendee(&mut tx.exec(), id, member_id).await? {
-        None => {
-            return Err(MeetingError::Refused(
-                "not_on_roll",
-                "您不在本次会议的应到人员名单中".into(),
-            ));
-        }
-        Some(a) if a.present() => {
-            return Err(MeetingError::Refused(
-                "already_checked_in",
-                "您已签到，无需请假".into(),
-            ));
-        }
-        Some(_) => {}
-    }
-    let lid =
-        match roll_store::insert_leave(&mut tx.exec(), id, member_id, reason, actor.user_id, now)
-            .await
-        {
-            Ok(l) => l,
-            Err(StoreError::Duplicate) => {
-                return Err(MeetingError::Refused(
-                    "leave_exists",
-                    "您已提交过请假申请".into(),
-                ));
+    app.db
+        .write(actor, now, async |w| {
+            match roll_store::attendee(&mut w.exec(), id, member_id).await? {
+                None => {
+                    return Err(MeetingError::Refused(
+                        "not_on_roll",
+                        "您不在本次会议的应到人员名单中".into(),
+                    ));
+                }
+                Some(a) if a.present() => {
+                    return Err(MeetingError::Refused(
+                        "already_checked_in",
+                        "您已签到，无需请假".into(),
+                    ));
+                }
+                Some(_) => {}
             }
-            Err(e) => return Err(e.into()),
-        };
-    let ev = AuditEvent::success("meeting.leave.request", "meeting", id)
-        .org(m.org_id)
-        .detail(reason);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(lid)
+            let lid = match roll_store::insert_leave(
+                &mut w.exec(),
+                id,
+                member_id,
+                reason,
+                actor.user_id,
+                now,
+            )
+            .await
+            {
+                Ok(l) => l,
+                Err(StoreError::Duplicate) => {
+                    return Err(MeetingError::Refused(
+                        "leave_exists",
+                        "您已提交过请假申请".into(),
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let ev = AuditEvent::success("meeting.leave.request", "meeting", id)
+                .org(m.org_id)
+                .detail(reason);
+            w.audit(ev).await?;
+            Ok(lid)
+        })
+        .await
 }
 
 /// An officer approves or rejects a request; approval marks the attendee 请假.

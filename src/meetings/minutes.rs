@@ -282,12 +282,14 @@ pub async fn review(
         return Err(MeetingError::Invalid("审阅意见不能超过 500 字".into()));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    store::set_review(&mut tx.exec(), id, actor.user_id, &actor.name, comment, now).await?;
-    let ev = AuditEvent::success("meeting.review", "meeting", id)
-        .org(m.org_id)
-        .detail(comment);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            store::set_review(&mut w.exec(), id, actor.user_id, &actor.name, comment, now).await?;
+            let ev = AuditEvent::success("meeting.review", "meeting", id)
+                .org(m.org_id)
+                .detail(comment);
+            w.audit(ev).await?;
+            Ok(())
+        })
+        .await
 }

@@ -2,7 +2,7 @@
 //! attendees computed from the roster, editing while planned, cancelling, and listing.
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::db::{Exec, StoreError};
 use crate::events;
@@ -162,55 +162,57 @@ pub async fn schedule(app: &App, actor: &Actor, scope: &Scope, p: &Plan) -> Meet
     let (title, starts_at) = (&c.title, c.starts_at);
     let key = crate::shared::token::new_token();
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let id = store::insert(
-        &mut tx.exec(),
-        &c.row(p, org.id, &key, actor.user_id),
-        &p.kinds,
-        now,
-    )
-    .await?;
-    let roll = roll_for(&mut tx.exec(), &org, &p.kinds).await?;
-    roll_store::insert_roll(&mut tx.exec(), id, &roll).await?;
-    let payload = serde_json::json!({
-        "meeting_id": id, "org_id": org.id, "title": title,
-        "kinds": p.kinds.iter().map(|k| k.code()).collect::<Vec<_>>(),
-        "starts_at": crate::shared::text::datetime(starts_at),
-        "member_ids": roll.iter().map(|r| r.0).collect::<Vec<_>>(),
-    });
-    events::publish(
-        &mut tx.exec(),
-        "meeting.scheduled",
-        &format!("meeting:{id}"),
-        &payload,
-        now,
-    )
-    .await?;
-    let body = format!(
-        "时间：{}\n地点：{}\n应到 {} 人，不能参加请及时请假。",
-        crate::shared::text::datetime(starts_at),
-        p.place.trim(),
-        roll.len()
-    );
-    crate::bots::service::notify(
-        &mut tx.exec(),
-        app,
-        &group_orgs(&org),
-        ("meeting_scheduled", &format!("meeting:{id}:scheduled")),
-        (
-            &format!("会议安排：{title}"),
-            &body,
-            &format!("/meetings/{id}"),
-        ),
-        now,
-    )
-    .await?;
-    let ev = AuditEvent::success("meeting.schedule", "meeting", id)
-        .org(org.id)
-        .detail(format!("{title}（应到 {} 人）", roll.len()));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(id)
+    app.db
+        .write(actor, now, async |w| {
+            let id = store::insert(
+                &mut w.exec(),
+                &c.row(p, org.id, &key, actor.user_id),
+                &p.kinds,
+                now,
+            )
+            .await?;
+            let roll = roll_for(&mut w.exec(), &org, &p.kinds).await?;
+            roll_store::insert_roll(&mut w.exec(), id, &roll).await?;
+            let payload = serde_json::json!({
+                "meeting_id": id, "org_id": org.id, "title": title,
+                "kinds": p.kinds.iter().map(|k| k.code()).collect::<Vec<_>>(),
+                "starts_at": crate::shared::text::datetime(starts_at),
+                "member_ids": roll.iter().map(|r| r.0).collect::<Vec<_>>(),
+            });
+            events::publish(
+                &mut w.exec(),
+                "meeting.scheduled",
+                &format!("meeting:{id}"),
+                &payload,
+                now,
+            )
+            .await?;
+            let body = format!(
+                "时间：{}\n地点：{}\n应到 {} 人，不能参加请及时请假。",
+                crate::shared::text::datetime(starts_at),
+                p.place.trim(),
+                roll.len()
+            );
+            crate::bots::service::notify(
+                &mut w.exec(),
+                app,
+                &group_orgs(&org),
+                ("meeting_scheduled", &format!("meeting:{id}:scheduled")),
+                (
+                    &format!("会议安排：{title}"),
+                    &body,
+                    &format!("/meetings/{id}"),
+                ),
+                now,
+            )
+            .await?;
+            let ev = AuditEvent::success("meeting.schedule", "meeting", id)
+                .org(org.id)
+                .detail(format!("{title}（应到 {} 人）", roll.len()));
+            w.audit(ev).await?;
+            Ok(id)
+        })
+        .await
 }
 
 /// Changes a planned meeting; the roll is taken again from the roster.
@@ -228,34 +230,36 @@ pub async fn update(
     let c = p.check().map_err(MeetingError::Invalid)?;
     let title = c.title.clone();
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let row = c.row(p, m.org_id, &m.checkin_key, actor.user_id);
-    if !store::update_planned(&mut tx.exec(), id, &row, now).await? {
-        return Err(MeetingError::Invalid(
-            "会议已召开或已取消，不能修改安排".into(),
-        ));
-    }
-    if m.kinds() != p.kinds {
-        store::set_kinds(&mut tx.exec(), id, &p.kinds).await?;
-        // Check-ins already made stay; only members who were not yet marked are re-listed.
-        let marked: Vec<i64> = roll_store::roll(&mut tx.exec(), id)
-            .await?
-            .into_iter()
-            .filter(|a| a.status != "absent")
-            .map(|a| a.member_id)
-            .collect();
-        if marked.is_empty() {
-            roll_store::clear_roll(&mut tx.exec(), id).await?;
-            let roll = roll_for(&mut tx.exec(), &org, &p.kinds).await?;
-            roll_store::insert_roll(&mut tx.exec(), id, &roll).await?;
-        }
-    }
-    let ev = AuditEvent::success("meeting.update", "meeting", id)
-        .org(m.org_id)
-        .detail(title);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            let row = c.row(p, m.org_id, &m.checkin_key, actor.user_id);
+            if !store::update_planned(&mut w.exec(), id, &row, now).await? {
+                return Err(MeetingError::Invalid(
+                    "会议已召开或已取消，不能修改安排".into(),
+                ));
+            }
+            if m.kinds() != p.kinds {
+                store::set_kinds(&mut w.exec(), id, &p.kinds).await?;
+                // Check-ins already made stay; only members who were not yet marked are re-listed.
+                let marked: Vec<i64> = roll_store::roll(&mut w.exec(), id)
+                    .await?
+                    .into_iter()
+                    .filter(|a| a.status != "absent")
+                    .map(|a| a.member_id)
+                    .collect();
+                if marked.is_empty() {
+                    roll_store::clear_roll(&mut w.exec(), id).await?;
+                    let roll = roll_for(&mut w.exec(), &org, &p.kinds).await?;
+                    roll_store::insert_roll(&mut w.exec(), id, &roll).await?;
+                }
+            }
+            let ev = AuditEvent::success("meeting.update", "meeting", id)
+                .org(m.org_id)
+                .detail(title);
+            w.audit(ev).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// Cancels a planned meeting with a reason.
@@ -277,24 +281,26 @@ pub async fn cancel(
         ));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if !store::set_status(&mut tx.exec(), id, "planned", "cancelled", reason, now).await? {
-        return Err(MeetingError::Invalid("只有尚未召开的会议可以取消".into()));
-    }
-    events::publish(
-        &mut tx.exec(),
-        "meeting.cancelled",
-        &format!("meeting:{id}"),
-        &serde_json::json!({"meeting_id": id, "org_id": m.org_id, "reason": reason}),
-        now,
-    )
-    .await?;
-    let ev = AuditEvent::success("meeting.cancel", "meeting", id)
-        .org(m.org_id)
-        .detail(reason);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            if !store::set_status(&mut w.exec(), id, "planned", "cancelled", reason, now).await? {
+                return Err(MeetingError::Invalid("只有尚未召开的会议可以取消".into()));
+            }
+            events::publish(
+                &mut w.exec(),
+                "meeting.cancelled",
+                &format!("meeting:{id}"),
+                &serde_json::json!({"meeting_id": id, "org_id": m.org_id, "reason": reason}),
+                now,
+            )
+            .await?;
+            let ev = AuditEvent::success("meeting.cancel", "meeting", id)
+                .org(m.org_id)
+                .detail(reason);
+            w.audit(ev).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// Meetings the caller may see, narrowed to `org` when given.

@@ -323,26 +323,28 @@ pub async fn remind(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<
         return Err(invalid("通知尚未发布，不能提醒"));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if !store::claim_reminder(&mut tx.exec(), id, now, now - REMIND_EVERY).await? {
-        return Err(invalid("一小时内已提醒过，请稍后再试"));
-    }
-    let unread = store::unread_of(&mut tx.exec(), id).await?;
-    let title = format!("请阅读通知：{}", n.title);
-    let link = format!("/notices/{id}");
-    super::centre::to_notice_recipients(
-        &mut tx.exec(),
-        id,
-        true,
-        ("notice_reminder", &title, &link),
-        now,
-    )
-    .await?;
-    super::groups::reminded(app, &mut tx.exec(), &n, unread, now).await?;
-    let ev = AuditEvent::success("notice.remind", "notice", id)
-        .org(n.org_id)
-        .detail(format!("提醒未读 {unread} 人"));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(unread)
+    app.db
+        .write(actor, now, async |w| {
+            if !store::claim_reminder(&mut w.exec(), id, now, now - REMIND_EVERY).await? {
+                return Err(invalid("一小时内已提醒过，请稍后再试"));
+            }
+            let unread = store::unread_of(&mut w.exec(), id).await?;
+            let title = format!("请阅读通知：{}", n.title);
+            let link = format!("/notices/{id}");
+            super::centre::to_notice_recipients(
+                &mut w.exec(),
+                id,
+                true,
+                ("notice_reminder", &title, &link),
+                now,
+            )
+            .await?;
+            super::groups::reminded(app, &mut w.exec(), &n, unread, now).await?;
+            let ev = AuditEvent::success("notice.remind", "notice", id)
+                .org(n.org_id)
+                .detail(format!("提醒未读 {unread} 人"));
+            w.audit(ev).await?;
+            Ok(unread)
+        })
+        .await
 }

@@ -5,7 +5,7 @@
 use time::Date;
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, MemberAction, Scope};
 use crate::db::StoreError;
 use crate::members::events::{self, NewEvent};
@@ -111,24 +111,26 @@ pub async fn request_internal(
         return Err(DomainError::Invalid("接收党支部与现所在党支部相同".into()));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let t = NewTransfer {
-        member_id,
-        kind: Kind::Internal.code(),
-        status: "requested",
-        from_org_id: Some(d.member.org_id),
-        to_org_id: Some(dest.id),
-        reason,
-        requested_by: actor.user_id,
-        ..NewTransfer::default()
-    };
-    let id = store::insert(&mut tx.exec(), &t, now).await?;
-    let ev = AuditEvent::success("transfer.request", "transfer", id)
-        .org(d.member.org_id)
-        .detail(format!("转往 {}", dest.name));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(id)
+    app.db
+        .write(actor, now, async |w| {
+            let t = NewTransfer {
+                member_id,
+                kind: Kind::Internal.code(),
+                status: "requested",
+                from_org_id: Some(d.member.org_id),
+                to_org_id: Some(dest.id),
+                reason,
+                requested_by: actor.user_id,
+                ..NewTransfer::default()
+            };
+            let id = store::insert(&mut w.exec(), &t, now).await?;
+            let ev = AuditEvent::success("transfer.request", "transfer", id)
+                .org(d.member.org_id)
+                .detail(format!("转往 {}", dest.name));
+            w.audit(ev).await?;
+            Ok(id)
+        })
+        .await
 }
 
 /// The receiving branch (or a committee above it) accepts or rejects; on acceptance the member
@@ -158,46 +160,48 @@ pub async fn decide(
     }
     let now = app.now();
     let today = app.clock.today();
-    let mut tx = app.db.begin().await?;
-    let to = if accept { "accepted" } else { "rejected" };
-    if !store::set_status(
-        &mut tx.exec(),
-        id,
-        StatusChange {
-            from: "requested",
-            to,
-            user_id: actor.user_id,
-            note,
-            receipt_on: None,
-        },
-        now,
-    )
-    .await?
-    {
-        return Err(DomainError::Invalid("该转接已经处理".into()));
-    }
-    if accept {
-        let (Some(from), Some(dest)) = (t.from_org_id, t.to_org_id) else {
-            return Err(DomainError::Invalid("转接记录不完整".into()));
-        };
-        store::move_member(&mut tx.exec(), t.member_id, dest, now).await?;
-        let ev = NewEvent {
-            member_id: t.member_id,
-            kind: EventKind::Move,
-            occurred_on: today,
-            from_org_id: Some(from),
-            to_org_id: Some(dest),
-            note: &format!("组织关系转接（{}）", t.reason),
-            recorded_by: actor.user_id,
-            recorded_by_name: &actor.name,
-        };
-        events::insert(&mut tx.exec(), &ev, now).await?;
-    }
-    let what = if accept { "接收" } else { "不接收" };
-    let ev = AuditEvent::success("transfer.decide", "transfer", id).detail(what);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            let to = if accept { "accepted" } else { "rejected" };
+            if !store::set_status(
+                &mut w.exec(),
+                id,
+                StatusChange {
+                    from: "requested",
+                    to,
+                    user_id: actor.user_id,
+                    note,
+                    receipt_on: None,
+                },
+                now,
+            )
+            .await?
+            {
+                return Err(DomainError::Invalid("该转接已经处理".into()));
+            }
+            if accept {
+                let (Some(from), Some(dest)) = (t.from_org_id, t.to_org_id) else {
+                    return Err(DomainError::Invalid("转接记录不完整".into()));
+                };
+                store::move_member(&mut w.exec(), t.member_id, dest, now).await?;
+                let ev = NewEvent {
+                    member_id: t.member_id,
+                    kind: EventKind::Move,
+                    occurred_on: today,
+                    from_org_id: Some(from),
+                    to_org_id: Some(dest),
+                    note: &format!("组织关系转接（{}）", t.reason),
+                    recorded_by: actor.user_id,
+                    recorded_by_name: &actor.name,
+                };
+                events::insert(&mut w.exec(), &ev, now).await?;
+            }
+            let what = if accept { "接收" } else { "不接收" };
+            let ev = AuditEvent::success("transfer.decide", "transfer", id).detail(what);
+            w.audit(ev).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// The sending side withdraws a request, or voids a letter the member will not use.
@@ -211,37 +215,34 @@ pub async fn cancel(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<
         return Err(DomainError::Denied(Denial::Forbidden));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let from = if t.kind() == Kind::Outgoing {
-        "issued"
-    } else {
-        "requested"
-    };
-    if !store::set_status(
-        &mut tx.exec(),
-        id,
-        StatusChange {
-            from,
-            to: "cancelled",
-            user_id: actor.user_id,
-            note: "",
-            receipt_on: None,
-        },
-        now,
-    )
-    .await?
-    {
-        return Err(DomainError::Invalid("该转接已经处理，不能撤销".into()));
-    }
-    audit::record(
-        &mut tx,
-        actor,
-        now,
-        AuditEvent::success("transfer.cancel", "transfer", id),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            let from = if t.kind() == Kind::Outgoing {
+                "issued"
+            } else {
+                "requested"
+            };
+            if !store::set_status(
+                &mut w.exec(),
+                id,
+                StatusChange {
+                    from,
+                    to: "cancelled",
+                    user_id: actor.user_id,
+                    note: "",
+                    receipt_on: None,
+                },
+                now,
+            )
+            .await?
+            {
+                return Err(DomainError::Invalid("该转接已经处理，不能撤销".into()));
+            }
+            w.audit(AuditEvent::success("transfer.cancel", "transfer", id))
+                .await?;
+            Ok(())
+        })
+        .await
 }
 
 /// What a 介绍信 needs.
@@ -287,33 +288,35 @@ pub async fn issue_letter(
     }
     let today = app.clock.today();
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let year = today.year().to_string();
-    let n = store::letters_in_year(&mut tx.exec(), &year).await? + 1;
-    let token: String = crate::shared::token::new_token().chars().take(32).collect();
-    let t = NewTransfer {
-        member_id,
-        kind: Kind::Outgoing.code(),
-        status: "issued",
-        from_org_id: Some(d.member.org_id),
-        other_org_name: dest,
-        serial: Some(serial(today.year(), n)),
-        valid_days: Some(input.valid_days),
-        issued_on: Some(today),
-        expires_on: Some(expires(today, input.valid_days)),
-        dues_paid_to: input.dues_paid_to.trim(),
-        reason,
-        verify_token: Some(token),
-        requested_by: actor.user_id,
-        ..NewTransfer::default()
-    };
-    let id = store::insert(&mut tx.exec(), &t, now).await?;
-    let ev = AuditEvent::success("transfer.letter", "transfer", id)
-        .org(d.member.org_id)
-        .detail(format!("开具介绍信 {}", serial(today.year(), n)));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(id)
+    app.db
+        .write(actor, now, async |w| {
+            let year = today.year().to_string();
+            let n = store::letters_in_year(&mut w.exec(), &year).await? + 1;
+            let token: String = crate::shared::token::new_token().chars().take(32).collect();
+            let t = NewTransfer {
+                member_id,
+                kind: Kind::Outgoing.code(),
+                status: "issued",
+                from_org_id: Some(d.member.org_id),
+                other_org_name: dest,
+                serial: Some(serial(today.year(), n)),
+                valid_days: Some(input.valid_days),
+                issued_on: Some(today),
+                expires_on: Some(expires(today, input.valid_days)),
+                dues_paid_to: input.dues_paid_to.trim(),
+                reason,
+                verify_token: Some(token),
+                requested_by: actor.user_id,
+                ..NewTransfer::default()
+            };
+            let id = store::insert(&mut w.exec(), &t, now).await?;
+            let ev = AuditEvent::success("transfer.letter", "transfer", id)
+                .org(d.member.org_id)
+                .detail(format!("开具介绍信 {}", serial(today.year(), n)));
+            w.audit(ev).await?;
+            Ok(id)
+        })
+        .await
 }
 
 /// Records the 回执: the letter is closed, the member leaves the books (转出) and their
@@ -339,55 +342,52 @@ pub async fn record_receipt(
         ));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if !store::set_status(
-        &mut tx.exec(),
-        id,
-        StatusChange {
-            from: "issued",
-            to: "closed",
-            user_id: actor.user_id,
-            note: "",
-            receipt_on: Some(on),
-        },
-        now,
-    )
-    .await?
-    {
-        return Err(DomainError::Invalid("该介绍信已经处理".into()));
-    }
-    crate::members::store::set_status(
-        &mut tx.exec(),
-        t.member_id,
-        Status::TransferredOut.code(),
-        now,
-    )
-    .await?;
-    let ev = NewEvent {
-        member_id: t.member_id,
-        kind: EventKind::TransferOut,
-        occurred_on: on,
-        from_org_id: t.from_org_id,
-        to_org_id: None,
-        note: &format!(
-            "转往 {}，介绍信 {}",
-            t.other_org_name,
-            t.serial.clone().unwrap_or_default()
-        ),
-        recorded_by: actor.user_id,
-        recorded_by_name: &actor.name,
-    };
-    events::insert(&mut tx.exec(), &ev, now).await?;
-    crate::auth::store::disable_member_accounts(&mut tx.exec(), t.member_id, now).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        now,
-        AuditEvent::success("transfer.receipt", "transfer", id),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            if !store::set_status(
+                &mut w.exec(),
+                id,
+                StatusChange {
+                    from: "issued",
+                    to: "closed",
+                    user_id: actor.user_id,
+                    note: "",
+                    receipt_on: Some(on),
+                },
+                now,
+            )
+            .await?
+            {
+                return Err(DomainError::Invalid("该介绍信已经处理".into()));
+            }
+            crate::members::store::set_status(
+                &mut w.exec(),
+                t.member_id,
+                Status::TransferredOut.code(),
+                now,
+            )
+            .await?;
+            let ev = NewEvent {
+                member_id: t.member_id,
+                kind: EventKind::TransferOut,
+                occurred_on: on,
+                from_org_id: t.from_org_id,
+                to_org_id: None,
+                note: &format!(
+                    "转往 {}，介绍信 {}",
+                    t.other_org_name,
+                    t.serial.clone().unwrap_or_default()
+                ),
+                recorded_by: actor.user_id,
+                recorded_by_name: &actor.name,
+            };
+            events::insert(&mut w.exec(), &ev, now).await?;
+            crate::auth::store::disable_member_accounts(&mut w.exec(), t.member_id, now).await?;
+            w.audit(AuditEvent::success("transfer.receipt", "transfer", id))
+                .await?;
+            Ok(())
+        })
+        .await
 }
 
 /// The public view of a letter by its QR token: only what the letter itself shows.
