@@ -49,7 +49,8 @@ fn primitives() {
         std::hint::black_box(sealing::id_blind(&keys, v));
     }
     let mac = t.elapsed();
-    let per = |d: std::time::Duration| d.as_secs_f64() * 1e6 / VALUES as f64;
+    let per =
+        |d: std::time::Duration| d.as_secs_f64() * 1e6 / f64::from(u32::try_from(VALUES).unwrap());
     println!("primitives ({VALUES} 身份证号, one core)");
     println!(
         "  seal (SM4-GCM)             {:>7.1} ms   {:>5.2} µs each",

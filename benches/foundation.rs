@@ -28,6 +28,15 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// A byte or KiB count as `f64` for printing; such counts stay far below 2^52, where it is exact.
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "exact for any size measured here"
+)]
+fn float(n: u64) -> f64 {
+    n as f64
+}
+
 fn main() {
     let bin = env!("CARGO_BIN_EXE_zhibu");
     let dir = std::env::temp_dir().join(format!("zhibu-bench-{}", std::process::id()));
@@ -152,12 +161,12 @@ fn main() {
     println!("zhibu foundation benchmark (SQLite, loopback, 2-core machine)");
     println!(
         "  binary size             {:.1} MiB",
-        size as f64 / 1_048_576.0
+        float(size) / 1_048_576.0
     );
     println!("  cold start to ready     {} ms", ready.as_millis());
     println!(
         "  idle RSS                {:.1} MiB",
-        idle_rss as f64 / 1024.0
+        float(idle_rss) / 1024.0
     );
     println!("  password hash (argon2id m=19MiB t=2)  {hash_ms:.1} ms");
     println!("  GET /api/v1/me, bearer, {CONNECTIONS} connections, {SECONDS} s:");
@@ -179,6 +188,6 @@ fn main() {
     println!("    hello-world, same client and connections, {SECONDS} s   {hello:.0} req/s");
     println!(
         "  RSS after load          {:.1} MiB",
-        loaded_rss as f64 / 1024.0
+        float(loaded_rss) / 1024.0
     );
 }

@@ -159,7 +159,9 @@ fn collect_composed(
             for (k, c) in m {
                 if k == "allOf" {
                     if let Some(a) = c.as_array() {
-                        a.iter().for_each(|p| collect_composed(p, true, out));
+                        for p in a {
+                            collect_composed(p, true, out);
+                        }
                     }
                 } else {
                     collect_composed(c, false, out);
@@ -188,7 +190,9 @@ fn walk(v: &mut serde_json::Value, here: bool) {
             for (k, c) in m.iter_mut() {
                 if k == "allOf" {
                     if let Some(a) = c.as_array_mut() {
-                        a.iter_mut().for_each(|p| walk(p, false));
+                        for p in a {
+                            walk(p, false);
+                        }
                     }
                 } else {
                     walk(c, true);

@@ -39,7 +39,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::bots::api::routes(reg);
     let reg = crate::audit::routes::routes(reg);
     let reg = crate::jobs::routes(reg);
-    let (router, routes) = reg.finish();
+    let (router, listed) = reg.finish();
     let limit = state.app.config.server.body_limit_kib as usize * 1024;
     let timeout = Duration::from_secs(u64::from(state.app.config.server.request_timeout_secs));
     let router = router
@@ -63,5 +63,5 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
         .layer(trace::access_log())
         .layer(axum::middleware::from_fn(trace::assign_id))
         .with_state(state);
-    (router, routes)
+    (router, listed)
 }

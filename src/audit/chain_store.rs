@@ -63,6 +63,8 @@ async fn rows_after(ex: &mut Exec<'_>, after: i64) -> StoreResult<Vec<ChainRow>>
 /// Seals the rows written before the chain existed into the anchor, in the caller's
 /// transaction, which must hold the chain lock.
 async fn anchor(ex: &mut Exec<'_>, key: &[u8; 32]) -> StoreResult<Head> {
+    const SQL: &str = "UPDATE audit_chain SET anchor_id = $1, anchor_mac = $2, head_id = $1,
+        head_mac = $2 WHERE id = 1";
     let mut prev = chain::GENESIS;
     let mut last = 0;
     loop {
@@ -75,8 +77,6 @@ async fn anchor(ex: &mut Exec<'_>, key: &[u8; 32]) -> StoreResult<Head> {
         }
         last = end;
     }
-    const SQL: &str = "UPDATE audit_chain SET anchor_id = $1, anchor_mac = $2, head_id = $1,
-        head_mac = $2 WHERE id = 1";
     let mac = hex::encode(prev);
     on!(ex, c => {
         sqlx::query(SQL).bind(last).bind(&mac).execute(c).await?;
@@ -117,6 +117,11 @@ pub async fn append(
     actor: &Actor,
     ev: &AuditEvent<'_>,
 ) -> StoreResult<()> {
+    const INSERT: &str =
+        "INSERT INTO audit_log (id, at, actor_id, actor_name, actor_role, ip, session_tag,
+        request_id, action, object_type, object_id, org_id, result, detail, mac)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+    const HEAD: &str = "UPDATE audit_chain SET head_id = $1, head_mac = $2 WHERE id = 1";
     let key = chain::key().ok_or_else(no_key)?;
     let head = lock_head(ex, key).await?;
     let max: i64 = on!(ex, c => sqlx::query_scalar("SELECT CAST(coalesce(max(id), 0) AS BIGINT) FROM audit_log")
@@ -145,11 +150,6 @@ pub async fn append(
         account_name: None,
     };
     let mac = hex::encode(chain::link(key, &head.head_mac, &row));
-    const INSERT: &str =
-        "INSERT INTO audit_log (id, at, actor_id, actor_name, actor_role, ip, session_tag,
-        request_id, action, object_type, object_id, org_id, result, detail, mac)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
-    const HEAD: &str = "UPDATE audit_chain SET head_id = $1, head_mac = $2 WHERE id = 1";
     on!(ex, c => {
         sqlx::query(INSERT)
             .bind(row.id)

@@ -101,6 +101,9 @@ pub(super) async fn slip(
 }
 
 /// `GET /admin/users`
+///
+/// # Errors
+/// `Forbidden` without an account or security duty; database failures.
 pub async fn list(State(st): State<AppState>, u: User) -> AppResult<Response> {
     let can_manage = u.scope().can(Capability::ManageAccounts);
     let can_unlock = u.scope().can(Capability::ManageSecurity);
@@ -169,6 +172,10 @@ pub async fn list(State(st): State<AppState>, u: User) -> AppResult<Response> {
 }
 
 /// `POST /admin/users/{id}/approve`
+///
+/// # Errors
+/// `Forbidden` without the security duty, `StepUpRequired`, and the service's refusals
+/// other than invalid input (shown on the list).
 pub async fn approve(
     State(st): State<AppState>,
     u: User,
@@ -184,6 +191,10 @@ pub async fn approve(
 }
 
 /// `POST /admin/users/{id}/reset-password`
+///
+/// # Errors
+/// `Forbidden` without the security duty, `StepUpRequired`, and the service's refusals
+/// other than invalid input (shown on the list).
 pub async fn reset_password(
     State(st): State<AppState>,
     u: User,
@@ -199,6 +210,9 @@ pub async fn reset_password(
 }
 
 /// `POST /admin/users/{id}/unlock`
+///
+/// # Errors
+/// `Forbidden` without the security duty, `StepUpRequired`, and the service's refusals.
 pub async fn unlock(
     State(st): State<AppState>,
     u: User,
@@ -232,6 +246,10 @@ async fn toggle(st: &AppState, u: &User, id: i64, disabled: bool) -> AppResult<R
 }
 
 /// `POST /admin/users/{id}/disable`
+///
+/// # Errors
+/// `Forbidden` without an account or security duty, `StepUpRequired`, and the service's
+/// refusals other than invalid input (shown on the list).
 pub async fn disable(
     State(st): State<AppState>,
     u: User,
@@ -241,6 +259,10 @@ pub async fn disable(
 }
 
 /// `POST /admin/users/{id}/enable`
+///
+/// # Errors
+/// `Forbidden` without an account or security duty, `StepUpRequired`, and the service's
+/// refusals other than invalid input (shown on the list).
 pub async fn enable(
     State(st): State<AppState>,
     u: User,

@@ -96,6 +96,9 @@ async fn new_page(
 }
 
 /// `GET /admin/users/new`
+///
+/// # Errors
+/// `Forbidden` without an account or security duty; database failures.
 pub async fn new_form(State(st): State<AppState>, u: User) -> AppResult<Response> {
     creating_cap(&u)?;
     let role = if u.0.role == Role::SecurityAdmin {
@@ -111,6 +114,10 @@ pub async fn new_form(State(st): State<AppState>, u: User) -> AppResult<Response
 }
 
 /// `POST /admin/users`
+///
+/// # Errors
+/// `Forbidden` without an account or security duty, `StepUpRequired`, and the service's
+/// refusals other than invalid input or a taken name (shown on the form).
 pub async fn create(
     State(st): State<AppState>,
     u: User,

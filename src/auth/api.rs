@@ -32,6 +32,7 @@ pub(super) fn routes(r: Reg) -> Reg {
 struct Doc;
 
 /// This area's part of the document.
+#[must_use]
 pub fn doc() -> utoipa::openapi::OpenApi {
     Doc::openapi()
 }

@@ -44,11 +44,11 @@ pub async fn insert_pending(
     sealed: &[u8],
     now: OffsetDateTime,
 ) -> StoreResult<bool> {
-    on!(ex, c => sqlx::query("DELETE FROM user_second_factors WHERE user_id = $1 AND confirmed_at IS NULL")
-        .bind(user_id).execute(c).await?.rows_affected());
     const SQL: &str =
         "INSERT INTO user_second_factors (user_id, kind, secret, last_step, created_at)
         VALUES ($1, $2, $3, 0, $4) ON CONFLICT (user_id) DO NOTHING";
+    on!(ex, c => sqlx::query("DELETE FROM user_second_factors WHERE user_id = $1 AND confirmed_at IS NULL")
+        .bind(user_id).execute(c).await?.rows_affected());
     let n = on!(ex, c => sqlx::query(SQL).bind(user_id).bind(kind).bind(sealed).bind(now)
         .execute(c).await?.rows_affected());
     Ok(n == 1)
@@ -169,10 +169,10 @@ pub async fn insert_challenge(
     now: OffsetDateTime,
     expires_at: OffsetDateTime,
 ) -> StoreResult<()> {
-    on!(ex, c => sqlx::query("DELETE FROM login_challenges WHERE expires_at <= $1 OR user_id = $2")
-        .bind(now).bind(user_id).execute(c).await?.rows_affected());
     const SQL: &str = "INSERT INTO login_challenges (token_hash, user_id, next_path, attempts,
         created_at, expires_at) VALUES ($1, $2, $3, 0, $4, $5)";
+    on!(ex, c => sqlx::query("DELETE FROM login_challenges WHERE expires_at <= $1 OR user_id = $2")
+        .bind(now).bind(user_id).execute(c).await?.rows_affected());
     on!(ex, c => sqlx::query(SQL).bind(token_hash).bind(user_id).bind(next).bind(now).bind(expires_at)
         .execute(c).await?.rows_affected());
     Ok(())

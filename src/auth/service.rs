@@ -1,5 +1,7 @@
 //! Login with lockout, sessions and password changes; every outcome is audited.
 
+use std::fmt::Write as _;
+
 use time::{Duration, OffsetDateTime};
 
 use crate::app::App;
@@ -283,7 +285,7 @@ pub(crate) async fn open_session(
         "网页".to_owned()
     };
     if replaced > 0 {
-        detail.push_str(&format!("，替换原有会话 {replaced} 个"));
+        let _ = write!(detail, "，替换原有会话 {replaced} 个");
     }
     audit::record(
         tx,

@@ -4,6 +4,8 @@
 //! SHA-1, 6 digits and 30-second steps are what every authenticator app understands; this is
 //! the one place SHA-1 is allowed (D4, SEC-50), and only as the HMAC inside TOTP.
 
+use std::fmt::Write as _;
+
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
@@ -140,7 +142,7 @@ fn uri_part(s: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out

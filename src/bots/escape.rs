@@ -7,6 +7,8 @@
 //! or code blocks are neutralised too. The only links in a message are the ones we build from
 //! `server.public_url`.
 
+use std::fmt::Write as _;
+
 /// Characters with a meaning in `WeCom` / `DingTalk` markdown or HTML, and their full-width twins.
 const MARKUP: [(char, char); 15] = [
     ('[', '［'),
@@ -114,7 +116,7 @@ pub fn link(s: &str) -> Option<String> {
     for c in s.chars() {
         match c {
             '(' | ')' | '<' | '>' | '[' | ']' | '"' | '\'' | '`' | ' ' | '\\' => {
-                out.push_str(&format!("%{:02X}", u32::from(c)));
+                let _ = write!(out, "%{:02X}", u32::from(c));
             }
             c if c.is_control() || c.is_whitespace() => return None,
             c => out.push(c),

@@ -94,7 +94,7 @@ async fn run_loop(app: Arc<App>, job: Arc<dyn Job>, holder: String, stop: Cancel
             Ok(Some(n)) if n > 0 => tracing::info!(job = job.name(), handled = n, "job ran"),
             Ok(_) => {}
             Err(e) => {
-                tracing::warn!(job = job.name(), error = %e, "job failed; will retry when next due")
+                tracing::warn!(job = job.name(), error = %e, "job failed; will retry when next due");
             }
         }
     }
@@ -229,7 +229,7 @@ mod tests {
     fn due_times_are_multiples_of_the_interval() {
         let t = OffsetDateTime::from_unix_timestamp(1_000_000_123).unwrap();
         assert_eq!(
-            due_time(t, Duration::from_secs(600)).unix_timestamp(),
+            due_time(t, Duration::from_mins(10)).unix_timestamp(),
             1_000_000_123 - 1_000_000_123 % 600
         );
         assert_eq!(due_time(t, Duration::from_secs(1)), t);

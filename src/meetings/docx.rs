@@ -4,6 +4,7 @@
 //! 黑体 for the title) so Word and WPS render it without substitution; a year's records go into
 //! one .zip.
 
+use std::fmt::Write as _;
 use std::io::{Cursor, Write};
 
 use zip::write::SimpleFileOptions;
@@ -42,10 +43,10 @@ fn paras(text: &str) -> String {
     if lines.is_empty() {
         return "<w:p/>".into();
     }
-    lines
-        .iter()
-        .map(|l| format!("<w:p>{}</w:p>", run(l.trim_end(), false)))
-        .collect()
+    lines.iter().fold(String::new(), |mut out, l| {
+        let _ = write!(out, "<w:p>{}</w:p>", run(l.trim_end(), false));
+        out
+    })
 }
 
 fn row(label: &str, body: &str) -> String {

@@ -139,12 +139,11 @@ impl Kind {
 #[must_use]
 pub fn record_visibility(kinds: &[Kind], held_by_group: bool, viewer: Viewer) -> RecordAccess {
     match viewer {
-        Viewer::Committee | Viewer::Audience => RecordAccess::Full,
         Viewer::Outside => RecordAccess::None,
         Viewer::Member if held_by_group || kinds.iter().any(|k| k.record_is_closed()) => {
             RecordAccess::HeldOnly
         }
-        Viewer::Member => RecordAccess::Full,
+        Viewer::Committee | Viewer::Audience | Viewer::Member => RecordAccess::Full,
     }
 }
 

@@ -136,7 +136,7 @@ fn read_minutes(pairs: &[(String, String)]) -> Result<(Minutes, String, String),
                     }
                 };
                 match field {
-                    "topic" => row.topic = v.trim().to_owned(),
+                    "topic" => v.trim().clone_into(&mut row.topic),
                     "yes" => row.yes = num()?,
                     "no" => row.no = num()?,
                     "abstain" => row.abstain = num()?,

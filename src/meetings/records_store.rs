@@ -110,15 +110,15 @@ pub async fn insert_file(
     by: Option<i64>,
     now: OffsetDateTime,
 ) -> StoreResult<i64> {
+    const SQL: &str =
+        "INSERT INTO meeting_files (meeting_id, kind, filename, content_type, size_bytes, content,
+        uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
     let NewFile {
         kind,
         filename,
         content_type,
         content,
     } = f;
-    const SQL: &str =
-        "INSERT INTO meeting_files (meeting_id, kind, filename, content_type, size_bytes, content,
-        uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
     let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(meeting_id).bind(kind).bind(filename).bind(content_type)
         .bind(size).bind(content).bind(by).bind(now).fetch_one(c).await?))

@@ -373,11 +373,11 @@ pub async fn add_override(
     by: Option<i64>,
     now: OffsetDateTime,
 ) -> StoreResult<i64> {
+    const SQL: &str = "INSERT INTO meeting_cadences (org_id, kind, applies_to, period, min_count, rule_ref,
+        effective_from, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
     let before = from.previous_day().unwrap_or(from);
     on!(ex, c => sqlx::query("UPDATE meeting_cadences SET effective_to = $3 WHERE org_id = $1 AND kind = $2
         AND effective_to IS NULL").bind(org_id).bind(&base.kind).bind(before).execute(c).await?.rows_affected());
-    const SQL: &str = "INSERT INTO meeting_cadences (org_id, kind, applies_to, period, min_count, rule_ref,
-        effective_from, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(org_id).bind(&base.kind).bind(&base.applies_to).bind(period)
         .bind(min_count).bind(&base.rule_ref).bind(from).bind(by).bind(now).fetch_one(c).await?))
 }

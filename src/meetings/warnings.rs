@@ -38,13 +38,13 @@ fn text(org: &Org, l: &CardLine) -> (String, String) {
 /// # Errors
 /// Storage failures (the rest goes out on the next run that day).
 pub async fn sweep(app: &App) -> MeetingResult<usize> {
+    const DONE: &str = "SELECT COUNT(*) FROM reminders_sent
+        WHERE kind = 'warning_sweep' AND subject_id = 0 AND lead = $1";
     let now = app.now();
     let local = now.to_offset(CHINA);
     if local.hour() < 8 {
         return Ok(0);
     }
-    const DONE: &str = "SELECT COUNT(*) FROM reminders_sent
-        WHERE kind = 'warning_sweep' AND subject_id = 0 AND lead = $1";
     let day = ymd(local.date());
     let orgs = {
         let mut conn = app.db.conn().await?;

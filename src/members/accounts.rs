@@ -67,13 +67,13 @@ pub async fn issue(
     let people =
         store::without_accounts(&mut app.db.conn().await?.exec(), &app.keys, &org.path).await?;
     let codes: Vec<String> = people.iter().map(|_| one_time_password()).collect();
-    let hasher = app.hasher;
+    let pw = app.hasher;
     let to_hash = codes.clone();
     // Hashing is deliberately slow; do it once, off the async threads, before the transaction.
     let hashes = tokio::task::spawn_blocking(move || {
         to_hash
             .iter()
-            .map(|c| hasher.hash(c))
+            .map(|c| pw.hash(c))
             .collect::<Result<Vec<_>, _>>()
     })
     .await

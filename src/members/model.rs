@@ -208,11 +208,10 @@ impl EventKind {
     pub fn transition(self, from: Status) -> Option<Status> {
         use Status::{Deceased, Left, Normal, Stopped, TransferredOut};
         match (self, from) {
-            (Self::Convert, Normal) => Some(Normal),
+            (Self::Convert, Normal) | (Self::Restore, Stopped) => Some(Normal),
             (Self::Move, Normal | Stopped) => Some(from),
             (Self::TransferOut, Normal) => Some(TransferredOut),
             (Self::Stop, Normal) => Some(Stopped),
-            (Self::Restore, Stopped) => Some(Normal),
             (Self::Leave, Normal | Stopped) => Some(Left),
             (Self::Death, Normal | Stopped) => Some(Deceased),
             _ => None,

@@ -104,6 +104,9 @@ impl RosterQuery {
     }
 
     /// The organisation asked for, if any.
+    ///
+    /// # Errors
+    /// `NotFound` when the parameter is not a number.
     pub fn org_id(&self) -> Result<Option<i64>, AppError> {
         match self.org.trim() {
             "" => Ok(None),

@@ -157,13 +157,6 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> StoreResult<Vec<MemberRow>> {
-    let order = match f.sort.as_str() {
-        "joined" => "m.joined_on",
-        "birth" => "m.birth_date",
-        "org" => "o.path",
-        _ => "m.name_key",
-    };
-    let dir = if f.desc { " DESC" } else { "" };
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
@@ -171,6 +164,13 @@ pub async fn list(
         org_name: String,
         group_name: Option<String>,
     }
+    let order = match f.sort.as_str() {
+        "joined" => "m.joined_on",
+        "birth" => "m.birth_date",
+        "org" => "o.path",
+        _ => "m.name_key",
+    };
+    let dir = if f.desc { " DESC" } else { "" };
     let rows: Vec<Row> = on!(ex, c => {
         let mut qb = QueryBuilder::new("SELECT ");
         qb.push(COLS).push(", o.name AS org_name, g.name AS group_name");

@@ -125,15 +125,15 @@ pub async fn update(
 /// # Errors
 /// `NotFound` when missing.
 pub async fn get(ex: &mut Exec<'_>, keys: &KeyRing, id: i64) -> StoreResult<(Member, String)> {
-    let sql = format!(
-        "SELECT {COLS}, o.path AS org_path FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1"
-    );
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         m: Sealed,
         org_path: String,
     }
+    let sql = format!(
+        "SELECT {COLS}, o.path AS org_path FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1"
+    );
     let r: Row = on!(ex, c => sqlx::query_as(&sql).bind(id).fetch_one(c).await?);
     Ok((r.m.open(keys)?, r.org_path))
 }

@@ -203,17 +203,17 @@ impl ShowPage {
     pub fn text(&self, key: &str) -> String {
         let m = &self.d.member;
         match key {
-            "native_place" => or_dash(&m.native_place),
-            "degree" => or_dash(&m.degree),
-            "party_post" => or_dash(&m.party_post),
-            "job_title" => or_dash(&m.job_title),
-            "employer" => or_dash(&m.employer),
-            "mobile_destination" => or_dash(&m.mobile_destination),
+            "native_place" => or_dash(m.native_place.as_deref()),
+            "degree" => or_dash(m.degree.as_deref()),
+            "party_post" => or_dash(m.party_post.as_deref()),
+            "job_title" => or_dash(m.job_title.as_deref()),
+            "employer" => or_dash(m.employer.as_deref()),
+            "mobile_destination" => or_dash(m.mobile_destination.as_deref()),
             "birth_date" => ymd(m.birth_date),
             "joined_on" => ymd(m.joined_on),
-            "converted_on" => date_or_dash(&m.converted_on),
-            "work_started_on" => date_or_dash(&m.work_started_on),
-            "lost_contact_on" => date_or_dash(&m.lost_contact_on),
+            "converted_on" => date_or_dash(m.converted_on),
+            "work_started_on" => date_or_dash(m.work_started_on),
+            "lost_contact_on" => date_or_dash(m.lost_contact_on),
             _ => String::new(),
         }
     }
@@ -230,15 +230,14 @@ impl ShowPage {
 
 /// Optional text for display.
 #[must_use]
-pub fn or_dash(v: &Option<String>) -> String {
-    v.clone()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "—".into())
+pub fn or_dash(v: Option<&str>) -> String {
+    v.filter(|s| !s.is_empty())
+        .map_or_else(|| "—".into(), str::to_owned)
 }
 
 /// Optional date for display.
 #[must_use]
-pub fn date_or_dash(v: &Option<time::Date>) -> String {
+pub fn date_or_dash(v: Option<time::Date>) -> String {
     v.map_or_else(|| "—".into(), ymd)
 }
 

@@ -157,6 +157,8 @@ pub async fn publish(
     scope: &Scope,
     e: &Entry,
 ) -> Result<i64, DomainError> {
+    const SQL: &str = "INSERT INTO disclosures (org_id, kind, title, body, starts_on, ends_on, visible_to_parent,
+        author_id, author_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
@@ -181,8 +183,6 @@ pub async fn publish(
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    const SQL: &str = "INSERT INTO disclosures (org_id, kind, title, body, starts_on, ends_on, visible_to_parent,
-        author_id, author_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
     let id: i64 = {
         let ex = &mut tx.exec();
         on!(ex, c => sqlx::query_scalar(SQL).bind(org.id).bind(&e.kind).bind(title).bind(&body).bind(e.starts_on)
@@ -261,6 +261,8 @@ pub async fn withdraw(
     id: i64,
     reason: &str,
 ) -> Result<(), DomainError> {
+    const SQL: &str = "UPDATE disclosures SET withdrawn_at = $2, withdrawn_reason = $3
+        WHERE id = $1 AND withdrawn_at IS NULL";
     let (d, runs) = entry(app, scope, id).await?;
     if !runs {
         return Err(Denial::NotFound.into());
@@ -273,8 +275,6 @@ pub async fn withdraw(
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    const SQL: &str = "UPDATE disclosures SET withdrawn_at = $2, withdrawn_reason = $3
-        WHERE id = $1 AND withdrawn_at IS NULL";
     let n = {
         let ex = &mut tx.exec();
         on!(ex, c => sqlx::query(SQL).bind(id).bind(now).bind(reason).execute(c).await.map_err(StoreError::from)?.rows_affected())

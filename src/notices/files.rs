@@ -87,6 +87,8 @@ pub async fn get(
     notice_id: i64,
     file_id: i64,
 ) -> Result<(FileInfo, Vec<u8>), DomainError> {
+    const SQL: &str = "SELECT id, 'attachment' AS kind, filename, content_type, size_bytes, content
+        FROM notice_files WHERE notice_id = $1 AND id = $2";
     let mut conn = app.db.conn().await?;
     let n = match store::get(&mut conn.exec(), notice_id).await {
         Ok(n) => n,
@@ -107,8 +109,6 @@ pub async fn get(
     if !recipient && !manages {
         return Err(Denial::NotFound.into());
     }
-    const SQL: &str = "SELECT id, 'attachment' AS kind, filename, content_type, size_bytes, content
-        FROM notice_files WHERE notice_id = $1 AND id = $2";
     let mut conn = app.db.conn().await?;
     let ex = &mut conn.exec();
     let row: Option<(i64, String, String, String, i64, Vec<u8>)> = on!(ex, c => sqlx::query_as(SQL).bind(notice_id).bind(file_id).fetch_optional(c).await.map_err(StoreError::from)?);

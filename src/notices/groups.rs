@@ -39,6 +39,9 @@ pub async fn reminded(
 
 /// The organisations whose groups hear of a notice: those addressed, and everything below
 /// those addressed with their subtrees.
+///
+/// # Errors
+/// `NotFound` for an organisation that is gone; database failures.
 pub async fn audience_orgs(ex: &mut Exec<'_>, a: &Audience) -> StoreResult<Vec<i64>> {
     let mut ids = a.orgs.clone();
     // The audience was checked against the sender's scope when the notice was published; the

@@ -1,5 +1,7 @@
 //! What a notice is made of: its text, cleaned to safe formatting, and its audience.
 
+use std::fmt::Write as _;
+
 use serde::{Deserialize, Serialize};
 
 /// Longest title, in characters.
@@ -24,8 +26,10 @@ pub fn clean_body(raw: &str) -> String {
             .split("\n\n")
             .map(str::trim)
             .filter(|p| !p.is_empty())
-            .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>")))
-            .collect()
+            .fold(String::new(), |mut out, p| {
+                let _ = write!(out, "<p>{}</p>", escape(p).replace('\n', "<br>"));
+                out
+            })
     };
     ammonia::Builder::default()
         .tags(

@@ -118,15 +118,15 @@ pub async fn meetings(app: &App) -> StoreResult<usize> {
 /// # Errors
 /// Storage failures.
 pub async fn receipts(app: &App) -> StoreResult<usize> {
+    const SQL: &str = "SELECT id, title FROM notices
+        WHERE status = 'published' AND receipt_required = TRUE AND last_reminded_at IS NULL
+          AND published_at <= $1 ORDER BY id LIMIT 100";
     let hours = app.config.notices.receipt_reminder_hours;
     if hours == 0 {
         return Ok(0);
     }
     let now = app.now();
     let before = now - Duration::hours(i64::from(hours));
-    const SQL: &str = "SELECT id, title FROM notices
-        WHERE status = 'published' AND receipt_required = TRUE AND last_reminded_at IS NULL
-          AND published_at <= $1 ORDER BY id LIMIT 100";
     let due: Vec<(i64, String)> = {
         let mut conn = app.db.conn().await?;
         let ex = &mut conn.exec();

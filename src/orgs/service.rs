@@ -109,7 +109,7 @@ pub async fn detail(app: &App, scope: &Scope, id: i64) -> Result<OrgDetail, OrgE
     let sub = store::list_under(&mut conn.exec(), &here, false).await?;
     let direct = store::direct_member_counts(&mut conn.exec(), &here).await?;
     let by_group = store::group_member_counts(&mut conn.exec(), &here).await?;
-    let children = build_tree(sub, &direct, &by_group)
+    let children = build_tree(&sub, &direct, &by_group)
         .into_iter()
         .filter(|n| n.level == 1)
         .collect();

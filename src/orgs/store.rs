@@ -129,11 +129,11 @@ pub async fn move_subtree(
     new_parent: &Org,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
+    const SQL: &str = "UPDATE orgs SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3, updated_at = $4
+        WHERE path >= $5 AND path < $6";
     let new_path = child_path(Some(&new_parent.path), org.id);
     let delta = new_parent.depth + 1 - org.depth;
     let old_len = i64::try_from(org.path.len()).unwrap_or(i64::MAX);
-    const SQL: &str = "UPDATE orgs SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3, updated_at = $4
-        WHERE path >= $5 AND path < $6";
     on!(ex, c => sqlx::query(SQL)
         .bind(&new_path)
         .bind(old_len + 1)
@@ -280,10 +280,10 @@ pub async fn insert_term(
     note: Option<&str>,
     now: OffsetDateTime,
 ) -> StoreResult<i64> {
-    on!(ex, c => sqlx::query("UPDATE org_terms SET ended_on = $2 WHERE org_id = $1 AND ended_on IS NULL AND started_on < $2")
-        .bind(org_id).bind(started_on).execute(c).await?.rows_affected());
     const SQL: &str = "INSERT INTO org_terms (org_id, started_on, years, note, created_at) VALUES ($1, $2, $3, $4, $5)
         RETURNING id";
+    on!(ex, c => sqlx::query("UPDATE org_terms SET ended_on = $2 WHERE org_id = $1 AND ended_on IS NULL AND started_on < $2")
+        .bind(org_id).bind(started_on).execute(c).await?.rows_affected());
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(org_id).bind(started_on).bind(years).bind(note).bind(now)
         .fetch_one(c).await?))
 }

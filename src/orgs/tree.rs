@@ -39,17 +39,17 @@ pub async fn tree(
     let orgs = store::list_under(&mut conn.exec(), &scope.visible(), include_dissolved).await?;
     let direct = store::direct_member_counts(&mut conn.exec(), &scope.visible()).await?;
     let by_group = store::group_member_counts(&mut conn.exec(), &scope.visible()).await?;
-    Ok(build_tree(orgs, &direct, &by_group))
+    Ok(build_tree(&orgs, &direct, &by_group))
 }
 
 pub(super) fn build_tree(
-    orgs: Vec<Org>,
+    orgs: &[Org],
     direct: &HashMap<i64, (i64, i64)>,
     by_group: &HashMap<i64, i64>,
 ) -> Vec<TreeNode> {
     let ids: std::collections::HashSet<i64> = orgs.iter().map(|o| o.id).collect();
     let mut children: HashMap<Option<i64>, Vec<&Org>> = HashMap::new();
-    for o in &orgs {
+    for o in orgs {
         let parent = o.parent_id.filter(|p| ids.contains(p));
         children.entry(parent).or_default().push(o);
     }
@@ -110,7 +110,7 @@ pub(super) fn build_tree(
 /// Storage failures.
 pub async fn outline(app: &App, scope: &Scope) -> Result<Vec<(Org, usize)>, OrgError> {
     let orgs = store::list_under(&mut app.db.conn().await?.exec(), &scope.visible(), false).await?;
-    Ok(build_tree(orgs, &HashMap::new(), &HashMap::new())
+    Ok(build_tree(&orgs, &HashMap::new(), &HashMap::new())
         .into_iter()
         .map(|n| (n.org, n.level))
         .collect())

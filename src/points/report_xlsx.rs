@@ -28,6 +28,8 @@ fn table(ws: &mut Worksheet, heads: &[&str], rows: &[Vec<Cell>]) -> Result<(), X
             let col = u16::try_from(c).unwrap_or(0);
             match cell {
                 Cell::Text(t) => ws.write_string(row, col, safe_text(t))?,
+                // Spreadsheet numbers are `f64`; counts and points stay far below 2^52.
+                #[allow(clippy::cast_precision_loss, reason = "XLSX stores numbers as f64")]
                 Cell::Int(n) => ws.write_number(row, col, *n as f64)?,
                 Cell::Real(x) => ws.write_number(row, col, *x)?,
             };

@@ -31,13 +31,13 @@ pub async fn insert_item(
     by: Option<i64>,
     now: OffsetDateTime,
 ) -> StoreResult<i64> {
-    let before = i.effective_from.previous_day().unwrap_or(i.effective_from);
-    on!(ex, c => sqlx::query("UPDATE point_items SET effective_to = $3 WHERE COALESCE(org_id, 0) = COALESCE($1, 0)
-        AND code = $2 AND effective_to IS NULL").bind(i.org_id).bind(&i.code).bind(before).execute(c).await?.rows_affected());
     const SQL: &str = "INSERT INTO point_items (org_id, code, version, name, category, points, min_points, max_points,
         trigger_topic, trigger_kinds, cap_day, cap_week, cap_month, cap_year, needs_approval, evidence_required,
         effective_from, created_by, created_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id";
+    let before = i.effective_from.previous_day().unwrap_or(i.effective_from);
+    on!(ex, c => sqlx::query("UPDATE point_items SET effective_to = $3 WHERE COALESCE(org_id, 0) = COALESCE($1, 0)
+        AND code = $2 AND effective_to IS NULL").bind(i.org_id).bind(&i.code).bind(before).execute(c).await?.rows_affected());
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(i.org_id).bind(&i.code).bind(i.version).bind(&i.name).bind(&i.category)
         .bind(i.points).bind(i.min_points).bind(i.max_points).bind(&i.trigger_topic).bind(&i.trigger_kinds)
         .bind(i.cap_day).bind(i.cap_week).bind(i.cap_month).bind(i.cap_year).bind(i.needs_approval)
@@ -83,11 +83,11 @@ pub async fn insert_entry(
     const SQL: &str = "INSERT INTO point_entries (member_id, org_id, item_id, item_code, item_version, points, occurred_on,
         source, source_key, subject, reverses, reason, recorded_by, recorded_by_name, created_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
+    const TOTAL: &str = "INSERT INTO point_totals (period_key, member_id, total) VALUES ($1, $2, $3)
+        ON CONFLICT (period_key, member_id) DO UPDATE SET total = point_totals.total + excluded.total";
     let id: i64 = on!(ex, c => sqlx::query_scalar(SQL).bind(e.member_id).bind(e.org_id).bind(e.item.id).bind(&e.item.code)
         .bind(e.item.version).bind(e.points).bind(e.occurred_on).bind(e.source).bind(&e.source_key).bind(e.subject)
         .bind(e.reverses).bind(e.reason).bind(e.by.0).bind(e.by.1).bind(now).fetch_one(c).await?);
-    const TOTAL: &str = "INSERT INTO point_totals (period_key, member_id, total) VALUES ($1, $2, $3)
-        ON CONFLICT (period_key, member_id) DO UPDATE SET total = point_totals.total + excluded.total";
     for key in super::model::RankPeriod::keys_for(e.occurred_on) {
         on!(ex, c => sqlx::query(TOTAL).bind(&key).bind(e.member_id).bind(e.points).execute(c).await?.rows_affected());
     }

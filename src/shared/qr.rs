@@ -1,6 +1,8 @@
 //! QR codes drawn as SVG on the server (no script, no network): the 介绍信 verification link
 //! and the rotating meeting check-in code.
 
+use std::fmt::Write as _;
+
 use qrcodegen::{QrCode, QrCodeEcc};
 
 /// An SVG image of a QR code for `text`, or `None` when the text is too long for a code.
@@ -14,7 +16,7 @@ pub fn svg(text: &str) -> Option<String> {
     for y in 0..size {
         for x in 0..size {
             if qr.get_module(x, y) {
-                path.push_str(&format!("M{},{}h1v1h-1z", x + border, y + border));
+                let _ = write!(path, "M{},{}h1v1h-1z", x + border, y + border);
             }
         }
     }

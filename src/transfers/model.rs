@@ -141,9 +141,8 @@ impl Transfer {
     #[must_use]
     pub fn destination(&self) -> String {
         match self.kind() {
-            Kind::Internal => self.to_name.clone().unwrap_or_default(),
+            Kind::Internal | Kind::Incoming => self.to_name.clone().unwrap_or_default(),
             Kind::Outgoing => self.other_org_name.clone(),
-            Kind::Incoming => self.to_name.clone().unwrap_or_default(),
         }
     }
     /// Origin as shown.

@@ -50,6 +50,9 @@ pub fn version() -> &'static str {
 }
 
 /// `GET /assets/{file}`
+///
+/// # Errors
+/// `NotFound` for a file not built in.
 pub async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
     let Some((_, ctype, body)) = FILES.iter().find(|(n, _, _)| *n == file) else {
         return Err(AppError::NotFound);

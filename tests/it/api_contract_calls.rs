@@ -170,9 +170,9 @@ async fn members(c: &mut Contract, x: &Cast) -> Vec<i64> {
         "every problem is listed: {e}"
     );
     let path = format!("/api/v1/members/{new}");
-    let patch = json!({"fields": {"job_title": "工程师"}});
+    let change = json!({"fields": {"job_title": "工程师"}});
     let v = c
-        .send(Method::PATCH, one, &path, &x.officer, patch, 200)
+        .send(Method::PATCH, one, &path, &x.officer, change, 200)
         .await;
     assert_eq!(v["job_title"], "工程师");
     assert_eq!(v["joined_on"], "2025-03-01", "dates are YYYY-MM-DD");

@@ -1,5 +1,5 @@
 //! The outbox under concurrency: events are consumed exactly once even when a transaction
-//! holding a lower id commits after a higher one (PostgreSQL), a malformed payload is recorded
+//! holding a lower id commits after a higher one (`PostgreSQL`), a malformed payload is recorded
 //! as failed without stopping the consumer, and concurrent awards never pass a cap together.
 
 use std::sync::Arc;
@@ -13,8 +13,8 @@ use crate::meetings::{branch, send_json};
 use crate::support::Backend;
 
 async fn entries_for(app: &zhibu::app::App, event_id: i64) -> i64 {
-    let key = format!("evt:{event_id}:%");
     const SQL: &str = "SELECT COUNT(*) FROM point_entries WHERE source_key LIKE $1";
+    let key = format!("evt:{event_id}:%");
     match &app.db {
         zhibu::db::Db::Sqlite(p) => sqlx::query_scalar(SQL).bind(key).fetch_one(p).await,
         zhibu::db::Db::Postgres(p) => sqlx::query_scalar(SQL).bind(key).fetch_one(p).await,
@@ -184,6 +184,7 @@ db_test!(ev_malformed_payload_is_recorded_and_passed);
 
 /// Fifty awards of 2 points fired at once at an item capped at 10 a year post exactly 10.
 async fn pts_cap_holds_under_fifty_concurrent_awards(b: Backend) {
+    const SQL: &str = "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM point_entries WHERE member_id = $1 AND item_code = 'special_task'";
     let x = branch(b).await;
     let body = json!({"member_id": x.members[0].0, "item": "special_task", "points": 2,
         "occurred_on": "2026-11-20", "reason": "防汛值守"});
@@ -205,7 +206,6 @@ async fn pts_cap_holds_under_fifty_concurrent_awards(b: Backend) {
         );
         ok += usize::from(s == StatusCode::CREATED);
     }
-    const SQL: &str = "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM point_entries WHERE member_id = $1 AND item_code = 'special_task'";
     let sum: i64 = match &x.t.app.db {
         zhibu::db::Db::Sqlite(p) => {
             sqlx::query_scalar(SQL)

@@ -125,8 +125,8 @@ async fn health_and_readiness() {
 /// An officer keeps their branch's 党小组 through the pages: create, rename, refuse bad input,
 /// and dissolve; terms and appointments are recorded from the organisation page.
 async fn officer_manages_groups_terms_and_officers_through_forms(b: Backend) {
-    let t = TestApp::new(b).await;
     use zhibu::orgs::model::OrgKind;
+    let t = TestApp::new(b).await;
     let r = t.org(None, OrgKind::Committee, "党委").await;
     let a = t.org(Some(&r), OrgKind::Branch, "第一支部").await;
     let uid = t.user("shuji", "officer", Some(a.id)).await;

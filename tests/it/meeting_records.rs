@@ -10,6 +10,9 @@ use crate::meetings::{branch, checkin, code, json_of, plan, send_json};
 use crate::support::{Backend, bearer_get, post_json};
 
 async fn minutes_lock_on_submission_and_corrections_append(b: Backend) {
+    // The events are read from the outbox whole: the consumers' horizon would hide events of
+    // transactions that other tests, sharing the PostgreSQL cluster, still hold open.
+    const SQL: &str = "SELECT topic FROM outbox ORDER BY id";
     let x = branch(b).await;
     let id = plan(&x, &["branch_general"], "2026-11-28T10:00").await;
     let c = code(&x, id).await;
@@ -107,9 +110,6 @@ async fn minutes_lock_on_submission_and_corrections_append(b: Backend) {
     assert_eq!(x.t.rows("meeting_minutes").await, 2);
     assert_eq!(x.t.audit_count("meeting.minutes.correct").await, 1);
     // Events: held, three attended and one absent; a late 代签 publishes a correction.
-    // Read the outbox whole: the consumers' horizon would hide events of transactions that
-    // other tests, sharing the PostgreSQL cluster, still hold open.
-    const SQL: &str = "SELECT topic FROM outbox ORDER BY id";
     let topics: Vec<String> = match &x.t.app.db {
         zhibu::db::Db::Sqlite(p) => sqlx::query_scalar(SQL).fetch_all(p).await.unwrap(),
         zhibu::db::Db::Postgres(p) => sqlx::query_scalar(SQL).fetch_all(p).await.unwrap(),

@@ -9,6 +9,11 @@ use zhibu::orgs::model::OrgKind;
 use crate::db_test;
 use crate::support::{Backend, TestApp, bearer_get, post_json, text};
 
+// The fixture is a 支部; tests across the suite read `x.branch` and `x.other_branch`.
+#[allow(
+    clippy::struct_field_names,
+    reason = "fields named as the tests read them"
+)]
 pub struct Branch {
     pub t: TestApp,
     pub committee: i64,

@@ -345,7 +345,7 @@ async fn roster_filters_agree_with_the_records() {
     let members = all["members"].as_array().unwrap().clone();
     assert_eq!(all["total"], 120);
     let count = |pred: &dyn Fn(&serde_json::Value) -> bool| {
-        members.iter().filter(|m| pred(m)).count() as i64
+        i64::try_from(members.iter().filter(|m| pred(m)).count()).unwrap()
     };
     let checks: Vec<(&str, i64)> = vec![
         (

@@ -19,7 +19,7 @@ async fn send(x: &Branch, token: &str, body: &Value) -> (StatusCode, Value) {
     (status, json_of(res).await)
 }
 
-fn notice(x: &Branch, extra: Value) -> Value {
+fn notice(x: &Branch, extra: &Value) -> Value {
     let mut v = json!({
         "org_id": x.branch,
         "title": "关于开展十二月主题党日的通知",
@@ -44,7 +44,7 @@ async fn get_json(x: &Branch, path: &str, token: &str) -> (StatusCode, Value) {
 
 async fn notices_reach_their_audience_and_record_reads(b: Backend) {
     let mut x = branch(b).await;
-    let (status, v) = send(&x, &x.officer, &notice(&x, json!({}))).await;
+    let (status, v) = send(&x, &x.officer, &notice(&x, &json!({}))).await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
     assert_eq!(
         (v["status"].as_str(), v["recipients"].as_i64()),
@@ -105,7 +105,7 @@ async fn notices_reach_their_audience_and_record_reads(b: Backend) {
             .await;
     assert_eq!(res.status(), StatusCode::OK);
     // Members do not send notices.
-    let (status, _) = send(&x, &x.members[0].1, &notice(&x, json!({}))).await;
+    let (status, _) = send(&x, &x.members[0].1, &notice(&x, &json!({}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 db_test!(notices_reach_their_audience_and_record_reads);
@@ -135,7 +135,7 @@ async fn bad_notices_write_nothing(b: Backend) {
         (json!({"org_id": x.other_branch}), StatusCode::NOT_FOUND),
         (json!({"title": 5}), StatusCode::BAD_REQUEST),
     ] {
-        let (status, v) = send(&x, &x.officer, &notice(&x, extra.clone())).await;
+        let (status, v) = send(&x, &x.officer, &notice(&x, &extra)).await;
         assert_eq!(status, want, "{extra} → {v}");
         assert!(v["error"]["code"].is_string(), "{v}");
     }
@@ -152,7 +152,7 @@ async fn scheduled_notices_publish_once_when_due(b: Backend) {
         &x.officer,
         &notice(
             &x,
-            json!({"publish_at": "2026-11-28T12:00", "receipt_required": false}),
+            &json!({"publish_at": "2026-11-28T12:00", "receipt_required": false}),
         ),
     )
     .await;

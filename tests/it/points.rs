@@ -190,8 +190,8 @@ async fn manual_awards_respect_limits_caps_and_scope(b: Backend) {
 db_test!(manual_awards_respect_limits_caps_and_scope);
 
 async fn claims_need_evidence_and_another_officer(b: Backend) {
-    let x = branch(b).await;
     use base64::Engine as _;
+    let x = branch(b).await;
     let url = "/api/v1/points/claims";
     let body = json!({"item": "volunteer", "occurred_on": "2026-11-21", "description": "社区志愿服务 3 小时"});
     let res =

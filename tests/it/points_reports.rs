@@ -3,6 +3,8 @@
 //! branch; the scheduled job generating each closed period once; grades decided at 民主评议
 //! recorded with their basis and audited, the EVAL-03 warning, and bad input writing nothing.
 
+use std::fmt::Write as _;
+
 use axum::http::{StatusCode, header};
 
 use crate::db_test;
@@ -115,7 +117,7 @@ async fn pts_11_grades_are_decided_by_people_and_recorded(b: Backend) {
     let body = |basis: &str, picks: &[(i64, &str)]| {
         let mut s = format!("org={}&year=2026&basis={basis}", x.branch);
         for (id, g) in picks {
-            s.push_str(&format!("&g{id}={g}"));
+            let _ = write!(s, "&g{id}={g}");
         }
         s
     };

@@ -233,6 +233,7 @@ async fn demo_seed_has_the_promised_shape(b: Backend) {
 db_test!(demo_seed_has_the_promised_shape);
 
 async fn elec_01_role_02_terms_and_officers(b: Backend) {
+    use zhibu::orgs::model::Post;
     let t = TestApp::new(b).await;
     let actor = Actor::cli("test");
     let sys = Scope::new(1, zhibu::auth::Role::SystemAdmin, None, None);
@@ -285,7 +286,6 @@ async fn elec_01_role_02_terms_and_officers(b: Backend) {
     let m1 = t.member(a.id, None, 11).await;
     let m2 = t.member(a.id, None, 12).await;
     let outsider = t.member(other.id, None, 13).await;
-    use zhibu::orgs::model::Post;
     let day = d("2024-03-01");
     assert!(invalid(
         service::add_officer(&t.app, &actor, &op, a.id, Post::GroupLeader, m1, day).await

@@ -11,6 +11,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -102,12 +103,13 @@ fn write_temp(ring: &KeyRing, path: &Path) -> Result<std::path::PathBuf, CryptoE
     let mut text = Zeroizing::new(String::from(
         "# 支部密钥文件：请与数据库分开保管和备份，丢失后加密数据无法恢复。权限必须为 600。\n",
     ));
-    text.push_str(&format!(
+    let _ = write!(
+        text,
         "mac_key = \"{}\"\ncurrent = {current}\n\n[data_keys]\n",
         hex::encode(mac)
-    ));
+    );
     for (v, k) in data {
-        text.push_str(&format!("{v} = \"{}\"\n", hex::encode(k)));
+        let _ = writeln!(text, "{v} = \"{}\"", hex::encode(k));
     }
     let fail = |e: std::io::Error| write_error(path, &e);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

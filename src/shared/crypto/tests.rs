@@ -164,7 +164,7 @@ fn sec_65_key_file_round_trip_and_permissions() {
 #[test]
 fn res_05_passphrase_sealing_round_trip_and_tamper() {
     let data: Vec<u8> = (0..(2 * 1024 * 1024 + 123))
-        .map(|i| (i % 251) as u8)
+        .map(|i: i32| u8::try_from(i % 251).unwrap())
         .collect();
     let sealed = seal_with_passphrase("正确的口令 horse", &data);
     assert!(stream::is_sealed(&sealed));
