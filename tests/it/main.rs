@@ -37,6 +37,12 @@ mod jobs;
     reason = "one arm per route in the matrix tables"
 )]
 mod matrix;
+#[allow(
+    clippy::match_same_arms,
+    reason = "one arm per route in the matrix tables"
+)]
+mod matrix_bodies;
+mod matrix_objects;
 mod meeting_access;
 mod meeting_files;
 mod meeting_pages;

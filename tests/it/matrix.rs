@@ -8,6 +8,8 @@ use axum::http::StatusCode;
 use zhibu::orgs::model::OrgKind;
 
 use crate::db_test;
+use crate::matrix_bodies::{body_for, json_for};
+use crate::matrix_objects::{self, Objects, Placed};
 use crate::support::{Backend, TestApp, bearer_get, get, location, post_form, post_json};
 
 const RELATIONS: [&str; 5] = ["own", "parent", "child", "sibling", "unrelated"];
@@ -69,6 +71,30 @@ fn member_relative(path: &str) -> bool {
     path.contains("/members/{id}")
 }
 
+/// Routes that start a transfer or an award name a member of the relation in their input.
+fn transfer_relative(method: &str, path: &str) -> bool {
+    matches!(
+        (method, path),
+        ("GET", "/transfers/new") | ("POST", "/transfers" | "/api/v1/transfers" | "/points/award")
+    )
+}
+
+/// Routes on an object of which the fixture holds one per relation.
+fn object_kind(path: &str) -> Option<&'static str> {
+    let tail = path.strip_prefix("/api/v1").unwrap_or(path);
+    [
+        ("/transfers/{id}", "transfer"),
+        ("/notices/{id}", "notice"),
+        ("/points/claims/{id}", "claim"),
+        ("/members/corrections/{id}", "correction"),
+        ("/board/{id}", "board"),
+        ("/feed/photos/{id}", "feed_photo"),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| tail.starts_with(prefix))
+    .map(|(_, kind)| kind)
+}
+
 fn meeting_relative(path: &str) -> bool {
     path.contains("/meetings/{id}") || path.contains("/bots/{id}")
 }
@@ -94,6 +120,7 @@ struct Fixture {
     bots: HashMap<&'static str, i64>,
     users: HashMap<&'static str, i64>,
     target_user: i64,
+    objects: Objects,
 }
 
 async fn fixture(b: Backend) -> Fixture {
@@ -119,7 +146,7 @@ async fn fixture(b: Backend) -> Fixture {
     for role in ["system_admin", "security_admin", "audit_admin"] {
         users.insert(role, t.user(role, role, None).await);
     }
-    for role in ["org_admin", "officer", "member"] {
+    for role in ["org_admin", "officer"] {
         users.insert(role, t.user(role, role, Some(a.id)).await);
     }
     let target_user = t.user("someone", "member", Some(sib.id)).await;
@@ -180,6 +207,47 @@ async fn fixture(b: Backend) -> Fixture {
     for (rel, (org, _)) in &targets {
         bots.insert(*rel, bot(&t, *org).await);
     }
+    // The member's account is linked to the own branch's record, as a member's account is.
+    let member = t
+        .linked_user("member", "member", Some(a.id), Some(members["own"]))
+        .await;
+    users.insert("member", member);
+    let w = t.org(None, OrgKind::Committee, "党委W").await;
+    let elsewhere = t.org(Some(&w), OrgKind::Branch, "支部Z").await;
+    let placed = [
+        Placed {
+            rel: "own",
+            org: &a,
+            branch: &a,
+            member: members["own"],
+        },
+        Placed {
+            rel: "parent",
+            org: &g,
+            branch: &p,
+            member: members["parent"],
+        },
+        Placed {
+            rel: "child",
+            org: &a1,
+            branch: &a,
+            member: members["child"],
+        },
+        Placed {
+            rel: "sibling",
+            org: &sib,
+            branch: &sib,
+            member: members["sibling"],
+        },
+        Placed {
+            rel: "unrelated",
+            org: &u1,
+            branch: &u1,
+            member: members["unrelated"],
+        },
+    ];
+    let objects =
+        matrix_objects::create(&t, &placed, &elsewhere, users["member"], users["org_admin"]).await;
     Fixture {
         t,
         targets,
@@ -188,77 +256,7 @@ async fn fixture(b: Backend) -> Fixture {
         bots,
         users,
         target_user,
-    }
-}
-
-fn body_for(method: &str, path: &str, target: (i64, Option<i64>)) -> String {
-    match (method, path) {
-        ("POST", "/orgs/switch") => format!("org_id={}", target.0),
-        ("POST", "/orgs") => format!(
-            "parent_id={}&kind=group&name=%E6%96%B0%E5%B0%8F%E7%BB%84",
-            target.0
-        ),
-        ("POST", "/orgs/{id}/edit") => {
-            "name=%E6%94%B9%E5%90%8D&short_name=&established_on=&sort_order=1".into()
-        }
-        ("POST", "/orgs/{id}/move") => format!("new_parent_id={}", target.1.unwrap_or(1)),
-        ("POST", "/orgs/{id}/dissolve") => "reason=%E6%B5%8B%E8%AF%95".into(),
-        ("POST", "/orgs/{id}/terms") => "started_on=2025-01-01&years=3&note=".into(),
-        ("POST", "/orgs/{id}/officers") => {
-            "post=secretary&member_id=999999&started_on=2025-01-01".into()
-        }
-        ("POST", "/orgs/{id}/officers/{oid}/end") => "ended_on=2025-01-01".into(),
-        ("POST", "/account/password") => "current=x&new_password=y&confirm=y".into(),
-        ("POST", "/members") => format!("org_id={}&category=full&entry=register&name=x", target.0),
-        ("POST", "/members/{id}/edit") => "name=x".into(),
-        ("POST", "/members/accounts") => format!("org_id={}", target.0),
-        ("POST", "/transfers") => "member_id=999999&kind=internal&to_org_id=1&reason=x".into(),
-        ("POST", "/transfers/{id}/decision") => "decision=accept&note=".into(),
-        ("POST", "/transfers/{id}/receipt") => "receipt_on=2026-01-01".into(),
-        ("POST", "/members/{id}/corrections") => "field=name&new_value=x&reason=y".into(),
-        ("POST", "/members/corrections/{id}/decision") => "decision=approve&note=".into(),
-        ("POST", "/members/{id}/events") => "kind=stop&occurred_on=2020-01-01&note=".into(),
-        ("POST", "/admin/users") => {
-            "username=newuser&display_name=%E6%96%B0%E4%BA%BA&role=member&org_id=".into()
-        }
-        ("POST", "/login") => "username=nobody&password=wrong".into(),
-        ("POST", "/login/verify" | "/account/second-factor") => "code=000000".into(),
-        ("POST", "/account/second-factor/disable") => "password=x&code=000000".into(),
-        ("POST", "/account/confirm") => "secret=x&next=%2F".into(),
-        ("POST", "/meetings" | "/meetings/{id}/edit") => format!(
-            "org_id={}&kinds=theme_day&starts_at=2026-12-01T09:00&ends_at=2026-12-01T11:00&place=x&host_name=y",
-            target.0
-        ),
-        ("POST", "/meetings/{id}/cancel") => "reason=x".into(),
-        ("POST", "/meetings/{id}/checkin") => "code=AAAAAAAA".into(),
-        ("POST", "/meetings/{id}/attendance") => "member_id=999999&present=1&reason=x".into(),
-        ("POST", "/meetings/{id}/leave") => "reason=x".into(),
-        ("POST", "/meetings/{id}/leaves/{lid}/decision") => "decision=approve&note=".into(),
-        ("POST", "/meetings/{id}/minutes") => "speeches=x&action=draft".into(),
-        ("POST", "/meetings/{id}/review") => "comment=x".into(),
-        ("POST", "/meetings/{id}/decision") => "decision=x".into(),
-        ("POST", "/orgs/{id}/meeting-rules") => "kind=theme_day&period=month&min_count=2".into(),
-        ("POST", "/points/award") => {
-            "member_id=999999&item=special_task&points=&occurred_on=2026-11-01&reason=x".into()
-        }
-        ("POST", "/points/claims/{id}/decision") => "decision=approve&note=".into(),
-        ("POST", "/points/reports") => format!("org={}&period=2026-11", target.0),
-        ("POST", "/points/grades") => format!("org={}&year=2026&basis=x", target.0),
-        ("POST", "/board") => format!(
-            "org_id={}&kind=dues&title=x&body=y&starts_on=2026-11-28",
-            target.0
-        ),
-        ("POST", "/board/{id}/withdraw") => "reason=x".into(),
-        ("POST", "/bots") => format!(
-            "org_id={}&name=x&kind=wecom&webhook_url=https%3A%2F%2Fqyapi.weixin.qq.com%2Fh&events=notice",
-            target.0
-        ),
-        ("POST", "/bots/{id}") => "name=x&events=notice".into(),
-        ("POST", "/points/reports/{id}/publish") => "title=x&body=y".into(),
-        ("POST", "/feed/{id}/comments") => "body=x".into(),
-        ("POST", "/feed/{id}/moderate") => "action=pin&reason=".into(),
-        ("POST", "/notices") => format!("org_id={0}&title=x&body=y&to={0}", target.0),
-        _ => String::new(),
+        objects,
     }
 }
 
@@ -290,8 +288,11 @@ async fn matrix(b: Backend) {
             let want = expected
                 .get(&(method.clone(), path.clone(), role.to_owned()))
                 .unwrap_or_else(|| panic!("{method} {path} has no row for {role}"));
-            let relative =
-                org_relative(method, path) || member_relative(path) || meeting_relative(path);
+            let relative = org_relative(method, path)
+                || member_relative(path)
+                || meeting_relative(path)
+                || object_kind(path).is_some()
+                || transfer_relative(method, path);
             let relations: &[&str] = if relative {
                 &RELATIONS
             } else {
@@ -309,7 +310,31 @@ async fn matrix(b: Backend) {
                 } else {
                     f.bots[rel]
                 };
-                let concrete = path
+                let own = |k: &str| f.objects.own.get(k).cloned().unwrap_or_default();
+                let mut concrete = path.to_owned();
+                if let Some(kind) = object_kind(path) {
+                    concrete = concrete
+                        .replace("{id}", &f.objects.id(kind, rel).to_string())
+                        .replace("{fid}", &f.objects.id("notice_file", rel).to_string());
+                }
+                let leaving = f.objects.id("transfer_member", rel);
+                concrete = match path.as_str() {
+                    "/transfers/new" => format!("/transfers/new?member={}", f.members[rel]),
+                    "/notifications/{id}" => format!("/notifications/{}", own("notification")),
+                    // A fresh second device each time: 注销其他会话 ran before and ended the
+                    // earlier ones.
+                    "/account/sessions/{id}/revoke" => {
+                        let (_, _, sid) = f.t.bare_session(f.users["member"]).await;
+                        format!("/account/sessions/{sid}/revoke")
+                    }
+                    "/members/import/{id}/commit" => {
+                        format!("/members/import/{}/commit", own("upload"))
+                    }
+                    "/verify/{token}" => format!("/verify/{}", own("letter_token")),
+                    "/calendar/{token}" => format!("/calendar/{}.ics", own("calendar_token")),
+                    _ => concrete,
+                };
+                let concrete = concrete
                     .replace(
                         "/admin/users/{id}",
                         &format!("/admin/users/{}", f.target_user),
@@ -325,7 +350,13 @@ async fn matrix(b: Backend) {
                     .replace("{oid}", "999999")
                     .replace("{file}", "app.css")
                     .replace("{token}", "0123456789abcdef0123456789abcdef");
-                let body = body_for(method, path, target);
+                let input = crate::matrix_bodies::Input {
+                    target,
+                    member: f.members[rel],
+                    leaving,
+                    elsewhere: f.objects.elsewhere,
+                };
+                let body = body_for(method, path, &input);
                 let api = path.starts_with("/api/");
                 let req = match (method.as_str(), api) {
                     ("GET", true) => match &session {
@@ -334,48 +365,7 @@ async fn matrix(b: Backend) {
                     },
                     ("GET", false) => get(&concrete, session.as_ref().map(|s| s.0.as_str())),
                     (_, true) => {
-                        let json = match (method.as_str(), path.as_str()) {
-                            (_, "/api/v1/auth/login") => {
-                                r#"{"username":"nobody","password":"wrong"}"#.to_owned()
-                            }
-                            ("POST", "/api/v1/members") => format!(
-                                r#"{{"org_id":{},"category":"full","fields":{{}}}}"#,
-                                target.0
-                            ),
-                            ("POST", "/api/v1/members/{id}/events") => {
-                                r#"{"kind":"stop","occurred_on":"2020-01-01"}"#.to_owned()
-                            }
-                            ("POST", "/api/v1/transfers") => {
-                                r#"{"member_id":999999,"kind":"internal","to_org_id":1,"reason":"x"}"#.to_owned()
-                            }
-                            ("POST", "/api/v1/transfers/{id}/decision") => r#"{"accept":true}"#.to_owned(),
-                            ("POST", "/api/v1/transfers/{id}/receipt") => r#"{"receipt_on":"2026-01-01"}"#.to_owned(),
-                            ("POST", "/api/v1/meetings") => format!(
-                                r#"{{"org_id":{},"kinds":["theme_day"],"starts_at":"2026-12-01T09:00","ends_at":"2026-12-01T11:00","place":"x","host_name":"y"}}"#,
-                                target.0
-                            ),
-                            ("POST", "/api/v1/meetings/{id}/checkin") => r#"{"code":"AAAAAAAA"}"#.to_owned(),
-                            ("POST", "/api/v1/points/items") => format!(
-                                r#"{{"org_id":{},"code":"attend_theme_day","name":"x","points":2}}"#,
-                                target.0
-                            ),
-                            ("POST", "/api/v1/points/entries") => format!(
-                                r#"{{"member_id":{},"item":"special_task","points":2,"occurred_on":"2026-11-01","reason":"x"}}"#,
-                                f.members[rel]
-                            ),
-                            ("POST", "/api/v1/points/claims") => r#"{"item":"study_notes","occurred_on":"2026-11-01","description":"x"}"#.to_owned(),
-                            ("POST", "/api/v1/points/claims/{id}/decision") => r#"{"approve":true}"#.to_owned(),
-                            ("POST", "/api/v1/meetings/{id}/leave") => r#"{"reason":"x"}"#.to_owned(),
-                            ("POST", "/api/v1/orgs/{id}/bots") => r#"{"name":"x","kind":"wecom","webhook_url":"https://qyapi.weixin.qq.com/h","events":["notice"]}"#.to_owned(),
-                            ("POST", "/api/v1/feed") => format!(r#"{{"org_id":{},"body":"x"}}"#, target.0),
-                            ("POST", "/api/v1/notices") => format!(
-                                r#"{{"org_id":{0},"title":"x","body":"y","audience":{{"orgs":[{0}]}}}}"#,
-                                target.0
-                            ),
-                            ("POST", "/api/v1/meetings/{id}/leaves/{lid}/decision") => r#"{"approve":true}"#.to_owned(),
-                            ("PATCH", _) => r#"{"fields":{}}"#.to_owned(),
-                            _ => "{}".to_owned(),
-                        };
+                        let json = json_for(method, path, &input);
                         let mut req =
                             post_json(&concrete, session.as_ref().map(|s| s.0.as_str()), &json);
                         *req.method_mut() = method.parse().unwrap();
@@ -401,6 +391,19 @@ async fn matrix(b: Backend) {
                     failures.push(format!("{method} {path} as {role} on {rel}: expected {}, got {got} ({status}) {body}", want[i]));
                 }
             }
+        }
+    }
+    // A route nobody reaches cannot show a missing check: the fixture must hold its object.
+    for (method, path) in &registered {
+        let reached = ROLES[1..].iter().any(|role| {
+            expected[&(method.clone(), path.clone(), (*role).to_owned())]
+                .iter()
+                .any(|cell| cell != "404")
+        });
+        if !reached {
+            failures.push(format!(
+                "{method} {path} answers 404 to every role and relation: the fixture lacks its object"
+            ));
         }
     }
     assert!(

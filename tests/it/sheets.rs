@@ -35,7 +35,7 @@ fn person(i: u32) -> (String, String) {
     (format!("导入{i}"), id)
 }
 
-fn row(i: u32) -> Vec<String> {
+pub(crate) fn row(i: u32) -> Vec<String> {
     let (name, id) = person(i);
     [
         i.to_string(),
