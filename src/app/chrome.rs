@@ -17,7 +17,8 @@ impl PageCtx {
     pub async fn new(st: &AppState, u: &User, title: &str, area: &str) -> AppResult<Self> {
         let a = &u.0;
         let unread =
-            crate::notices::centre::unread(&mut st.app.db.conn().await?.exec(), a.user_id).await?;
+            crate::notices::centre_store::unread(&mut st.app.db.conn().await?.exec(), a.user_id)
+                .await?;
         let nav = crate::auth::nav::items(a, area);
         let (switcher, current_org) = crate::orgs::focus::switcher(st, u).await?;
         Ok(Self {

@@ -7,6 +7,7 @@ pub mod address;
 pub mod answer;
 pub mod api;
 pub mod deliver;
+mod delivery_store;
 pub mod escape;
 pub mod model;
 pub mod pages;

@@ -151,7 +151,8 @@ impl Delivery {
 
 const BOT_COLS: &str = "id, org_id, name, kind, webhook_url, secret, events, status, paused_reason,
     failures, last_sent_at, created_at";
-const DELIVERY_COLS: &str = "id, bot_id, event_kind, title, body, link, status, attempts,
+pub(super) const DELIVERY_COLS: &str =
+    "id, bot_id, event_kind, title, body, link, status, attempts,
     next_attempt_at, response, created_at, finished_at";
 
 /// A new bot.

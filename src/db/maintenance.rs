@@ -42,6 +42,18 @@ pub async fn self_check(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Keeps `SQLite`'s planner statistics current (`PRAGMA optimize`); `PostgreSQL` has autovacuum,
+/// so nothing is done there.
+///
+/// # Errors
+/// Database failures.
+pub async fn optimize(db: &Db) -> anyhow::Result<()> {
+    if let Db::Sqlite(p) = db {
+        sqlx::query("PRAGMA optimize").execute(p).await?;
+    }
+    Ok(())
+}
+
 /// Writes a consistent snapshot of the live database to `dest` (which must not exist), mode
 /// 0600, sealed with `passphrase` when one is given (RES-05).
 ///

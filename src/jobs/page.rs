@@ -69,8 +69,8 @@ async fn show(State(st): State<AppState>, u: User) -> AppResult<Response> {
     let now = app.now();
     let mut conn = app.db.conn().await?;
     let runs = store::last_runs(&mut conn.exec()).await?;
-    let failed = crate::events::failed::recent(&mut conn.exec(), FAILED_SHOWN).await?;
-    let failed_total = crate::events::failed::count(&mut conn.exec()).await?;
+    let failed = crate::events::failed_store::recent(&mut conn.exec(), FAILED_SHOWN).await?;
+    let failed_total = crate::events::failed_store::count(&mut conn.exec()).await?;
     let oldest = crate::events::oldest_pending(
         &mut conn.exec(),
         crate::points::EVENTS_CONSUMER,

@@ -137,8 +137,6 @@ async fn housekeeping(app: &App) -> anyhow::Result<usize> {
     let mut tx = app.db.begin().await?;
     let n = crate::auth::store::purge_sessions(&mut tx.exec(), now, now - idle).await?;
     tx.commit().await?;
-    if let crate::db::Db::Sqlite(p) = &app.db {
-        sqlx::query("PRAGMA optimize").execute(p).await?;
-    }
+    crate::db::maintenance::optimize(&app.db).await?;
     Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }

@@ -3,7 +3,7 @@
 //! export goes through — and lets the committee publish a decision to members, audited.
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, Scope};
 use crate::db::Exec;
 use crate::orgs::model::path_ids;
@@ -159,16 +159,19 @@ pub async fn publish_decision(
         )));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    records_store::set_published(&mut tx.exec(), id, text, &actor.name, now).await?;
-    let ev = if text.is_empty() {
-        AuditEvent::success("meeting.decision.withdraw", "meeting", id).org(m.org_id)
-    } else {
-        AuditEvent::success("meeting.decision.publish", "meeting", id)
-            .org(m.org_id)
-            .detail(text.chars().take(200).collect::<String>())
-    };
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
+    app.db
+        .write(actor, now, async |w| {
+            records_store::set_published(&mut w.exec(), id, text, &actor.name, now).await?;
+            let ev = if text.is_empty() {
+                AuditEvent::success("meeting.decision.withdraw", "meeting", id).org(m.org_id)
+            } else {
+                AuditEvent::success("meeting.decision.publish", "meeting", id)
+                    .org(m.org_id)
+                    .detail(text.chars().take(200).collect::<String>())
+            };
+            w.audit(ev).await?;
+            Ok::<_, MeetingError>(())
+        })
+        .await?;
     Ok(())
 }

@@ -166,43 +166,45 @@ pub async fn mark(
     if present && now < m.starts_at - Duration::hours(24) {
         return Err(MeetingError::Invalid("会议开始前一天起才能代签".into()));
     }
-    let mut tx = app.db.begin().await?;
-    let Some(a) = roll_store::attendee(&mut tx.exec(), id, member_id).await? else {
-        return Err(MeetingError::Refused(
-            "not_on_roll",
-            "该党员不在本次会议的应到人员名单中".into(),
-        ));
-    };
-    if present {
-        if a.present() {
-            return Err(MeetingError::Refused(
-                "already_checked_in",
-                format!("{} 已签到", a.name),
-            ));
-        }
-        roll_store::check_in(
-            &mut tx.exec(),
-            id,
-            member_id,
-            "proxy",
-            actor.user_id,
-            reason,
-            now,
-        )
-        .await?;
-    } else {
-        roll_store::set_attendance(&mut tx.exec(), id, member_id, "absent", reason).await?;
-    }
-    if m.is_held() {
-        publish_one(&mut tx, &m, member_id, true, now).await?;
-    }
-    let what = if present { "代签" } else { "记为缺席" };
-    let ev = AuditEvent::success("meeting.attendance", "meeting", id)
-        .org(m.org_id)
-        .detail(format!("{what}：{}（{reason}）", a.name));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            let Some(a) = roll_store::attendee(&mut w.exec(), id, member_id).await? else {
+                return Err(MeetingError::Refused(
+                    "not_on_roll",
+                    "该党员不在本次会议的应到人员名单中".into(),
+                ));
+            };
+            if present {
+                if a.present() {
+                    return Err(MeetingError::Refused(
+                        "already_checked_in",
+                        format!("{} 已签到", a.name),
+                    ));
+                }
+                roll_store::check_in(
+                    &mut w.exec(),
+                    id,
+                    member_id,
+                    "proxy",
+                    actor.user_id,
+                    reason,
+                    now,
+                )
+                .await?;
+            } else {
+                roll_store::set_attendance(&mut w.exec(), id, member_id, "absent", reason).await?;
+            }
+            if m.is_held() {
+                publish_one(w.tx(), &m, member_id, true, now).await?;
+            }
+            let what = if present { "代签" } else { "记为缺席" };
+            let ev = AuditEvent::success("meeting.attendance", "meeting", id)
+                .org(m.org_id)
+                .detail(format!("{what}：{}（{reason}）", a.name));
+            w.audit(ev).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// Publishes one attendee's outcome (`meeting.attended`, `meeting.absent` or `meeting.leave`).

@@ -2,7 +2,7 @@
 //! marks the attendee 请假 (publishing a corrected event when the record was already submitted).
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, Scope};
 use crate::db::StoreError;
 use crate::shared::text::char_len;
@@ -111,23 +111,26 @@ pub async fn decide_leave(
         return Err(MeetingError::Invalid("不批准时请填写原因".into()));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    if !roll_store::decide_leave(&mut tx.exec(), leave_id, approve, actor.user_id, note, now)
-        .await?
-    {
-        return Err(MeetingError::Invalid("该请假申请已经处理".into()));
-    }
-    if approve {
-        roll_store::set_attendance(&mut tx.exec(), id, l.member_id, "leave", &l.reason).await?;
-        if m.is_held() {
-            publish_one(&mut tx, &m, l.member_id, true, now).await?;
-        }
-    }
-    let what = if approve { "批准" } else { "不批准" };
-    let ev = AuditEvent::success("meeting.leave.decide", "meeting", id)
-        .org(m.org_id)
-        .detail(format!("{what}{}的请假", l.name));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            if !roll_store::decide_leave(&mut w.exec(), leave_id, approve, actor.user_id, note, now)
+                .await?
+            {
+                return Err(MeetingError::Invalid("该请假申请已经处理".into()));
+            }
+            if approve {
+                roll_store::set_attendance(&mut w.exec(), id, l.member_id, "leave", &l.reason)
+                    .await?;
+                if m.is_held() {
+                    publish_one(w.tx(), &m, l.member_id, true, now).await?;
+                }
+            }
+            let what = if approve { "批准" } else { "不批准" };
+            let ev = AuditEvent::success("meeting.leave.decide", "meeting", id)
+                .org(m.org_id)
+                .detail(format!("{what}{}的请假", l.name));
+            w.audit(ev).await?;
+            Ok(())
+        })
+        .await
 }

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, Scope};
 use crate::db::StoreError;
 use crate::events;
@@ -129,103 +129,105 @@ pub async fn save(
     }
     let submitting = submit || m.is_held();
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let roll = roll_store::roll(&mut tx.exec(), id).await?;
-    let att = Attendance::new(roll, Vec::new());
-    for v in &mut minutes.votes {
-        v.entitled = att.entitled;
-        v.present = att.present_voting;
-    }
-    if let Some(p) = minutes.problem(submitting) {
-        return Err(MeetingError::Invalid(p));
-    }
-    if !submitting {
-        let json = serde_json::to_string(&minutes).unwrap_or_default();
-        store::save_draft(&mut tx.exec(), id, &json, now).await?;
-        let ev = AuditEvent::success("meeting.minutes.draft", "meeting", id).org(m.org_id);
-        audit::record(&mut tx, actor, now, ev).await?;
-        tx.commit().await?;
-        return Ok(Saved::Draft);
-    }
-    if !m.is_held() && now < m.starts_at {
-        return Err(MeetingError::Refused(
-            "meeting_not_started",
-            "会议尚未开始，不能提交会议记录".into(),
-        ));
-    }
-    let reason = reason.trim();
-    if m.is_held() && (reason.is_empty() || char_len(reason) > 200) {
-        return Err(MeetingError::Refused(
-            "minutes_locked",
-            "会议记录已提交并锁定，更正须填写更正原因（不超过 200 字）".into(),
-        ));
-    }
-    let record = Record::new(minutes, &att);
-    let content = serde_json::to_string(&record).unwrap_or_default();
-    let next =
-        i64::try_from(records_store::revisions(&mut tx.exec(), id).await?.len()).unwrap_or(0) + 1;
-    match records_store::insert_revision(
-        &mut tx.exec(),
-        id,
-        next,
-        (&content, reason),
-        (actor.user_id, &actor.name),
-        now,
-    )
-    .await
-    {
-        Ok(_) => {}
-        Err(StoreError::Duplicate) => {
-            return Err(MeetingError::Refused(
-                "minutes_conflict",
-                "会议记录刚被他人提交，请刷新后再试".into(),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let outcome = if m.is_held() {
-        let ev = AuditEvent::success("meeting.minutes.correct", "meeting", id)
-            .org(m.org_id)
-            .detail(format!("第 {next} 版：{reason}"));
-        audit::record(&mut tx, actor, now, ev).await?;
-        Saved::Corrected
-    } else {
-        if !store::set_status(&mut tx.exec(), id, "planned", "held", "", now).await? {
-            return Err(MeetingError::Refused(
-                "minutes_conflict",
-                "会议记录刚被他人提交，请刷新后再试".into(),
-            ));
-        }
-        store::save_draft(&mut tx.exec(), id, "", now).await?;
-        let held = Meeting {
-            status: "held".into(),
-            ..m.clone()
-        };
-        let payload = serde_json::json!({
-            "meeting_id": id, "org_id": m.org_id,
-            "kinds": m.kinds().iter().map(|k| k.code()).collect::<Vec<_>>(),
-            "held_on": crate::shared::text::ymd(super::model::china_date(m.starts_at)),
-            "expected": att.expected, "present": att.present,
-        });
-        events::publish(
-            &mut tx.exec(),
-            "meeting.held",
-            &format!("meeting:{id}"),
-            &payload,
-            now,
-        )
-        .await?;
-        for a in &att.roll {
-            publish_one(&mut tx, &held, a.member_id, false, now).await?;
-        }
-        let ev = AuditEvent::success("meeting.minutes.submit", "meeting", id)
-            .org(m.org_id)
-            .detail(format!("应到 {} 人，实到 {} 人", att.expected, att.present));
-        audit::record(&mut tx, actor, now, ev).await?;
-        Saved::Submitted
-    };
-    tx.commit().await?;
-    Ok(outcome)
+    app.db
+        .write(actor, now, async |w| {
+            let roll = roll_store::roll(&mut w.exec(), id).await?;
+            let att = Attendance::new(roll, Vec::new());
+            for v in &mut minutes.votes {
+                v.entitled = att.entitled;
+                v.present = att.present_voting;
+            }
+            if let Some(p) = minutes.problem(submitting) {
+                return Err(MeetingError::Invalid(p));
+            }
+            if !submitting {
+                let json = serde_json::to_string(&minutes).unwrap_or_default();
+                store::save_draft(&mut w.exec(), id, &json, now).await?;
+                let ev = AuditEvent::success("meeting.minutes.draft", "meeting", id).org(m.org_id);
+                w.audit(ev).await?;
+                return Ok(Saved::Draft);
+            }
+            if !m.is_held() && now < m.starts_at {
+                return Err(MeetingError::Refused(
+                    "meeting_not_started",
+                    "会议尚未开始，不能提交会议记录".into(),
+                ));
+            }
+            let reason = reason.trim();
+            if m.is_held() && (reason.is_empty() || char_len(reason) > 200) {
+                return Err(MeetingError::Refused(
+                    "minutes_locked",
+                    "会议记录已提交并锁定，更正须填写更正原因（不超过 200 字）".into(),
+                ));
+            }
+            let record = Record::new(minutes, &att);
+            let content = serde_json::to_string(&record).unwrap_or_default();
+            let next = i64::try_from(records_store::revisions(&mut w.exec(), id).await?.len())
+                .unwrap_or(0)
+                + 1;
+            match records_store::insert_revision(
+                &mut w.exec(),
+                id,
+                next,
+                (&content, reason),
+                (actor.user_id, &actor.name),
+                now,
+            )
+            .await
+            {
+                Ok(_) => {}
+                Err(StoreError::Duplicate) => {
+                    return Err(MeetingError::Refused(
+                        "minutes_conflict",
+                        "会议记录刚被他人提交，请刷新后再试".into(),
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            }
+            let outcome = if m.is_held() {
+                let ev = AuditEvent::success("meeting.minutes.correct", "meeting", id)
+                    .org(m.org_id)
+                    .detail(format!("第 {next} 版：{reason}"));
+                w.audit(ev).await?;
+                Saved::Corrected
+            } else {
+                if !store::set_status(&mut w.exec(), id, "planned", "held", "", now).await? {
+                    return Err(MeetingError::Refused(
+                        "minutes_conflict",
+                        "会议记录刚被他人提交，请刷新后再试".into(),
+                    ));
+                }
+                store::save_draft(&mut w.exec(), id, "", now).await?;
+                let held = Meeting {
+                    status: "held".into(),
+                    ..m.clone()
+                };
+                let payload = serde_json::json!({
+                    "meeting_id": id, "org_id": m.org_id,
+                    "kinds": m.kinds().iter().map(|k| k.code()).collect::<Vec<_>>(),
+                    "held_on": crate::shared::text::ymd(super::model::china_date(m.starts_at)),
+                    "expected": att.expected, "present": att.present,
+                });
+                events::publish(
+                    &mut w.exec(),
+                    "meeting.held",
+                    &format!("meeting:{id}"),
+                    &payload,
+                    now,
+                )
+                .await?;
+                for a in &att.roll {
+                    publish_one(w.tx(), &held, a.member_id, false, now).await?;
+                }
+                let ev = AuditEvent::success("meeting.minutes.submit", "meeting", id)
+                    .org(m.org_id)
+                    .detail(format!("应到 {} 人，实到 {} 人", att.expected, att.present));
+                w.audit(ev).await?;
+                Saved::Submitted
+            };
+            Ok(outcome)
+        })
+        .await
 }
 
 /// The minutes of a meeting: the draft being written (officers), and the submitted revisions.

@@ -7,8 +7,7 @@
 
 use crate::app::App;
 use crate::auth::Scope;
-use crate::notices::reminders::claim;
-use crate::on;
+use crate::notices::reminders::{claim, claimed};
 use crate::orgs::model::Org;
 use crate::shared::clock::CHINA;
 use crate::shared::text::ymd;
@@ -38,8 +37,6 @@ fn text(org: &Org, l: &CardLine) -> (String, String) {
 /// # Errors
 /// Storage failures (the rest goes out on the next run that day).
 pub async fn sweep(app: &App) -> MeetingResult<usize> {
-    const DONE: &str = "SELECT COUNT(*) FROM reminders_sent
-        WHERE kind = 'warning_sweep' AND subject_id = 0 AND lead = $1";
     let now = app.now();
     let local = now.to_offset(CHINA);
     if local.hour() < 8 {
@@ -49,9 +46,7 @@ pub async fn sweep(app: &App) -> MeetingResult<usize> {
     let orgs = {
         let mut conn = app.db.conn().await?;
         let ex = &mut conn.exec();
-        let done: i64 = on!(ex, c => sqlx::query_scalar(DONE).bind(&day).fetch_one(c).await
-            .map_err(crate::db::StoreError::from)?);
-        if done > 0 {
+        if claimed(ex, "warning_sweep", 0, &day).await? {
             return Ok(0);
         }
         // Every active organisation, in one query ("/" is the root of every path).
@@ -68,7 +63,7 @@ pub async fn sweep(app: &App) -> MeetingResult<usize> {
             if claim(&mut tx.exec(), "period_warning", org.id, &l.period, now).await? {
                 let (title, body) = text(org, l);
                 let link = format!("/compliance/period?org={}&period={}", org.id, l.code);
-                crate::notices::centre::to_officers(
+                crate::notices::centre_store::to_officers(
                     &mut tx.exec(),
                     org.id,
                     ("warning", &title, &link),

@@ -2,15 +2,14 @@
 //! 5 MiB and 4096 × 4096 pixels (checked before decoding), re-encoded as a small JPEG so that
 //! EXIF and GPS data are gone, and served only through the scope-checked member routes.
 
-use time::OffsetDateTime;
-
 use crate::app::App;
 use crate::audit::{Actor, AuditEvent};
 use crate::auth::{MemberAction, Scope};
-use crate::db::{Exec, StoreResult};
-use crate::on;
 
+use super::photo_store::{delete, put};
 use super::service::detail;
+
+pub use super::photo_store::{exists, get_bytes};
 use crate::shared::error::DomainError;
 
 /// Largest upload.
@@ -26,32 +25,6 @@ const STORED_SIDE: u32 = 480;
 /// A message for the user when the file is not an acceptable photo.
 pub fn clean(bytes: &[u8]) -> Result<Vec<u8>, String> {
     crate::shared::picture::reencode(bytes, MAX_BYTES, STORED_SIDE, "照片")
-}
-
-async fn put(
-    ex: &mut Exec<'_>,
-    member_id: i64,
-    content: &[u8],
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    on!(ex, c => sqlx::query("INSERT INTO member_photos (member_id, content, updated_at) VALUES ($1, $2, $3)
-        ON CONFLICT (member_id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at")
-        .bind(member_id).bind(content).bind(now).execute(c).await?.rows_affected());
-    Ok(())
-}
-
-async fn delete(ex: &mut Exec<'_>, member_id: i64) -> StoreResult<u64> {
-    Ok(
-        on!(ex, c => sqlx::query("DELETE FROM member_photos WHERE member_id = $1").bind(member_id).execute(c).await?.rows_affected()),
-    )
-}
-
-/// The stored photo of a member.
-///
-/// # Errors
-/// Database failures.
-pub async fn get_bytes(ex: &mut Exec<'_>, member_id: i64) -> StoreResult<Option<Vec<u8>>> {
-    on!(ex, c => Ok(sqlx::query_scalar("SELECT content FROM member_photos WHERE member_id = $1").bind(member_id).fetch_optional(c).await?))
 }
 
 /// Stores a photo for a record the caller may edit.
@@ -112,14 +85,4 @@ async fn write(
             Ok(())
         })
         .await
-}
-
-/// Whether a member has a photo (without reading it).
-///
-/// # Errors
-/// Database failures.
-pub async fn exists(ex: &mut Exec<'_>, member_id: i64) -> StoreResult<bool> {
-    let n: i64 = on!(ex, c => sqlx::query_scalar("SELECT count(*) FROM member_photos WHERE member_id = $1")
-        .bind(member_id).fetch_one(c).await?);
-    Ok(n > 0)
 }

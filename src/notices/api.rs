@@ -188,7 +188,7 @@ struct Opened {
     ))]
 async fn open(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Json<Opened>> {
     let o = service::open(&st.app, &u.actor(), u.scope(), id).await?;
-    let files = super::files::list(&mut st.app.db.conn().await?.exec(), id).await?;
+    let files = super::files_store::list(&mut st.app.db.conn().await?.exec(), id).await?;
     let attachments = files
         .into_iter()
         .map(|f| Attachment {

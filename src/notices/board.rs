@@ -7,11 +7,11 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, OrgAction, Scope};
-use crate::db::{Exec, StoreError, StoreResult};
-use crate::on;
+use crate::db::StoreError;
 
+use super::board_store;
 use super::model::{TITLE_MAX, clean_body, plain_text};
 use crate::shared::error::DomainError;
 
@@ -101,22 +101,6 @@ impl Disclosure {
     }
 }
 
-const COLS: &str =
-    "id, org_id, kind, title, body, starts_on, ends_on, visible_to_parent, author_name,
-    withdrawn_at, withdrawn_reason";
-
-async fn get(ex: &mut Exec<'_>, id: i64) -> StoreResult<Disclosure> {
-    let sql = format!("SELECT {COLS} FROM disclosures WHERE id = $1");
-    on!(ex, c => Ok(sqlx::query_as(&sql).bind(id).fetch_one(c).await?))
-}
-
-async fn of_org(ex: &mut Exec<'_>, org_id: i64) -> StoreResult<Vec<Disclosure>> {
-    let sql = format!(
-        "SELECT {COLS} FROM disclosures WHERE org_id = $1 ORDER BY starts_on DESC, id DESC LIMIT 200"
-    );
-    on!(ex, c => Ok(sqlx::query_as(&sql).bind(org_id).fetch_all(c).await?))
-}
-
 /// Whether the caller may read the board of the organisation at `path`: anyone on its books
 /// (members and officers of it or of a 党小组 below), and officers above when `to_parent`.
 fn may_read(scope: &Scope, path: &str, to_parent: bool) -> bool {
@@ -157,8 +141,6 @@ pub async fn publish(
     scope: &Scope,
     e: &Entry,
 ) -> Result<i64, DomainError> {
-    const SQL: &str = "INSERT INTO disclosures (org_id, kind, title, body, starts_on, ends_on, visible_to_parent,
-        author_id, author_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
     if !scope.has_member_area() {
         return Err(Denial::Forbidden.into());
     }
@@ -182,19 +164,21 @@ pub async fn publish(
         return bad("发展公示须填写公示期（开始和结束日期）");
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let id: i64 = {
-        let ex = &mut tx.exec();
-        on!(ex, c => sqlx::query_scalar(SQL).bind(org.id).bind(&e.kind).bind(title).bind(&body).bind(e.starts_on)
-            .bind(e.ends_on).bind(e.visible_to_parent).bind(actor.user_id).bind(&actor.name).bind(now)
-            .fetch_one(c).await.map_err(StoreError::from)?)
-    };
-    let ev = AuditEvent::success("disclosure.publish", "disclosure", id)
-        .org(org.id)
-        .detail(format!("党务公开《{title}》"));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(id)
+    app.db
+        .write(actor, now, async |w| {
+            let entry = Entry {
+                title: title.to_owned(),
+                body,
+                ..e.clone()
+            };
+            let id = board_store::insert(&mut w.exec(), org.id, &entry, actor, now).await?;
+            let ev = AuditEvent::success("disclosure.publish", "disclosure", id)
+                .org(org.id)
+                .detail(format!("党务公开《{title}》"));
+            w.audit(ev).await?;
+            Ok(id)
+        })
+        .await
 }
 
 /// The board of an organisation as the caller may see it, newest first (entries not yet begun
@@ -220,7 +204,7 @@ pub async fn board(
             .await
             .is_ok();
     let inside = may_read(scope, &org.path, false);
-    let all = of_org(&mut app.db.conn().await?.exec(), org_id).await?;
+    let all = board_store::of_org(&mut app.db.conn().await?.exec(), org_id).await?;
     let today = app.clock.today();
     let shown: Vec<Disclosure> = all
         .into_iter()
@@ -238,7 +222,7 @@ pub async fn board(
 /// # Errors
 /// `NotFound` otherwise.
 pub async fn entry(app: &App, scope: &Scope, id: i64) -> Result<(Disclosure, bool), DomainError> {
-    let d = match get(&mut app.db.conn().await?.exec(), id).await {
+    let d = match board_store::get(&mut app.db.conn().await?.exec(), id).await {
         Ok(d) => d,
         Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
         Err(e) => return Err(e.into()),
@@ -261,8 +245,6 @@ pub async fn withdraw(
     id: i64,
     reason: &str,
 ) -> Result<(), DomainError> {
-    const SQL: &str = "UPDATE disclosures SET withdrawn_at = $2, withdrawn_reason = $3
-        WHERE id = $1 AND withdrawn_at IS NULL";
     let (d, runs) = entry(app, scope, id).await?;
     if !runs {
         return Err(Denial::NotFound.into());
@@ -274,18 +256,16 @@ pub async fn withdraw(
         ));
     }
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let n = {
-        let ex = &mut tx.exec();
-        on!(ex, c => sqlx::query(SQL).bind(id).bind(now).bind(reason).execute(c).await.map_err(StoreError::from)?.rows_affected())
-    };
-    if n == 0 {
-        return Err(DomainError::Invalid("该事项已撤回".into()));
-    }
-    let ev = AuditEvent::success("disclosure.withdraw", "disclosure", id)
-        .org(d.org_id)
-        .detail(format!("撤回《{}》：{reason}", d.title));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
+    app.db
+        .write(actor, now, async |w| {
+            if !board_store::withdraw(&mut w.exec(), id, reason, now).await? {
+                return Err(DomainError::Invalid("该事项已撤回".into()));
+            }
+            let ev = AuditEvent::success("disclosure.withdraw", "disclosure", id)
+                .org(d.org_id)
+                .detail(format!("撤回《{}》：{reason}", d.title));
+            w.audit(ev).await?;
+            Ok(())
+        })
+        .await
 }

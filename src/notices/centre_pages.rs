@@ -11,7 +11,7 @@ use crate::web::extract::PathId;
 use crate::web::layout::{PageCtx, redirect, redirect_with, render};
 use crate::web::{AppState, Reg};
 
-use super::centre::{self, Notification};
+use super::centre_store::{self as centre, Notification};
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {

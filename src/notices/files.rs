@@ -1,17 +1,15 @@
 //! Attachments of a notice: up to ten files chosen on the notice form, recognised by their bytes
 //! as the meeting files are (pictures re-encoded without metadata, documents limited to PDF and
 //! Office formats), stored in the same transaction as the notice, and served only to its
-//! recipients and the officers who run the sending organisation.
-
-use time::OffsetDateTime;
+//! recipients and the officers who run the sending organisation. The rows are in
+//! [`files_store`].
 
 use crate::app::App;
 use crate::auth::{Denial, OrgAction, Scope};
-use crate::db::{Exec, StoreError, StoreResult};
+use crate::db::StoreError;
 use crate::meetings::records_store::FileInfo;
-use crate::on;
 
-use super::store;
+use super::{files_store, store};
 use crate::shared::error::DomainError;
 
 /// Attachments per notice.
@@ -44,38 +42,6 @@ pub fn check(app: &App, files: &[(String, Vec<u8>)]) -> Result<Vec<Kept>, String
         .collect()
 }
 
-/// Stores checked files for a notice.
-///
-/// # Errors
-/// Database failures.
-pub async fn insert(
-    ex: &mut Exec<'_>,
-    notice_id: i64,
-    files: &[Kept],
-    by: Option<i64>,
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    const SQL: &str =
-        "INSERT INTO notice_files (notice_id, filename, content_type, size_bytes, content,
-        uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-    for (name, ct, bytes) in files {
-        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-        on!(ex, c => sqlx::query(SQL).bind(notice_id).bind(name).bind(*ct).bind(size).bind(bytes)
-            .bind(by).bind(now).execute(c).await?.rows_affected());
-    }
-    Ok(())
-}
-
-/// The attachments of a notice, in upload order.
-///
-/// # Errors
-/// Database failures.
-pub async fn list(ex: &mut Exec<'_>, notice_id: i64) -> StoreResult<Vec<FileInfo>> {
-    const SQL: &str = "SELECT id, 'attachment' AS kind, filename, content_type, size_bytes
-        FROM notice_files WHERE notice_id = $1 ORDER BY id";
-    on!(ex, c => Ok(sqlx::query_as(SQL).bind(notice_id).fetch_all(c).await?))
-}
-
 /// One attachment with its bytes, if the caller may see the notice: a recipient of it once
 /// published, or an officer who runs the sending organisation.
 ///
@@ -87,8 +53,6 @@ pub async fn get(
     notice_id: i64,
     file_id: i64,
 ) -> Result<(FileInfo, Vec<u8>), DomainError> {
-    const SQL: &str = "SELECT id, 'attachment' AS kind, filename, content_type, size_bytes, content
-        FROM notice_files WHERE notice_id = $1 AND id = $2";
     let mut conn = app.db.conn().await?;
     let n = match store::get(&mut conn.exec(), notice_id).await {
         Ok(n) => n,
@@ -109,19 +73,7 @@ pub async fn get(
     if !recipient && !manages {
         return Err(Denial::NotFound.into());
     }
-    let mut conn = app.db.conn().await?;
-    let ex = &mut conn.exec();
-    let row: Option<(i64, String, String, String, i64, Vec<u8>)> = on!(ex, c => sqlx::query_as(SQL).bind(notice_id).bind(file_id).fetch_optional(c).await.map_err(StoreError::from)?);
-    let (id, kind, filename, content_type, size_bytes, bytes) =
-        row.ok_or(DomainError::Denied(Denial::NotFound))?;
-    Ok((
-        FileInfo {
-            id,
-            kind,
-            filename,
-            content_type,
-            size_bytes,
-        },
-        bytes,
-    ))
+    files_store::one(&mut app.db.conn().await?.exec(), notice_id, file_id)
+        .await?
+        .ok_or(DomainError::Denied(Denial::NotFound))
 }

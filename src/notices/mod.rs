@@ -6,13 +6,16 @@
 pub mod api;
 pub mod board;
 mod board_pages;
-pub mod centre;
+mod board_store;
 mod centre_pages;
+pub mod centre_store;
 pub mod files;
+mod files_store;
 pub mod groups;
 pub mod model;
 mod pages;
 pub mod reminders;
+mod reminders_store;
 pub mod service;
 pub mod store;
 

@@ -282,7 +282,7 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
             ("通知公告".into(), Some("/notices".into())),
             (o.notice.title.clone(), None),
         ]);
-    let files = super::files::list(&mut st.app.db.conn().await?.exec(), id).await?;
+    let files = super::files_store::list(&mut st.app.db.conn().await?.exec(), id).await?;
     render(&ShowPage {
         page,
         files,

@@ -4,50 +4,13 @@
 //! Each reminder is claimed in `reminders_sent` in the same transaction as its lines, so it goes
 //! out once however often the job runs or restarts.
 
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use crate::app::App;
-use crate::db::{Exec, StoreResult};
-use crate::on;
+use crate::db::StoreResult;
 
-/// Claims a reminder (kind, subject, lead) in `reminders_sent`; false when it was sent before.
-pub(crate) async fn claim(
-    ex: &mut Exec<'_>,
-    kind: &str,
-    subject: i64,
-    lead: &str,
-    now: OffsetDateTime,
-) -> StoreResult<bool> {
-    const SQL: &str =
-        "INSERT INTO reminders_sent (kind, subject_id, lead, sent_at) VALUES ($1, $2, $3, $4)
-        ON CONFLICT DO NOTHING";
-    on!(ex, c => Ok(sqlx::query(SQL).bind(kind).bind(subject).bind(lead).bind(now).execute(c).await?.rows_affected() == 1))
-}
-
-/// Planned meetings starting within `horizon`: (id, title, starts at, place, organisation).
-async fn upcoming(
-    ex: &mut Exec<'_>,
-    now: OffsetDateTime,
-    horizon: OffsetDateTime,
-) -> StoreResult<Vec<(i64, String, OffsetDateTime, String, i64)>> {
-    const SQL: &str = "SELECT id, title, starts_at, place, org_id FROM meetings
-        WHERE status = 'planned' AND starts_at > $1 AND starts_at <= $2 ORDER BY starts_at";
-    on!(ex, c => Ok(sqlx::query_as(SQL).bind(now).bind(horizon).fetch_all(c).await?))
-}
-
-/// Adds a line for the accounts of everyone expected at a meeting who has not asked for leave.
-async fn to_attendees(
-    ex: &mut Exec<'_>,
-    meeting_id: i64,
-    title: &str,
-    now: OffsetDateTime,
-) -> StoreResult<u64> {
-    const SQL: &str = "INSERT INTO notifications (user_id, kind, title, link, created_at)
-        SELECT u.id, 'meeting_reminder', $2, '/meetings/' || CAST($1 AS TEXT), $3
-        FROM meeting_attendees a JOIN users u ON u.member_id = a.member_id
-        WHERE a.meeting_id = $1 AND a.status <> 'leave' AND u.disabled = FALSE";
-    on!(ex, c => Ok(sqlx::query(SQL).bind(meeting_id).bind(title).bind(now).execute(c).await?.rows_affected()))
-}
+use super::reminders_store as store;
+pub(crate) use store::{claim, claimed};
 
 /// Sends the meeting reminders that are due. A meeting within several lead times at once (one
 /// planned at short notice) gets only the nearest reminder. Returns the meetings reminded.
@@ -61,7 +24,7 @@ pub async fn meetings(app: &App) -> StoreResult<usize> {
         return Ok(0);
     };
     let now = app.now();
-    let due = upcoming(
+    let due = store::upcoming(
         &mut app.db.conn().await?.exec(),
         now,
         now + Duration::hours(i64::from(widest)),
@@ -90,7 +53,7 @@ pub async fn meetings(app: &App) -> StoreResult<usize> {
                 format!("，地点：{place}")
             };
             let text = format!("会议提醒：{title}，{when} 开始{where_}");
-            to_attendees(&mut tx.exec(), id, &text, now).await?;
+            store::to_attendees(&mut tx.exec(), id, &text, now).await?;
             let org = crate::orgs::store::get(&mut tx.exec(), org_id).await?;
             crate::bots::service::notify(
                 &mut tx.exec(),
@@ -118,20 +81,13 @@ pub async fn meetings(app: &App) -> StoreResult<usize> {
 /// # Errors
 /// Storage failures.
 pub async fn receipts(app: &App) -> StoreResult<usize> {
-    const SQL: &str = "SELECT id, title FROM notices
-        WHERE status = 'published' AND receipt_required = TRUE AND last_reminded_at IS NULL
-          AND published_at <= $1 ORDER BY id LIMIT 100";
     let hours = app.config.notices.receipt_reminder_hours;
     if hours == 0 {
         return Ok(0);
     }
     let now = app.now();
     let before = now - Duration::hours(i64::from(hours));
-    let due: Vec<(i64, String)> = {
-        let mut conn = app.db.conn().await?;
-        let ex = &mut conn.exec();
-        on!(ex, c => sqlx::query_as(SQL).bind(before).fetch_all(c).await?)
-    };
+    let due = store::receipts_due(&mut app.db.conn().await?.exec(), before).await?;
     let mut sent = 0;
     for (id, title) in due {
         let mut tx = app.db.begin().await?;
@@ -142,7 +98,7 @@ pub async fn receipts(app: &App) -> StoreResult<usize> {
             let n = super::store::get(&mut tx.exec(), id).await?;
             let unread = super::store::unread_of(&mut tx.exec(), id).await?;
             super::groups::reminded(app, &mut tx.exec(), &n, unread, now).await?;
-            super::centre::to_notice_recipients(
+            super::centre_store::to_notice_recipients(
                 &mut tx.exec(),
                 id,
                 true,

@@ -121,34 +121,38 @@ pub async fn create_with_files(
     let kept = super::files::check(app, files).map_err(DomainError::Invalid)?;
     let audience = serde_json::to_string(&d.audience).unwrap_or_default();
     let label = names.join("、");
-    let mut tx = app.db.begin().await?;
-    let id = store::insert(
-        &mut tx.exec(),
-        &NewNotice {
-            org_id: org.id,
-            title,
-            body: &body,
-            receipt_required: d.receipt_required,
-            audience: &audience,
-            audience_label: &label,
-            publish_at,
-            author: (actor.user_id, &actor.name),
-            bot_event: d.bot_event,
-        },
-        now,
-    )
-    .await?;
-    super::files::insert(&mut tx.exec(), id, &kept, actor.user_id, now).await?;
-    let with = if kept.is_empty() {
-        String::new()
-    } else {
-        format!("，附件 {} 个", kept.len())
-    };
-    let ev = AuditEvent::success("notice.create", "notice", id)
-        .org(org.id)
-        .detail(format!("《{title}》发送至 {label}{with}"));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
+    let id = app
+        .db
+        .write(actor, now, async |w| {
+            let id = store::insert(
+                &mut w.exec(),
+                &NewNotice {
+                    org_id: org.id,
+                    title,
+                    body: &body,
+                    receipt_required: d.receipt_required,
+                    audience: &audience,
+                    audience_label: &label,
+                    publish_at,
+                    author: (actor.user_id, &actor.name),
+                    bot_event: d.bot_event,
+                },
+                now,
+            )
+            .await?;
+            super::files_store::insert(&mut w.exec(), id, &kept, actor.user_id, now).await?;
+            let with = if kept.is_empty() {
+                String::new()
+            } else {
+                format!("，附件 {} 个", kept.len())
+            };
+            let ev = AuditEvent::success("notice.create", "notice", id)
+                .org(org.id)
+                .detail(format!("《{title}》发送至 {label}{with}"));
+            w.audit(ev).await?;
+            Ok::<_, DomainError>(id)
+        })
+        .await?;
     if publish_at <= now {
         publish(app, id).await?;
     }
@@ -183,8 +187,14 @@ pub async fn publish(app: &App, id: i64) -> Result<bool, StoreError> {
     store::count_recipients(&mut tx.exec(), id).await?;
     let title = format!("新通知：{}", n.title);
     let link = format!("/notices/{id}");
-    super::centre::to_notice_recipients(&mut tx.exec(), id, false, ("notice", &title, &link), now)
-        .await?;
+    super::centre_store::to_notice_recipients(
+        &mut tx.exec(),
+        id,
+        false,
+        ("notice", &title, &link),
+        now,
+    )
+    .await?;
     // The groups of the organisations addressed hear of it; a notice to chosen members only
     // stays out of group chats.
     super::groups::published(app, &mut tx.exec(), &n, now).await?;
@@ -331,7 +341,7 @@ pub async fn remind(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<
             let unread = store::unread_of(&mut w.exec(), id).await?;
             let title = format!("请阅读通知：{}", n.title);
             let link = format!("/notices/{id}");
-            super::centre::to_notice_recipients(
+            super::centre_store::to_notice_recipients(
                 &mut w.exec(),
                 id,
                 true,

@@ -5,7 +5,7 @@
 use time::Date;
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, MemberAction, Scope};
 use crate::db::StoreError;
 
@@ -107,40 +107,48 @@ pub async fn award(
             decision_note: String::new(),
             entry_id: None,
         };
-        let mut tx = app.db.begin().await?;
-        let id = store::insert_claim(&mut tx.exec(), &c, None, now).await?;
-        let ev = AuditEvent::success("points.claim", "member", a.member_id)
-            .org(d.member.org_id)
-            .detail(&item.name);
-        audit::record(&mut tx, actor, now, ev).await?;
-        tx.commit().await?;
+        let id = app
+            .db
+            .write(actor, now, async |w| {
+                let id = store::insert_claim(&mut w.exec(), &c, None, now).await?;
+                let ev = AuditEvent::success("points.claim", "member", a.member_id)
+                    .org(d.member.org_id)
+                    .detail(&item.name);
+                w.audit(ev).await?;
+                Ok::<_, DomainError>(id)
+            })
+            .await?;
         return Ok(Awarded::Queued { claim_id: id });
     }
-    let mut tx = app.db.begin().await?;
-    let e = NewEntry {
-        member_id: a.member_id,
-        org_id: d.member.org_id,
-        item: &item,
-        points,
-        occurred_on: a.occurred_on,
-        source: "manual",
-        source_key: None,
-        subject: "",
-        reverses: None,
-        reason: a.reason.trim(),
-        by: (actor.user_id, &actor.name),
-    };
-    let (entry_id, posted, note) = post_capped(&mut tx, e, now).await?;
-    if posted == 0 && points != 0 {
-        return Err(DomainError::Invalid(
-            note.unwrap_or_else(|| "已达上限".into()),
-        ));
-    }
-    let ev = AuditEvent::success("points.award", "member", a.member_id)
-        .org(d.member.org_id)
-        .detail(format!("{} {posted:+} 分", item.name));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
+    let (entry_id, posted, note) = app
+        .db
+        .write(actor, now, async |w| {
+            let e = NewEntry {
+                member_id: a.member_id,
+                org_id: d.member.org_id,
+                item: &item,
+                points,
+                occurred_on: a.occurred_on,
+                source: "manual",
+                source_key: None,
+                subject: "",
+                reverses: None,
+                reason: a.reason.trim(),
+                by: (actor.user_id, &actor.name),
+            };
+            let (entry_id, posted, note) = post_capped(w.tx(), e, now).await?;
+            if posted == 0 && points != 0 {
+                return Err(DomainError::Invalid(
+                    note.unwrap_or_else(|| "已达上限".into()),
+                ));
+            }
+            let ev = AuditEvent::success("points.award", "member", a.member_id)
+                .org(d.member.org_id)
+                .detail(format!("{} {posted:+} 分", item.name));
+            w.audit(ev).await?;
+            Ok((entry_id, posted, note))
+        })
+        .await?;
     Ok(Awarded::Posted {
         entry_id,
         points: posted,
@@ -219,13 +227,17 @@ pub async fn claim(
         entry_id: None,
     };
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let id = store::insert_claim(&mut tx.exec(), &c, evidence, now).await?;
-    let ev = AuditEvent::success("points.claim", "member", member_id)
-        .org(d.member.org_id)
-        .detail(&item.name);
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
+    let id = app
+        .db
+        .write(actor, now, async |w| {
+            let id = store::insert_claim(&mut w.exec(), &c, evidence, now).await?;
+            let ev = AuditEvent::success("points.claim", "member", member_id)
+                .org(d.member.org_id)
+                .detail(&item.name);
+            w.audit(ev).await?;
+            Ok::<_, DomainError>(id)
+        })
+        .await?;
     Ok(id)
 }
 
@@ -265,66 +277,69 @@ pub async fn decide(
         .find(|i| i.id == c.item_id)
         .ok_or(DomainError::Denied(Denial::NotFound))?;
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let entry = if approve {
-        let e = NewEntry {
-            member_id: c.member_id,
-            org_id: d.member.org_id,
-            item: &item,
-            points: c.points,
-            occurred_on: c.occurred_on,
-            source: "claim",
-            source_key: Some(format!("claim:{id}")),
-            subject: "",
-            reverses: None,
-            reason: &c.description,
-            by: (actor.user_id, &actor.name),
-        };
-        let (eid, posted, msg) = post_capped(&mut tx, e, now).await?;
-        if posted == 0 {
-            return Err(DomainError::Invalid(
-                msg.unwrap_or_else(|| "已达上限".into()),
-            ));
-        }
-        Some(eid)
-    } else {
-        None
-    };
-    let status = if approve { "approved" } else { "rejected" };
-    if !store::decide_claim(
-        &mut tx.exec(),
-        id,
-        status,
-        actor.user_id,
-        note.trim(),
-        entry,
-        now,
-    )
-    .await?
-    {
-        return Err(DomainError::Invalid("该申报已经处理".into()));
-    }
-    let ev = AuditEvent::success("points.decide", "member", c.member_id)
-        .org(d.member.org_id)
-        .detail(format!(
-            "{}：{}",
-            item.name,
-            if approve { "通过" } else { "不通过" }
-        ));
-    audit::record(&mut tx, actor, now, ev).await?;
-    let title = format!(
-        "积分申报“{}”{}",
-        item.name,
-        if approve { "已通过" } else { "未通过" }
-    );
-    crate::notices::centre::to_member(
-        &mut tx.exec(),
-        c.member_id,
-        ("claim_decided", &title, "/points/claims"),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    app.db
+        .write(actor, now, async |w| {
+            let entry = if approve {
+                let e = NewEntry {
+                    member_id: c.member_id,
+                    org_id: d.member.org_id,
+                    item: &item,
+                    points: c.points,
+                    occurred_on: c.occurred_on,
+                    source: "claim",
+                    source_key: Some(format!("claim:{id}")),
+                    subject: "",
+                    reverses: None,
+                    reason: &c.description,
+                    by: (actor.user_id, &actor.name),
+                };
+                let (eid, posted, msg) = post_capped(w.tx(), e, now).await?;
+                if posted == 0 {
+                    return Err(DomainError::Invalid(
+                        msg.unwrap_or_else(|| "已达上限".into()),
+                    ));
+                }
+                Some(eid)
+            } else {
+                None
+            };
+            let status = if approve { "approved" } else { "rejected" };
+            if !store::decide_claim(
+                &mut w.exec(),
+                id,
+                status,
+                actor.user_id,
+                note.trim(),
+                entry,
+                now,
+            )
+            .await?
+            {
+                return Err(DomainError::Invalid("该申报已经处理".into()));
+            }
+            let ev = AuditEvent::success("points.decide", "member", c.member_id)
+                .org(d.member.org_id)
+                .detail(format!(
+                    "{}：{}",
+                    item.name,
+                    if approve { "通过" } else { "不通过" }
+                ));
+            w.audit(ev).await?;
+            let title = format!(
+                "积分申报“{}”{}",
+                item.name,
+                if approve { "已通过" } else { "未通过" }
+            );
+            crate::notices::centre_store::to_member(
+                &mut w.exec(),
+                c.member_id,
+                ("claim_decided", &title, "/points/claims"),
+                now,
+            )
+            .await?;
+            Ok(())
+        })
+        .await?;
     Ok(())
 }
 

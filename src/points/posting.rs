@@ -135,7 +135,7 @@ async fn batch(app: &App, all: &[Item], limit: i64) -> Result<usize, StoreError>
             },
         };
         if let Some(reason) = failure {
-            events::failed::record(&mut tx.exec(), CONSUMER, ev.id, &reason, now).await?;
+            events::failed_store::record(&mut tx.exec(), CONSUMER, ev.id, &reason, now).await?;
         }
     }
     events::advance(&mut tx.exec(), CONSUMER, last).await?;

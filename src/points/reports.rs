@@ -7,12 +7,12 @@ use time::OffsetDateTime;
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, OrgAction, Scope};
-use crate::db::{Exec, StoreError, StoreResult};
+use crate::db::StoreResult;
 use crate::meetings::model::{Granularity, Period};
-use crate::on;
 
 use super::model::RankPeriod;
 use super::report::{self, Report};
+use super::reports_store::{due, load, of_org, save, stored};
 use crate::shared::error::DomainError;
 
 /// A stored report.
@@ -32,65 +32,6 @@ pub struct Stored {
     pub report: Report,
 }
 
-type Row = (i64, i64, String, String, bool, OffsetDateTime);
-
-fn stored((id, org_id, period, body, complete, generated_at): Row) -> StoreResult<Stored> {
-    let report =
-        serde_json::from_str(&body).map_err(|e| StoreError::Db(sqlx::Error::Decode(e.into())))?;
-    Ok(Stored {
-        id,
-        org_id,
-        period,
-        complete,
-        generated_at,
-        report,
-    })
-}
-
-const COLS: &str = "id, org_id, period_code, body, complete, generated_at";
-
-async fn save(
-    ex: &mut Exec<'_>,
-    r: &Report,
-    complete: bool,
-    now: OffsetDateTime,
-    by: Option<i64>,
-) -> StoreResult<i64> {
-    const SQL: &str = "INSERT INTO point_reports (org_id, period_code, body, complete, generated_at, generated_by)
-        VALUES ($1, $2, $3, $4, $5, $6)
-        ON CONFLICT (org_id, period_code) DO UPDATE SET body = excluded.body, complete = excluded.complete,
-            generated_at = excluded.generated_at, generated_by = excluded.generated_by
-        RETURNING id";
-    let body =
-        serde_json::to_string(r).map_err(|e| StoreError::Db(sqlx::Error::Decode(e.into())))?;
-    on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(r.org_id).bind(&r.period).bind(body).bind(complete)
-        .bind(now).bind(by).fetch_one(c).await?))
-}
-
-async fn load(ex: &mut Exec<'_>, id: i64) -> StoreResult<Option<Row>> {
-    let sql = format!("SELECT {COLS} FROM point_reports WHERE id = $1");
-    on!(ex, c => Ok(sqlx::query_as(&sql).bind(id).fetch_optional(c).await?))
-}
-
-async fn of_org(
-    ex: &mut Exec<'_>,
-    org_id: i64,
-) -> StoreResult<Vec<(i64, String, bool, OffsetDateTime)>> {
-    const SQL: &str = "SELECT id, period_code, complete, generated_at FROM point_reports
-        WHERE org_id = $1 ORDER BY generated_at DESC LIMIT 100";
-    on!(ex, c => Ok(sqlx::query_as(SQL).bind(org_id).fetch_all(c).await?))
-}
-
-/// Committees and branches (not 党小组) still owing a complete report for the period.
-async fn due(ex: &mut Exec<'_>, period_code: &str) -> StoreResult<Vec<i64>> {
-    const SQL: &str = "SELECT o.id FROM orgs o
-        WHERE o.dissolved_at IS NULL AND o.kind <> 'group'
-          AND NOT EXISTS (SELECT 1 FROM point_reports r
-                          WHERE r.org_id = o.id AND r.period_code = $1 AND r.complete)
-        ORDER BY o.path";
-    on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(period_code).fetch_all(c).await?))
-}
-
 /// Builds and stores the report; `complete` when the period has ended.
 async fn generate_for(
     app: &App,
@@ -101,13 +42,17 @@ async fn generate_for(
     let r = report::build(app, org, period).await?;
     let now = app.now();
     let complete = period.range().1 < app.clock.today();
-    let mut tx = app.db.begin().await?;
-    let id = save(&mut tx.exec(), &r, complete, now, actor.user_id).await?;
-    let ev = AuditEvent::success("points.report", "org", org.id)
-        .org(org.id)
-        .detail(format!("{} 积分通报", r.period_label));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
+    let id = app
+        .db
+        .write(actor, now, async |w| {
+            let id = save(&mut w.exec(), &r, complete, now, actor.user_id).await?;
+            let ev = AuditEvent::success("points.report", "org", org.id)
+                .org(org.id)
+                .detail(format!("{} 积分通报", r.period_label));
+            w.audit(ev).await?;
+            Ok::<_, DomainError>(id)
+        })
+        .await?;
     Ok(id)
 }
 
@@ -156,13 +101,10 @@ pub async fn get(app: &App, scope: &Scope, id: i64) -> Result<Stored, DomainErro
 /// # Errors
 /// Storage failures.
 pub async fn exported(app: &App, actor: &Actor, s: &Stored) -> StoreResult<()> {
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
     let ev = AuditEvent::success("points.report_export", "org", s.org_id)
         .org(s.org_id)
         .detail(format!("{} 积分通报", s.report.period_label));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await
+    audit::record_alone(&app.db, actor, app.now(), ev).await
 }
 
 /// The organisation's reports, newest period first: (id, period code, label, complete, when).

@@ -4,7 +4,7 @@
 use time::Date;
 
 use crate::app::App;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, MemberAction, Scope};
 use crate::db::StoreError;
 
@@ -195,16 +195,20 @@ pub async fn define_item(
         }
     };
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let id = store::insert_item(&mut tx.exec(), &item, actor.user_id, now).await?;
-    let ev = AuditEvent::success("points.item", "org", org.id)
-        .org(org.id)
-        .detail(format!(
-            "{}（{}）第 {version} 版 {:+} 分",
-            item.name, item.code, item.points
-        ));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
+    let id = app
+        .db
+        .write(actor, now, async |w| {
+            let id = store::insert_item(&mut w.exec(), &item, actor.user_id, now).await?;
+            let ev = AuditEvent::success("points.item", "org", org.id)
+                .org(org.id)
+                .detail(format!(
+                    "{}（{}）第 {version} 版 {:+} 分",
+                    item.name, item.code, item.points
+                ));
+            w.audit(ev).await?;
+            Ok::<_, DomainError>(id)
+        })
+        .await?;
     Ok(id)
 }
 

@@ -148,7 +148,7 @@ async fn ev_malformed_payload_is_recorded_and_passed(b: Backend) {
     tx.commit().await.unwrap();
     crate::support::settle_points(&app).await;
     assert_eq!(entries_for(&app, good).await, 1);
-    let failed = zhibu::events::failed::recent(&mut app.db.conn().await.unwrap().exec(), 10)
+    let failed = zhibu::events::failed_store::recent(&mut app.db.conn().await.unwrap().exec(), 10)
         .await
         .unwrap();
     let ids: Vec<i64> = failed.iter().map(|f| f.event_id).collect();

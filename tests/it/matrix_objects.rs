@@ -204,7 +204,7 @@ pub async fn create(
     // The member account's own things: a notification and a second signed-in device.
     {
         let mut conn = app.db.conn().await.unwrap();
-        zhibu::notices::centre::to_user(
+        zhibu::notices::centre_store::to_user(
             &mut conn.exec(),
             member_user,
             ("notice", "学习通知", "/notices"),
