@@ -12,7 +12,9 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use zhibu::shared::Clock;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_zhibu");
+use crate::support::TestApp;
+
+const BIN: &str = env!("CARGO_BIN_EXE_zhibu");
 /// Longest wait for any one thing the jobs do.
 const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -33,6 +35,13 @@ impl Drop for Server {
 
 /// The folder holding the shared key file, removed at the end.
 pub struct KeyDir(pub PathBuf);
+
+impl KeyDir {
+    pub fn new() -> Self {
+        let tag = zhibu::shared::token::request_id();
+        Self(std::env::temp_dir().join(format!("zhibu-two-{tag}")))
+    }
+}
 
 impl Drop for KeyDir {
     fn drop(&mut self) {
@@ -195,4 +204,36 @@ pub async fn stop(s: &mut Server) {
     })
     .await;
     assert!(status.success(), "server {pid} stopped with {status}");
+}
+
+/// The test's own connection to the servers' database.
+pub fn pg(t: &TestApp) -> &sqlx::PgPool {
+    let zhibu::db::Db::Postgres(p) = &t.app.db else {
+        unreachable!("PostgreSQL only")
+    };
+    p
+}
+
+/// One number read straight from the database.
+pub async fn scalar(t: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pg(t)).await.unwrap()
+}
+
+/// The pid in a lease holder's name (`host:pid:tag`).
+pub fn pid_of(holder: &str) -> &str {
+    holder.split(':').nth(1).unwrap_or_default()
+}
+
+/// `zhibu admin verify-audit` on the database: the audit chain is intact.
+pub fn verify_audit(db: &str, key_file: &Path) {
+    let out = Command::new(BIN)
+        .args(["admin", "verify-audit", "--database", db])
+        .env("ZHIBU_SECURITY__KEY_FILE", key_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
