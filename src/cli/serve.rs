@@ -120,9 +120,20 @@ async fn bootstrap_admin(app: &App) -> anyhow::Result<()> {
         password: None,
         must_change: true,
     };
-    let created = users::create(app, &actor, By::Server, input)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let created = match users::create(app, &actor, By::Server, input).await {
+        Ok(c) => c,
+        Err(e) => {
+            // Another server started on the same empty database at the same moment and created
+            // it first (the one-per-role rule or the unique name refused this one): carry on as
+            // on any later start, rather than failing this server's start.
+            let users = crate::auth::store::count_users(&mut app.db.conn().await?.exec()).await?;
+            if users > 0 {
+                tracing::info!("the first administrator was created by another server");
+                return Ok(());
+            }
+            bail!("{e}");
+        }
+    };
     let Some(c) = created.credential else {
         anyhow::bail!("首个系统管理员未能创建");
     };

@@ -23,6 +23,7 @@ pub(super) fn apply_env(table: &mut Table, env: &[(String, String)]) -> Result<(
     if let Some(l) = get("ZHIBU_LISTEN") {
         set(table, "server", "listen", Value::String(l));
     }
+    let sections = sections();
     for (name, raw) in env {
         let Some(rest) = name.strip_prefix("ZHIBU_") else {
             continue;
@@ -31,12 +32,7 @@ pub(super) fn apply_env(table: &mut Table, env: &[(String, String)]) -> Result<(
             continue;
         };
         let (section, key) = (section.to_ascii_lowercase(), key.to_ascii_lowercase());
-        if ![
-            "server", "database", "security", "auth", "members", "meetings", "points", "notices",
-            "bots", "log",
-        ]
-        .contains(&section.as_str())
-        {
+        if !sections.contains(&section) {
             return Err(ConfigError(format!("未知的环境变量 {name}")));
         }
         set(table, &section, &key, env_value(raw));
@@ -52,4 +48,13 @@ fn env_value(raw: &str) -> Value {
         .ok()
         .and_then(|mut t| t.remove("v"))
         .unwrap_or_else(|| Value::String(raw.to_owned()))
+}
+
+/// The sections of [`super::Config`], read off its defaults: a hand-kept list had left out
+/// `[limits]` and `[jobs]`, so `ZHIBU_JOBS__ENABLED` and the like were refused as unknown.
+fn sections() -> Vec<String> {
+    match serde_json::to_value(super::Config::default()) {
+        Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
 }

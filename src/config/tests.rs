@@ -57,6 +57,21 @@ fn precedence_is_defaults_file_env_flags() {
 }
 
 #[test]
+fn every_section_can_be_set_from_the_environment() {
+    let e = env(&[
+        ("ZHIBU_JOBS__ENABLED", "false"),
+        ("ZHIBU_JOBS__TICK_SECONDS", "1"),
+        ("ZHIBU_LIMITS__EXPORTS_PER_HOUR", "7"),
+        ("ZHIBU_LOG__LEVEL", "warn"),
+    ]);
+    let c = Config::load(None, &e, &Overrides::default()).unwrap();
+    assert!(!c.jobs.enabled);
+    assert_eq!(c.jobs.tick_seconds, 1);
+    assert_eq!(c.limits.exports_per_hour, 7);
+    assert_eq!(c.log.level, "warn");
+}
+
+#[test]
 fn invalid_values_are_refused_with_the_setting_named() {
     let bad = |pairs: &[(&str, &str)]| {
         Config::load(None, &env(pairs), &Overrides::default())

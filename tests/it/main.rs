@@ -63,5 +63,7 @@ mod sheets_hostile;
 mod store;
 mod support;
 mod transfers;
+mod two_servers;
+mod two_servers_support;
 mod unit_of_work;
 mod web_security;
