@@ -15,7 +15,7 @@ use zhibu::audit::Actor;
 use zhibu::auth::Scope;
 use zhibu::members::{idcard, rekey, sealing};
 use zhibu::orgs::model::OrgKind;
-use zhibu::orgs::store::NewOrg;
+use zhibu::orgs::rows::NewOrg;
 use zhibu::shared::crypto::KeyRing;
 
 mod common;
@@ -119,7 +119,7 @@ async fn run(label: &str, url: &str) {
         established_on: None,
         sort_order: 0,
     };
-    let org = zhibu::orgs::store::insert(&mut tx.exec(), None, &new, now)
+    let org = zhibu::orgs::rows::insert(&mut tx.exec(), None, &new, now)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -15,12 +15,12 @@ use time::{Duration, OffsetDateTime};
 use tokio::net::TcpStream;
 use zhibu::app::App;
 use zhibu::auth::Scope;
-use zhibu::auth::store::{NewSession, NewUser};
+use zhibu::auth::rows::{NewSession, NewUser};
 use zhibu::db::Db;
 use zhibu::meetings::model::Kind;
-use zhibu::meetings::store::NewMeeting;
+use zhibu::meetings::rows::NewMeeting;
 use zhibu::orgs::model::OrgKind;
-use zhibu::orgs::store::NewOrg;
+use zhibu::orgs::rows::NewOrg;
 
 mod common;
 use common::pct;
@@ -43,10 +43,12 @@ async fn org(
         established_on: None,
         sort_order: 0,
     };
-    let id = zhibu::orgs::store::insert(&mut tx.exec(), parent, &new, app.now())
+    let id = zhibu::orgs::rows::insert(&mut tx.exec(), parent, &new, app.now())
         .await
         .unwrap();
-    let o = zhibu::orgs::store::get(&mut tx.exec(), id).await.unwrap();
+    let o = zhibu::orgs::service::get_unscoped(&mut tx.exec(), id)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     o
 }
@@ -63,7 +65,7 @@ async fn session(tx: &mut zhibu::db::Tx, uid: i64, now: OffsetDateTime) -> Strin
         user_agent: "bench",
         expires_at: now + Duration::hours(12),
     };
-    zhibu::auth::store::insert_session(&mut tx.exec(), &ns, now)
+    zhibu::auth::rows::insert_session(&mut tx.exec(), &ns, now)
         .await
         .unwrap();
     token
@@ -118,7 +120,7 @@ async fn burst(app: &Arc<App>) -> Burst {
             member_id: Some(mid),
             must_change_password: false,
         };
-        let uid = zhibu::auth::store::insert_user(&mut tx.exec(), &nu, now)
+        let uid = zhibu::auth::rows::insert_user(&mut tx.exec(), &nu, now)
             .await
             .unwrap();
         tokens.push(session(&mut tx, uid, now).await);
@@ -138,7 +140,7 @@ async fn burst(app: &Arc<App>) -> Burst {
     let id = zhibu::meetings::service::schedule(app, &actor, &Scope::operator(), &plan)
         .await
         .unwrap();
-    let m = zhibu::meetings::store::get(&mut app.db.conn().await.unwrap().exec(), id)
+    let m = zhibu::meetings::rows::get(&mut app.db.conn().await.unwrap().exec(), id)
         .await
         .unwrap();
     let code = zhibu::meetings::code::code_for(
@@ -174,7 +176,7 @@ async fn burst(app: &Arc<App>) -> Burst {
         let rps = n as f64 / secs;
         hello.push(rps);
     }
-    let a = zhibu::meetings::roll_store::roll(&mut app.db.conn().await.unwrap().exec(), id)
+    let a = zhibu::meetings::rows::roll(&mut app.db.conn().await.unwrap().exec(), id)
         .await
         .unwrap();
     let present = i64::try_from(a.iter().filter(|x| x.present()).count()).unwrap();
@@ -226,18 +228,18 @@ async fn matrix(app: &Arc<App>) -> Matrix {
             established_on: None,
             sort_order: 0,
         };
-        let id = zhibu::orgs::store::insert(&mut tx.exec(), Some(&top), &new, now)
+        let id = zhibu::orgs::rows::insert(&mut tx.exec(), Some(&top), &new, now)
             .await
             .unwrap();
         for post in ["secretary", "organization_officer", "publicity_officer"] {
-            let no = zhibu::orgs::store::NewOfficer {
+            let no = zhibu::orgs::rows::NewOfficer {
                 term_id: None,
                 post,
                 member_id: None,
                 person_name: "委员",
                 started_on: time::macros::date!(2020 - 01 - 01),
             };
-            zhibu::orgs::store::insert_officer(&mut tx.exec(), id, &no, now)
+            zhibu::orgs::rows::insert_officer(&mut tx.exec(), id, &no, now)
                 .await
                 .unwrap();
         }
@@ -281,10 +283,10 @@ async fn matrix(app: &Arc<App>) -> Matrix {
                     checkin_key: "k",
                     created_by: None,
                 };
-                let id = zhibu::meetings::store::insert(&mut tx.exec(), &nm, &kinds, now)
+                let id = zhibu::meetings::rows::insert(&mut tx.exec(), &nm, &kinds, now)
                     .await
                     .unwrap();
-                zhibu::meetings::store::set_status(&mut tx.exec(), id, "planned", "held", "", now)
+                zhibu::meetings::rows::set_status(&mut tx.exec(), id, "planned", "held", "", now)
                     .await
                     .unwrap();
                 count += 1;
@@ -306,15 +308,14 @@ async fn matrix(app: &Arc<App>) -> Matrix {
         let to = from + Duration::days(366);
         for _ in 0..2 {
             let t = Instant::now();
-            let u = zhibu::meetings::records_store::units(&mut conn.exec(), &top.path)
+            let u = zhibu::meetings::rows::units(&mut conn.exec(), &top.path)
                 .await
                 .unwrap();
             let t1 = t.elapsed();
             let t = Instant::now();
-            let o =
-                zhibu::meetings::records_store::occurrences(&mut conn.exec(), &top.path, from, to)
-                    .await
-                    .unwrap();
+            let o = zhibu::meetings::rows::occurrences(&mut conn.exec(), &top.path, from, to)
+                .await
+                .unwrap();
             let t2 = t.elapsed();
             println!(
                 "    phases: units {} in {:?}, occurrences {} in {:?}",

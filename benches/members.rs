@@ -15,7 +15,7 @@ use zhibu::auth::Scope;
 use zhibu::db::Db;
 use zhibu::members::model::MemberFields;
 use zhibu::orgs::model::OrgKind;
-use zhibu::orgs::store::NewOrg;
+use zhibu::orgs::rows::NewOrg;
 
 mod common;
 use common::pct;
@@ -118,7 +118,7 @@ async fn run(label: &str, url: &str) {
     let mut tx = app.db.begin().await.unwrap();
     let new = |k: OrgKind, n: String| (k, n);
     let (k, n) = new(OrgKind::Committee, "压测党委".into());
-    let top_id = zhibu::orgs::store::insert(
+    let top_id = zhibu::orgs::rows::insert(
         &mut tx.exec(),
         None,
         &NewOrg {
@@ -132,13 +132,13 @@ async fn run(label: &str, url: &str) {
     )
     .await
     .unwrap();
-    let top = zhibu::orgs::store::get(&mut tx.exec(), top_id)
+    let top = zhibu::orgs::service::get_unscoped(&mut tx.exec(), top_id)
         .await
         .unwrap();
     let mut branches = Vec::new();
     for b in 0..=BRANCHES {
         let name = format!("第{b}党支部");
-        let id = zhibu::orgs::store::insert(
+        let id = zhibu::orgs::rows::insert(
             &mut tx.exec(),
             Some(&top),
             &NewOrg {
@@ -160,7 +160,7 @@ async fn run(label: &str, url: &str) {
         for i in 0..5000 {
             let n = u64::try_from(chunk * 5000 + i).unwrap();
             let b = branches[usize::try_from(n).unwrap() % BRANCHES];
-            zhibu::members::store::insert(
+            zhibu::members::rows::insert(
                 &mut tx.exec(),
                 &app.keys,
                 b,

@@ -69,7 +69,7 @@ async fn run(label: &'static str, url: String) {
         inbox.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!((lines.len(), total), (20, i64::try_from(NOTICES).unwrap()));
         let t = Instant::now();
-        zhibu::notices::store::unread_count(&mut app.db.conn().await.unwrap().exec(), member)
+        zhibu::notices::rows::unread_count(&mut app.db.conn().await.unwrap().exec(), member)
             .await
             .unwrap();
         badge.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -37,7 +37,7 @@ async fn run(label: &'static str, url: String) {
     let year = now.year();
     let days = i64::from(now.ordinal()).max(1);
     let start = time::Date::from_calendar_date(year, time::Month::January, 1).unwrap();
-    let items = zhibu::points::store::items(&mut app.db.conn().await.unwrap().exec())
+    let items = zhibu::points::rows::items(&mut app.db.conn().await.unwrap().exec())
         .await
         .unwrap();
     let item = items
@@ -158,7 +158,7 @@ async fn run(label: &'static str, url: String) {
         }
         results.push((name, "own rank", pct(&mut lat, 0.5), pct(&mut lat, 0.99)));
         // The 通报 of the whole committee (top, averages, movers both ways, zero list).
-        let org = zhibu::orgs::store::get(&mut app.db.conn().await.unwrap().exec(), 1)
+        let org = zhibu::orgs::service::get_unscoped(&mut app.db.conn().await.unwrap().exec(), 1)
             .await
             .unwrap();
         let mut lat = Vec::new();

@@ -82,7 +82,7 @@ pub async fn signed_in(
     org_id: Option<i64>,
     member_id: Option<i64>,
 ) -> String {
-    use zhibu::auth::store::{NewSession, NewUser};
+    use zhibu::auth::rows::{NewSession, NewUser};
     let now = app.now();
     let mut tx = app.db.begin().await.expect("begin");
     let nu = NewUser {
@@ -94,7 +94,7 @@ pub async fn signed_in(
         member_id,
         must_change_password: false,
     };
-    let uid = zhibu::auth::store::insert_user(&mut tx.exec(), &nu, now)
+    let uid = zhibu::auth::rows::insert_user(&mut tx.exec(), &nu, now)
         .await
         .expect("user");
     let token = zhibu::shared::token::new_token();
@@ -108,7 +108,7 @@ pub async fn signed_in(
         user_agent: "bench",
         expires_at: now + time::Duration::hours(12),
     };
-    let sid = zhibu::auth::store::insert_session(&mut tx.exec(), &ns, now)
+    let sid = zhibu::auth::rows::insert_session(&mut tx.exec(), &ns, now)
         .await
         .expect("session");
     tx.commit().await.expect("commit");

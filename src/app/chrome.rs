@@ -16,9 +16,11 @@ impl PageCtx {
     /// Storage failures while loading the switcher.
     pub async fn new(st: &AppState, u: &User, title: &str, area: &str) -> AppResult<Self> {
         let a = &u.0;
-        let unread =
-            crate::notices::centre_store::unread(&mut st.app.db.conn().await?.exec(), a.user_id)
-                .await?;
+        let unread = crate::notices::service::unread_notifications(
+            &mut st.app.db.conn().await?.exec(),
+            a.user_id,
+        )
+        .await?;
         let nav = crate::auth::nav::items(a, area);
         let (switcher, current_org) = crate::orgs::focus::switcher(st, u).await?;
         Ok(Self {

@@ -36,3 +36,6 @@ pub async fn record_alone(
     record(&mut tx, actor, at, ev).await?;
     tx.commit().await
 }
+
+/// The command line verifies and anchors the chain.
+pub use super::chain_store::{ensure_anchored, verify};

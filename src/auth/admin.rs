@@ -114,7 +114,8 @@ pub async fn list(State(st): State<AppState>, u: User) -> AppResult<Response> {
     let now = st.app.now();
     let mut conn = st.app.db.conn().await?;
     let rows = store::list_users(&mut conn.exec()).await?;
-    let orgs = crate::orgs::store::list_under(&mut conn.exec(), &u.scope().visible(), true).await?;
+    let orgs =
+        crate::orgs::service::list_under(&mut conn.exec(), &u.scope().visible(), true).await?;
     let users: Vec<UserView> = rows
         .into_iter()
         .map(|r| {

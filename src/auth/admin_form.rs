@@ -63,7 +63,7 @@ async fn new_page(
     let mut orgs: Vec<(Vec<i64>, i64, String)> = if triad {
         Vec::new()
     } else {
-        crate::orgs::store::list_under(
+        crate::orgs::service::list_under(
             &mut st.app.db.conn().await?.exec(),
             &u.scope().visible(),
             false,

@@ -430,3 +430,9 @@ pub async fn revoke_sessions(
     tx.commit().await?;
     Ok(n)
 }
+
+/// What other areas and the command line need of accounts and settings.
+pub use super::store::{
+    NewUser, count_users, disable_member_accounts, get_setting, insert_user, purge_sessions,
+    put_setting, set_activation_expiry, set_current_org, taken_usernames,
+};

@@ -143,12 +143,13 @@ pub async fn create(
         if input.role.is_admin_triad() {
             return Err(AuthError::Invalid("三员账号不能关联党员".into()));
         }
-        let found = crate::members::store::get(&mut app.db.conn().await?.exec(), &app.keys, m)
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => AuthError::Invalid("该党员记录不存在".into()),
-                e => e.into(),
-            })?;
+        let found =
+            crate::members::service::get_unscoped(&mut app.db.conn().await?.exec(), &app.keys, m)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound => AuthError::Invalid("该党员记录不存在".into()),
+                    e => e.into(),
+                })?;
         input.org_id = input.org_id.or(Some(found.0.org_id));
     }
     match (input.role.is_admin_triad(), input.org_id) {
@@ -172,7 +173,7 @@ pub async fn create(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     if let Some(org) = input.org_id {
-        crate::orgs::store::get(&mut tx.exec(), org)
+        crate::orgs::service::get_unscoped(&mut tx.exec(), org)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => AuthError::Invalid("所选党组织不存在".into()),

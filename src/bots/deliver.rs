@@ -112,7 +112,7 @@ async fn record(
                 if store::set_status(ex, b.id, Some(&reason), now).await? {
                     let title = format!("群机器人「{}」已自动暂停：{reason}", b.name);
                     let link = format!("/bots/{}", b.id);
-                    crate::notices::centre_store::to_officers(
+                    crate::notices::service::to_officers(
                         ex,
                         b.org_id,
                         ("warning", &title, &link),

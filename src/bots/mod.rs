@@ -12,7 +12,14 @@ pub mod escape;
 pub mod model;
 pub mod pages;
 pub mod service;
-pub mod store;
+mod store;
 pub mod webhook;
 
 pub use pages::routes;
+
+/// Rows below the use cases, for bulk loading (the demo, the command line), benchmarks and tests.
+/// No area uses another area's `rows`: it goes through that area's `service` (checked by the
+/// layering test).
+pub mod rows {
+    pub use super::store::{NewBot, get, insert, log};
+}

@@ -297,7 +297,7 @@ pub async fn run(config: Config, cmd: AdminCmd) -> anyhow::Result<()> {
             Ok(())
         }
         AdminCmd::VerifyAudit => {
-            let check = crate::audit::chain_store::verify(&app.db).await?;
+            let check = crate::audit::service::verify(&app.db).await?;
             if check.is_intact() {
                 println!("{}", check.message());
                 Ok(())

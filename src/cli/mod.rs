@@ -132,8 +132,8 @@ pub async fn open(config: Config) -> anyhow::Result<Arc<App>> {
     let app = App::new(db, config, Arc::new(SystemClock), keys);
     seal_plaintext(&app.db, &app.keys).await?;
     // Seal rows from before the audit chain now rather than in the first write (SEC-26).
-    crate::audit::chain_store::ensure_anchored(&app.db).await?;
-    let demo = crate::auth::store::get_setting(&mut app.db.conn().await?.exec(), "demo").await?;
+    crate::audit::service::ensure_anchored(&app.db).await?;
+    let demo = crate::auth::service::get_setting(&mut app.db.conn().await?.exec(), "demo").await?;
     app.set_demo(demo.as_deref() == Some("true"));
     Ok(app)
 }
@@ -154,7 +154,8 @@ async fn seal_plaintext(db: &Db, keys: &crate::shared::crypto::KeyRing) -> anyho
 /// and refuses a key file that is not the one the database was sealed with (SEC-49).
 async fn open_keys(db: &Db, config: &Config) -> anyhow::Result<KeyRing> {
     let path = config.security.key_path(&config.database.url);
-    let stored = crate::auth::store::get_setting(&mut db.conn().await?.exec(), "key_check").await?;
+    let stored =
+        crate::auth::service::get_setting(&mut db.conn().await?.exec(), "key_check").await?;
     let (keys, created) = keyfile::load_or_create(&path, stored.is_none())?;
     if created {
         tracing::warn!(
@@ -164,7 +165,7 @@ async fn open_keys(db: &Db, config: &Config) -> anyhow::Result<KeyRing> {
     }
     match stored {
         None => {
-            crate::auth::store::put_setting(
+            crate::auth::service::put_setting(
                 &mut db.conn().await?.exec(),
                 "key_check",
                 &keys.check_value(),

@@ -64,7 +64,7 @@ pub async fn run_on(
 /// first administrator as the options ask.
 async fn prepare(config: Config, opts: &ServeOpts) -> anyhow::Result<Arc<App>> {
     let app = super::open(config).await?;
-    let users = crate::auth::store::count_users(&mut app.db.conn().await?.exec()).await?;
+    let users = crate::auth::service::count_users(&mut app.db.conn().await?.exec()).await?;
     if opts.demo {
         if users == 0 {
             crate::demo::seed(&app).await?;
@@ -126,7 +126,7 @@ async fn bootstrap_admin(app: &App) -> anyhow::Result<()> {
             // Another server started on the same empty database at the same moment and created
             // it first (the one-per-role rule or the unique name refused this one): carry on as
             // on any later start, rather than failing this server's start.
-            let users = crate::auth::store::count_users(&mut app.db.conn().await?.exec()).await?;
+            let users = crate::auth::service::count_users(&mut app.db.conn().await?.exec()).await?;
             if users > 0 {
                 tracing::info!("the first administrator was created by another server");
                 return Ok(());

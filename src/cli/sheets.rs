@@ -9,7 +9,7 @@ use clap::Subcommand;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Scope;
 use crate::config::Config;
-use crate::members::store::RosterFilter;
+use crate::members::service::RosterFilter;
 use crate::members::workbook::{self, Watermark};
 use crate::members::{import, service};
 

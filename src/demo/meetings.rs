@@ -10,7 +10,7 @@ use crate::audit::Actor;
 use crate::auth::Scope;
 use crate::meetings::minutes;
 use crate::meetings::model::{Kind, Minutes, Period};
-use crate::meetings::roll_store;
+use crate::meetings::rows as roll_store;
 use crate::meetings::service::{self, Plan};
 use crate::orgs::model::{Org, OrgKind};
 use crate::shared::clock::CHINA;

@@ -12,12 +12,12 @@ mod notices;
 
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
-use crate::auth::store::{self as auth_store, NewUser};
+use crate::auth::service::{self as auth_store, NewUser};
 use crate::members::events::{self, NewEvent};
 use crate::members::model::{EventKind, MemberFields};
-use crate::members::{idcard, store as member_store};
+use crate::members::{idcard, rows as member_store};
 use crate::orgs::model::{Org, OrgKind, Post};
-use crate::orgs::store::{self as org_store, NewOfficer, NewOrg};
+use crate::orgs::rows::{self as org_store, NewOfficer, NewOrg};
 
 /// The password of every demo account (documented in the README; demo databases only).
 pub const DEMO_PASSWORD: &str = "Yanshi@2026!";

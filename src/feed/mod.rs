@@ -5,7 +5,7 @@
 pub mod api;
 mod pages;
 pub mod service;
-pub mod store;
+mod store;
 
 /// Registers the pages.
 #[must_use]

@@ -67,11 +67,12 @@ async fn access(app: &App, scope: &Scope, org: &Org) -> Access {
 }
 
 async fn org_of(app: &App, scope: &Scope, org_id: i64) -> Result<(Org, Access), DomainError> {
-    let org = match crate::orgs::store::get(&mut app.db.conn().await?.exec(), org_id).await {
-        Ok(o) => o,
-        Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
-        Err(e) => return Err(e.into()),
-    };
+    let org =
+        match crate::orgs::service::get_unscoped(&mut app.db.conn().await?.exec(), org_id).await {
+            Ok(o) => o,
+            Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
+            Err(e) => return Err(e.into()),
+        };
     let a = access(app, scope, &org).await;
     if !a.takes_part && !a.moderates {
         return Err(Denial::NotFound.into());

@@ -135,7 +135,7 @@ async fn housekeeping(app: &App) -> anyhow::Result<usize> {
             .max(app.config.auth.idle_timeout_minutes_admin),
     ));
     let mut tx = app.db.begin().await?;
-    let n = crate::auth::store::purge_sessions(&mut tx.exec(), now, now - idle).await?;
+    let n = crate::auth::service::purge_sessions(&mut tx.exec(), now, now - idle).await?;
     tx.commit().await?;
     crate::db::maintenance::optimize(&app.db).await?;
     Ok(usize::try_from(n).unwrap_or(usize::MAX))

@@ -248,7 +248,8 @@ pub(super) async fn attendance_json(
     m: &Meeting,
     a: Attendance,
 ) -> AppResult<AttendanceOut> {
-    let org = crate::orgs::store::get(&mut st.app.db.conn().await?.exec(), m.org_id).await?;
+    let org =
+        crate::orgs::service::get_unscoped(&mut st.app.db.conn().await?.exec(), m.org_id).await?;
     let manager = check_manage(u.scope(), &org).is_ok();
     Ok(AttendanceOut::of(a, manager, u.scope().member_id))
 }

@@ -22,12 +22,21 @@ mod pages;
 pub mod plan;
 mod plan_pages;
 mod record_routes;
-pub mod records_store;
-pub mod roll_store;
+mod records_store;
+mod roll_store;
 mod room;
 pub mod routes;
 pub mod service;
-pub mod store;
+mod store;
 mod views;
 pub mod votes;
 pub mod warnings;
+
+/// Rows below the use cases, for bulk loading (the demo, the command line), benchmarks and tests.
+/// No area uses another area's `rows`: it goes through that area's `service` (checked by the
+/// layering test).
+pub mod rows {
+    pub use super::records_store::{files, occurrences, units};
+    pub use super::roll_store::{check_in, roll};
+    pub use super::store::{ListFilter, NewMeeting, get, insert, set_status};
+}

@@ -29,7 +29,7 @@ pub fn routes(r: Reg) -> Reg {
 /// Organisations the user may plan meetings for: the focused one and its branches and groups.
 async fn plan_orgs(st: &AppState, u: &User, selected: &str) -> AppResult<Vec<Opt>> {
     let org = focus(st, u).await?;
-    let all = crate::orgs::store::list_under(
+    let all = crate::orgs::service::list_under(
         &mut st.app.db.conn().await?.exec(),
         &u.scope().visible_within(&org).map_err(AppError::Denied)?,
         false,

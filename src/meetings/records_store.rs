@@ -14,6 +14,10 @@ use super::model::{Kind, china_date};
 
 /// One submitted version of the minutes. Rows are never changed (append-only trigger).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[expect(
+    clippy::struct_field_names,
+    reason = "`revision` is the column and the API field"
+)]
 pub struct Revision {
     /// Id.
     pub id: i64,

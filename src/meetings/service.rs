@@ -12,7 +12,8 @@ use crate::shared::text::char_len;
 use super::model::Kind;
 pub use super::plan::Plan;
 use super::roll_store;
-use super::store::{self, ListFilter, Meeting};
+pub use super::store::Meeting;
+use super::store::{self, ListFilter};
 
 /// Failures of the meetings area.
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +119,8 @@ pub async fn get(app: &App, scope: &Scope, id: i64) -> MeetingResult<Meeting> {
 /// As [`check_manage`].
 pub async fn get_managed(app: &App, scope: &Scope, id: i64) -> MeetingResult<(Meeting, Org)> {
     let m = get(app, scope, id).await?;
-    let org = crate::orgs::store::get(&mut app.db.conn().await?.exec(), m.org_id).await?;
+    let org =
+        crate::orgs::service::get_unscoped(&mut app.db.conn().await?.exec(), m.org_id).await?;
     check_manage(scope, &org)?;
     Ok((m, org))
 }
@@ -339,3 +341,6 @@ pub fn group_orgs(org: &Org) -> Vec<i64> {
     }
     v
 }
+
+/// A stored file's description, as other areas list their attachments.
+pub use super::records_store::FileInfo;

@@ -50,7 +50,7 @@ pub async fn sweep(app: &App) -> MeetingResult<usize> {
             return Ok(0);
         }
         // Every active organisation, in one query ("/" is the root of every path).
-        crate::orgs::store::list_under(ex, &Scope::operator().visible(), false).await?
+        crate::orgs::service::list_under(ex, &Scope::operator().visible(), false).await?
     };
     let scope = Scope::operator();
     let mut sent = 0;
@@ -63,7 +63,7 @@ pub async fn sweep(app: &App) -> MeetingResult<usize> {
             if claim(&mut tx.exec(), "period_warning", org.id, &l.period, now).await? {
                 let (title, body) = text(org, l);
                 let link = format!("/compliance/period?org={}&period={}", org.id, l.code);
-                crate::notices::centre_store::to_officers(
+                crate::notices::service::to_officers(
                     &mut tx.exec(),
                     org.id,
                     ("warning", &title, &link),

@@ -6,7 +6,7 @@
 
 use crate::app::App;
 use crate::audit::{Actor, AuditEvent};
-use crate::auth::store::{self as auth_store, NewUser};
+use crate::auth::service::{self as auth_store, NewUser};
 use crate::auth::{MemberAction, OrgAction, Scope};
 use crate::config::AccountUsername;
 use crate::shared::token::one_time_password;

@@ -84,7 +84,7 @@ pub async fn record_event(
                 kind,
                 EventKind::Leave | EventKind::Death | EventKind::TransferOut
             ) {
-                crate::auth::store::disable_member_accounts(&mut w.exec(), id, now).await?;
+                crate::auth::service::disable_member_accounts(&mut w.exec(), id, now).await?;
             }
             let a = AuditEvent::success("member.event", "member", id)
                 .org(d.org.id)
@@ -114,7 +114,7 @@ pub async fn on_date(
     let at = events::organisation_at(&history);
     // Branches as they are now (dissolved ones included), and the members, each loaded once.
     let branches: std::collections::HashMap<i64, Org> =
-        crate::orgs::store::list_under(&mut conn.exec(), &scope.visible_within(&org)?, true)
+        crate::orgs::service::list_under(&mut conn.exec(), &scope.visible_within(&org)?, true)
             .await?
             .into_iter()
             .map(|o| (o.id, o))

@@ -190,7 +190,7 @@ pub async fn check(
         return Ok((org, out));
     }
     let codes = store::code_sets(&mut app.db.conn().await?.exec()).await?;
-    let groups: HashMap<String, i64> = crate::orgs::store::list_under(
+    let groups: HashMap<String, i64> = crate::orgs::service::list_under(
         &mut app.db.conn().await?.exec(),
         &scope.visible_within(&org)?,
         false,

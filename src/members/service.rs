@@ -13,7 +13,7 @@ use super::events::{self, MemberEvent, NewEvent};
 use super::model::{
     Category, CodeSets, EventKind, FieldError, Member, RawFields, Status, validate,
 };
-use super::store::{self, MemberRow, RosterFilter};
+use super::store::{self, MemberRow};
 use crate::shared::error::DomainError;
 
 /// The code tables (民族, 学历, 学位, 党籍状态).
@@ -94,9 +94,9 @@ pub async fn detail(
         Err(e) => return Err(e.into()),
     };
     scope.check_member(action, &path, id)?;
-    let org = crate::orgs::store::get(&mut conn.exec(), member.org_id).await?;
+    let org = crate::orgs::service::get_unscoped(&mut conn.exec(), member.org_id).await?;
     let group = match member.group_id {
-        Some(g) => Some(crate::orgs::store::get(&mut conn.exec(), g).await?),
+        Some(g) => Some(crate::orgs::service::get_unscoped(&mut conn.exec(), g).await?),
         None => None,
     };
     let events = events::list(&mut conn.exec(), id).await?;
@@ -135,7 +135,7 @@ pub struct Entry {
 /// Checks that a 党小组 belongs to the branch.
 async fn check_group(app: &App, branch: &Org, group_id: Option<i64>) -> Result<(), DomainError> {
     let Some(g) = group_id else { return Ok(()) };
-    let group = crate::orgs::store::get(&mut app.db.conn().await?.exec(), g)
+    let group = crate::orgs::service::get_unscoped(&mut app.db.conn().await?.exec(), g)
         .await
         .map_err(|e| match e {
             StoreError::NotFound => DomainError::Invalid("所选党小组不存在".into()),
@@ -247,7 +247,7 @@ pub async fn create(
             };
             events::insert(&mut w.exec(), &ev, now).await?;
             if let (EventKind::TransferIn, Some((from, letter_ref))) = (entry.kind, &letter) {
-                let t = crate::transfers::store::NewTransfer {
+                let t = crate::transfers::service::NewTransfer {
                     member_id: id,
                     kind: "incoming",
                     status: "received",
@@ -258,7 +258,7 @@ pub async fn create(
                     requested_by: actor.user_id,
                     ..Default::default()
                 };
-                crate::transfers::store::insert(&mut w.exec(), &t, now).await?;
+                crate::transfers::service::insert_transfer(&mut w.exec(), &t, now).await?;
             }
             let a = AuditEvent::success("member.create", "member", id)
                 .org(org.id)
@@ -369,3 +369,10 @@ pub fn known_status(s: &str) -> bool {
 }
 
 pub use super::history::{on_date, record_event};
+
+/// What other areas read of the roster: a record by id once they have decided who may see it
+/// (or run as the system), a branch's members, and a member's organisation and path.
+pub use super::store::{
+    RosterFilter, count_direct, counts_under, get as get_unscoped, list_in_org, name_in_subtree,
+    org_of, set_status,
+};

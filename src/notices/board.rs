@@ -191,11 +191,12 @@ pub async fn board(
     scope: &Scope,
     org_id: i64,
 ) -> Result<(crate::orgs::model::Org, Vec<Disclosure>, bool), DomainError> {
-    let org = match crate::orgs::store::get(&mut app.db.conn().await?.exec(), org_id).await {
-        Ok(o) => o,
-        Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
-        Err(e) => return Err(e.into()),
-    };
+    let org =
+        match crate::orgs::service::get_unscoped(&mut app.db.conn().await?.exec(), org_id).await {
+            Ok(o) => o,
+            Err(StoreError::NotFound) => return Err(Denial::NotFound.into()),
+            Err(e) => return Err(e.into()),
+        };
     // Only the organisation's own officers run its board; the committee above reads what is
     // shared with it, even though it may edit the organisation itself.
     let runs = scope.has_member_area()

@@ -7,7 +7,7 @@
 use crate::app::App;
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::db::StoreError;
-use crate::meetings::records_store::FileInfo;
+use crate::meetings::service::FileInfo;
 
 use super::{files_store, store};
 use crate::shared::error::DomainError;

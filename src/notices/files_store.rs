@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 
 use crate::db::{Exec, StoreResult};
-use crate::meetings::records_store::FileInfo;
+use crate::meetings::service::FileInfo;
 use crate::on;
 
 use super::files::Kept;

@@ -48,11 +48,11 @@ pub async fn audience_orgs(ex: &mut Exec<'_>, a: &Audience) -> StoreResult<Vec<i
     // delivery runs as the system, over the whole tree.
     let system = crate::auth::Scope::operator();
     for id in &a.subtrees {
-        let top = crate::orgs::store::get(ex, *id).await?;
+        let top = crate::orgs::service::get_unscoped(ex, *id).await?;
         let subtree = system
             .visible_within(&top)
             .map_err(|_| crate::db::StoreError::NotFound)?;
-        let under = crate::orgs::store::list_under(ex, &subtree, false).await?;
+        let under = crate::orgs::service::list_under(ex, &subtree, false).await?;
         ids.extend(under.iter().map(|o| o.id));
     }
     ids.sort_unstable();

@@ -8,7 +8,7 @@ pub mod board;
 mod board_pages;
 mod board_store;
 mod centre_pages;
-pub mod centre_store;
+mod centre_store;
 pub mod files;
 mod files_store;
 pub mod groups;
@@ -17,10 +17,18 @@ mod pages;
 pub mod reminders;
 mod reminders_store;
 pub mod service;
-pub mod store;
+mod store;
 
 /// Registers the pages.
 #[must_use]
 pub fn routes(r: crate::web::Reg) -> crate::web::Reg {
     board_pages::routes(centre_pages::routes(pages::routes(r)))
+}
+
+/// Rows below the use cases, for bulk loading (the demo, the command line), benchmarks and tests.
+/// No area uses another area's `rows`: it goes through that area's `service` (checked by the
+/// layering test).
+pub mod rows {
+    pub use super::centre_store::to_user;
+    pub use super::store::unread_count;
 }

@@ -264,7 +264,7 @@ struct ShowPage {
     read_at: Option<String>,
     manages: bool,
     read_count: i64,
-    files: Vec<crate::meetings::records_store::FileInfo>,
+    files: Vec<crate::meetings::service::FileInfo>,
 }
 
 async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {

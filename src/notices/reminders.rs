@@ -54,7 +54,7 @@ pub async fn meetings(app: &App) -> StoreResult<usize> {
             };
             let text = format!("会议提醒：{title}，{when} 开始{where_}");
             store::to_attendees(&mut tx.exec(), id, &text, now).await?;
-            let org = crate::orgs::store::get(&mut tx.exec(), org_id).await?;
+            let org = crate::orgs::service::get_unscoped(&mut tx.exec(), org_id).await?;
             crate::bots::service::notify(
                 &mut tx.exec(),
                 app,

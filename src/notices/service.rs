@@ -178,7 +178,7 @@ pub async fn publish(app: &App, id: i64) -> Result<bool, StoreError> {
         .map(|i| (*i, false))
         .chain(a.subtrees.iter().map(|i| (*i, true)))
     {
-        let o = crate::orgs::store::get(&mut tx.exec(), org).await?;
+        let o = crate::orgs::service::get_unscoped(&mut tx.exec(), org).await?;
         store::add_org(&mut tx.exec(), id, &o.path, sub).await?;
     }
     for m in &a.members {
@@ -358,3 +358,7 @@ pub async fn remind(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<
         })
         .await
 }
+
+/// Other areas add lines to the notification centre through these, inside their own
+/// transactions; the page chrome reads the bell.
+pub use super::centre_store::{to_member, to_officers, to_user, unread as unread_notifications};

@@ -103,7 +103,7 @@ pub async fn add_officer(
                 return Err(OrgError::Invalid("任职日期不能晚于今天".into()));
             }
             let Some(name) =
-                members::store::name_in_subtree(&mut w.exec(), member_id, &pool_path).await?
+                members::service::name_in_subtree(&mut w.exec(), member_id, &pool_path).await?
             else {
                 return Err(OrgError::Invalid("所选党员不在本组织".into()));
             };

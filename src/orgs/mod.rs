@@ -9,6 +9,15 @@ mod forms;
 pub mod model;
 pub mod routes;
 pub mod service;
-pub mod store;
+mod store;
 mod tree;
 mod views;
+
+/// Rows below the use cases, for bulk loading (the demo, the command line), benchmarks and tests.
+/// No area uses another area's `rows`: it goes through that area's `service` (checked by the
+/// layering test).
+pub mod rows {
+    pub use super::store::{
+        NewOfficer, NewOrg, end_officer, get, insert, insert_officer, insert_term,
+    };
+}

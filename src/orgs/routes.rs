@@ -50,7 +50,7 @@ struct HomePage {
     role: Role,
     greeting: String,
     period_card: Option<crate::meetings::compliance_service::PeriodCard>,
-    upcoming: Vec<(crate::meetings::store::Meeting, String)>,
+    upcoming: Vec<(crate::meetings::service::Meeting, String)>,
     meetings_area: bool,
     page_month: String,
 }
@@ -116,7 +116,7 @@ async fn switch(
         .map_err(|_| AppError::NotFound)?;
     let org = service::get_checked(&st.app, u.scope(), id, OrgAction::View).await?;
     let mut tx = st.app.db.begin().await?;
-    crate::auth::store::set_current_org(&mut tx.exec(), u.0.session_id, org.id).await?;
+    crate::auth::service::set_current_org(&mut tx.exec(), u.0.session_id, org.id).await?;
     let ev = crate::audit::AuditEvent::success("org.switch", "org", org.id).org(org.id);
     crate::audit::record(&mut tx, &u.actor(), st.app.now(), ev).await?;
     tx.commit().await?;
@@ -204,7 +204,7 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
         } else {
             d.org.id
         };
-        members::store::list_in_org(&mut st.app.db.conn().await?.exec(), pool)
+        members::service::list_in_org(&mut st.app.db.conn().await?.exec(), pool)
             .await?
             .into_iter()
             .map(|m| (m.id, m.name))

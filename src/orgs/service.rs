@@ -95,7 +95,7 @@ pub async fn detail(app: &App, scope: &Scope, id: i64) -> Result<OrgDetail, OrgE
             ancestors.push(o);
         }
     }
-    let counts = members::store::counts_under(&mut conn.exec(), &org.path).await?;
+    let counts = members::service::counts_under(&mut conn.exec(), &org.path).await?;
     let terms = store::list_terms(&mut conn.exec(), org.id).await?;
     let mut officers = store::list_officers(&mut conn.exec(), org.id).await?;
     if scope.role.is_admin_triad() {
@@ -314,7 +314,7 @@ pub async fn dissolve(
             if store::active_children(&mut w.exec(), id).await? > 0 {
                 return Err(OrgError::Invalid("请先撤销或调出该组织的下级组织".into()));
             }
-            let n = members::store::count_direct(&mut w.exec(), id).await?;
+            let n = members::service::count_direct(&mut w.exec(), id).await?;
             if n > 0 {
                 return Err(OrgError::Invalid(format!(
                     "该组织仍有 {n} 名党员，请先办理组织关系转接"
@@ -333,3 +333,7 @@ pub use super::committee::{add_officer, add_term, end_officer};
 
 pub(super) use super::tree::build_tree;
 pub use super::tree::{TreeNode, outline, tree};
+
+/// Other areas read organisations through these: `get_unscoped` by id for callers that have
+/// already decided the caller may see it (or run as the system), `list_under` by `Visible`.
+pub use super::store::{get as get_unscoped, list_under};

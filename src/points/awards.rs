@@ -330,7 +330,7 @@ pub async fn decide(
                 item.name,
                 if approve { "已通过" } else { "未通过" }
             );
-            crate::notices::centre_store::to_member(
+            crate::notices::service::to_member(
                 &mut w.exec(),
                 c.member_id,
                 ("claim_decided", &title, "/points/claims"),

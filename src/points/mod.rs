@@ -19,7 +19,7 @@ mod report_xlsx;
 pub mod reports;
 mod reports_store;
 pub mod service;
-pub mod store;
+mod store;
 mod views;
 
 /// The automatic-points consumer's cursor name and the topics it reads, for the system page.
@@ -29,4 +29,11 @@ pub use posting::{CONSUMER as EVENTS_CONSUMER, TOPICS as EVENT_TOPICS};
 #[must_use]
 pub fn routes(r: crate::web::Reg) -> crate::web::Reg {
     grade_pages::routes(report_pages::routes(pages::routes(r)))
+}
+
+/// Rows below the use cases, for bulk loading (the demo, the command line), benchmarks and tests.
+/// No area uses another area's `rows`: it goes through that area's `service` (checked by the
+/// layering test).
+pub mod rows {
+    pub use super::store::items;
 }

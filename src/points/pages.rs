@@ -137,7 +137,7 @@ async fn claims_page(st: &AppState, u: &User, error: Option<String>) -> AppResul
                 .filter(super::model::Item::is_manual)
                 .collect();
             let members =
-                crate::members::store::list_in_org(&mut st.app.db.conn().await?.exec(), o.id)
+                crate::members::service::list_in_org(&mut st.app.db.conn().await?.exec(), o.id)
                     .await?
                     .into_iter()
                     .map(|m| (m.id, m.name))

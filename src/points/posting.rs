@@ -198,7 +198,7 @@ async fn handle(
     now: time::OffsetDateTime,
 ) -> Result<(), StoreError> {
     let (member_id, day) = (a.member_id, a.held_on);
-    let (org_id, path) = crate::members::store::org_of(&mut tx.exec(), member_id).await?;
+    let (org_id, path) = crate::members::service::org_of(&mut tx.exec(), member_id).await?;
     // A corrected event first reverses what the earlier one on this subject posted.
     for old in store::active_for_subject(&mut tx.exec(), &ev.subject).await? {
         let item = all.iter().find(|i| i.id == old.item_id).cloned();

@@ -155,7 +155,7 @@ pub async fn scheduled(app: &App) -> Result<usize, DomainError> {
     let ids = due(&mut app.db.conn().await?.exec(), &period.code()).await?;
     let actor = Actor::cli("定时任务 积分通报");
     for id in &ids {
-        let org = crate::orgs::store::get(&mut app.db.conn().await?.exec(), *id).await?;
+        let org = crate::orgs::service::get_unscoped(&mut app.db.conn().await?.exec(), *id).await?;
         generate_for(app, &actor, &org, period).await?;
     }
     Ok(ids.len())

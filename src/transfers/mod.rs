@@ -7,5 +7,5 @@ pub mod api;
 pub mod model;
 pub mod routes;
 pub mod service;
-pub mod store;
+mod store;
 mod views;

@@ -281,7 +281,7 @@ async fn verify(State(st): State<AppState>, Path(token): Path<String>) -> AppRes
         };
         return render_status(StatusCode::NOT_FOUND, &page);
     };
-    let (m, _) = crate::members::store::get(
+    let (m, _) = crate::members::service::get_unscoped(
         &mut st.app.db.conn().await?.exec(),
         &st.app.keys,
         t.member_id,

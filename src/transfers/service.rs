@@ -13,7 +13,7 @@ use crate::members::model::{EventKind, Status};
 use crate::members::service::{MemberDetail, detail};
 
 use super::model::{Kind, Transfer, expires, parse_month, serial};
-use super::store::{self, NewTransfer, StatusChange};
+use super::store::{self, StatusChange};
 use crate::shared::error::DomainError;
 
 /// The transfers the caller's side sent or receives, newest first.
@@ -98,7 +98,7 @@ pub async fn request_internal(
 ) -> Result<i64, DomainError> {
     let d = sendable(app, scope, member_id).await?;
     let reason = reason_ok(reason)?;
-    let dest = crate::orgs::store::get(&mut app.db.conn().await?.exec(), to_org)
+    let dest = crate::orgs::service::get_unscoped(&mut app.db.conn().await?.exec(), to_org)
         .await
         .map_err(|e| match e {
             StoreError::NotFound => DomainError::Invalid("请选择接收的党支部".into()),
@@ -360,7 +360,7 @@ pub async fn record_receipt(
             {
                 return Err(DomainError::Invalid("该介绍信已经处理".into()));
             }
-            crate::members::store::set_status(
+            crate::members::service::set_status(
                 &mut w.exec(),
                 t.member_id,
                 Status::TransferredOut.code(),
@@ -382,7 +382,7 @@ pub async fn record_receipt(
                 recorded_by_name: &actor.name,
             };
             events::insert(&mut w.exec(), &ev, now).await?;
-            crate::auth::store::disable_member_accounts(&mut w.exec(), t.member_id, now).await?;
+            crate::auth::service::disable_member_accounts(&mut w.exec(), t.member_id, now).await?;
             w.audit(AuditEvent::success("transfer.receipt", "transfer", id))
                 .await?;
             Ok(())
@@ -413,3 +413,6 @@ pub async fn destinations(app: &App, except: i64) -> Result<Vec<(i64, String)>, 
         .map(|(id, name, path)| (id, format!("{name}（{}级）", path.matches('/').count() - 1)))
         .collect())
 }
+
+/// The member area records a transfer out of Zhibu as it changes the member's status.
+pub use super::store::{NewTransfer, insert as insert_transfer};

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use zhibu::audit::chain::ChainCheck;
-use zhibu::audit::chain_store::verify;
+use zhibu::audit::service::verify;
 use zhibu::audit::{Actor, AuditEvent};
 
 use crate::db_test;

@@ -147,9 +147,10 @@ async fn sec_40_csrf_and_origin(b: Backend) {
         StatusCode::FORBIDDEN,
         "cross origin"
     );
-    let unchanged = zhibu::orgs::store::get(&mut t.app.db.conn().await.unwrap().exec(), org.id)
-        .await
-        .unwrap();
+    let unchanged =
+        zhibu::orgs::service::get_unscoped(&mut t.app.db.conn().await.unwrap().exec(), org.id)
+            .await
+            .unwrap();
     assert_eq!(unchanged.name, "党委", "nothing written");
     let res = t
         .send(post_form(&path, Some(&tok), Some(&csrf), body))
@@ -159,9 +160,10 @@ async fn sec_40_csrf_and_origin(b: Backend) {
         StatusCode::SEE_OTHER,
         "valid token without Origin passes"
     );
-    let changed = zhibu::orgs::store::get(&mut t.app.db.conn().await.unwrap().exec(), org.id)
-        .await
-        .unwrap();
+    let changed =
+        zhibu::orgs::service::get_unscoped(&mut t.app.db.conn().await.unwrap().exec(), org.id)
+            .await
+            .unwrap();
     assert_eq!(changed.name, "改");
     assert!(t.audit_count("access.denied").await >= 3);
 }
@@ -224,7 +226,7 @@ async fn forced_password_change_then_web_login(b: Backend) {
         .send(crate::support::bearer_get("/api/v1/orgs", &tok))
         .await;
     assert_eq!(api.status(), StatusCode::FORBIDDEN);
-    let s = zhibu::auth::store::find_session(
+    let s = zhibu::auth::rows::find_session(
         &mut t.app.db.conn().await.unwrap().exec(),
         &zhibu::auth::service::token_hash(&tok),
     )

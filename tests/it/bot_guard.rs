@@ -25,7 +25,7 @@ async fn api(x: &Branch, token: &str, path: &str, body: &Value) -> (StatusCode, 
 /// A bot stored as it was typed, past the save-time check: a bot saved before the rule, or a
 /// name whose DNS was pointed inside later.
 async fn stored(x: &Branch, url: &str) -> i64 {
-    let nb = zhibu::bots::store::NewBot {
+    let nb = zhibu::bots::rows::NewBot {
         org_id: x.branch,
         name: "群",
         kind: "wecom",
@@ -34,7 +34,7 @@ async fn stored(x: &Branch, url: &str) -> i64 {
         events: ",notice,",
     };
     let app = &x.t.app;
-    zhibu::bots::store::insert(
+    zhibu::bots::rows::insert(
         &mut app.db.conn().await.unwrap().exec(),
         &nb,
         None,
@@ -59,7 +59,7 @@ async fn run(x: &Branch) {
 
 /// The latest recorded answer of a bot.
 async fn answer(x: &Branch, id: i64) -> String {
-    let log = zhibu::bots::store::log(&mut x.t.app.db.conn().await.unwrap().exec(), id, 1)
+    let log = zhibu::bots::rows::log(&mut x.t.app.db.conn().await.unwrap().exec(), id, 1)
         .await
         .unwrap();
     log[0].response.clone()
@@ -127,7 +127,7 @@ async fn sec_38_internal_addresses_are_refused_when_saved(b: Backend) {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(res).await.contains(REFUSED));
-    let bot = zhibu::bots::store::get(&mut x.t.app.db.conn().await.unwrap().exec(), id)
+    let bot = zhibu::bots::rows::get(&mut x.t.app.db.conn().await.unwrap().exec(), id)
         .await
         .unwrap();
     assert!(bot.webhook_url.starts_with("https://qyapi"), "unchanged");

@@ -258,7 +258,7 @@ async fn bots_pause_after_repeated_failures_and_warn_officers(b: Backend) {
         .unwrap();
     }
     assert_eq!(run(&x).await, 5);
-    let bot = zhibu::bots::store::get(&mut x.t.app.db.conn().await.unwrap().exec(), id)
+    let bot = zhibu::bots::rows::get(&mut x.t.app.db.conn().await.unwrap().exec(), id)
         .await
         .unwrap();
     assert!(bot.paused(), "paused after five failures in a row");
@@ -290,7 +290,7 @@ async fn bots_pause_after_repeated_failures_and_warn_officers(b: Backend) {
         ))
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let bot = zhibu::bots::store::get(&mut x.t.app.db.conn().await.unwrap().exec(), id)
+    let bot = zhibu::bots::rows::get(&mut x.t.app.db.conn().await.unwrap().exec(), id)
         .await
         .unwrap();
     assert!(!bot.paused() && bot.failures == 0);
@@ -344,7 +344,7 @@ async fn bots_never_send_twice_across_a_crash_and_time_out_slow_hooks(b: Backend
     assert!(t.elapsed() < std::time::Duration::from_secs(10));
     let d = deliveries(&x).await;
     assert_eq!(d[1], ("test".into(), "pending".into(), 1));
-    let log = zhibu::bots::store::log(&mut x.t.app.db.conn().await.unwrap().exec(), id, 5)
+    let log = zhibu::bots::rows::log(&mut x.t.app.db.conn().await.unwrap().exec(), id, 5)
         .await
         .unwrap();
     assert_eq!(log[0].response, zhibu::bots::answer::UNDELIVERED);

@@ -196,7 +196,7 @@ async fn sec_18_a_second_triad_account_is_refused(b: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let disabled: bool =
-        zhibu::auth::store::get_user(&mut t.app.db.conn().await.unwrap().exec(), aud)
+        zhibu::auth::rows::get_user(&mut t.app.db.conn().await.unwrap().exec(), aud)
             .await
             .unwrap()
             .disabled;

@@ -10,7 +10,7 @@ use zhibu::audit::Actor;
 use zhibu::auth::{MemberAction, Scope};
 use zhibu::db::Db;
 use zhibu::members::model::MemberFields;
-use zhibu::members::store::RosterFilter;
+use zhibu::members::rows::RosterFilter;
 use zhibu::members::{idcard, import, rekey, service, sheet, workbook};
 use zhibu::orgs::model::OrgKind;
 
@@ -63,7 +63,7 @@ fn fields(i: u32) -> MemberFields {
 
 async fn insert(t: &TestApp, org: i64, i: u32) -> i64 {
     let mut tx = t.app.db.begin().await.unwrap();
-    let id = zhibu::members::store::insert(
+    let id = zhibu::members::rows::insert(
         &mut tx.exec(),
         &t.app.keys,
         org,
@@ -245,7 +245,7 @@ async fn sec_47_search_and_duplicates_by_blind_index(b: Backend) {
         name: Some(q.to_owned()),
         ..RosterFilter::default()
     };
-    let names = |rows: Vec<zhibu::members::store::MemberRow>| {
+    let names = |rows: Vec<zhibu::members::rows::MemberRow>| {
         rows.into_iter().map(|r| r.m.name).collect::<Vec<_>>()
     };
     // The whole number, in any accepted spelling, finds the record.
@@ -344,7 +344,7 @@ async fn sec_47_search_and_duplicates_by_blind_index(b: Backend) {
     );
     // The unique blind index refuses a duplicate even past the service.
     let mut tx = t.app.db.begin().await.unwrap();
-    let dup = zhibu::members::store::insert(
+    let dup = zhibu::members::rows::insert(
         &mut tx.exec(),
         &t.app.keys,
         a,
@@ -457,7 +457,7 @@ async fn sec_46_no_plaintext_in_database_files(b: Backend) {
     f.phone = Some(MARK_PHONE.into());
     let marker_id = f.id_number.clone();
     let mut tx = t.app.db.begin().await.unwrap();
-    zhibu::members::store::insert(
+    zhibu::members::rows::insert(
         &mut tx.exec(),
         &t.app.keys,
         a,
@@ -692,11 +692,11 @@ async fn sec_46_plaintext_from_older_versions_is_sealed_once(b: Backend) {
     );
     let mut conn = db.conn().await.unwrap();
     for (id, n, ph) in &people {
-        let (m, _) = zhibu::members::store::get(&mut conn.exec(), &keys, *id)
+        let (m, _) = zhibu::members::rows::get(&mut conn.exec(), &keys, *id)
             .await
             .unwrap();
         assert_eq!((&m.id_number, &m.phone), (n, ph));
-        let found = zhibu::members::store::find_by_id_number(&mut conn.exec(), &keys, n)
+        let found = zhibu::members::rows::find_by_id_number(&mut conn.exec(), &keys, n)
             .await
             .unwrap();
         assert_eq!(found.map(|f| f.0), Some(*id));
@@ -776,7 +776,7 @@ async fn sec_49_rotation_resumes_after_interruption(b: Backend) {
     // Both key versions are in use meanwhile, and every record still opens.
     let mut conn = t.app.db.conn().await.unwrap();
     for (n, id) in ids.iter().enumerate() {
-        let (m, _) = zhibu::members::store::get(&mut conn.exec(), &ring, *id)
+        let (m, _) = zhibu::members::rows::get(&mut conn.exec(), &ring, *id)
             .await
             .unwrap();
         assert_eq!(m.id_number, id_of(u32::try_from(n).unwrap() + 1).0);
@@ -795,18 +795,18 @@ async fn sec_49_rotation_resumes_after_interruption(b: Backend) {
     assert_eq!(again.rewritten, 0);
     let mut conn = t.app.db.conn().await.unwrap();
     for (n, id) in ids.iter().enumerate() {
-        let (m, _) = zhibu::members::store::get(&mut conn.exec(), &ring, *id)
+        let (m, _) = zhibu::members::rows::get(&mut conn.exec(), &ring, *id)
             .await
             .unwrap();
         assert_eq!(m.id_number, id_of(u32::try_from(n).unwrap() + 1).0);
         assert_eq!(m.phone, Some(phone_of(u32::try_from(n).unwrap() + 1)));
         // The old ring alone no longer opens them; the blind index (MAC key) is unchanged.
         assert!(
-            zhibu::members::store::get(&mut conn.exec(), &t.app.keys, *id)
+            zhibu::members::rows::get(&mut conn.exec(), &t.app.keys, *id)
                 .await
                 .is_err()
         );
-        let found = zhibu::members::store::find_by_id_number(&mut conn.exec(), &ring, &m.id_number)
+        let found = zhibu::members::rows::find_by_id_number(&mut conn.exec(), &ring, &m.id_number)
             .await
             .unwrap();
         assert_eq!(found.map(|f| f.0), Some(*id));

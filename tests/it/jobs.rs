@@ -11,7 +11,7 @@ use crate::points::held_unposted;
 use crate::support::{Backend, get, text};
 
 async fn runs(app: &zhibu::app::App, name: &str) -> i64 {
-    zhibu::jobs::store::run_count(&mut app.db.conn().await.unwrap().exec(), name)
+    zhibu::jobs::rows::run_count(&mut app.db.conn().await.unwrap().exec(), name)
         .await
         .unwrap()
 }
@@ -56,7 +56,7 @@ async fn jobs_lease_keeps_a_job_on_one_server(b: Backend) {
     let now = app.now();
     let mut ex = app.db.conn().await.unwrap();
     assert!(
-        zhibu::jobs::store::acquire(
+        zhibu::jobs::rows::acquire(
             &mut ex.exec(),
             "sessions.purge",
             "other:1:x",
@@ -79,7 +79,7 @@ async fn jobs_lease_keeps_a_job_on_one_server(b: Backend) {
             .unwrap()
             .is_some()
     );
-    let last = zhibu::jobs::store::last_runs(&mut app.db.conn().await.unwrap().exec())
+    let last = zhibu::jobs::rows::last_runs(&mut app.db.conn().await.unwrap().exec())
         .await
         .unwrap();
     let purge = last.iter().find(|r| r.name == "sessions.purge").unwrap();

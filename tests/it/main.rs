@@ -31,6 +31,7 @@ mod feed;
 mod field_crypto;
 mod http;
 mod jobs;
+mod layers;
 // `tests/it/matrix.rs` is edited elsewhere; its route tables keep one arm per route.
 #[allow(
     clippy::match_same_arms,

@@ -419,7 +419,7 @@ db_test!(matrix);
 
 /// A group bot of `org`.
 async fn bot(t: &TestApp, org: i64) -> i64 {
-    let nb = zhibu::bots::store::NewBot {
+    let nb = zhibu::bots::rows::NewBot {
         org_id: org,
         name: "群",
         kind: "wecom",
@@ -428,7 +428,7 @@ async fn bot(t: &TestApp, org: i64) -> i64 {
         events: ",notice,",
     };
     let mut conn = t.app.db.conn().await.unwrap();
-    zhibu::bots::store::insert(&mut conn.exec(), &nb, None, t.app.now())
+    zhibu::bots::rows::insert(&mut conn.exec(), &nb, None, t.app.now())
         .await
         .unwrap()
 }

@@ -204,7 +204,7 @@ pub async fn create(
     // The member account's own things: a notification and a second signed-in device.
     {
         let mut conn = app.db.conn().await.unwrap();
-        zhibu::notices::centre_store::to_user(
+        zhibu::notices::rows::to_user(
             &mut conn.exec(),
             member_user,
             ("notice", "学习通知", "/notices"),
@@ -226,7 +226,7 @@ pub async fn create(
     let own_branch = placed[0].branch.id;
     let upload = {
         let mut conn = app.db.conn().await.unwrap();
-        zhibu::members::store::insert_upload(
+        zhibu::members::rows::insert_upload(
             &mut conn.exec(),
             &app.keys,
             admin_user,

@@ -100,14 +100,14 @@ fn holds(hay: &[u8], needle: &str) -> bool {
 /// Appoints `member` to a committee post of `org`.
 async fn appoint(x: &Branch, org: i64, member: i64) {
     let mut tx = x.t.app.db.begin().await.unwrap();
-    let o = zhibu::orgs::store::NewOfficer {
+    let o = zhibu::orgs::rows::NewOfficer {
         term_id: None,
         post: "organization_officer",
         member_id: Some(member),
         person_name: "组织委员",
         started_on: zhibu::shared::text::parse_date("2025-01-01").unwrap(),
     };
-    zhibu::orgs::store::insert_officer(&mut tx.exec(), org, &o, x.t.app.now())
+    zhibu::orgs::rows::insert_officer(&mut tx.exec(), org, &o, x.t.app.now())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -134,7 +134,7 @@ async fn meet_02_committee_records_stay_with_the_committee(b: Backend) {
                 .contains(SECRET)
         );
         let mut conn = x.t.app.db.conn().await.unwrap();
-        zhibu::meetings::records_store::files(&mut conn.exec(), committee)
+        zhibu::meetings::rows::files(&mut conn.exec(), committee)
             .await
             .unwrap()[0]
             .id
@@ -254,7 +254,7 @@ async fn meet_03_group_records_are_for_the_group_and_the_branch_committee(b: Bac
     let x = branch(b).await;
     let a = {
         let mut c = x.t.app.db.conn().await.unwrap();
-        zhibu::orgs::store::get(&mut c.exec(), x.branch)
+        zhibu::orgs::service::get_unscoped(&mut c.exec(), x.branch)
             .await
             .unwrap()
     };

@@ -273,7 +273,7 @@ async fn instants_with_an_offset_are_compared_correctly(b: Backend) {
         .await
         .unwrap();
     // 23:30 UTC on 30 November: before midnight UTC, on 1 December in China.
-    let f = zhibu::meetings::store::ListFilter {
+    let f = zhibu::meetings::rows::ListFilter {
         to: Some(time::macros::datetime!(2026-12-01 00:00 UTC)),
         ..Default::default()
     };

@@ -4,7 +4,7 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use zhibu::auth::store::{self as auth_store, NewUser};
+use zhibu::auth::rows::{self as auth_store, NewUser};
 
 use crate::db_test;
 use crate::meetings::{branch, send_json};

@@ -101,7 +101,7 @@ db_test!(unread_notices_are_reminded_once_after_a_day);
 async fn meet_owed_meetings_are_warned_once_per_period(b: Backend) {
     let x = branch(b).await;
     let app = &x.t.app;
-    let nb = zhibu::bots::store::NewBot {
+    let nb = zhibu::bots::rows::NewBot {
         org_id: x.branch,
         name: "支部群",
         kind: "wecom",
@@ -109,7 +109,7 @@ async fn meet_owed_meetings_are_warned_once_per_period(b: Backend) {
         secret: None,
         events: ",warning,",
     };
-    zhibu::bots::store::insert(
+    zhibu::bots::rows::insert(
         &mut app.db.conn().await.unwrap().exec(),
         &nb,
         None,

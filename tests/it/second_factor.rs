@@ -170,7 +170,7 @@ async fn sec_08_required_role_enrols_with_a_valid_code(b: Backend) {
         StatusCode::OK
     );
     // The raw column holds neither the secret nor its base32 form.
-    let raw = zhibu::auth::mfa_store::get_factor(&mut t.app.db.conn().await.unwrap().exec(), uid)
+    let raw = zhibu::auth::rows::get_factor(&mut t.app.db.conn().await.unwrap().exec(), uid)
         .await
         .unwrap()
         .unwrap()

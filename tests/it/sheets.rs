@@ -153,7 +153,7 @@ async fn import_commits_and_reimport_updates(b: Backend) {
         }
     };
     let (m, _) =
-        zhibu::members::store::get(&mut t.app.db.conn().await.unwrap().exec(), &t.app.keys, id)
+        zhibu::members::rows::get(&mut t.app.db.conn().await.unwrap().exec(), &t.app.keys, id)
             .await
             .unwrap();
     let phone = m.phone;

@@ -102,7 +102,7 @@ async fn org_tree_create_move_dissolve(b: Backend) {
     assert!(matches!(bad, Err(service::OrgError::Invalid(_))));
     // Moving a branch carries its group along and rewrites paths.
     service::move_org(&t.app, &actor, &sys, a, r).await.unwrap();
-    let moved = zhibu::orgs::store::get(&mut t.app.db.conn().await.unwrap().exec(), a1)
+    let moved = zhibu::orgs::service::get_unscoped(&mut t.app.db.conn().await.unwrap().exec(), a1)
         .await
         .unwrap();
     assert_eq!(moved.path, format!("/{r}/{a}/{a1}/"));
@@ -215,7 +215,7 @@ async fn demo_seed_has_the_promised_shape(b: Backend) {
             .await
             .unwrap(),
     };
-    let ids: Vec<String> = zhibu::members::store::get_many(
+    let ids: Vec<String> = zhibu::members::rows::get_many(
         &mut t.app.db.conn().await.unwrap().exec(),
         &t.app.keys,
         &rows,

@@ -16,11 +16,11 @@ use tower::ServiceExt;
 
 use zhibu::app::App;
 use zhibu::app::router::build;
-use zhibu::auth::store::{self as auth_store, NewSession, NewUser};
+use zhibu::auth::rows::{self as auth_store, NewSession, NewUser};
 use zhibu::config::Config;
 use zhibu::db::Db;
 use zhibu::orgs::model::{Org, OrgKind};
-use zhibu::orgs::store::{self as org_store, NewOrg};
+use zhibu::orgs::rows::{self as org_store, NewOrg};
 use zhibu::shared::FixedClock;
 use zhibu::shared::crypto::KeyRing;
 use zhibu::web::{AppState, RouteSpec};
@@ -209,7 +209,7 @@ impl TestApp {
             .unwrap();
         let role = zhibu::auth::Role::from_code(&user.role).unwrap();
         if zhibu::auth::second_factor::required(&self.app.config.auth, role) {
-            let enrolled = zhibu::auth::mfa_store::get_factor(
+            let enrolled = zhibu::auth::rows::get_factor(
                 &mut self.app.db.conn().await.unwrap().exec(),
                 user_id,
             )
@@ -222,7 +222,7 @@ impl TestApp {
         }
         let (token, csrf, sid) = self.bare_session(user_id).await;
         let mut tx = self.app.db.begin().await.unwrap();
-        zhibu::auth::mfa_store::set_confirmed(&mut tx.exec(), sid, self.app.now())
+        zhibu::auth::rows::set_confirmed(&mut tx.exec(), sid, self.app.now())
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -236,10 +236,10 @@ impl TestApp {
         let sealed = self.app.keys.seal(&aad, &secret);
         let now = self.app.now();
         let mut tx = self.app.db.begin().await.unwrap();
-        zhibu::auth::mfa_store::insert_pending(&mut tx.exec(), user_id, "totp", &sealed, now)
+        zhibu::auth::rows::insert_pending(&mut tx.exec(), user_id, "totp", &sealed, now)
             .await
             .unwrap();
-        zhibu::auth::mfa_store::confirm_factor(&mut tx.exec(), user_id, 0, now)
+        zhibu::auth::rows::confirm_factor(&mut tx.exec(), user_id, 0, now)
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -349,7 +349,7 @@ impl TestApp {
         };
         let now = self.app.now();
         let mut tx = self.app.db.begin().await.unwrap();
-        let id = zhibu::members::store::insert(
+        let id = zhibu::members::rows::insert(
             &mut tx.exec(),
             &self.app.keys,
             org_id,
@@ -388,11 +388,11 @@ impl TestApp {
 
     /// Number of audit rows with this action.
     pub async fn audit_count(&self, action: &str) -> i64 {
-        let f = zhibu::audit::store::AuditFilter {
+        let f = zhibu::audit::rows::AuditFilter {
             action: Some(action.to_owned()),
             ..Default::default()
         };
-        zhibu::audit::store::count(&mut self.app.db.conn().await.unwrap().exec(), &f)
+        zhibu::audit::rows::count(&mut self.app.db.conn().await.unwrap().exec(), &f)
             .await
             .unwrap()
     }
