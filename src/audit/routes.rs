@@ -16,7 +16,7 @@ use crate::web::layout::{PageCtx, render};
 use crate::web::{AppState, Reg};
 
 use super::model::{ACTIONS, AuditEvent, Outcome, action_label, csv_cell, shown_actor};
-use super::store::{self, AuditFilter};
+use super::store::AuditFilter;
 use super::views::{AuditPage, Row};
 
 const PAGE_SIZE: i64 = 50;
@@ -101,15 +101,13 @@ async fn list(
         .and_then(|p| p.parse::<i64>().ok())
         .unwrap_or(1)
         .max(1);
-    let mut conn = st.app.db.conn().await?;
-    let total = store::count(&mut conn.exec(), &f).await?;
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let page_no = page_no.min(pages);
-    let rows = store::list(&mut conn.exec(), &f, PAGE_SIZE, (page_no - 1) * PAGE_SIZE).await?;
-    drop(conn);
-    // The whole chain is checked on every view (SEC-26): the auditor sees at once whether
-    // anything was changed or removed, whatever the filter.
-    let chain = super::chain_store::verify(&st.app.db).await?;
+    let super::service::LogPage {
+        total,
+        page_no,
+        pages,
+        rows,
+        chain,
+    } = super::service::page(&st.app, u.scope(), &f, page_no, PAGE_SIZE).await?;
     audit_self(&st, &u, "audit.view", format!("条件命中 {total} 条")).await?;
     let rows = rows
         .into_iter()
@@ -167,7 +165,7 @@ async fn export(
     require(&u)?;
     u.require_recent_auth(&st).await?;
     let f = filter_of(&q);
-    let rows = store::list(&mut st.app.db.conn().await?.exec(), &f, EXPORT_MAX, 0).await?;
+    let rows = super::service::export(&st.app, u.scope(), &f, EXPORT_MAX).await?;
     audit_self(&st, &u, "audit.export", format!("导出 {} 条", rows.len())).await?;
     let mut out = String::from(
         "\u{feff}序号,时间,用户,角色,地址,操作,对象类型,对象,组织,结果,说明,请求编号\r\n",

@@ -15,8 +15,8 @@ use crate::web::extract::{ApiJson, ReqCtx};
 use crate::web::middleware::{session_cookie_name, set_cookie};
 use crate::web::{AppState, Reg};
 
+use super::mfa;
 use super::service::{self, AuthError, LoginOutcome, SecondStep};
-use super::{mfa, store};
 
 /// Registers the routes.
 pub(super) fn routes(r: Reg) -> Reg {
@@ -140,6 +140,7 @@ pub(super) struct Confirmed {
         (status = 200, description = "已登录", body = LoginReply),
         (status = 400, description = "请求格式不正确", body = ApiError),
         (status = 401, description = "用户名或密码错误，或需要动态验证码", body = ApiError),
+        (status = 422, description = "密码正确，但账号已锁定（account_locked）或激活码已过期（activation_expired）", body = ApiError),
         (status = 429, description = "尝试次数过多", body = ApiError),
     ))]
 async fn api_login(
@@ -155,8 +156,7 @@ async fn api_login(
         LoginOutcome::Session(l) => l.token,
         LoginOutcome::Challenge(_) => return Err(AppError::SecondFactorRequired),
     };
-    let mut conn = st.app.db.conn().await?;
-    let s = store::find_session(&mut conn.exec(), &service::token_hash(&token))
+    let s = super::own::session_of(&st.app, &token)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let auth = AuthCtx::from_session(s, service::session_tag(&token), true);

@@ -152,6 +152,7 @@ impl From<AuthError> for AppError {
             AuthError::UsernameTaken => Self::Conflict("username_taken", e.to_string()),
             AuthError::NotFound => Self::NotFound,
             AuthError::ActivationExpired => Self::Refused("activation_expired", e.to_string()),
+            AuthError::Locked(_) => Self::Refused("account_locked", e.to_string()),
             AuthError::Denied => Self::Forbidden,
             AuthError::Store(s) => s.into(),
             AuthError::Hash => Self::Internal(anyhow::anyhow!("password hashing failed")),

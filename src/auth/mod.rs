@@ -20,6 +20,7 @@ mod mfa_store;
 pub mod middleware;
 pub mod model;
 pub mod nav;
+pub mod own;
 pub mod password;
 pub mod routes;
 pub mod scope;

@@ -15,11 +15,11 @@ use crate::web::layout::{PageCtx, redirect, redirect_with, render, render_status
 use crate::web::middleware::{LOGIN_COOKIE, session_cookie_name, set_cookie};
 use crate::web::{AppState, Reg};
 
+use super::Role;
 use super::duties;
 use super::service::{self, AuthError, LoginOutcome, NewLogin, SecondStep};
 use super::store::UserRow;
 use super::views::{AccountPage, LoginPage, PasswordPage, SessionView, describe_agent};
-use super::{Role, store};
 
 /// Registers the routes of this area.
 pub fn routes(r: Reg) -> Reg {
@@ -140,7 +140,7 @@ async fn login(
             Some("尝试次数过多，请稍后再试".into()),
             StatusCode::TOO_MANY_REQUESTS,
         ),
-        Err(AppError::Refused("activation_expired", m)) => {
+        Err(AppError::Refused("activation_expired" | "account_locked", m)) => {
             login_page(&st, &r, next, f.username, Some(m), StatusCode::UNAUTHORIZED)
         }
         Err(AppError::InvalidCredentials) => login_page(
@@ -192,7 +192,7 @@ async fn logout(State(st): State<AppState>, u: User) -> AppResult<Response> {
 }
 
 async fn account(State(st): State<AppState>, u: User) -> AppResult<Response> {
-    let rows = store::list_sessions(&mut st.app.db.conn().await?.exec(), u.0.user_id).await?;
+    let rows = super::own::own_sessions(&st.app, u.0.user_id).await?;
     let sessions = rows
         .into_iter()
         .map(|s| SessionView {
@@ -205,7 +205,7 @@ async fn account(State(st): State<AppState>, u: User) -> AppResult<Response> {
             current: s.id == u.0.session_id,
         })
         .collect();
-    let me = store::get_user(&mut st.app.db.conn().await?.exec(), u.0.user_id).await?;
+    let me = super::own::own_account(&st.app, u.0.user_id).await?;
     let page = PageCtx::new(&st, &u, "我的账号", "account").await?;
     render(&AccountPage {
         page,
@@ -238,7 +238,7 @@ async fn change_notices(st: &AppState, u: &User) -> AppResult<Vec<String>> {
     if !u.0.must_change_password {
         return Ok(out);
     }
-    let me = store::get_user(&mut st.app.db.conn().await?.exec(), u.0.user_id).await?;
+    let me = super::own::own_account(&st.app, u.0.user_id).await?;
     if me.activation_expires_at.is_some()
         && let Some(r) = last_reset(&me)
     {
@@ -255,7 +255,11 @@ async fn change_notices(st: &AppState, u: &User) -> AppResult<Vec<String>> {
     Ok(out)
 }
 
-async fn password_form(State(st): State<AppState>, u: User) -> AppResult<Response> {
+async fn password_form(
+    State(st): State<AppState>,
+    u: User,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     let notices = change_notices(&st, &u).await?;
     let page = PageCtx::new(&st, &u, "修改密码", "account").await?;
     render(&PasswordPage {
@@ -264,6 +268,7 @@ async fn password_form(State(st): State<AppState>, u: User) -> AppResult<Respons
         min_len: min_len(&st, u.0.role),
         notices,
         error: None,
+        next: q.next.map(|n| safe_next(Some(&n))).unwrap_or_default(),
     })
 }
 
@@ -273,6 +278,8 @@ struct PasswordForm {
     current: String,
     new_password: String,
     confirm: String,
+    #[serde(default)]
+    next: String,
 }
 
 async fn change_password(
@@ -296,7 +303,7 @@ async fn change_password(
     match result {
         Ok(()) => Ok(redirect_with(
             &st,
-            "/",
+            &safe_next(Some(&f.next)),
             "success",
             "密码已修改，其他设备上的登录已注销",
         )),
@@ -309,6 +316,7 @@ async fn change_password(
                 min_len: min_len(&st, u.0.role),
                 notices,
                 error: Some(m),
+                next: safe_next(Some(&f.next)),
             };
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }

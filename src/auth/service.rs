@@ -30,6 +30,11 @@ pub enum AuthError {
     /// No such account (administration).
     #[error("账号不存在")]
     NotFound,
+    /// The right password, but the account is locked after repeated failures until the time
+    /// given (China time, "hh:mm"). Only the right password learns this, so it tells a guesser
+    /// nothing about which usernames exist (SEC-06).
+    #[error("账号因多次密码错误已锁定，请于 {0} 后再试，或联系安全管理员解锁")]
+    Locked(String),
     /// The right activation code, but too late (SEC-05).
     #[error("激活码已过期，请联系支部重新发放")]
     ActivationExpired,
@@ -142,6 +147,15 @@ pub async fn login(
             .outcome(Outcome::Failure)
             .detail(detail)
     };
+    if let Some(u) = &user
+        && ok
+        && refusal == Some("账号锁定中")
+        && let Some(until) = u.locked_until
+    {
+        audit::record(&mut tx, &actor, now, fail("账号锁定中（密码正确）")).await?;
+        tx.commit().await?;
+        return Err(AuthError::Locked(crate::shared::text::datetime(until)));
+    }
     let (Some(user), None) = (user, refusal) else {
         audit::record(&mut tx, &actor, now, fail(refusal.unwrap_or("账号不存在"))).await?;
         tx.commit().await?;

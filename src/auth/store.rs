@@ -227,7 +227,7 @@ pub use super::duty_store::{
 };
 pub use super::session_store::{
     NewSession, SessionAuth, delete_other_sessions, delete_session, find_session, get_setting,
-    insert_session, list_sessions, purge_sessions, put_setting, set_current_org, touch_session,
+    insert_session, purge_sessions, put_setting, set_current_org, touch_session,
 };
 
 /// Disables every account linked to a member record and ends their sessions (the member left

@@ -24,6 +24,18 @@ pub struct LoginPage {
     pub v: &'static str,
 }
 
+impl LoginPage {
+    /// What the login is for, when the link says so: a member who scanned a meeting's QR code
+    /// while signed out is told the check-in waits for them.
+    #[must_use]
+    pub fn purpose(&self) -> Option<&'static str> {
+        let rest = self.next.strip_prefix("/meetings/")?;
+        let (id, tail) = rest.split_once('/')?;
+        (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && tail.starts_with("checkin"))
+            .then_some("登录后即可完成本次会议签到")
+    }
+}
+
 /// Change password.
 #[derive(Template)]
 #[template(path = "auth/password.html")]
@@ -38,6 +50,8 @@ pub struct PasswordPage {
     pub notices: Vec<String>,
     /// Error.
     pub error: Option<String>,
+    /// Where to go once the password is set (a local path).
+    pub next: String,
 }
 
 /// A session row.

@@ -188,7 +188,7 @@ async fn create(
         events: b.events,
     };
     let id = service::create(&st.app, &u.actor(), u.scope(), org, &f).await?;
-    let bot = super::store::get(&mut st.app.db.conn().await?.exec(), id).await?;
+    let (bot, _) = service::managed(&st.app, u.scope(), id).await?;
     Ok((StatusCode::CREATED, Json(BotOut::of(&bot))).into_response())
 }
 

@@ -72,12 +72,23 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     let mut tx = app.db.begin().await?;
     let orgs = seed_orgs(&mut tx, now).await?;
     let members = seed_members(&mut tx, &app.keys, &orgs, today, now).await?;
-    seed_terms_and_officers(&mut tx, &orgs, &members, today, now).await?;
+    let officers = seed_terms_and_officers(&mut tx, &orgs, &members, today, now).await?;
     for (username, name, role, org) in ACCOUNTS {
         let org_id = org.map(|i| orgs[i].id);
-        let member_id = (*role == "member")
-            .then(|| members.iter().find(|m| Some(m.1) == org_id).map(|m| m.0))
-            .flatten();
+        // A branch's 书记 signs in with their own record; the member account is an ordinary
+        // member of the branch, not one of its officers.
+        let member_id = match *role {
+            "officer" => officers
+                .iter()
+                .find(|(o, _, p)| Some(*o) == org_id && *p == Post::Secretary)
+                .map(|(_, m, _)| *m),
+            "member" => members
+                .iter()
+                .filter(|m| Some(m.1) == org_id)
+                .map(|m| m.0)
+                .find(|id| !officers.iter().any(|(_, o, _)| o == id)),
+            _ => None,
+        };
         let nu = NewUser {
             username,
             display_name: name,
@@ -373,7 +384,8 @@ async fn seed_terms_and_officers(
     members: &[(i64, i64, String)],
     today: Date,
     now: time::OffsetDateTime,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<(i64, i64, Post)>> {
+    let mut officers = Vec::new();
     // (org index, previous term start, current term start, years). 机关一支部's term ends within
     // six months of today so the re-election reminder has something to show.
     let near_end =
@@ -418,6 +430,7 @@ async fn seed_terms_and_officers(
                 started_on: *cur,
             };
             org_store::insert_officer(&mut tx.exec(), org.id, &no, now).await?;
+            officers.push((org.id, m.0, *post));
         }
         if let Some(m) = pool.get(1) {
             let no = NewOfficer {
@@ -445,5 +458,5 @@ async fn seed_terms_and_officers(
             org_store::insert_officer(&mut tx.exec(), g.id, &no, now).await?;
         }
     }
-    Ok(())
+    Ok(officers)
 }

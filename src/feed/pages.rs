@@ -165,11 +165,9 @@ struct TextForm {
 }
 
 /// Back to the post in its feed.
-async fn back(st: &AppState, post_id: i64) -> AppResult<String> {
-    let p = super::store::get(&mut st.app.db.conn().await?.exec(), post_id)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    Ok(format!("/feed?org={}#p{post_id}", p.org_id))
+async fn back(st: &AppState, u: &User, post_id: i64) -> AppResult<String> {
+    let org_id = service::feed_of(&st.app, u.scope(), post_id).await?;
+    Ok(format!("/feed?org={org_id}#p{post_id}"))
 }
 
 async fn comment(
@@ -180,16 +178,12 @@ async fn comment(
 ) -> AppResult<Response> {
     crate::limits::account(&st, &u, crate::limits::Kind::FeedComment).await?;
     let r = service::comment(&st.app, &u.actor(), u.scope(), id, &f.body).await;
-    finish(&st, id, r.map(|_| "已评论")).await
+    finish(&st, &u, id, r.map(|_| "已评论")).await
 }
 
 async fn like(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
-    let r = service::like(&st.app, u.scope(), id).await;
-    let to = back(&st, id).await?;
-    match r {
-        Ok(_) => Ok(crate::web::layout::redirect(&to)),
-        Err(e) => Err(e.into()),
-    }
+    service::like(&st.app, u.scope(), id).await?;
+    Ok(crate::web::layout::redirect(&back(&st, &u, id).await?))
 }
 
 async fn moderate(
@@ -199,13 +193,18 @@ async fn moderate(
     ValidForm(f): ValidForm<TextForm>,
 ) -> AppResult<Response> {
     let r = service::moderate(&st.app, &u.actor(), u.scope(), id, &f.action, &f.reason).await;
-    finish(&st, id, r.map(|()| "已处理")).await
+    finish(&st, &u, id, r.map(|()| "已处理")).await
 }
 
-async fn finish(st: &AppState, id: i64, r: Result<&str, DomainError>) -> AppResult<Response> {
+async fn finish(
+    st: &AppState,
+    u: &User,
+    id: i64,
+    r: Result<&str, DomainError>,
+) -> AppResult<Response> {
     match r {
-        Ok(m) => Ok(redirect_with(st, &back(st, id).await?, "success", m)),
-        Err(DomainError::Invalid(m)) => Ok(redirect_with(st, &back(st, id).await?, "error", &m)),
+        Ok(m) => Ok(redirect_with(st, &back(st, u, id).await?, "success", m)),
+        Err(DomainError::Invalid(m)) => Ok(redirect_with(st, &back(st, u, id).await?, "error", &m)),
         Err(e) => Err(e.into()),
     }
 }

@@ -93,6 +93,15 @@ async fn post_of(app: &App, scope: &Scope, id: i64) -> Result<(Post, Access), Do
     Ok((p, a))
 }
 
+/// The branch whose feed holds post `id`, for a caller who may see the post (where to go back
+/// to after acting on it).
+///
+/// # Errors
+/// `NotFound` otherwise.
+pub async fn feed_of(app: &App, scope: &Scope, id: i64) -> Result<i64, DomainError> {
+    Ok(post_of(app, scope, id).await?.0.org_id)
+}
+
 /// A page of a branch's feed; the first page marks what is new and records it as seen.
 ///
 /// # Errors

@@ -8,6 +8,7 @@
 //! while it works. What a job has done is in the database, so a restart resumes from there.
 //! Tests call [`Job::run_once`] (or [`run_now`]) directly instead of waiting for a tick.
 
+mod health;
 mod page;
 pub mod registry;
 mod runtime;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use crate::app::App;
 
+pub use health::{Health, health};
 pub use page::routes;
 pub use runtime::{Runtime, run_now, start};
 

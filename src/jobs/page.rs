@@ -10,9 +10,8 @@ use axum::response::Response;
 use time::OffsetDateTime;
 
 use crate::auth::extract::User;
-use crate::auth::scope::Capability;
 use crate::shared::text::datetime_secs;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::layout::{PageCtx, render};
 use crate::web::{AppState, Reg};
 
@@ -62,22 +61,14 @@ struct SystemPage {
 }
 
 async fn show(State(st): State<AppState>, u: User) -> AppResult<Response> {
-    if !u.scope().can(Capability::ViewOperations) {
-        return Err(AppError::Forbidden);
-    }
     let app = &st.app;
     let now = app.now();
-    let mut conn = app.db.conn().await?;
-    let runs = store::last_runs(&mut conn.exec()).await?;
-    let failed = crate::events::failed_store::recent(&mut conn.exec(), FAILED_SHOWN).await?;
-    let failed_total = crate::events::failed_store::count(&mut conn.exec()).await?;
-    let oldest = crate::events::oldest_pending(
-        &mut conn.exec(),
-        crate::points::EVENTS_CONSUMER,
-        crate::points::EVENT_TOPICS,
-    )
-    .await?;
-    drop(conn);
+    let super::Health {
+        runs,
+        failed,
+        failed_total,
+        oldest,
+    } = super::health(app, u.scope(), FAILED_SHOWN).await?;
     let jobs: Vec<JobRow> = registry::all(app)
         .iter()
         .map(|j| {

@@ -27,7 +27,7 @@ use super::checkin::{self, Attendance};
 use super::compliance_service;
 use super::minutes::{self, Saved};
 use super::model::{Kind, Minutes, Period, RecordAccess};
-use super::service::{self, Plan, check_manage};
+use super::service::{self, Plan};
 use super::store::{ListFilter, Meeting};
 
 /// Registers the routes.
@@ -248,9 +248,7 @@ pub(super) async fn attendance_json(
     m: &Meeting,
     a: Attendance,
 ) -> AppResult<AttendanceOut> {
-    let org =
-        crate::orgs::service::get_unscoped(&mut st.app.db.conn().await?.exec(), m.org_id).await?;
-    let manager = check_manage(u.scope(), &org).is_ok();
+    let manager = super::service::manages(&st.app, u.scope(), m).await?;
     Ok(AttendanceOut::of(a, manager, u.scope().member_id))
 }
 

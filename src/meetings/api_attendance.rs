@@ -55,7 +55,7 @@ pub(super) async fn check_in(
     PathId(id): PathId,
     ApiJson(b): ApiJson<CodeBody>,
 ) -> AppResult<Json<CheckedIn>> {
-    let (_, outcome) = checkin::check_in(&st.app, &u.actor(), u.scope(), id, &b.code).await?;
+    let (_, outcome) = checkin::check_in(&st.app, &u.actor(), u.scope(), id, &b.code, None).await?;
     let message = match outcome {
         checkin::CheckInOutcome::CheckedIn => "签到成功",
         checkin::CheckInOutcome::AlreadyCheckedIn => "已签到",

@@ -68,8 +68,9 @@ pub enum CheckInOutcome {
     AlreadyCheckedIn,
 }
 
-/// A member checks themselves in with the code from the QR. The code is checked first, so a
-/// forged or stale code reveals nothing; then the window, then the roll.
+/// A member checks themselves in with the code from the QR, or with the pass a scan left in
+/// their browser before they signed in (`scan`). The code is checked first, so a forged or
+/// stale code reveals nothing; then the window, then the roll.
 ///
 /// # Errors
 /// `checkin_code_invalid`, `checkin_closed`, `meeting_cancelled`, `not_on_roll`, `no_member_record`.
@@ -79,6 +80,7 @@ pub async fn check_in(
     scope: &Scope,
     id: i64,
     code_text: &str,
+    pass: Option<&str>,
 ) -> MeetingResult<(Meeting, CheckInOutcome)> {
     let m = match store::get(&mut app.db.conn().await?.exec(), id).await {
         Ok(m) => m,
@@ -86,13 +88,15 @@ pub async fn check_in(
         Err(e) => return Err(e.into()),
     };
     let now = app.now();
-    if !code::verify(
+    let by_code = code::verify(
         &m.checkin_key,
         m.id,
         code_text,
         now,
         app.config.meetings.checkin_rotate_secs,
-    ) {
+    );
+    let by_pass = pass.is_some_and(|p| super::scan::verify(&m.checkin_key, m.id, p, now));
+    if !by_code && !by_pass {
         return Err(MeetingError::Refused(
             "checkin_code_invalid",
             "签到码无效或已过期，请重新扫描会场屏幕上的二维码".into(),

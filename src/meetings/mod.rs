@@ -26,6 +26,7 @@ mod records_store;
 mod roll_store;
 mod room;
 pub mod routes;
+mod scan;
 pub mod service;
 mod store;
 mod views;

@@ -154,9 +154,7 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
         RecordAccess::None => return Err(AppError::Denied(crate::auth::Denial::NotFound)),
     }
     let (m, att) = checkin::attendance(&st.app, u.scope(), id).await?;
-    let org =
-        crate::orgs::service::get_unscoped(&mut st.app.db.conn().await?.exec(), m.org_id).await?;
-    let manage = check_manage(u.scope(), &org).is_ok();
+    let manage = super::service::manages(&st.app, u.scope(), &m).await?;
     let mv = minutes::load(&st.app, u.scope(), id).await?;
     let files = super::files::files(&st.app, u.scope(), id).await?;
     let own = att.own(u.scope().member_id).cloned();

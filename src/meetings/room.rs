@@ -7,14 +7,17 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::auth::extract::User;
+use crate::auth::extract::{MaybeUser, User};
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::ReqCtx;
 use crate::web::extract::{DecisionForm, PathId, PathIds, ValidForm};
-use crate::web::layout::{PageCtx, redirect_with, render, render_form};
+use crate::web::layout::{PageCtx, redirect, redirect_with, render, render_form, url_encode};
+use crate::web::middleware::{cookie, set_cookie};
 use crate::web::{AppState, Reg};
 
 use super::checkin::{self, CheckInOutcome};
 use super::export;
+use super::scan;
 use super::service::{self, MeetingError};
 use super::views::{CheckinPage, MinePage, ScreenPage};
 
@@ -97,7 +100,7 @@ async fn checkin_render(
     st: &AppState,
     u: &User,
     id: i64,
-    code: String,
+    (code, scanned): (String, bool),
     done: Option<String>,
     error: Option<String>,
 ) -> AppResult<Response> {
@@ -119,19 +122,52 @@ async fn checkin_render(
             page,
             m,
             code,
+            scanned,
             done,
             error,
         },
     )
 }
 
+/// The page a scanned code opens. Signed out, a valid code leaves a pass in the browser
+/// (`scan`) and the member signs in first, coming back here; signed in, the code is on the
+/// form, and a pass left earlier stands in for it once the screen has moved on.
 async fn checkin_page(
     State(st): State<AppState>,
-    u: User,
+    u: MaybeUser,
+    r: ReqCtx,
+    headers: HeaderMap,
     PathId(id): PathId,
     Query(q): Query<CodeQuery>,
 ) -> AppResult<Response> {
-    checkin_render(&st, &u, id, q.code, None, None).await
+    let secure = st.app.config.secure_cookies();
+    let fresh = if q.code.is_empty() {
+        None
+    } else {
+        scan::on_scan(&st.app, id, &q.code).await?
+    };
+    let Some(a) = u.0 else {
+        let back = if fresh.is_some() {
+            format!("/meetings/{id}/checkin")
+        } else {
+            format!("/meetings/{id}/checkin?code={}", url_encode(&q.code))
+        };
+        let to = format!("/login?next={}", url_encode(&back));
+        let mut res = redirect(&to);
+        if let Some(p) = fresh {
+            let c = set_cookie(scan::COOKIE, &p, secure, Some(scan::PASS_SECS));
+            res.headers_mut().append(header::SET_COOKIE, c);
+        }
+        return Ok(res);
+    };
+    let u = User(a, r);
+    let scanned = fresh.is_some() || cookie(&headers, scan::COOKIE).is_some();
+    let mut res = checkin_render(&st, &u, id, (q.code, scanned), None, None).await?;
+    if let Some(p) = fresh {
+        let c = set_cookie(scan::COOKIE, &p, secure, Some(scan::PASS_SECS));
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize)]
@@ -144,21 +180,31 @@ struct CodeForm {
 async fn checkin_post(
     State(st): State<AppState>,
     u: User,
+    headers: HeaderMap,
     PathId(id): PathId,
     ValidForm(f): ValidForm<CodeForm>,
 ) -> AppResult<Response> {
-    match checkin::check_in(&st.app, &u.actor(), u.scope(), id, &f.code).await {
+    let pass = cookie(&headers, scan::COOKIE);
+    let scanned = pass.is_some();
+    let outcome = checkin::check_in(&st.app, &u.actor(), u.scope(), id, &f.code, pass).await;
+    let mut res = match outcome {
         Ok((_, CheckInOutcome::CheckedIn)) => {
-            checkin_render(&st, &u, id, f.code, Some("签到成功".into()), None).await
+            checkin_render(&st, &u, id, (f.code, false), Some("签到成功".into()), None).await?
         }
         Ok((_, CheckInOutcome::AlreadyCheckedIn)) => {
-            checkin_render(&st, &u, id, f.code, Some("已签到".into()), None).await
+            checkin_render(&st, &u, id, (f.code, false), Some("已签到".into()), None).await?
         }
         Err(MeetingError::Refused(code, msg)) if code != "not_on_roll" => {
-            checkin_render(&st, &u, id, f.code, None, Some(msg)).await
+            return checkin_render(&st, &u, id, (f.code, false), None, Some(msg)).await;
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
+    };
+    // The pass has done its work; a later meeting needs a scan of its own.
+    if scanned {
+        let c = set_cookie(scan::COOKIE, "", st.app.config.secure_cookies(), Some(0));
+        res.headers_mut().append(header::SET_COOKIE, c);
     }
+    Ok(res)
 }
 
 #[derive(Deserialize)]

@@ -73,6 +73,16 @@ pub fn check_manage(scope: &Scope, org: &Org) -> Result<(), Denial> {
     scope.check_org(OrgAction::Edit, org)
 }
 
+/// Whether the caller runs meeting `m` (for pages that show more to its managers).
+///
+/// # Errors
+/// Storage failures.
+pub async fn manages(app: &App, scope: &Scope, m: &Meeting) -> MeetingResult<bool> {
+    let org =
+        crate::orgs::service::get_unscoped(&mut app.db.conn().await?.exec(), m.org_id).await?;
+    Ok(check_manage(scope, &org).is_ok())
+}
+
 /// Whether the user reviews records of this organisation for a higher committee: it lies
 /// strictly below their own organisation.
 #[must_use]

@@ -225,6 +225,8 @@ pub struct CheckinPage {
     pub m: Meeting,
     /// The code from the QR.
     pub code: String,
+    /// A scan made before signing in waits in this browser: no code to type.
+    pub scanned: bool,
     /// Result message.
     pub done: Option<String>,
     /// Problem.
@@ -335,7 +337,10 @@ impl MatrixPage {
     pub fn heading(&self, p: &Period) -> String {
         match p {
             Period::Month(_, m) => format!("{m}月"),
-            Period::Quarter(_, q) => format!("Q{q}"),
+            Period::Quarter(_, q) => {
+                let n = ["一", "二", "三", "四"].get(usize::from(*q).saturating_sub(1));
+                format!("{}季度", n.unwrap_or(&""))
+            }
             Period::Year(_) => "全年".into(),
         }
     }

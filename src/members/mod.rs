@@ -31,6 +31,7 @@ pub mod stats;
 pub mod stats_routes;
 mod store;
 mod upload_store;
+pub mod uploads;
 pub mod validate;
 mod views;
 pub mod workbook;

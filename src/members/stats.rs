@@ -140,6 +140,28 @@ pub fn breakdowns(
     ]
 }
 
+/// One row per member on the books of the subtree, as the breakdowns read it.
+pub type Facts = Vec<(String, String, Date, String, String, Option<Date>)>;
+
+/// The facts behind the breakdowns of organisation `org_id`, for callers who may view both it
+/// and its members.
+///
+/// # Errors
+/// `NotFound` outside the caller's reach; storage failures.
+pub async fn facts(
+    app: &crate::app::App,
+    scope: &crate::auth::Scope,
+    org_id: i64,
+) -> Result<(crate::orgs::model::Org, Facts), crate::shared::error::DomainError> {
+    use crate::auth::{Denial, MemberAction, OrgAction};
+    let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
+    if scope.check_member(MemberAction::View, &org.path, 0) == Err(Denial::NotFound) {
+        return Err(Denial::NotFound.into());
+    }
+    let facts = super::store::stat_facts(&mut app.db.conn().await?.exec(), &org.path).await?;
+    Ok((org, facts))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

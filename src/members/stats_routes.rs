@@ -7,7 +7,6 @@ use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 
 use crate::auth::extract::User;
-use crate::auth::{Denial, OrgAction};
 use crate::shared::text::{ymd, ymd_cn};
 use crate::web::error::{AppError, AppResult};
 use crate::web::layout::{PageCtx, render};
@@ -16,9 +15,7 @@ use crate::web::{AppState, Reg};
 use super::roster_page::org_choices;
 use super::service;
 use super::stats::{Breakdown, breakdowns};
-use super::store;
 use super::views::Opt;
-use crate::shared::error::DomainError;
 
 /// Registers the routes.
 pub fn routes(r: Reg) -> Reg {
@@ -62,14 +59,7 @@ async fn compute(
             .ok_or(AppError::Forbidden)?,
         s => s.parse::<i64>().map_err(|_| AppError::NotFound)?,
     };
-    let org = crate::orgs::service::get_checked(&st.app, u.scope(), id, OrgAction::View).await?;
-    if u.scope()
-        .check_member(crate::auth::MemberAction::View, &org.path, 0)
-        == Err(Denial::NotFound)
-    {
-        return Err(DomainError::Denied(Denial::NotFound).into());
-    }
-    let facts = store::stat_facts(&mut st.app.db.conn().await?.exec(), &org.path).await?;
+    let (org, facts) = super::stats::facts(&st.app, u.scope(), id).await?;
     let codes = service::codes(&st.app).await?;
     Ok((
         org,

@@ -19,7 +19,7 @@ use super::import::{self, CellError};
 use super::roster_page::{RosterQuery, org_choices};
 use super::service;
 use super::sheet::MAX_FILE_BYTES;
-use super::store;
+
 use super::views::Opt;
 use super::workbook::{self, Watermark};
 use crate::shared::error::DomainError;
@@ -150,35 +150,13 @@ async fn upload(
         }
         Err(e) => return Err(e.into()),
     };
-    let now = st.app.now();
-    let mut tx = st.app.db.begin().await?;
-    store::delete_uploads(
-        &mut tx.exec(),
-        None,
-        u.0.user_id,
-        now - time::Duration::hours(2),
-    )
-    .await?;
-    let upload_id = store::insert_upload(
-        &mut tx.exec(),
-        &st.app.keys,
-        u.0.user_id,
-        org.id,
-        &file_name,
-        &bytes,
-        now,
-    )
-    .await?;
     let detail = format!(
         "检查 {} 行，问题 {} 处",
         checked.rows.len(),
         checked.errors.len()
     );
-    let ev = AuditEvent::success("member.import_check", "org", org.id)
-        .org(org.id)
-        .detail(detail);
-    audit::record(&mut tx, &u.actor(), now, ev).await?;
-    tx.commit().await?;
+    let upload_id =
+        super::uploads::keep(&st.app, &u.actor(), &org, &file_name, &bytes, detail).await?;
     let page = PageCtx::new(&st, &u, "导入检查结果", "members")
         .await?
         .crumbs(vec![
@@ -205,23 +183,9 @@ async fn upload(
 }
 
 async fn commit(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
-    let (org_id, _, bytes) = store::get_upload(
-        &mut st.app.db.conn().await?.exec(),
-        &st.app.keys,
-        id,
-        u.0.user_id,
-    )
-    .await?;
+    let (org_id, bytes) = super::uploads::take(&st.app, u.0.user_id, id).await?;
     let result = import::commit(&st.app, &u.actor(), u.scope(), org_id, bytes).await;
-    let mut tx = st.app.db.begin().await?;
-    store::delete_uploads(
-        &mut tx.exec(),
-        Some(id),
-        u.0.user_id,
-        st.app.now() - time::Duration::hours(2),
-    )
-    .await?;
-    tx.commit().await?;
+    super::uploads::discard(&st.app, u.0.user_id, id).await?;
     match result {
         Ok((ins, upd)) => Ok(redirect_with(
             &st,

@@ -99,7 +99,7 @@ async fn create(
     let id = service::create(&st.app, &u.actor(), u.scope(), &d).await?;
     // Read back as stored: opening it would record the sender's own read when they are in the
     // audience.
-    let n = super::store::get(&mut st.app.db.conn().await?.exec(), id).await?;
+    let n = super::sending::as_sent(&st.app, u.scope(), id).await?;
     let body = Created {
         id,
         status: n.status,
@@ -188,8 +188,8 @@ struct Opened {
     ))]
 async fn open(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Json<Opened>> {
     let o = service::open(&st.app, &u.actor(), u.scope(), id).await?;
-    let files = super::files_store::list(&mut st.app.db.conn().await?.exec(), id).await?;
-    let attachments = files
+    let attachments = o
+        .files
         .into_iter()
         .map(|f| Attachment {
             url: format!("/notices/{id}/files/{}", f.id),

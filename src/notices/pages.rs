@@ -16,7 +16,7 @@ use crate::web::{AppState, Reg};
 
 use super::model::Audience;
 use super::service::{self, Draft};
-use super::store::{self, InboxLine, Notice};
+use super::store::{InboxLine, Notice};
 use crate::shared::error::DomainError;
 
 /// Registers the routes.
@@ -64,11 +64,13 @@ async fn inbox(
     let (lines, total, unread) = service::inbox(&st.app, u.scope(), page_no, PER_PAGE).await?;
     let officer = u.scope().has_member_area();
     let sent = match (officer, current_org(&st, &u).await?) {
-        (true, Some(org)) => store::sent(&mut st.app.db.conn().await?.exec(), &org.path, 20)
-            .await?
-            .into_iter()
-            .map(|(id, t, s, at, n, r)| (id, t, s, datetime(at), n, r))
-            .collect(),
+        (true, Some(org)) => match super::sending::sent(&st.app, u.scope(), &org, 20).await {
+            Err(DomainError::Denied(_)) => Vec::new(),
+            r => r?,
+        }
+        .into_iter()
+        .map(|(id, t, s, at, n, r)| (id, t, s, datetime(at), n, r))
+        .collect(),
         _ => Vec::new(),
     };
     let page = PageCtx::new(&st, &u, "通知公告", "notices")
@@ -269,23 +271,16 @@ struct ShowPage {
 
 async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let o = service::open(&st.app, &u.actor(), u.scope(), id).await?;
-    // `open` has checked the caller runs the sending organisation when `manages` is set.
-    let read_count = if o.manages {
-        let unread = store::unread_of(&mut st.app.db.conn().await?.exec(), id).await?;
-        o.notice.recipients - unread
-    } else {
-        0
-    };
+    let read_count = o.read_count;
     let page = PageCtx::new(&st, &u, &o.notice.title, "notices")
         .await?
         .crumbs(vec![
             ("通知公告".into(), Some("/notices".into())),
             (o.notice.title.clone(), None),
         ]);
-    let files = super::files_store::list(&mut st.app.db.conn().await?.exec(), id).await?;
     render(&ShowPage {
         page,
-        files,
+        files: o.files,
         read_at: o.read_at.map(datetime),
         manages: o.manages,
         n: o.notice,

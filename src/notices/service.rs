@@ -1,6 +1,7 @@
 //! Use cases of 通知公告: writing and publishing (now or at a set time), the member's inbox,
 //! reading with a receipt, the sender's 已读 / 未读 lists, and reminding the unread.
 
+use crate::meetings::service::FileInfo;
 use time::{Duration, OffsetDateTime};
 
 use crate::app::App;
@@ -249,6 +250,10 @@ pub struct Opened {
     pub read_at: Option<OffsetDateTime>,
     /// The caller may see receipts and remind.
     pub manages: bool,
+    /// Recipients who have read it (counted only for those who manage it, else 0).
+    pub read_count: i64,
+    /// Its attachments, in upload order.
+    pub files: Vec<FileInfo>,
 }
 
 /// Opens a notice: a recipient's first opening records the read. Officers of the sending
@@ -285,10 +290,19 @@ pub async fn open(app: &App, actor: &Actor, scope: &Scope, id: i64) -> Result<Op
     } else if !manages {
         return Err(Denial::NotFound.into());
     }
+    let mut conn = app.db.conn().await?;
+    let read_count = if manages {
+        notice.recipients - store::unread_of(&mut conn.exec(), id).await?
+    } else {
+        0
+    };
+    let files = super::files_store::list(&mut conn.exec(), id).await?;
     Ok(Opened {
         notice,
         read_at,
         manages,
+        read_count,
+        files,
     })
 }
 

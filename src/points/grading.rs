@@ -214,7 +214,8 @@ pub async fn record(
         .count();
     let warning = (excellent * 3 > after.len()).then(|| {
         format!(
-            "评为优秀的 {excellent} 人超过参评人数（{}）的三分之一，请核实是否符合规定（EVAL-03）",
+            // EVAL-03: the guidance on 民主评议党员 keeps 优秀 to about a third.
+            "评为优秀的 {excellent} 人超过参评人数（{}）的三分之一。按照中组部《关于民主评议党员的意见》，评为优秀的一般不超过三分之一，请核实。",
             after.len()
         )
     });

@@ -14,7 +14,7 @@ use crate::web::layout::{PageCtx, redirect_with, render, render_form};
 use crate::web::{AppState, Reg};
 
 use super::model::RankPeriod;
-use super::service::{self, Award, ClaimInput, items_for};
+use super::service::{self, Award, ClaimInput};
 use super::views::{ClaimsPage, MinePage, RankingPage};
 use crate::shared::error::DomainError;
 
@@ -131,8 +131,8 @@ async fn claims_page(st: &AppState, u: &User, error: Option<String>) -> AppResul
     let today = st.app.clock.today();
     let (queue, manual, members) = match (&org, officer) {
         (Some(o), true) => {
-            let all = super::store::items(&mut st.app.db.conn().await?.exec()).await?;
-            let manual = items_for(&all, &o.path, today)
+            let manual = service::items_in_force(&st.app, o)
+                .await?
                 .into_iter()
                 .filter(super::model::Item::is_manual)
                 .collect();
@@ -147,13 +147,11 @@ async fn claims_page(st: &AppState, u: &User, error: Option<String>) -> AppResul
         _ => (Vec::new(), Vec::new(), Vec::new()),
     };
     let claimable = match (&org, scope.member_id) {
-        (Some(o), Some(_)) => {
-            let all = super::store::items(&mut st.app.db.conn().await?.exec()).await?;
-            items_for(&all, &o.path, today)
-                .into_iter()
-                .filter(|i| i.is_manual() && i.points > 0)
-                .collect()
-        }
+        (Some(o), Some(_)) => service::items_in_force(&st.app, o)
+            .await?
+            .into_iter()
+            .filter(|i| i.is_manual() && i.points > 0)
+            .collect(),
         _ => Vec::new(),
     };
     let mine = service::my_claims(&st.app, scope).await?;

@@ -60,6 +60,19 @@ pub async fn items(app: &App, scope: &Scope, org_id: i64) -> Result<Vec<Item>, D
     Ok(items_for(&all, &org.path, app.clock.today()))
 }
 
+/// Items in force today at `org`, which the caller has in focus (the items are the same for
+/// every member of a branch and hold nothing personal).
+///
+/// # Errors
+/// Storage failures.
+pub async fn items_in_force(
+    app: &App,
+    org: &crate::orgs::model::Org,
+) -> Result<Vec<Item>, StoreError> {
+    let all = store::items(&mut app.db.conn().await?.exec()).await?;
+    Ok(items_for(&all, &org.path, app.clock.today()))
+}
+
 /// What an organisation enters to add an item or adjust an inherited one.
 #[derive(Debug, Clone)]
 pub struct ItemInput {

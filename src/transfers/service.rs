@@ -406,11 +406,28 @@ pub async fn verify(app: &App, token: &str) -> Result<Option<Transfer>, DomainEr
 /// # Errors
 /// Storage failures.
 pub async fn destinations(app: &App, except: i64) -> Result<Vec<(i64, String)>, DomainError> {
-    let rows = store::branches(&mut app.db.conn().await?.exec()).await?;
+    let mut conn = app.db.conn().await?;
+    let rows = store::branches(&mut conn.exec()).await?;
+    // Branches of different committees may share a name ("第一党支部"): the committee above
+    // tells them apart.
+    let all = crate::orgs::service::list_under(
+        &mut conn.exec(),
+        &crate::auth::Scope::operator().visible(),
+        false,
+    )
+    .await?;
+    let parent = |path: &str| {
+        let ids = crate::orgs::model::path_ids(path);
+        let above = ids.len().checked_sub(2).and_then(|i| ids.get(i).copied())?;
+        all.iter().find(|o| o.id == above).map(|o| o.name.clone())
+    };
     Ok(rows
         .into_iter()
         .filter(|(id, ..)| *id != except)
-        .map(|(id, name, path)| (id, format!("{name}（{}级）", path.matches('/').count() - 1)))
+        .map(|(id, name, path)| match parent(&path) {
+            Some(p) => (id, format!("{name}（{p}）")),
+            None => (id, name),
+        })
         .collect())
 }
 

@@ -181,11 +181,12 @@ fn render_error(
         return (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
     }
     if body.code == "password_change_required" {
-        return (
-            StatusCode::SEE_OTHER,
-            [(header::LOCATION, "/account/password")],
-        )
-            .into_response();
+        // Where the member was going (a scanned check-in) waits until the new password is set.
+        let to = match get_path {
+            Some(p) if p != "/" => format!("/account/password?next={}", layout::url_encode(p)),
+            _ => "/account/password".to_owned(),
+        };
+        return (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
     }
     layout::error_page(status, &body.message, rid, st.app.is_demo())
 }

@@ -97,7 +97,9 @@ async fn system_admin_issues_accounts_security_admin_unlocks(b: Backend) {
             &format!(r#"{{"username":"wangwu","password":"{pw}"}}"#),
         ))
         .await;
-    assert_eq!(locked.status(), StatusCode::UNAUTHORIZED);
+    // The right password learns that the account is locked (a wrong one could not tell).
+    assert_eq!(locked.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(locked).await.contains("account_locked"));
     let list = text(t.send(get("/admin/users", Some(&xt))).await).await;
     assert!(list.contains("已锁定") && list.contains("解除锁定"));
     let sys_list = text(t.send(get("/admin/users", Some(&st))).await).await;

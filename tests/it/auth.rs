@@ -52,16 +52,22 @@ async fn sec_06_lockout_and_generic_message(b: Backend) {
     for _ in 0..4 {
         api_login(&t, "zhangsan", "Wrong#Pass1234").await;
     }
-    // Five failures lock the account: the right password is refused too, with the same message.
-    let (s, locked) = api_login(&t, "ZHANGSAN", PW).await;
+    // Five failures lock the account. A wrong password still gets the one message, so a guesser
+    // learns nothing; the right password is refused too, but its owner is told why and until when.
+    let (s, still) = api_login(&t, "zhangsan", "Wrong#Pass1234").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    assert_eq!(locked["error"]["message"], wrong["error"]["message"]);
+    assert_eq!(still["error"]["message"], wrong["error"]["message"]);
+    let (s, locked) = api_login(&t, "ZHANGSAN", PW).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{locked}");
+    assert_eq!(locked["error"]["code"], "account_locked");
+    let m = locked["error"]["message"].as_str().unwrap();
+    assert!(m.contains("已锁定") && m.contains("后再试"), "{m}");
     assert_eq!(t.audit_count("auth.locked").await, 1);
     t.clock.advance(Duration::minutes(16));
     let (s, ok) = api_login(&t, "zhangsan", PW).await;
     assert_eq!(s, StatusCode::OK, "{ok}");
     assert_eq!(ok["user"]["role"], "system_admin");
-    assert_eq!(t.audit_count("auth.login_failed").await, 7);
+    assert_eq!(t.audit_count("auth.login_failed").await, 8);
     assert_eq!(
         t.audit_count("auth.login").await - t.audit_count("auth.login_failed").await,
         1
@@ -219,9 +225,10 @@ async fn forced_password_change_then_web_login(b: Backend) {
         .next()
         .unwrap()
         .to_owned();
-    // Until the password is changed every page leads to the change form.
+    // Until the password is changed every page leads to the change form, which keeps where
+    // the user was going.
     let res = t.send(get("/orgs", Some(&tok))).await;
-    assert_eq!(location(&res), "/account/password");
+    assert_eq!(location(&res), "/account/password?next=%2Forgs");
     let api = t
         .send(crate::support::bearer_get("/api/v1/orgs", &tok))
         .await;
@@ -250,7 +257,7 @@ async fn forced_password_change_then_web_login(b: Backend) {
             Some(&tok),
             Some(&s.csrf_token),
             &format!(
-                "current={}&new_password={}&confirm={}",
+                "current={}&new_password={}&confirm={}&next=%2Forgs",
                 urlenc(PW),
                 urlenc(new),
                 urlenc(new)
@@ -258,6 +265,7 @@ async fn forced_password_change_then_web_login(b: Backend) {
         ))
         .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&ok), "/orgs");
     // SEC-08: a 三员 without a second factor is sent to enrolment next.
     let res = t.send(get("/orgs", Some(&tok))).await;
     assert_eq!(location(&res), "/account/second-factor");

@@ -58,6 +58,7 @@ mod points_pages;
 mod points_ranking;
 mod points_reports;
 mod reminders;
+mod scan_pass;
 mod second_factor;
 mod sheets;
 mod sheets_hostile;
