@@ -237,13 +237,18 @@ pub async fn check(
             });
         };
         let mut raw: HashMap<String, String> = HashMap::new();
+        // A cell that cannot be read is reported once, not again as missing by the rules.
+        let mut unread: HashSet<&'static str> = HashSet::new();
         for (i, k) in keys.iter().enumerate() {
             let Some(k) = k else { continue };
             match cell_text(cells.get(i).unwrap_or(&Cell::Empty), k) {
                 Ok(v) => {
                     raw.insert((*k).to_owned(), v);
                 }
-                Err(m) => push(k, m),
+                Err(m) => {
+                    unread.insert(*k);
+                    push(k, m);
+                }
             }
         }
         let name = raw.get("name").cloned().unwrap_or_default();
@@ -268,7 +273,7 @@ pub async fn check(
         let fields = match validate(&raw, category, &codes, today) {
             Ok(f) => Some(f),
             Err(fe) => {
-                for e in fe {
+                for e in fe.into_iter().filter(|e| !unread.contains(e.field)) {
                     push(e.field, e.message);
                 }
                 None

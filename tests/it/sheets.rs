@@ -118,6 +118,37 @@ async fn import_lists_every_bad_cell_and_writes_nothing(b: Backend) {
 }
 db_test!(import_lists_every_bad_cell_and_writes_nothing);
 
+/// An ID stored as a number by Excel is one problem, said once: the cell, not the rules again.
+async fn a_numeric_id_cell_is_one_error(b: Backend) {
+    let (t, a, _) = branch(b).await;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in HEAD.iter().enumerate() {
+        ws.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
+    }
+    for (c, v) in row(1).iter().enumerate() {
+        let c = u16::try_from(c).unwrap();
+        if c == 2 {
+            ws.write_number(1, c, 110_105_194_912_310_000.0).unwrap();
+        } else {
+            ws.write_string(1, c, v).unwrap();
+        }
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let (_, checked) = import::check(&t.app, &zhibu::auth::Scope::operator(), a, bytes)
+        .await
+        .unwrap();
+    let on_id: Vec<&str> = checked
+        .errors
+        .iter()
+        .filter(|e| e.column == "C")
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(on_id.len(), 1, "{on_id:?}");
+    assert!(on_id[0].contains("存成了数字"), "{on_id:?}");
+}
+db_test!(a_numeric_id_cell_is_one_error);
+
 async fn import_commits_and_reimport_updates(b: Backend) {
     let (t, a, _) = branch(b).await;
     let scope = zhibu::auth::Scope::operator();
