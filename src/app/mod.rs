@@ -6,8 +6,10 @@
 //! the organisation switcher), and `meta` serves health, assets and the API document.
 
 mod chrome;
+mod home;
 pub(crate) mod meta;
 pub mod router;
+mod todo;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -15,6 +15,7 @@ use crate::web::{AppError, AppState, Reg, RouteSpec, middleware, trace};
 pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = Reg::new();
     let reg = super::meta::routes(reg);
+    let reg = super::home::routes(reg);
     let reg = crate::auth::routes::routes(reg);
     let reg = crate::orgs::routes::routes(reg);
     let reg = crate::orgs::api::routes(reg);

@@ -82,6 +82,15 @@ pub async fn request_leave(
                 .org(m.org_id)
                 .detail(reason);
             w.audit(ev).await?;
+            // The officers hear of it in the bell, as of every request that waits for them.
+            let title = format!("{}申请不参加“{}”，待审批", actor.name, m.title);
+            crate::notices::service::to_officers(
+                &mut w.exec(),
+                m.org_id,
+                ("todo", &title, &format!("/meetings/{id}#leave")),
+                now,
+            )
+            .await?;
             Ok(lid)
         })
         .await

@@ -31,6 +31,8 @@ pub mod service;
 mod store;
 mod views;
 pub mod votes;
+pub mod waiting;
+mod waiting_store;
 pub mod warnings;
 
 /// Rows below the use cases, for bulk loading (the demo, the command line), benchmarks and tests.

@@ -109,7 +109,7 @@ pub async fn request(
     if scope.member_id != Some(member_id) {
         return Err(Denial::NotFound.into());
     }
-    detail(app, scope, member_id, MemberAction::View).await?;
+    let d = detail(app, scope, member_id, MemberAction::View).await?;
     if !CORRECTABLE.contains(&field) {
         return Err(DomainError::Invalid("请选择要更正的项目".into()));
     }
@@ -139,6 +139,14 @@ pub async fn request(
             let ev = AuditEvent::success("member.correction_request", "member", member_id)
                 .detail(label_of(field));
             w.audit(ev).await?;
+            let title = format!("{}申请更正本人的{}", d.member.name, label_of(field));
+            crate::notices::service::to_officers(
+                &mut w.exec(),
+                d.org.id,
+                ("todo", &title, &format!("/members/corrections/{id}")),
+                now,
+            )
+            .await?;
             Ok(id)
         })
         .await

@@ -14,7 +14,8 @@ use crate::on;
 pub struct Notification {
     /// Id.
     pub id: i64,
-    /// `notice`, `notice_reminder`, `meeting_reminder`, `claim_decided`, `report`, `warning`.
+    /// `notice`, `notice_reminder`, `meeting_reminder`, `claim_decided`, `report`, `warning`,
+    /// `todo` (a request waiting for the officers).
     pub kind: String,
     /// What happened, in Chinese.
     pub title: String,
@@ -44,6 +45,7 @@ impl Notification {
             "claim_decided" => "积分",
             "report" => "通报",
             "warning" => "预警",
+            "todo" => "待办",
             _ => "消息",
         }
     }

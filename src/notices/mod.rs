@@ -16,7 +16,7 @@ pub mod model;
 mod pages;
 pub mod reminders;
 mod reminders_store;
-mod sending;
+pub mod sending;
 pub mod service;
 mod store;
 

@@ -48,3 +48,30 @@ pub async fn sent(
     crate::orgs::service::get_checked(app, scope, org.id, OrgAction::Edit).await?;
     Ok(store::sent(&mut app.db.conn().await?.exec(), &org.path, limit).await?)
 }
+
+/// Notices sent in `org`'s subtree whose receipts are overdue (published longer ago than the
+/// receipt reminder waits, still unread by someone): (count, the oldest), for its officers.
+///
+/// # Errors
+/// Storage failures.
+pub async fn overdue_receipts(
+    app: &App,
+    scope: &Scope,
+    org: &Org,
+) -> Result<Option<(i64, i64)>, DomainError> {
+    if !scope.has_member_area()
+        || crate::orgs::service::get_checked(app, scope, org.id, OrgAction::Edit)
+            .await
+            .is_err()
+    {
+        return Ok(None);
+    }
+    let hours = match app.config.notices.receipt_reminder_hours {
+        0 => 24,
+        h => i64::from(h),
+    };
+    let before = app.now() - time::Duration::hours(hours);
+    let (n, first) =
+        store::overdue_receipts(&mut app.db.conn().await?.exec(), &org.path, before).await?;
+    Ok(first.filter(|_| n > 0).map(|id| (n, id)))
+}

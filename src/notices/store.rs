@@ -315,3 +315,20 @@ pub async fn unread_count(ex: &mut Exec<'_>, member_id: i64) -> StoreResult<i64>
         WHERE r.member_id = $1 AND r.read_at IS NULL AND n.status = 'published'";
     on!(ex, c => Ok(sqlx::query_scalar(SQL).bind(member_id).fetch_one(c).await?))
 }
+
+/// Notices of the subtree at `root` that ask for a receipt, were published at or before
+/// `before`, and still have unread recipients: (count, the oldest).
+///
+/// # Errors
+/// Database failures.
+pub async fn overdue_receipts(
+    ex: &mut Exec<'_>,
+    root: &str,
+    before: OffsetDateTime,
+) -> StoreResult<(i64, Option<i64>)> {
+    const SQL: &str = "SELECT COUNT(*), MIN(n.id) FROM notices n JOIN orgs o ON o.id = n.org_id
+        WHERE n.status = 'published' AND n.receipt_required = TRUE AND n.published_at <= $3
+          AND o.path >= $1 AND o.path < $2
+          AND EXISTS (SELECT 1 FROM notice_recipients r WHERE r.notice_id = n.id AND r.read_at IS NULL)";
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(root).bind(subtree_upper(root)).bind(before).fetch_one(c).await?))
+}

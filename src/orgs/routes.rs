@@ -1,15 +1,13 @@
 //! Pages of the organisation area: the home page of the organisation in focus, the tree, one
 //! organisation, and the forms that change them.
 
-use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use time::Duration;
 
+use crate::auth::OrgAction;
 use crate::auth::extract::User;
 use crate::auth::scope::Capability;
-use crate::auth::{OrgAction, Role};
 use crate::members;
 use crate::shared::text::ymd;
 use crate::web::error::{AppError, AppResult};
@@ -18,14 +16,13 @@ use crate::web::layout::{PageCtx, redirect, render};
 use crate::web::{AppState, Reg};
 
 use super::forms;
-use super::model::{Org, OrgKind, Post, term_end};
-use super::service::{self, OrgDetail};
+use super::model::{Org, OrgKind, Post};
+use super::service;
 use super::views::{ShowPage, TreePage};
 
 /// Registers the routes of this area.
 pub fn routes(r: Reg) -> Reg {
-    r.get("/", home)
-        .post("/orgs/switch", switch)
+    r.post("/orgs/switch", switch)
         .get("/orgs", tree)
         .get("/orgs/new", forms::new_form)
         .post("/orgs", forms::create)
@@ -38,64 +35,6 @@ pub fn routes(r: Reg) -> Reg {
         .post("/orgs/{id}/terms", forms::add_term)
         .post("/orgs/{id}/officers", forms::add_officer)
         .post("/orgs/{id}/officers/{oid}/end", forms::end_officer)
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    page: PageCtx,
-    detail: Option<OrgDetail>,
-    term_note: Option<(String, bool)>,
-    is_triad: bool,
-    role: Role,
-    greeting: String,
-    period_card: Option<crate::meetings::compliance_service::PeriodCard>,
-    upcoming: Vec<(crate::meetings::service::Meeting, String)>,
-    meetings_area: bool,
-    page_month: String,
-}
-
-async fn home(State(st): State<AppState>, u: User) -> AppResult<Response> {
-    let org = super::focus::current_org(&st, &u).await?;
-    let detail = match &org {
-        Some(o) => Some(service::detail(&st.app, u.scope(), o.id).await?),
-        None => None,
-    };
-    let term_note = detail.as_ref().and_then(|d| term_note(&st, d));
-    let period_card = match &org {
-        Some(o) => crate::meetings::compliance_service::card(&st.app, u.scope(), o).await?,
-        None => None,
-    };
-    let meetings_area = org.is_some() && !u.0.role.is_admin_triad();
-    let upcoming = crate::meetings::export::mine(&st.app, u.scope()).await?;
-    let page = PageCtx::new(&st, &u, "首页", "home").await?;
-    let greeting = format!("{}，您好", u.0.display_name);
-    render(&HomePage {
-        period_card,
-        upcoming,
-        meetings_area,
-        page_month: {
-            let t = st.app.clock.today();
-            format!("{}-{:02}", t.year(), u8::from(t.month()))
-        },
-        page,
-        detail,
-        term_note,
-        is_triad: u.0.role.is_admin_triad(),
-        role: u.0.role,
-        greeting,
-    })
-}
-
-/// The current term's planned end, and whether it falls within six months (ELEC-03).
-fn term_note(st: &AppState, d: &OrgDetail) -> Option<(String, bool)> {
-    let t = d.terms.iter().find(|t| t.ended_on.is_none())?;
-    let end = term_end(t.started_on, t.years);
-    let today = st.app.clock.today();
-    Some((
-        crate::shared::text::ymd_cn(end),
-        end - today <= Duration::days(183),
-    ))
 }
 
 #[derive(Deserialize)]
@@ -216,7 +155,7 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
         .into_iter()
         .filter(|p| p.fits(d.org.kind()))
         .collect();
-    let term_note = term_note(&st, &d);
+    let term_note = service::term_note(&d, st.app.clock.today());
     let page = PageCtx::new(&st, &u, &d.org.name, "orgs")
         .await?
         .crumbs(crumbs_for(&d.ancestors, &d.org, None));

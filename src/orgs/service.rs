@@ -337,3 +337,15 @@ pub use super::tree::{TreeNode, outline, tree};
 /// Other areas read organisations through these: `get_unscoped` by id for callers that have
 /// already decided the caller may see it (or run as the system), `list_under` by `Visible`.
 pub use super::store::{get as get_unscoped, list_under};
+
+/// The current term's planned end (as shown), and whether it falls within six months of
+/// `today` (ELEC-03).
+#[must_use]
+pub fn term_note(d: &OrgDetail, today: time::Date) -> Option<(String, bool)> {
+    let t = d.terms.iter().find(|t| t.ended_on.is_none())?;
+    let end = super::model::term_end(t.started_on, t.years);
+    Some((
+        crate::shared::text::ymd_cn(end),
+        end - today <= time::Duration::days(183),
+    ))
+}

@@ -115,6 +115,14 @@ pub async fn award(
                     .org(d.member.org_id)
                     .detail(&item.name);
                 w.audit(ev).await?;
+                let title = format!("{}的积分“{}”待审批", d.member.name, item.name);
+                crate::notices::service::to_officers(
+                    &mut w.exec(),
+                    d.member.org_id,
+                    ("todo", &title, "/points/claims"),
+                    now,
+                )
+                .await?;
                 Ok::<_, DomainError>(id)
             })
             .await?;
@@ -235,6 +243,14 @@ pub async fn claim(
                 .org(d.member.org_id)
                 .detail(&item.name);
             w.audit(ev).await?;
+            let title = format!("{}申报积分“{}”，待审核", d.member.name, item.name);
+            crate::notices::service::to_officers(
+                &mut w.exec(),
+                d.member.org_id,
+                ("todo", &title, "/points/claims"),
+                now,
+            )
+            .await?;
             Ok::<_, DomainError>(id)
         })
         .await?;

@@ -128,6 +128,14 @@ pub async fn request_internal(
                 .org(d.member.org_id)
                 .detail(format!("转往 {}", dest.name));
             w.audit(ev).await?;
+            let title = format!("{}的组织关系将转入本支部，待接收", d.member.name);
+            crate::notices::service::to_officers(
+                &mut w.exec(),
+                dest.id,
+                ("todo", &title, &format!("/transfers/{id}")),
+                now,
+            )
+            .await?;
             Ok(id)
         })
         .await

@@ -29,6 +29,7 @@ mod e2e_support;
 mod events;
 mod feed;
 mod field_crypto;
+mod home_todo;
 mod http;
 mod jobs;
 mod layers;

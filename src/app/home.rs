@@ -1,0 +1,73 @@
+//! The home page: a greeting, the officers' 待办, the meetings the caller is expected at, the
+//! period's organisational life, and the organisation in focus. It gathers from several areas,
+//! so it lives above them.
+
+use crate::auth::Role;
+use crate::auth::extract::User;
+use crate::orgs::service::{self, OrgDetail};
+use crate::web::error::AppResult;
+use crate::web::layout::{PageCtx, render};
+use crate::web::{AppState, Reg};
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+
+/// Registers the page.
+pub fn routes(r: Reg) -> Reg {
+    r.get("/", home)
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: PageCtx,
+    detail: Option<OrgDetail>,
+    term_note: Option<(String, bool)>,
+    is_triad: bool,
+    role: Role,
+    greeting: String,
+    period_card: Option<crate::meetings::compliance_service::PeriodCard>,
+    upcoming: Vec<(crate::meetings::service::Meeting, String)>,
+    todo: Vec<super::todo::Todo>,
+    meetings_area: bool,
+    page_month: String,
+}
+
+async fn home(State(st): State<AppState>, u: User) -> AppResult<Response> {
+    let org = crate::orgs::focus::current_org(&st, &u).await?;
+    let detail = match &org {
+        Some(o) => Some(service::detail(&st.app, u.scope(), o.id).await?),
+        None => None,
+    };
+    let term_note = detail
+        .as_ref()
+        .and_then(|d| service::term_note(d, st.app.clock.today()));
+    let period_card = match &org {
+        Some(o) => crate::meetings::compliance_service::card(&st.app, u.scope(), o).await?,
+        None => None,
+    };
+    let meetings_area = org.is_some() && !u.0.role.is_admin_triad();
+    let todo = match &org {
+        Some(o) => super::todo::for_officer(&st.app, u.scope(), o).await?,
+        None => Vec::new(),
+    };
+    let upcoming = crate::meetings::export::mine(&st.app, u.scope()).await?;
+    let page = PageCtx::new(&st, &u, "首页", "home").await?;
+    let greeting = format!("{}，您好", u.0.display_name);
+    render(&HomePage {
+        period_card,
+        todo,
+        upcoming,
+        meetings_area,
+        page_month: {
+            let t = st.app.clock.today();
+            format!("{}-{:02}", t.year(), u8::from(t.month()))
+        },
+        page,
+        detail,
+        term_note,
+        is_triad: u.0.role.is_admin_triad(),
+        role: u.0.role,
+        greeting,
+    })
+}
