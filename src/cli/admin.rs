@@ -18,86 +18,159 @@ pub enum AdminCmd {
     /// Create an account, active at once. The password is read from standard input. The 三员
     /// roles obey `auth.max_per_admin_role` here too: to replace one, disable the old account
     /// first or raise the limit in the configuration file.
+    #[command(
+        about = "创建账号，立即生效，密码从标准输入读取。三员角色的人数同样受配置项 auth.max_per_admin_role 限制：\
+                 如需更换，请先停用原账号，或在配置文件中调高上限",
+        long_about = None
+    )]
     CreateUser {
         /// Login name (3–32 letters, digits, . _ -).
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "用户名",
+            help = "登录名（3–32 位字母、数字或 . _ -）"
+        )]
         username: String,
         /// Name shown in the interface.
-        #[arg(long)]
+        #[arg(long, value_name = "显示名", help = "界面上显示的名称")]
         display_name: String,
         /// One of: `system_admin` (系统管理员), `security_admin` (安全管理员), `audit_admin` (审计管理员),
         /// `org_admin` (组织管理员), officer (支部委员), member (党员).
-        #[arg(long, value_parser = ["system_admin", "security_admin", "audit_admin", "org_admin", "officer", "member"])]
+        #[arg(long, value_name = "角色",
+              value_parser = ["system_admin", "security_admin", "audit_admin", "org_admin", "officer", "member"],
+              help = "system_admin（系统管理员）、security_admin（安全管理员）、audit_admin（审计管理员）、\
+                      org_admin（组织管理员）、officer（支部委员）或 member（党员）")]
         role: String,
         /// Organisation id (required for `org_admin`, officer and member unless --member is given).
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "组织编号",
+            help = "所属组织的编号（org_admin、officer、member 必填，给出 --member 时除外）"
+        )]
         org: Option<i64>,
         /// Link the account to this member record (its 党支部 becomes the account's organisation).
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "党员编号",
+            help = "关联到该党员记录（账号的组织即其所在党支部）"
+        )]
         member: Option<i64>,
         /// Read the password from standard input (required, so it never appears in the shell history).
-        #[arg(long, required = true)]
+        #[arg(
+            long,
+            required = true,
+            help = "从标准输入读取密码（必须给出，以免密码留在命令历史中）"
+        )]
         password_stdin: bool,
     },
     /// Reset an account's password: prints an activation code (or reads a password from
     /// standard input) that expires after `auth.activation_code_days`, forces a change at next
     /// login, signs the account out everywhere and tells its owner at the next login.
+    #[command(
+        about = "重置账号密码：打印激活码（或从标准输入读取新密码），在配置项 auth.activation_code_days 规定的天数内有效；\
+                 下次登录须修改密码，该账号的全部登录被注销，本人下次登录时会看到重置提醒",
+        long_about = None
+    )]
     ResetPassword {
         /// Login name.
-        #[arg(long)]
+        #[arg(long, value_name = "用户名", help = "登录名")]
         username: String,
         /// Read the new password from standard input instead of generating one.
-        #[arg(long)]
+        #[arg(long, help = "从标准输入读取新密码，不生成激活码")]
         password_stdin: bool,
     },
     /// Remove an account's second factor (lost phone and recovery codes): the account must
     /// enrol again at next login, and is signed out everywhere.
+    #[command(
+        about = "清除账号的两步验证（手机和恢复码都丢失时）：该账号的全部登录被注销，下次登录后须重新启用",
+        long_about = None
+    )]
     ResetSecondFactor {
         /// Login name.
-        #[arg(long)]
+        #[arg(long, value_name = "用户名", help = "登录名")]
         username: String,
     },
     /// Issue accounts to every member of an organisation (and below) who has none, and write
     /// the printable slips with their one-time activation codes to an .xlsx file.
+    #[command(
+        about = "为组织（含下级）中尚无账号的党员开通账号，并把含一次性激活码、可打印的开通通知写入 .xlsx 文件",
+        long_about = None
+    )]
     IssueAccounts {
         /// Organisation id.
-        #[arg(long)]
+        #[arg(long, value_name = "组织编号", help = "组织编号")]
         org: i64,
         /// Destination .xlsx file for the slips (must not exist).
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "文件",
+            help = "写入开通通知的 .xlsx 文件（不能已存在）"
+        )]
         out: PathBuf,
     },
     /// Write a consistent snapshot of the live database to FILE (the server may keep running).
     /// The file is readable by its owner only. With --passphrase-file, or the passphrase in
     /// `ZHIBU_BACKUP_PASSPHRASE`, it is encrypted (SM4-GCM, key from the passphrase).
+    #[command(
+        about = "把运行中的数据库一致地备份到文件（服务无须停止），文件仅所有者可读写。\
+                 给出 --passphrase-file 或环境变量 ZHIBU_BACKUP_PASSPHRASE 时加密备份\
+                 （SM4-GCM，密钥由口令派生）",
+        long_about = None
+    )]
     Backup {
         /// Destination file (must not exist).
+        #[arg(value_name = "文件", help = "备份文件（不能已存在）")]
         file: PathBuf,
         /// Encrypt with the passphrase in this file (first line; at least 12 characters).
-        #[arg(long, value_name = "FILE")]
+        #[arg(
+            long,
+            value_name = "口令文件",
+            help = "用此文件第一行的口令加密（至少 12 个字符）"
+        )]
         passphrase_file: Option<PathBuf>,
     },
     /// Replace the database's contents with a backup made by `admin backup`. All-or-nothing.
     /// An encrypted backup needs its passphrase: --passphrase-file, `ZHIBU_BACKUP_PASSPHRASE`,
     /// or typed when asked.
+    #[command(
+        about = "用 admin backup 生成的备份整体替换数据库内容，要么全部恢复，要么不做任何改动。\
+                 加密的备份需要口令：--passphrase-file、环境变量 ZHIBU_BACKUP_PASSPHRASE，或在提示时输入",
+        long_about = None
+    )]
     Restore {
         /// The backup file.
+        #[arg(value_name = "文件", help = "备份文件")]
         file: PathBuf,
         /// Read the backup's passphrase from this file.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "口令文件", help = "从此文件读取备份口令")]
         passphrase_file: Option<PathBuf>,
     },
     /// Check the audit log's chain: prints the first changed or removed row and exits
     /// non-zero, or the number of rows when it is intact.
+    #[command(
+        about = "校验审计日志的完整性链：完好时打印记录条数，否则打印第一条被篡改或删除的记录并以非零状态退出",
+        long_about = None
+    )]
     VerifyAudit,
     /// Add a new data key to the key file and re-encrypt every 身份证号 and 手机号 with it, in
     /// batches (stop the server first). `--resume` continues an interrupted rotation.
+    #[command(
+        about = "在密钥文件中加入新版数据密钥，并用它分批重新加密全部身份证号和手机号（请先停止服务）；\
+                 --resume 继续被中断的轮换",
+        long_about = None
+    )]
     RotateKey {
         /// Continue an interrupted rotation under the current key; add no new key.
-        #[arg(long)]
+        #[arg(long, help = "继续被中断的轮换：沿用当前密钥，不加入新密钥")]
         resume: bool,
-        /// Rows per transaction.
-        #[arg(long, default_value_t = 500)]
+        /// Rows per transaction. The default is in the help text, as clap words it in English.
+        #[arg(
+            long,
+            default_value_t = 500,
+            hide_default_value = true,
+            value_name = "条数",
+            help = "每个事务重新加密的行数（默认 500）"
+        )]
         batch_size: i64,
     },
 }

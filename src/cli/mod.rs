@@ -6,6 +6,9 @@ mod admin;
 mod keys;
 pub mod serve;
 mod sheets;
+mod zh;
+
+pub use zh::command;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,17 +22,36 @@ use crate::db::Db;
 use crate::shared::SystemClock;
 use crate::shared::crypto::{KeyRing, keyfile};
 
-/// 支部 — 基层党组织工作平台.
+/// The command line. Parse it with `zh::parse` or build it with [`command`], not with
+/// `Cli::parse`: clap's own words (headings, `-h`, `-V`, usage errors) are put into Chinese
+/// there. Doc comments are for developers; users read the `about` and `help` attributes, which
+/// take precedence over them.
 #[derive(Debug, Parser)]
-#[command(name = "zhibu", version, about = "支部：基层党组织工作平台（组织、党员、组织生活、积分、党费、通知）",
-          long_about = None, propagate_version = true)]
+#[command(
+    name = "zhibu",
+    version,
+    about = "支部：基层党组织工作平台（组织、党员、组织生活、积分、组织关系转接、通知公告、党建群、群机器人）",
+    long_about = None,
+    propagate_version = true
+)]
 pub struct Cli {
     /// Settings file in TOML (see `zhibu config example`).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "文件",
+        help = "TOML 格式的配置文件（带说明的样例见 zhibu config example）"
+    )]
     pub config: Option<PathBuf>,
     /// Database address: <sqlite://PATH> or <postgres://USER:PASSWORD@HOST/DB>. Overrides the
     /// settings file and `ZHIBU_DATABASE_URL` / `DATABASE_URL`.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        help = "数据库地址：sqlite://路径 或 postgres://用户:密码@主机/库名；\
+                  优先于配置文件和环境变量 ZHIBU_DATABASE_URL、DATABASE_URL"
+    )]
     pub database: Option<String>,
     /// What to do.
     #[command(subcommand)]
@@ -40,26 +62,30 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server (web pages and the JSON API). Creates and migrates the database.
+    #[command(about = "启动网页与 JSON 接口服务，自动创建并迁移数据库", long_about = None)]
     Serve(serve::ServeOpts),
     /// Apply database migrations, or show which are applied (`migrate status`).
+    #[command(about = "执行数据库迁移，或用 migrate status 查看迁移情况", long_about = None)]
     Migrate {
         /// `status` to only list the migrations.
-        #[arg(value_parser = ["status"])]
+        #[arg(value_parser = ["status"], value_name = "status",
+              help = "填 status 时只列出各迁移是否已应用，不执行迁移")]
         action: Option<String>,
     },
     /// Print the documented example settings, or check a settings file without starting.
-    #[command(subcommand)]
+    #[command(subcommand, about = "打印带说明的配置样例，或检查配置文件（不启动服务）", long_about = None)]
     Config(ConfigCmd),
     /// Fill an empty database with the fictitious demo organisation and exit.
+    #[command(about = "向空数据库填充虚构的演示组织后退出", long_about = None)]
     Demo,
-    /// Accounts, backups and restores.
-    #[command(subcommand)]
+    /// Accounts, backups and restores, the audit chain and the data key.
+    #[command(subcommand, about = "账号、备份与恢复、审计日志校验和数据密钥轮换", long_about = None)]
     Admin(admin::AdminCmd),
     /// Import data from a spreadsheet (checks every row; writes nothing if any row is wrong).
-    #[command(subcommand)]
+    #[command(subcommand, about = "从表格导入数据（逐行检查，任何一行有误都不写入）", long_about = None)]
     Import(sheets::ImportCmd),
     /// Export data to a spreadsheet.
-    #[command(subcommand)]
+    #[command(subcommand, about = "把数据导出为表格", long_about = None)]
     Export(sheets::ExportCmd),
 }
 
@@ -67,10 +93,13 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCmd {
     /// Print every setting with its default and an explanation.
+    #[command(about = "打印全部配置项及其默认值和说明", long_about = None)]
     Example,
     /// Check a settings file and report the first problem.
+    #[command(about = "检查配置文件，报告发现的第一个问题", long_about = None)]
     Check {
         /// The file to check.
+        #[arg(value_name = "文件", help = "要检查的配置文件")]
         file: PathBuf,
     },
 }
@@ -78,7 +107,7 @@ pub enum ConfigCmd {
 /// Entry point of the binary.
 #[must_use]
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = zh::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -259,7 +288,6 @@ mod tests {
 
     #[test]
     fn verify_cli() {
-        use clap::CommandFactory;
-        Cli::command().debug_assert();
+        command().debug_assert();
     }
 }

@@ -20,11 +20,18 @@ use crate::web::AppState;
 #[derive(Debug, Args)]
 pub struct ServeOpts {
     /// Address and port to listen on, e.g. 0.0.0.0:8080 (default 127.0.0.1:8080).
-    #[arg(long, value_name = "ADDR")]
+    #[arg(
+        long,
+        value_name = "地址",
+        help = "监听的地址和端口，例如 0.0.0.0:8080（默认 127.0.0.1:8080）"
+    )]
     pub listen: Option<String>,
     /// Fill an empty database with the fictitious demo organisation; every page then shows
     /// a 演示数据 banner.
-    #[arg(long)]
+    #[arg(
+        long,
+        help = "向空数据库填充虚构的演示组织，此后每个页面都显示“演示数据”横幅"
+    )]
     pub demo: bool,
 }
 

@@ -17,14 +17,20 @@ use crate::members::{import, service};
 #[derive(Debug, Subcommand)]
 pub enum ImportCmd {
     /// Import a roster workbook (.xlsx, the template's columns) into one 党支部.
+    #[command(about = "把花名册表格（.xlsx，按模板的列）导入一个党支部", long_about = None)]
     Members {
         /// The workbook.
+        #[arg(value_name = "文件", help = "花名册表格")]
         file: PathBuf,
         /// Id of the 党支部 to import into (shown on its page and in `/api/v1/orgs`).
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "支部编号",
+            help = "导入到哪个党支部（编号见该支部的页面或 /api/v1/orgs）"
+        )]
         org: i64,
         /// Only check and report; write nothing.
-        #[arg(long)]
+        #[arg(long, help = "只检查并报告问题，不写入数据")]
         dry_run: bool,
     },
 }
@@ -33,14 +39,16 @@ pub enum ImportCmd {
 #[derive(Debug, Subcommand)]
 pub enum ExportCmd {
     /// Export the roster of an organisation and everything below it.
+    #[command(about = "导出组织及其全部下级的花名册", long_about = None)]
     Members {
         /// Destination .xlsx file.
+        #[arg(value_name = "文件", help = "导出到的 .xlsx 文件")]
         file: PathBuf,
         /// Organisation id.
-        #[arg(long)]
+        #[arg(long, value_name = "组织编号", help = "组织编号")]
         org: i64,
         /// Include full 身份证号 and 手机号 (recorded in the audit log).
-        #[arg(long)]
+        #[arg(long, help = "导出完整的身份证号和手机号（记入审计日志）")]
         unmask: bool,
     },
 }
