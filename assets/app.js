@@ -59,5 +59,10 @@
     if (!b) { return; }
     var open = document.body.classList.toggle("nav-open");
     b.setAttribute("aria-expanded", open ? "true" : "false");
+    // The drawer starts under the top bar wherever it is now: lower while the demo banner
+    // above it is still on screen.
+    var bar = document.querySelector(".topbar");
+    var nav = document.querySelector(".sidenav");
+    if (open && bar && nav) { nav.style.top = Math.max(0, bar.getBoundingClientRect().bottom) + "px"; }
   });
 })();

@@ -39,14 +39,18 @@ async fn home(State(st): State<AppState>, u: User) -> AppResult<Response> {
         Some(o) => Some(service::detail(&st.app, u.scope(), o.id).await?),
         None => None,
     };
+    // What the committee still owes this period, and its term, are for those who run it: a
+    // member cannot act on either.
+    let runs = u.scope().has_member_area();
     let term_note = detail
         .as_ref()
+        .filter(|_| runs)
         .and_then(|d| service::term_note(d, st.app.clock.today()));
     let period_card = match &org {
-        Some(o) => crate::meetings::compliance_service::card(&st.app, u.scope(), o).await?,
-        None => None,
+        Some(o) if runs => crate::meetings::compliance_service::card(&st.app, u.scope(), o).await?,
+        _ => None,
     };
-    let meetings_area = org.is_some() && !u.0.role.is_admin_triad();
+    let meetings_area = org.is_some() && runs;
     let todo = match &org {
         Some(o) => super::todo::for_officer(&st.app, u.scope(), o).await?,
         None => Vec::new(),

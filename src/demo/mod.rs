@@ -22,7 +22,8 @@ use crate::orgs::rows::{self as org_store, NewOfficer, NewOrg};
 /// The password of every demo account (documented in the README; demo databases only).
 pub const DEMO_PASSWORD: &str = "Yanshi@2026!";
 
-/// Demo accounts: username, display name, role code, index of their organisation in the
+/// Demo accounts: username, display name (replaced by the person's name for accounts linked to
+/// a member record), role code, index of their organisation in the
 /// seeded list (`None` for the 三员).
 pub const ACCOUNTS: &[(&str, &str, &str, Option<usize>)] = &[
     ("sysadmin", "王系统", "system_admin", None),
@@ -89,9 +90,13 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
                 .find(|id| !officers.iter().any(|(_, o, _)| o == id)),
             _ => None,
         };
+        // An account linked to a record carries the person's name, as pages greet and sign by it.
+        let shown = member_id
+            .and_then(|id| members.iter().find(|m| m.0 == id))
+            .map_or(*name, |m| m.2.as_str());
         let nu = NewUser {
             username,
-            display_name: name,
+            display_name: shown,
             password_hash: &hash,
             role,
             org_id,

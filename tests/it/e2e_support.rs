@@ -64,6 +64,16 @@ impl Browser {
     pub(crate) async fn source(&self) -> String {
         step("page source", self.c.source()).await
     }
+    /// Resizes the window (CSS pixels), for the phone and desktop views of one page.
+    pub(crate) async fn size(&self, w: u32, h: u32) {
+        step("resize", self.c.set_window_size(w, h)).await;
+    }
+
+    /// The page as a PNG.
+    pub(crate) async fn screenshot(&self) -> Vec<u8> {
+        step("screenshot", self.c.screenshot()).await
+    }
+
     pub(crate) async fn url(&self) -> String {
         step("current url", self.c.current_url()).await.to_string()
     }

@@ -25,6 +25,7 @@ mod e2e;
 mod e2e_bots;
 mod e2e_notices;
 mod e2e_points;
+mod e2e_screens;
 mod e2e_support;
 mod events;
 mod feed;
