@@ -50,9 +50,59 @@
     }
     setTimeout(tick, 1000);
   }
+  // The notice editor's toolbar writes the few tags the server keeps (bold, heading, list,
+  // link) into the text, so what is typed on a phone is what gets published.
+  function editor(area) {
+    var bar = document.createElement("div");
+    bar.className = "editor-toolbar";
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", "格式");
+    function put(before, after, fallback) {
+      var a = area.selectionStart, b = area.selectionEnd, v = area.value;
+      var text = v.slice(a, b) || fallback;
+      area.value = v.slice(0, a) + before + text + after + v.slice(b);
+      area.focus();
+      area.setSelectionRange(a + before.length, a + before.length + text.length);
+    }
+    function block(html) {
+      var a = area.selectionStart, b = area.selectionEnd, v = area.value;
+      var pre = v.slice(0, a).replace(/\s*$/, ""), post = v.slice(b).replace(/^\s*/, "");
+      area.value = (pre ? pre + "\n\n" : "") + html + (post ? "\n\n" + post : "");
+      area.focus();
+    }
+    var tools = [
+      ["加粗", function () { put("<strong>", "</strong>", "加粗文字"); }],
+      ["小标题", function () {
+        var t = area.value.slice(area.selectionStart, area.selectionEnd).trim() || "小标题";
+        block("<h3>" + t + "</h3>");
+      }],
+      ["列表", function () {
+        var lines = area.value.slice(area.selectionStart, area.selectionEnd).split("\n")
+          .map(function (l) { return l.trim(); }).filter(function (l) { return l; });
+        if (!lines.length) { lines = ["第一项", "第二项"]; }
+        block("<ul>\n" + lines.map(function (l) { return "<li>" + l + "</li>"; }).join("\n") + "\n</ul>");
+      }],
+      ["链接", function () {
+        var url = window.prompt("链接地址（以 https:// 或 http:// 开头）", "https://");
+        if (!url || !/^https?:\/\/\S+$/.test(url.trim())) { return; }
+        url = url.trim().replace(/"/g, "%22");
+        put('<a href="' + url + '">', "</a>", url);
+      }]
+    ];
+    tools.forEach(function (t) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "btn btn-small";
+      b.textContent = t[0];
+      b.addEventListener("click", t[1]);
+      bar.appendChild(b);
+    });
+    area.parentNode.insertBefore(bar, area);
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var s = document.querySelector("[data-checkin-screen]");
     if (s && window.fetch) { screen(s); }
+    Array.prototype.forEach.call(document.querySelectorAll("textarea[data-rich]"), editor);
   });
   document.addEventListener("click", function (e) {
     var b = e.target.closest && e.target.closest("[data-nav-toggle]");

@@ -12,25 +12,26 @@ pub const BODY_MAX: usize = 100_000;
 /// Cleans a notice body to the formatting a notice needs: paragraphs, line breaks, bold,
 /// italic, underline, lists, small headings, quotes and links (http, https, mailto only).
 /// Scripts, styles, event handlers and every other tag or attribute are removed, keeping the
-/// text inside harmless tags. Plain text without tags is split into paragraphs at blank lines.
+/// text inside harmless tags. Text is split into paragraphs at blank lines, also when it holds
+/// the tags the editor's toolbar writes (a paragraph with `<strong>` or a link in it); a part
+/// that already is a block (a list, a heading, a paragraph) is kept as it is.
 #[must_use]
 pub fn clean_body(raw: &str) -> String {
-    let looks_like_html = raw
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'/' | b'!')));
-    let html = if looks_like_html {
-        raw.to_owned()
-    } else {
-        raw.replace("\r\n", "\n")
-            .split("\n\n")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .fold(String::new(), |mut out, p| {
+    let html = raw
+        .replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .fold(String::new(), |mut out, p| {
+            if is_block(p) {
+                out.push_str(p);
+            } else if has_tag(p) {
+                let _ = write!(out, "<p>{}</p>", p.replace('\n', "<br>"));
+            } else {
                 let _ = write!(out, "<p>{}</p>", escape(p).replace('\n', "<br>"));
-                out
-            })
-    };
+            }
+            out
+        });
     ammonia::Builder::default()
         .tags(
             [
@@ -111,6 +112,37 @@ impl Audience {
     }
 }
 
+/// Whether text holds something that looks like a tag (`<b`, `</`, `<!`), not just a `<` sign.
+fn has_tag(s: &str) -> bool {
+    s.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'/' | b'!')))
+}
+
+/// Whether a part of the text starts with a block of its own.
+fn is_block(s: &str) -> bool {
+    let lower = s.get(..12).unwrap_or(s).to_ascii_lowercase();
+    [
+        "<p",
+        "<ul",
+        "<ol",
+        "<li",
+        "<h3",
+        "<h4",
+        "<blockquote",
+        "<div",
+        "<table",
+    ]
+    .iter()
+    .any(|t| {
+        lower.starts_with(t)
+            && lower[t.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == '>' || c.is_whitespace())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +188,15 @@ mod tests {
         assert!(out.contains("href=\"https://example.org\""));
         assert!(out.contains("rel=\"noopener noreferrer\""));
         assert!(out.contains("<li>一</li>"));
+    }
+
+    #[test]
+    fn toolbar_markup_keeps_its_paragraphs() {
+        let written = "请<strong>准时</strong>参加。\n地点见下。\n\n<h3>议程</h3>\n\n<ul>\n<li>学习</li>\n<li>讨论</li>\n</ul>\n\n详见<a href=\"https://example.org/a\">通知原文</a>";
+        assert_eq!(
+            clean_body(written),
+            "<p>请<strong>准时</strong>参加。<br>地点见下。</p><h3>议程</h3><ul>\n<li>学习</li>\n<li>讨论</li>\n</ul><p>详见<a href=\"https://example.org/a\" rel=\"noopener noreferrer\">通知原文</a></p>"
+        );
     }
 
     #[test]

@@ -17,6 +17,15 @@ async fn a_notice_is_published_read_and_counted() {
     b.type_into("#n-title", "关于周五集中学习的通知").await;
     b.type_into("#n-body", "请于周五下午三点到三楼会议室参加集中学习。")
         .await;
+    // The toolbar's 列表 adds a list after the text; the published notice shows it as one.
+    b.press(".editor-toolbar button:nth-child(3)").await;
+    assert!(
+        b.run("return document.querySelector('#n-body').value")
+            .await
+            .as_str()
+            .is_some_and(|v| v.contains("<ul>\n<li>第一项</li>")),
+        "the toolbar writes the list"
+    );
     b.press("form.form button[type=submit]").await;
     assert!(
         b.wait(async |b| b.source().await.contains("通知已发布"))
@@ -24,6 +33,10 @@ async fn a_notice_is_published_read_and_counted() {
         "published"
     );
     let notice = b.url().await;
+    assert!(
+        b.source().await.contains("<li>第一项</li>"),
+        "the list is published as a list"
+    );
     env.login("dangyuan").await;
     b.go(&format!("{base}/notifications")).await;
     assert!(b.source().await.contains("新通知：关于周五集中学习的通知"));
