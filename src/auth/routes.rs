@@ -206,13 +206,14 @@ async fn account(State(st): State<AppState>, u: User) -> AppResult<Response> {
         })
         .collect();
     let me = super::own::own_account(&st.app, u.0.user_id).await?;
-    let page = PageCtx::new(&st, &u, "我的账号", "account").await?;
+    let page = PageCtx::new(&st, &u, "我的", "account").await?;
     render(&AccountPage {
         page,
         username: u.0.username.clone(),
         org_name: u.0.org_name.clone(),
         last_reset: last_reset(&me),
         sessions,
+        member_id: u.scope().member_id,
     })
 }
 

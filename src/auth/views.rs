@@ -86,6 +86,8 @@ pub struct AccountPage {
     pub last_reset: Option<String>,
     /// Sessions.
     pub sessions: Vec<SessionView>,
+    /// The account's own member record (links to 我的档案 and the rest of 我的).
+    pub member_id: Option<i64>,
 }
 
 /// A short, human description of a User-Agent string.

@@ -103,6 +103,8 @@ pub struct NavItem {
     pub icon: &'static str,
     /// Current area.
     pub active: bool,
+    /// Also in the phone tab bar (the drawer holds every entry).
+    pub tab: bool,
 }
 
 /// Shared page data.

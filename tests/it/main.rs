@@ -53,6 +53,7 @@ mod meeting_records;
 mod meetings;
 mod members;
 mod names;
+mod nav;
 mod notice_pages;
 mod notices;
 mod points;
