@@ -99,7 +99,29 @@
     });
     area.parentNode.insertBefore(bar, area);
   }
+  // 支部记分: a deduction is confirmed with the member, the item and the points, and an item that
+  // needs a second officer says so before it is sent.
+  function award(form) {
+    var member = form.querySelector("[name=member_id]");
+    var item = form.querySelector("[name=item]");
+    var points = form.querySelector("[name=points]");
+    var hint = form.querySelector("[data-approval-hint]");
+    function chosen() { return item.options[item.selectedIndex]; }
+    item.addEventListener("change", function () {
+      if (hint) { hint.hidden = !chosen().hasAttribute("data-approval"); }
+    });
+    form.addEventListener("submit", function (e) {
+      var o = chosen();
+      var p = (points && points.value.trim()) || o.getAttribute("data-points") || "";
+      if (o.hasAttribute("data-deduction") || Number(p) < 0) {
+        var who = member.options[member.selectedIndex].text;
+        var name = o.text.replace(/（.*$/, "");
+        if (!window.confirm("确定给 " + who + " 记“" + name + "” " + p + " 分吗？")) { e.preventDefault(); }
+      }
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-award]"), award);
     var s = document.querySelector("[data-checkin-screen]");
     if (s && window.fetch) { screen(s); }
     Array.prototype.forEach.call(document.querySelectorAll("textarea[data-rich]"), editor);

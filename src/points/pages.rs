@@ -304,6 +304,9 @@ async fn award(
     let Ok(member_id) = f.member_id.parse::<i64>() else {
         return back("请选择党员");
     };
+    if f.item.trim().is_empty() {
+        return back("请选择记分项目");
+    }
     let Some(day) = parse_date(&f.occurred_on) else {
         return back("请填写日期");
     };
@@ -333,7 +336,7 @@ async fn award(
             &st,
             "/points/claims",
             "success",
-            "该项目需要审批，已进入待审批队列",
+            "此项目需另一名委员审批，已列入“待审批的申报”",
         )),
         Err(DomainError::Invalid(m)) => back(&m),
         Err(e) => Err(e.into()),

@@ -87,6 +87,9 @@ impl Browser {
     pub(crate) async fn accept_alert(&self) {
         step("accept alert", self.c.accept_alert()).await;
     }
+    pub(crate) async fn dismiss_alert(&self) {
+        step("dismiss alert", self.c.dismiss_alert()).await;
+    }
     pub(crate) async fn delete_cookies(&self) {
         step("delete cookies", self.c.delete_all_cookies()).await;
     }
