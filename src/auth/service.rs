@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent, Outcome};
 use crate::db::StoreError;
 use crate::shared::text::one_line;
-use crate::shared::token::{new_token, sm3_hex};
+use crate::shared::token::{new_token, normalize_code, sm3_hex};
 
 use super::duties;
 use super::model::{PasswordRules, Role, check_password, normalize_username};
@@ -120,7 +120,15 @@ pub async fn login(
         || password::dummy_hash().to_owned(),
         |u| u.password_hash.clone(),
     );
-    let ok = verify_blocking(pw.to_owned(), hash).await;
+    let mut ok = verify_blocking(pw.to_owned(), hash.clone()).await;
+    // An activation code may be typed in any case and without its hyphen.
+    if !ok
+        && user
+            .as_ref()
+            .is_some_and(|u| u.activation_expires_at.is_some())
+    {
+        ok = verify_blocking(normalize_code(pw), hash).await;
+    }
     let now = app.now();
     // The typed name is kept only masked (it may be a mobile number, SEC-53).
     let actor = Actor {
@@ -366,7 +374,11 @@ pub async fn change_password(
     new: &str,
 ) -> Result<(), AuthError> {
     let user = store::get_user(&mut app.db.conn().await?.exec(), user_id).await?;
-    if !verify_blocking(current.to_owned(), user.password_hash.clone()).await {
+    let mut right = verify_blocking(current.to_owned(), user.password_hash.clone()).await;
+    if !right && user.activation_expires_at.is_some() {
+        right = verify_blocking(normalize_code(current), user.password_hash.clone()).await;
+    }
+    if !right {
         let mut tx = app.db.begin().await?;
         let ev = AuditEvent::success("auth.password_change", "user", user_id)
             .outcome(Outcome::Failure)

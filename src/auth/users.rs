@@ -7,7 +7,7 @@ use time::{Duration, OffsetDateTime};
 use crate::app::App;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::db::StoreError;
-use crate::shared::token::one_time_password;
+use crate::shared::token::{activation_code, normalize_code};
 
 use super::duties::{self, Creation};
 use super::model::{Role, check_password, normalize_username};
@@ -164,9 +164,10 @@ pub async fn create(
                 .map_err(AuthError::Invalid)?;
             (Some(p), false)
         }
-        (Creation::Active, None) => (Some(one_time_password()), true),
+        (Creation::Active, None) => (Some(activation_code()), true),
     };
     let hash = match &secret {
+        Some(s) if code => hash_blocking(app, normalize_code(s)).await?,
         Some(s) => hash_blocking(app, s.clone()).await?,
         None => NO_CREDENTIAL.to_owned(),
     };
@@ -242,8 +243,8 @@ pub async fn approve(
     if !user.pending_approval {
         return Err(AuthError::Invalid("该账号不在待审核状态".into()));
     }
-    let code = one_time_password();
-    let hash = hash_blocking(app, code.clone()).await?;
+    let code = activation_code();
+    let hash = hash_blocking(app, normalize_code(&code)).await?;
     let now = app.now();
     let expires_at = activation_deadline(app, now);
     app.db
@@ -302,9 +303,9 @@ pub async fn reset_password(
                 .map_err(AuthError::Invalid)?;
             p
         }
-        None => one_time_password(),
+        None => activation_code(),
     };
-    let hash = hash_blocking(app, code.clone()).await?;
+    let hash = hash_blocking(app, normalize_code(&code)).await?;
     let now = app.now();
     let expires_at = activation_deadline(app, now);
     app.db

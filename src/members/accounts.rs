@@ -9,7 +9,6 @@ use crate::audit::{Actor, AuditEvent};
 use crate::auth::service::{self as auth_store, NewUser};
 use crate::auth::{MemberAction, OrgAction, Scope};
 use crate::config::AccountUsername;
-use crate::shared::token::one_time_password;
 
 use super::store;
 use crate::shared::error::DomainError;
@@ -66,9 +65,15 @@ pub async fn issue(
     scope.check_member(MemberAction::Edit, &org.path, 0)?;
     let people =
         store::without_accounts(&mut app.db.conn().await?.exec(), &app.keys, &org.path).await?;
-    let codes: Vec<String> = people.iter().map(|_| one_time_password()).collect();
+    let codes: Vec<String> = people
+        .iter()
+        .map(|_| crate::shared::token::activation_code())
+        .collect();
     let pw = app.hasher;
-    let to_hash = codes.clone();
+    let to_hash: Vec<String> = codes
+        .iter()
+        .map(|c| crate::shared::token::normalize_code(c))
+        .collect();
     // Hashing is deliberately slow; do it once, off the async threads, before the transaction.
     let hashes = tokio::task::spawn_blocking(move || {
         to_hash

@@ -66,9 +66,54 @@ pub fn one_time_password() -> String {
     out
 }
 
+/// Characters of activation codes: no 0/O or 1/I/l to misread on a printed slip.
+const CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// An activation code as printed and shown: ten characters (50 bits; the account locks after a
+/// few wrong tries) in two groups of five, `ABCDE-FGHJK`, easy to type on a phone.
+#[must_use]
+pub fn activation_code() -> String {
+    let bytes = random_bytes::<10>();
+    let mut out = String::with_capacity(11);
+    for (i, b) in bytes.iter().enumerate() {
+        if i == 5 {
+            out.push('-');
+        }
+        out.push(char::from(
+            CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()],
+        ));
+    }
+    out
+}
+
+/// An activation code as it is hashed and compared: typed in any case, with or without the
+/// hyphen and spaces.
+#[must_use]
+pub fn normalize_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '\u{3000}'))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn activation_codes_are_short_unambiguous_and_forgiving() {
+        let c = activation_code();
+        assert_eq!(c.len(), 11);
+        assert_eq!(c.as_bytes()[5], b'-');
+        assert!(
+            c.chars()
+                .all(|ch| ch == '-' || CODE_ALPHABET.contains(&(ch as u8)))
+        );
+        assert_eq!(normalize_code(&c.to_lowercase()), c.replace('-', ""));
+        assert_eq!(normalize_code("abcde fghjk"), "ABCDEFGHJK");
+        assert_ne!(activation_code(), activation_code());
+    }
 
     #[test]
     fn sm3_known_answer_abc() {

@@ -80,7 +80,10 @@ async fn system_admin_issues_accounts_security_admin_unlocks(b: Backend) {
         .next()
         .unwrap()
         .to_owned();
-    assert_eq!(pw.len(), 16);
+    // Ten unambiguous characters in two groups, accepted in lower case and without the hyphen.
+    assert_eq!(pw.len(), 11, "{pw}");
+    assert_eq!(pw.as_bytes()[5], b'-');
+    let pw = pw.replace('-', "").to_lowercase();
     // Lock the new account with five wrong passwords, then unlock as the security admin.
     for _ in 0..5 {
         t.send(post_json(
