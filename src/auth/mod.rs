@@ -22,6 +22,7 @@ pub mod model;
 pub mod nav;
 pub mod own;
 pub mod password;
+mod password_change;
 pub mod routes;
 pub mod scope;
 pub mod second_factor;

@@ -11,7 +11,7 @@ use crate::shared::text::one_line;
 use crate::shared::token::{new_token, normalize_code, sm3_hex};
 
 use super::duties;
-use super::model::{PasswordRules, Role, check_password, normalize_username};
+use super::model::{PasswordRules, Role, normalize_username};
 use super::password;
 use super::store::{self, NewSession, SessionAuth, UserRow};
 
@@ -89,6 +89,13 @@ pub(crate) async fn verify_blocking(password: String, hash: String) -> bool {
 }
 
 /// Hashes off the async threads: a hash takes tens of milliseconds by design.
+/// Checks what was typed against a stored hash; an account still on its activation code also
+/// accepts the code typed in any case and without its hyphen.
+pub(crate) async fn verify_typed(typed: &str, hash: &str, activation: bool) -> bool {
+    verify_blocking(typed.to_owned(), hash.to_owned()).await
+        || (activation && verify_blocking(normalize_code(typed), hash.to_owned()).await)
+}
+
 pub(crate) async fn hash_blocking(app: &App, password: String) -> Result<String, AuthError> {
     let h = app.hasher;
     tokio::task::spawn_blocking(move || h.hash(&password))
@@ -120,15 +127,10 @@ pub async fn login(
         || password::dummy_hash().to_owned(),
         |u| u.password_hash.clone(),
     );
-    let mut ok = verify_blocking(pw.to_owned(), hash.clone()).await;
-    // An activation code may be typed in any case and without its hyphen.
-    if !ok
-        && user
-            .as_ref()
-            .is_some_and(|u| u.activation_expires_at.is_some())
-    {
-        ok = verify_blocking(normalize_code(pw), hash).await;
-    }
+    let activation = user
+        .as_ref()
+        .is_some_and(|u| u.activation_expires_at.is_some());
+    let ok = verify_typed(pw, &hash, activation).await;
     let now = app.now();
     // The typed name is kept only masked (it may be a mobile number, SEC-53).
     let actor = Actor {
@@ -360,78 +362,7 @@ pub async fn logout(
     Ok(())
 }
 
-/// Changes the caller's password after checking the current one; other sessions end.
-///
-/// # Errors
-/// [`AuthError::Invalid`] with the reason when the current password is wrong or the new one
-/// breaks the policy.
-pub async fn change_password(
-    app: &App,
-    actor: &Actor,
-    user_id: i64,
-    keep_session: i64,
-    current: &str,
-    new: &str,
-) -> Result<(), AuthError> {
-    let user = store::get_user(&mut app.db.conn().await?.exec(), user_id).await?;
-    let mut right = verify_blocking(current.to_owned(), user.password_hash.clone()).await;
-    if !right && user.activation_expires_at.is_some() {
-        right = verify_blocking(normalize_code(current), user.password_hash.clone()).await;
-    }
-    if !right {
-        let mut tx = app.db.begin().await?;
-        let ev = AuditEvent::success("auth.password_change", "user", user_id)
-            .outcome(Outcome::Failure)
-            .detail("原密码错误");
-        audit::record(&mut tx, actor, app.now(), ev).await?;
-        tx.commit().await?;
-        return Err(AuthError::Invalid("原密码不正确".into()));
-    }
-    let role = Role::from_code(&user.role).unwrap_or(Role::Member);
-    check_password(new, &user.username, role, password_rules(app)).map_err(AuthError::Invalid)?;
-    if current == new {
-        return Err(AuthError::Invalid("新密码不能与原密码相同".into()));
-    }
-    // SEC-05: the current password and the ones before it, `password_history` in all.
-    let keep = i64::from(app.config.auth.password_history.saturating_sub(1));
-    let earlier = if keep > 0 {
-        store::password_history(&mut app.db.conn().await?.exec(), user_id, keep).await?
-    } else {
-        Vec::new()
-    };
-    if reused(new, earlier).await {
-        let n = app.config.auth.password_history;
-        return Err(AuthError::Invalid(format!(
-            "新密码不能与最近 {n} 次使用过的密码相同"
-        )));
-    }
-    let hash = hash_blocking(app, new.to_owned()).await?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    // An activation code is not a password the user chose, so it takes no place in the history.
-    if keep > 0 && user.activation_expires_at.is_none() {
-        store::push_password_history(&mut tx.exec(), user_id, &user.password_hash, keep, now)
-            .await?;
-    }
-    store::set_password(&mut tx.exec(), user_id, &hash, false, now).await?;
-    let ended = store::delete_other_sessions(&mut tx.exec(), user_id, Some(keep_session)).await?;
-    let ev = AuditEvent::success("auth.password_change", "user", user_id)
-        .detail(format!("同时注销其他会话 {ended} 个"));
-    audit::record(&mut tx, actor, now, ev).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Whether `candidate` matches any of the stored hashes (checked off the async threads).
-async fn reused(candidate: &str, hashes: Vec<String>) -> bool {
-    if hashes.is_empty() {
-        return false;
-    }
-    let c = candidate.to_owned();
-    tokio::task::spawn_blocking(move || hashes.iter().any(|h| password::verify(&c, h)))
-        .await
-        .unwrap_or(true)
-}
+pub use super::password_change::change_password;
 
 /// Ends one of the caller's own sessions, or all others when `id` is `None`.
 ///

@@ -107,25 +107,8 @@ pub async fn award(
             decision_note: String::new(),
             entry_id: None,
         };
-        let id = app
-            .db
-            .write(actor, now, async |w| {
-                let id = store::insert_claim(&mut w.exec(), &c, None, now).await?;
-                let ev = AuditEvent::success("points.claim", "member", a.member_id)
-                    .org(d.member.org_id)
-                    .detail(&item.name);
-                w.audit(ev).await?;
-                let title = format!("{}的积分“{}”待审批", d.member.name, item.name);
-                crate::notices::service::to_officers(
-                    &mut w.exec(),
-                    d.member.org_id,
-                    ("todo", &title, "/points/claims"),
-                    now,
-                )
-                .await?;
-                Ok::<_, DomainError>(id)
-            })
-            .await?;
+        let title = format!("{}的积分“{}”待审批", d.member.name, item.name);
+        let id = file_claim(app, actor, &c, None, (d.member.org_id, &item.name, &title)).await?;
         return Ok(Awarded::Queued { claim_id: id });
     }
     let (entry_id, posted, note) = app
@@ -234,27 +217,44 @@ pub async fn claim(
         decision_note: String::new(),
         entry_id: None,
     };
+    let title = format!("{}申报积分“{}”，待审核", d.member.name, item.name);
+    file_claim(
+        app,
+        actor,
+        &c,
+        evidence,
+        (d.member.org_id, &item.name, &title),
+    )
+    .await
+}
+
+/// Stores a claim waiting for an officer, with its audit row and a 待办 line in the bell of the
+/// officers of `org_id`.
+async fn file_claim(
+    app: &App,
+    actor: &Actor,
+    c: &Claim,
+    evidence: Option<(&[u8], &str)>,
+    (org_id, item_name, title): (i64, &str, &str),
+) -> Result<i64, DomainError> {
     let now = app.now();
-    let id = app
-        .db
+    app.db
         .write(actor, now, async |w| {
-            let id = store::insert_claim(&mut w.exec(), &c, evidence, now).await?;
-            let ev = AuditEvent::success("points.claim", "member", member_id)
-                .org(d.member.org_id)
-                .detail(&item.name);
+            let id = store::insert_claim(&mut w.exec(), c, evidence, now).await?;
+            let ev = AuditEvent::success("points.claim", "member", c.member_id)
+                .org(org_id)
+                .detail(item_name);
             w.audit(ev).await?;
-            let title = format!("{}申报积分“{}”，待审核", d.member.name, item.name);
             crate::notices::service::to_officers(
                 &mut w.exec(),
-                d.member.org_id,
-                ("todo", &title, "/points/claims"),
+                org_id,
+                ("todo", title, "/points/claims"),
                 now,
             )
             .await?;
             Ok::<_, DomainError>(id)
         })
-        .await?;
-    Ok(id)
+        .await
 }
 
 /// An officer approves (posting the points, caps applied) or rejects a claim. Nobody decides a
