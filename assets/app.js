@@ -120,6 +120,32 @@
       }
     });
   }
+  // A roll marked from a paper sign-in sheet: "全部到会" ticks everyone not yet present and not
+  // on leave; the officer then unticks who was missing.
+  document.addEventListener("change", function (e) {
+    var all = e.target;
+    if (!all || !all.hasAttribute || !all.hasAttribute("data-check-all")) { return; }
+    var id = all.getAttribute("data-check-all");
+    Array.prototype.forEach.call(document.querySelectorAll("input[type=checkbox][form=" + id + "]"), function (c) {
+      if (!c.hasAttribute("data-leave") || !all.checked) { c.checked = all.checked; }
+    });
+  });
+  // Forms that come back to the same page keep its scroll position, so a long roll is not
+  // scrolled from the top after every mark.
+  var KEEP = "zhibu-scroll";
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (f && f.closest && (f.hasAttribute("data-keep-scroll") || f.closest("[data-keep-scroll]"))) {
+      try { sessionStorage.setItem(KEEP, location.pathname + "|" + Math.round(window.scrollY)); } catch (x) {}
+    }
+  });
+  window.addEventListener("load", function () {
+    var v = null;
+    try { v = sessionStorage.getItem(KEEP); sessionStorage.removeItem(KEEP); } catch (x) {}
+    if (!v) { return; }
+    var i = v.lastIndexOf("|");
+    if (v.slice(0, i) === location.pathname) { window.scrollTo(0, parseInt(v.slice(i + 1), 10) || 0); }
+  });
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-award]"), award);
     var s = document.querySelector("[data-checkin-screen]");

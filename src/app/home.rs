@@ -1,4 +1,4 @@
-//! The home page: a greeting, the officers' 待办, the meetings the caller is expected at, the
+//! The home page: a greeting, the officers' 待办, a committee's overview of its branches, the meetings the caller is expected at, the
 //! period's organisational life, and the organisation in focus. It gathers from several areas,
 //! so it lives above them.
 
@@ -29,6 +29,7 @@ struct HomePage {
     period_card: Option<crate::meetings::compliance_service::PeriodCard>,
     upcoming: Vec<(crate::meetings::service::Meeting, String)>,
     todo: Vec<super::todo::Todo>,
+    overview: Option<super::overview::Overview>,
     meetings_area: bool,
     page_month: String,
 }
@@ -55,12 +56,17 @@ async fn home(State(st): State<AppState>, u: User) -> AppResult<Response> {
         Some(o) => super::todo::for_officer(&st.app, u.scope(), o).await?,
         None => Vec::new(),
     };
+    let overview = match &org {
+        Some(o) => super::overview::of(&st.app, u.scope(), o).await?,
+        None => None,
+    };
     let upcoming = crate::meetings::export::mine(&st.app, u.scope()).await?;
     let page = PageCtx::new(&st, &u, "首页", "home").await?;
     let greeting = format!("{}，您好", u.0.display_name);
     render(&HomePage {
         period_card,
         todo,
+        overview,
         upcoming,
         meetings_area,
         page_month: {

@@ -8,6 +8,7 @@
 mod chrome;
 mod home;
 pub(crate) mod meta;
+mod overview;
 pub mod router;
 mod todo;
 

@@ -25,6 +25,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::members::stats_routes::routes(reg);
     let reg = crate::members::accounts_routes::routes(reg);
     let reg = crate::members::corrections_routes::routes(reg);
+    let reg = crate::members::unmasks::routes(reg);
     let reg = crate::members::photo_routes::routes(reg);
     let reg = crate::transfers::routes::routes(reg);
     let reg = crate::transfers::api::routes(reg);

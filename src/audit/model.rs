@@ -301,6 +301,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("transfer.receipt", "登记回执"),
     ("audit.view", "查询审计日志"),
     ("audit.export", "导出审计日志"),
+    ("audit.unmasks.view", "查阅号码查看记录"),
     ("system.bootstrap", "初始化系统"),
     ("system.backup", "备份"),
     ("system.restore", "恢复"),

@@ -36,6 +36,16 @@ pub fn items(a: &AuthCtx, area: &str) -> Vec<NavItem> {
     if officer {
         nav.push(item("/members", "党员", "people", area == "members", true));
     }
+    // Who unmasked which number in the subtree: the 组织管理员's own record of it.
+    if officer && a.role == super::Role::OrgAdmin {
+        nav.push(item(
+            "/members/unmasks",
+            "号码查看记录",
+            "log",
+            area == "unmasks",
+            false,
+        ));
+    }
     if member {
         // A member's organisational life starts with their own meetings.
         let href = if officer { "/meetings" } else { "/my/meetings" };

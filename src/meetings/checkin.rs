@@ -10,7 +10,6 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{Denial, Scope};
 use crate::db::{StoreError, Tx};
 use crate::events;
-use crate::shared::text::char_len;
 
 use super::code;
 use super::model::{china_date, quorum_met};
@@ -142,73 +141,6 @@ pub async fn check_in(
     audit::record(&mut tx, actor, now, ev).await?;
     tx.commit().await?;
     Ok((m, CheckInOutcome::CheckedIn))
-}
-
-/// The recorder marks a member present (代签) or absent with a reason. After the record was
-/// submitted this is a correction and publishes the member's attendance again.
-///
-/// # Errors
-/// Denied, not on the roll, no reason, or a cancelled meeting.
-pub async fn mark(
-    app: &App,
-    actor: &Actor,
-    scope: &Scope,
-    id: i64,
-    member_id: i64,
-    present: bool,
-    reason: &str,
-) -> MeetingResult<()> {
-    let (m, _) = get_managed(app, scope, id).await?;
-    if m.is_cancelled() {
-        return Err(MeetingError::Invalid("该会议已取消".into()));
-    }
-    let reason = reason.trim();
-    if reason.is_empty() || char_len(reason) > 200 {
-        return Err(MeetingError::Invalid("请填写原因（不超过 200 字）".into()));
-    }
-    let now = app.now();
-    if present && now < m.starts_at - Duration::hours(24) {
-        return Err(MeetingError::Invalid("会议开始前一天起才能代签".into()));
-    }
-    app.db
-        .write(actor, now, async |w| {
-            let Some(a) = roll_store::attendee(&mut w.exec(), id, member_id).await? else {
-                return Err(MeetingError::Refused(
-                    "not_on_roll",
-                    "该党员不在本次会议的应到人员名单中".into(),
-                ));
-            };
-            if present {
-                if a.present() {
-                    return Err(MeetingError::Refused(
-                        "already_checked_in",
-                        format!("{} 已签到", a.name),
-                    ));
-                }
-                roll_store::check_in(
-                    &mut w.exec(),
-                    id,
-                    member_id,
-                    "proxy",
-                    actor.user_id,
-                    reason,
-                    now,
-                )
-                .await?;
-            } else {
-                roll_store::set_attendance(&mut w.exec(), id, member_id, "absent", reason).await?;
-            }
-            if m.is_held() {
-                publish_one(w.tx(), &m, member_id, true, now).await?;
-            }
-            let what = if present { "代签" } else { "记为缺席" };
-            let ev = AuditEvent::success("meeting.attendance", "meeting", id)
-                .org(m.org_id)
-                .detail(format!("{what}：{}（{reason}）", a.name));
-            w.audit(ev).await?;
-            Ok(())
-        })
-        .await
 }
 
 /// Publishes one attendee's outcome (`meeting.attended`, `meeting.absent` or `meeting.leave`).

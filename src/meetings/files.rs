@@ -1,6 +1,7 @@
 //! Photos and attachments of a meeting: recognised by their bytes (never by name alone), pictures
 //! re-encoded without metadata, documents limited to PDF and Office formats, kept in the database
-//! so they are backed up with it, and locked once the record is submitted.
+//! so they are backed up with it; after the record is submitted an addition is an audited
+//! correction with its reason.
 
 use crate::app::App;
 use crate::audit::{Actor, AuditEvent};
@@ -82,26 +83,31 @@ fn clean_name(s: &str) -> String {
     }
 }
 
-/// Adds a photo or attachment to a meeting not yet submitted.
+/// Adds a photo or attachment. Once the record is submitted an addition is a correction: it
+/// needs a reason, which the audit row keeps with the file name.
 ///
 /// # Errors
-/// Denied, locked, too many, or not an accepted file.
+/// Denied, no reason after submission, too many, or not an accepted file.
 pub async fn upload(
     app: &App,
     actor: &Actor,
     scope: &Scope,
     id: i64,
-    filename: &str,
-    bytes: &[u8],
+    (filename, bytes): (&str, &[u8]),
+    reason: &str,
 ) -> MeetingResult<i64> {
     let (m, _) = get_managed(app, scope, id).await?;
     if m.is_cancelled() {
         return Err(MeetingError::Invalid("该会议已取消".into()));
     }
-    if m.is_held() {
+    let reason = reason.trim();
+    if crate::shared::text::char_len(reason) > 200 {
+        return Err(MeetingError::Invalid("补充原因不能超过 200 字".into()));
+    }
+    if m.is_held() && reason.is_empty() {
         return Err(MeetingError::Refused(
-            "minutes_locked",
-            "会议记录已提交并锁定，不能再添加照片或附件".into(),
+            "reason_required",
+            "会议记录已提交，补充照片或附件须填写原因".into(),
         ));
     }
     let c = &app.config.meetings;
@@ -131,9 +137,14 @@ pub async fn upload(
                 now,
             )
             .await?;
+            let detail = if m.is_held() {
+                format!("会后补充：{name}（{reason}）")
+            } else {
+                name
+            };
             let ev = AuditEvent::success("meeting.file.upload", "meeting", id)
                 .org(m.org_id)
-                .detail(name);
+                .detail(detail);
             w.audit(ev).await?;
             Ok(fid)
         })

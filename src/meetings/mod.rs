@@ -21,6 +21,7 @@ pub mod model;
 mod pages;
 pub mod plan;
 mod plan_pages;
+pub mod proxy;
 mod record_routes;
 mod records_store;
 mod roll_store;

@@ -144,7 +144,18 @@ async fn list(
     })
 }
 
-async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
+#[derive(Deserialize, Default)]
+struct ShowQuery {
+    #[serde(default)]
+    roll: String,
+}
+
+async fn show(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<Response> {
     let m = service::get(&st.app, u.scope(), id).await?;
     // MEET-02/03: a member who may only see that the meeting was held gets the page without
     // its agenda, attendance, record or files.
@@ -167,6 +178,8 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
     });
     let now = st.app.now();
     let (open, close) = window(&st.app, &m);
+    let (started, ended) = (now >= m.starts_at, now >= m.ends_at);
+    let proxy_open = now >= m.starts_at - Duration::hours(24);
     let page = PageCtx::new(&st, &u, &m.title, "meetings")
         .await?
         .crumbs(vec![
@@ -188,6 +201,10 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
         m,
         max_mib: st.app.config.meetings.attachment_max_mib,
         restricted: false,
+        started,
+        ended,
+        proxy_open,
+        roll_open: q.roll == "1",
     })
 }
 
@@ -214,6 +231,10 @@ async fn show_held_only(st: &AppState, u: &User, m: &Meeting) -> AppResult<Respo
         m,
         max_mib: st.app.config.meetings.attachment_max_mib,
         restricted: true,
+        started: false,
+        ended: false,
+        proxy_open: false,
+        roll_open: false,
     })
 }
 

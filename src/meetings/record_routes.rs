@@ -7,10 +7,10 @@ use serde::Deserialize;
 
 use crate::auth::extract::User;
 use crate::orgs::focus::org_param;
-use crate::web::error::AppResult;
+use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{PathId, PathIds, ValidForm};
 use crate::web::layout::{PageCtx, redirect_with, render_form, year_param};
-use crate::web::upload::single_file;
+use crate::web::upload::fields_and_files;
 use crate::web::{AppState, Reg};
 
 use super::checkin;
@@ -215,12 +215,28 @@ async fn upload(
     let Ok(mut mp) = mp else {
         return Ok(redirect_with(&st, &to, "error", "请选择要上传的文件"));
     };
-    let (name, bytes) = match single_file(&mut mp, "file", max).await {
-        Ok(Some(f)) => f,
-        Ok(None) => return Ok(redirect_with(&st, &to, "error", "请选择要上传的文件")),
+    let (fields, files) = match fields_and_files(&mut mp, "file", max, 1).await {
+        Ok(x) => x,
         Err(e) => return Ok(redirect_with(&st, &to, "error", &e.message(&too_big)?)),
     };
-    match super::files::upload(&st.app, &u.actor(), u.scope(), id, &name, &bytes).await {
+    let mut reason = String::new();
+    for (k, v) in fields {
+        match k.as_str() {
+            "reason" => reason = v,
+            "_csrf" => {}
+            _ => {
+                return Err(AppError::BadRequest(
+                    "unexpected_field",
+                    "表单包含不允许提交的字段".into(),
+                ));
+            }
+        }
+    }
+    let Some((name, bytes)) = files.into_iter().next() else {
+        return Ok(redirect_with(&st, &to, "error", "请选择要上传的文件"));
+    };
+    let file = (name.as_str(), bytes.as_slice());
+    match super::files::upload(&st.app, &u.actor(), u.scope(), id, file, &reason).await {
         Ok(_) => Ok(redirect_with(&st, &to, "success", "文件已上传")),
         Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => {
             Ok(redirect_with(&st, &to, "error", &m))

@@ -17,6 +17,7 @@ use crate::web::{AppState, Reg};
 
 use super::checkin::{self, CheckInOutcome};
 use super::export;
+use super::proxy;
 use super::scan;
 use super::service::{self, MeetingError};
 use super::views::{CheckinPage, MinePage, ScreenPage};
@@ -28,6 +29,7 @@ pub fn routes(r: Reg) -> Reg {
         .get("/meetings/{id}/checkin", checkin_page)
         .post("/meetings/{id}/checkin", checkin_post)
         .post("/meetings/{id}/attendance", mark)
+        .post("/meetings/{id}/attendance/bulk", mark_many)
         .post("/meetings/{id}/leave", leave)
         .post("/meetings/{id}/leaves/{lid}/decision", decide_leave)
         .get("/my/meetings", mine)
@@ -216,6 +218,11 @@ struct MarkForm {
     reason: String,
 }
 
+/// Back to the roll, opened where it was (the page keeps the scroll position too).
+fn roll_url(id: i64) -> String {
+    format!("/meetings/{id}?roll=1#roll")
+}
+
 async fn mark(
     State(st): State<AppState>,
     u: User,
@@ -227,19 +234,71 @@ async fn mark(
         .trim()
         .parse::<i64>()
         .map_err(|_| AppError::NotFound)?;
-    let to = format!("/meetings/{id}");
-    match checkin::mark(
+    let to = roll_url(id);
+    let present = f.present == "1";
+    match proxy::mark(
         &st.app,
         &u.actor(),
         u.scope(),
         id,
         member,
-        f.present == "1",
+        present,
         &f.reason,
     )
     .await
     {
         Ok(()) => Ok(redirect_with(&st, &to, "success", "出席情况已更新")),
+        Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => {
+            Ok(redirect_with(&st, &to, "error", &m))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// 代签 for everyone ticked on the roll (`member_id` repeated), or for the one whose row button
+/// was pressed (`only`).
+async fn mark_many(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ValidForm(pairs): ValidForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let (mut ids, mut only, mut note) = (Vec::new(), None, String::new());
+    for (k, v) in &pairs {
+        match k.as_str() {
+            "_csrf" => {}
+            "member_id" | "only" => {
+                let n = v
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| AppError::BadRequest("invalid_member", "所选人员不正确".into()))?;
+                if k == "only" {
+                    only = Some(n);
+                } else {
+                    ids.push(n);
+                }
+            }
+            "note" => note.clone_from(v),
+            _ => {
+                return Err(AppError::BadRequest(
+                    "unexpected_field",
+                    "表单包含不允许提交的字段".into(),
+                ));
+            }
+        }
+    }
+    if let Some(n) = only {
+        ids = vec![n];
+    }
+    let to = roll_url(id);
+    match proxy::mark_present(&st.app, &u.actor(), u.scope(), id, &ids, &note).await {
+        Ok(0) => Ok(redirect_with(&st, &to, "success", "所选党员均已签到")),
+        Ok(n) => Ok(redirect_with(
+            &st,
+            &to,
+            "success",
+            &format!("已代签 {n} 人"),
+        )),
         Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => {
             Ok(redirect_with(&st, &to, "error", &m))
         }

@@ -171,9 +171,28 @@ pub struct ShowPage {
     pub max_mib: u32,
     /// Only the fact of the meeting is shown (MEET-02/03).
     pub restricted: bool,
+    /// The meeting has begun: attendance is a verdict, not a plan.
+    pub started: bool,
+    /// The meeting is over: the record is the main action.
+    pub ended: bool,
+    /// 代签 is possible now (from a day before the start).
+    pub proxy_open: bool,
+    /// The roll is opened (coming back from a mark).
+    pub roll_open: bool,
 }
 
 impl ShowPage {
+    /// An attendee's status as of now: before the start nobody is 缺席 yet.
+    #[must_use]
+    pub fn status_text(&self, a: &Attendee) -> &'static str {
+        if a.status != "absent" || self.m.is_held() {
+            a.status_label()
+        } else if self.started {
+            "未签到"
+        } else {
+            "待参加"
+        }
+    }
     /// Revision date.
     #[must_use]
     pub fn rev_time(&self, r: &Revision) -> String {

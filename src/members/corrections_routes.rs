@@ -158,7 +158,9 @@ async fn review_page(
         // Judging the request needs the full values: that is an unmask, and audited as one
         // after a fresh confirmation (SEC-16).
         u.require_recent_auth(st).await?;
-        let ev = AuditEvent::success("member.unmask", "member", c.member_id).detail("审核更正申请");
+        let ev = AuditEvent::success("member.unmask", "member", c.member_id)
+            .org(d.org.id)
+            .detail("审核更正申请");
         audit::record_alone(&st.app.db, &u.actor(), st.app.now(), ev).await?;
     }
     let page = PageCtx::new(st, u, "审核更正申请", "members")

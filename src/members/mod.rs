@@ -30,6 +30,8 @@ pub mod sheet;
 pub mod stats;
 pub mod stats_routes;
 mod store;
+mod unmask_store;
+pub mod unmasks;
 mod upload_store;
 pub mod uploads;
 pub mod validate;

@@ -50,7 +50,12 @@ pub struct Award {
     pub reason: String,
 }
 
-async fn item_in_force(app: &App, path: &str, code: &str, on: Date) -> Result<Item, DomainError> {
+pub(super) async fn item_in_force(
+    app: &App,
+    path: &str,
+    code: &str,
+    on: Date,
+) -> Result<Item, DomainError> {
     let all = store::items(&mut app.db.conn().await?.exec()).await?;
     items_for(&all, path, on)
         .into_iter()
@@ -58,7 +63,7 @@ async fn item_in_force(app: &App, path: &str, code: &str, on: Date) -> Result<It
         .ok_or_else(|| DomainError::Invalid("该积分项目不存在或在该日期不适用".into()))
 }
 
-fn check_points(item: &Item, points: Option<i64>) -> Result<i64, DomainError> {
+pub(super) fn check_points(item: &Item, points: Option<i64>) -> Result<i64, DomainError> {
     let p = points.unwrap_or(item.points);
     if p < item.min_points || p > item.max_points {
         return Err(DomainError::Invalid(format!(

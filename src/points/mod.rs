@@ -5,6 +5,7 @@
 pub mod api;
 mod api_types;
 pub mod awards;
+mod duplicates;
 mod grade_pages;
 pub mod grading;
 mod grading_store;

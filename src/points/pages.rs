@@ -15,7 +15,7 @@ use crate::web::{AppState, Reg};
 
 use super::model::RankPeriod;
 use super::service::{self, Award, ClaimInput};
-use super::views::{ClaimsPage, MinePage, RankingPage};
+use super::views::{ClaimsPage, Duplicate, MinePage, RankingPage};
 use crate::shared::error::DomainError;
 
 /// Registers the routes.
@@ -125,6 +125,15 @@ async fn ranking(
 }
 
 async fn claims_page(st: &AppState, u: &User, error: Option<String>) -> AppResult<Response> {
+    claims_page_with(st, u, error, None).await
+}
+
+async fn claims_page_with(
+    st: &AppState,
+    u: &User,
+    error: Option<String>,
+    duplicate: Option<Duplicate>,
+) -> AppResult<Response> {
     let scope = u.scope();
     let officer = scope.has_member_area();
     let org = current_org(st, u).await?;
@@ -174,6 +183,8 @@ async fn claims_page(st: &AppState, u: &User, error: Option<String>) -> AppResul
             has_member: scope.member_id.is_some(),
             today: ymd(today),
             error,
+            me: (scope.user_id, scope.member_id),
+            duplicate,
         },
     )
 }
@@ -293,6 +304,9 @@ struct AwardForm {
     occurred_on: String,
     #[serde(default)]
     reason: String,
+    /// Set by "仍然记分" after the duplicate warning.
+    #[serde(default)]
+    confirm: String,
 }
 
 async fn award(
@@ -319,11 +333,29 @@ async fn award(
     };
     let a = Award {
         member_id,
-        code: f.item,
+        code: f.item.clone(),
         points,
         occurred_on: day,
-        reason: f.reason,
+        reason: f.reason.clone(),
     };
+    if f.confirm != "1" {
+        match service::recent_duplicate(&st.app, u.scope(), &a).await {
+            Ok(Some(message)) => {
+                let d = Duplicate {
+                    message,
+                    member_id: f.member_id,
+                    item: f.item,
+                    points: f.points,
+                    occurred_on: f.occurred_on,
+                    reason: f.reason,
+                };
+                return claims_page_with(&st, &u, None, Some(d)).await;
+            }
+            Ok(None) => {}
+            Err(DomainError::Invalid(m)) => return back(&m),
+            Err(e) => return Err(e.into()),
+        }
+    }
     match service::award(&st.app, &u.actor(), u.scope(), &a).await {
         Ok(service::Awarded::Posted { points, note, .. }) => {
             let msg = match note {

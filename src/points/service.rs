@@ -13,6 +13,7 @@ use super::store::{self, Entry};
 use crate::shared::error::DomainError;
 
 pub use super::awards::{Award, Awarded, ClaimInput, award, claim, decide};
+pub use super::duplicates::recent_duplicate;
 pub use super::posting::{CONSUMER, TOPICS, items_for, sync};
 pub use super::ranking::{OrgLine, PER_PAGE, Ranked, Ranking, own_rank, ranking};
 

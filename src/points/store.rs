@@ -291,6 +291,23 @@ pub async fn decide_claim(
     Ok(n > 0)
 }
 
+/// When the latest manual entry just like this one was recorded at or after `since`: same
+/// member, item, points and day.
+///
+/// # Errors
+/// Database failures.
+pub async fn latest_same(
+    ex: &mut Exec<'_>,
+    (member_id, item_code, points, day): (i64, &str, i64, Date),
+    since: OffsetDateTime,
+) -> StoreResult<Option<(OffsetDateTime, String)>> {
+    const SQL: &str = "SELECT created_at, recorded_by_name FROM point_entries WHERE member_id = $1
+        AND item_code = $2 AND points = $3 AND occurred_on = $4 AND source = 'manual' AND created_at >= $5
+        ORDER BY id DESC LIMIT 1";
+    on!(ex, c => Ok(sqlx::query_as(SQL).bind(member_id).bind(item_code).bind(points).bind(day)
+        .bind(since).fetch_optional(c).await?))
+}
+
 /// A claim as listed, with names.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ClaimRow {
@@ -317,6 +334,9 @@ pub struct ClaimRow {
     pub decision_note: String,
     /// Whether evidence is attached.
     pub has_evidence: bool,
+    /// Account that submitted it (an officer's award waiting for a second officer).
+    #[serde(skip)]
+    pub submitted_by: Option<i64>,
 }
 
 impl ClaimRow {
@@ -337,8 +357,8 @@ impl ClaimRow {
 }
 
 const CLAIM_ROWS: &str = "SELECT c.id, c.member_id, m.name AS member_name, o.name AS org_name, i.name AS item_name,
-    c.points, c.occurred_on, c.description, c.status, c.decision_note, c.evidence IS NOT NULL AS has_evidence
-    FROM point_claims c JOIN members m ON m.id = c.member_id JOIN orgs o ON o.id = m.org_id
+    c.points, c.occurred_on, c.description, c.status, c.decision_note, c.evidence IS NOT NULL AS has_evidence,
+    c.submitted_by FROM point_claims c JOIN members m ON m.id = c.member_id JOIN orgs o ON o.id = m.org_id
     JOIN point_items i ON i.id = c.item_id";
 
 /// Pending claims of members in the subtree, oldest first.

@@ -74,6 +74,41 @@ pub struct ClaimsPage {
     pub today: String,
     /// Problem to show.
     pub error: Option<String>,
+    /// The user's account and member record: nobody decides their own claim or one they
+    /// submitted (PTS rules on approval by another officer).
+    pub me: (i64, Option<i64>),
+    /// An award that looks like one just recorded, waiting for the officer's word.
+    pub duplicate: Option<Duplicate>,
+}
+
+/// The award form as sent, held back because an identical award was just recorded.
+#[derive(Debug, Clone)]
+pub struct Duplicate {
+    /// What was found.
+    pub message: String,
+    /// Form values, sent again with "仍然记分".
+    pub member_id: String,
+    /// Item code.
+    pub item: String,
+    /// Points as typed.
+    pub points: String,
+    /// Day.
+    pub occurred_on: String,
+    /// Reason.
+    pub reason: String,
+}
+
+impl ClaimsPage {
+    /// Whether the claim is the user's own.
+    #[must_use]
+    pub fn is_own(&self, c: &ClaimRow) -> bool {
+        self.me.1 == Some(c.member_id)
+    }
+    /// Whether the user may decide this claim.
+    #[must_use]
+    pub fn may_decide(&self, c: &ClaimRow) -> bool {
+        c.submitted_by != Some(self.me.0) && self.me.1 != Some(c.member_id)
+    }
 }
 
 /// Suggested grades for a year.
