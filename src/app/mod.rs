@@ -33,6 +33,8 @@ pub struct App {
     pub hasher: Hasher,
     /// Keys for data at rest (SEC-46/47/49), loaded from the key file.
     pub keys: KeyRing,
+    /// Account issues running in the background, with their one-time slips until fetched.
+    pub issuing: crate::members::issuing::IssueTasks,
     demo: AtomicBool,
 }
 
@@ -52,6 +54,7 @@ impl App {
             clock,
             hasher,
             keys,
+            issuing: crate::members::issuing::IssueTasks::default(),
             demo: AtomicBool::new(false),
         })
     }

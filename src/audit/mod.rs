@@ -9,6 +9,8 @@
 pub mod chain;
 mod chain_store;
 pub mod model;
+pub mod names;
+mod names_store;
 pub mod routes;
 pub mod service;
 mod store;

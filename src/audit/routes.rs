@@ -6,7 +6,6 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use time::{Duration, PrimitiveDateTime, Time};
 
-use crate::auth::Role;
 use crate::auth::extract::User;
 use crate::auth::scope::Capability;
 use crate::shared::clock::CHINA;
@@ -15,7 +14,8 @@ use crate::web::error::{AppError, AppResult};
 use crate::web::layout::{PageCtx, render};
 use crate::web::{AppState, Reg};
 
-use super::model::{ACTIONS, AuditEvent, Outcome, action_label, csv_cell, shown_actor};
+use super::model::{ACTIONS, AuditEvent, Outcome, action_label, csv_cell};
+use super::names::{Names, person, role_label};
 use super::store::AuditFilter;
 use super::views::{AuditPage, Row};
 
@@ -109,29 +109,18 @@ async fn list(
         chain,
     } = super::service::page(&st.app, u.scope(), &f, page_no, PAGE_SIZE).await?;
     audit_self(&st, &u, "audit.view", format!("条件命中 {total} 条")).await?;
+    let names = Names::of(&st.app.db, &rows).await?;
     let rows = rows
         .into_iter()
         .map(|r| Row {
             id: r.id,
             at: datetime_secs(r.at),
-            role: Role::from_code(&r.actor_role).map_or_else(
-                || {
-                    if r.actor_role == "cli" {
-                        "命令行".into()
-                    } else {
-                        "未登录".into()
-                    }
-                },
-                |x| x.label().to_owned(),
-            ),
-            actor: shown_actor(&r.actor_name, &r.actor_role, r.account_name.as_deref()),
-            ip: r.ip,
+            role: role_label(&r.actor_role),
+            actor: person(&r),
+            ip: r.ip.clone(),
             action: action_label(&r.action).to_owned(),
-            object: if r.object_id.is_empty() {
-                r.object_type
-            } else {
-                format!("{} #{}", r.object_type, r.object_id)
-            },
+            object: names.object(&r),
+            org: names.org(&r),
             result: Outcome::label_of(&r.result),
             result_code: r.result,
             detail: r.detail,
@@ -167,20 +156,19 @@ async fn export(
     let f = filter_of(&q);
     let rows = super::service::export(&st.app, u.scope(), &f, EXPORT_MAX).await?;
     audit_self(&st, &u, "audit.export", format!("导出 {} 条", rows.len())).await?;
-    let mut out = String::from(
-        "\u{feff}序号,时间,用户,角色,地址,操作,对象类型,对象,组织,结果,说明,请求编号\r\n",
-    );
+    let names = Names::of(&st.app.db, &rows).await?;
+    let mut out =
+        String::from("\u{feff}序号,时间,用户,角色,地址,操作,对象,组织,结果,说明,请求编号\r\n");
     for r in &rows {
         let cells = [
             r.id.to_string(),
             datetime_secs(r.at),
-            shown_actor(&r.actor_name, &r.actor_role, r.account_name.as_deref()),
-            r.actor_role.clone(),
+            person(r),
+            role_label(&r.actor_role),
             r.ip.clone(),
             action_label(&r.action).to_owned(),
-            r.object_type.clone(),
-            r.object_id.clone(),
-            r.org_id.map(|o| o.to_string()).unwrap_or_default(),
+            names.object(r),
+            names.org(r),
             Outcome::label_of(&r.result).to_owned(),
             r.detail.clone(),
             r.request_id.clone(),

@@ -10,7 +10,7 @@ pub struct Row {
     pub id: i64,
     /// China time.
     pub at: String,
-    /// Username.
+    /// The person's name.
     pub actor: String,
     /// Role label.
     pub role: String,
@@ -18,8 +18,10 @@ pub struct Row {
     pub ip: String,
     /// Action label.
     pub action: String,
-    /// Object.
+    /// Object, by its current name.
     pub object: String,
+    /// Organisation's name.
+    pub org: String,
     /// Result label.
     pub result: &'static str,
     /// Result code for styling.

@@ -37,24 +37,6 @@ pub fn routes(r: Reg) -> Reg {
         .get("/calendar/{token}", feed)
 }
 
-/// The address phones should open: the configured public address, else the one this request
-/// came to.
-fn base_url(st: &AppState, headers: &HeaderMap) -> String {
-    let configured = st.app.config.server.public_url.trim_end_matches('/');
-    if !configured.is_empty() {
-        return configured.to_owned();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
-}
-
 async fn screen(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let (m, c) = checkin::current_code(&st.app, u.scope(), id).await?;
     let (_, att) = checkin::attendance(&st.app, u.scope(), id).await?;
@@ -77,7 +59,7 @@ async fn qr(
     let (m, c) = checkin::current_code(&st.app, u.scope(), id).await?;
     let url = format!(
         "{}/meetings/{}/checkin?code={}",
-        base_url(&st, &headers),
+        crate::web::address::base_url(&st, &headers),
         m.id,
         c.code
     );
@@ -391,7 +373,10 @@ async fn issue_feed(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let token = export::issue_feed(&st.app, &u.actor(), u.scope()).await?;
-    let url = format!("{}/calendar/{token}", base_url(&st, &headers));
+    let url = format!(
+        "{}/calendar/{token}",
+        crate::web::address::base_url(&st, &headers)
+    );
     mine_page(&st, &u, Some(url)).await
 }
 

@@ -61,6 +61,20 @@ pub async fn issue(
     scope: &Scope,
     org_id: i64,
 ) -> Result<Vec<Slip>, DomainError> {
+    issue_tracked(app, actor, scope, org_id, None).await
+}
+
+/// [`issue`], counting each prepared code into `progress` (the background issue's page).
+///
+/// # Errors
+/// As [`issue`].
+pub async fn issue_tracked(
+    app: &App,
+    actor: &Actor,
+    scope: &Scope,
+    org_id: i64,
+    progress: Option<std::sync::Arc<super::issuing::Progress>>,
+) -> Result<Vec<Slip>, DomainError> {
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
     scope.check_member(MemberAction::Edit, &org.path, 0)?;
     let people =
@@ -75,10 +89,20 @@ pub async fn issue(
         .map(|c| crate::shared::token::normalize_code(c))
         .collect();
     // Hashing is deliberately slow; do it once, off the async threads, before the transaction.
+    if let Some(p) = &progress {
+        p.total
+            .store(people.len(), std::sync::atomic::Ordering::Relaxed);
+    }
     let hashes = tokio::task::spawn_blocking(move || {
         to_hash
             .iter()
-            .map(|c| pw.hash(c))
+            .map(|c| {
+                let h = pw.hash(c);
+                if let Some(p) = &progress {
+                    p.step();
+                }
+                h
+            })
             .collect::<Result<Vec<_>, _>>()
     })
     .await

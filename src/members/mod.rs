@@ -14,6 +14,7 @@ mod events_store;
 mod history;
 pub mod idcard;
 pub mod import;
+pub mod issuing;
 pub mod model;
 pub mod photo;
 pub mod photo_routes;

@@ -4,6 +4,7 @@
 //! the permission-matrix test can fail on a route nobody listed; `crate::app::router`
 //! assembles them and the layer stack.
 
+pub mod address;
 pub mod assets;
 pub mod csrf;
 pub mod download;

@@ -155,7 +155,11 @@ async fn pts_an_identical_award_within_minutes_asks_first(b: Backend) {
         x.t.send(post_form("/points/award", Some(&tok), Some(&csrf), &body))
             .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert!(flash(&res).starts_with("zhibu_flash=success."), "{}", flash(&res));
+    assert!(
+        flash(&res).starts_with("zhibu_flash=success."),
+        "{}",
+        flash(&res)
+    );
     assert_eq!(entries().await, 3);
 }
 db_test!(pts_an_identical_award_within_minutes_asks_first);

@@ -449,8 +449,35 @@ async fn issue_accounts_then_sign_in_and_leave(b: Backend) {
             &format!("org_id={}", x.a),
         ))
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let html = text(res).await;
+    // The issue runs in the background: a progress page until the slips are ready, once.
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let task = crate::support::location(&res);
+    assert!(task.starts_with("/members/accounts/tasks/"), "{task}");
+    let mut html = String::new();
+    for _ in 0..200 {
+        let res = x.t.send(get(&task, Some(tok))).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let refresh = res.headers().contains_key("refresh");
+        html = text(res).await;
+        if !refresh {
+            break;
+        }
+        assert!(html.contains("正在为 2 名党员生成激活码"), "{html}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(html.contains("账号开通通知") && html.contains("/members/accounts/qr.svg"));
+    assert!(
+        html.contains("http://127.0.0.1/login</dd>"),
+        "the address in use: {html}"
+    );
+    let qr = x.t.send(get("/members/accounts/qr.svg", Some(tok))).await;
+    assert_eq!(
+        qr.headers()[axum::http::header::CONTENT_TYPE],
+        "image/svg+xml"
+    );
+    assert!(text(qr).await.starts_with("<svg"));
+    let gone = x.t.send(get(&task, Some(tok))).await;
+    assert_eq!(gone.status(), StatusCode::SEE_OTHER, "slips are shown once");
     let codes: Vec<&str> = html
         .split("<dt>激活码</dt><dd><code>")
         .skip(1)
