@@ -96,7 +96,7 @@ pub(super) async fn slip(
         username: c.username,
         code: c.code,
         expires: ymd(c.expires_at.date()),
-        address: st.app.config.server.public_url.clone(),
+        address: crate::web::address::base_url(st, &u.1),
     })
 }
 

@@ -50,16 +50,11 @@ async fn screen(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppR
     })
 }
 
-async fn qr(
-    State(st): State<AppState>,
-    u: User,
-    PathId(id): PathId,
-    headers: HeaderMap,
-) -> AppResult<Response> {
+async fn qr(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let (m, c) = checkin::current_code(&st.app, u.scope(), id).await?;
     let url = format!(
         "{}/meetings/{}/checkin?code={}",
-        crate::web::address::base_url(&st, &headers),
+        crate::web::address::base_url(&st, &u.1),
         m.id,
         c.code
     );
@@ -146,7 +141,15 @@ async fn checkin_page(
     };
     let u = User(a, r);
     let scanned = fresh.is_some() || cookie(&headers, scan::COOKIE).is_some();
-    let mut res = checkin_render(&st, &u, id, (q.code, scanned), None, None).await?;
+    // Opening the page again after checking in says so instead of offering the form again.
+    let already = match checkin::attendance(&st.app, u.scope(), id).await {
+        Ok((_, att)) => att
+            .own(u.scope().member_id)
+            .filter(|o| o.present())
+            .map(|o| format!("您已签到（{}）", o.checked_text())),
+        Err(_) => None,
+    };
+    let mut res = checkin_render(&st, &u, id, (q.code, scanned), already, None).await?;
     if let Some(p) = fresh {
         let c = set_cookie(scan::COOKIE, &p, secure, Some(scan::PASS_SECS));
         res.headers_mut().append(header::SET_COOKIE, c);
@@ -367,15 +370,11 @@ async fn mine(State(st): State<AppState>, u: User) -> AppResult<Response> {
     mine_page(&st, &u, None).await
 }
 
-async fn issue_feed(
-    State(st): State<AppState>,
-    u: User,
-    headers: HeaderMap,
-) -> AppResult<Response> {
+async fn issue_feed(State(st): State<AppState>, u: User) -> AppResult<Response> {
     let token = export::issue_feed(&st.app, &u.actor(), u.scope()).await?;
     let url = format!(
         "{}/calendar/{token}",
-        crate::web::address::base_url(&st, &headers)
+        crate::web::address::base_url(&st, &u.1)
     );
     mine_page(&st, &u, Some(url)).await
 }

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -25,7 +24,7 @@ pub fn routes(r: Reg) -> Reg {
     r.get("/members/accounts", form)
         .post("/members/accounts", issue)
         .get("/members/accounts/tasks/{token}", task)
-        .get("/members/accounts/qr.svg", qr)
+        .get("/account/login-qr.svg", qr)
 }
 
 #[derive(Template)]
@@ -125,12 +124,7 @@ async fn issue(
     }
 }
 
-async fn task(
-    State(st): State<AppState>,
-    u: User,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn task(State(st): State<AppState>, u: User, Path(id): Path<String>) -> AppResult<Response> {
     if !u.scope().has_member_area() {
         return Err(AppError::Forbidden);
     }
@@ -163,7 +157,7 @@ async fn task(
             let mut res = render(&SlipsPage {
                 page,
                 slips,
-                address: crate::web::address::base_url(&st, &headers),
+                address: crate::web::address::base_url(&st, &u.1),
             })?;
             res.headers_mut().insert(
                 axum::http::header::CACHE_CONTROL,
@@ -174,12 +168,10 @@ async fn task(
     }
 }
 
-/// A QR code of the login address, printed on every slip.
-async fn qr(State(st): State<AppState>, u: User, headers: HeaderMap) -> AppResult<Response> {
-    if !u.scope().has_member_area() {
-        return Err(AppError::Forbidden);
-    }
-    let url = format!("{}/login", crate::web::address::base_url(&st, &headers));
+/// A QR code of the login address, printed on every activation slip (members' and the ones
+/// the 系统管理员 prints).
+async fn qr(State(st): State<AppState>, u: User) -> AppResult<Response> {
+    let url = format!("{}/login", crate::web::address::base_url(&st, &u.1));
     let svg = crate::shared::qr::svg(&url).ok_or(AppError::NotFound)?;
     Ok((
         [

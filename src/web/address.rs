@@ -4,23 +4,30 @@
 use axum::http::{HeaderMap, header};
 
 use super::AppState;
+use super::extract::ReqCtx;
 
-/// `https://dangjian.example.cn` or `http://192.168.1.20:8080`, without a trailing slash.
+/// The `Host` header when it is a plain host and port; anything else is never echoed into
+/// pages.
 #[must_use]
-pub fn base_url(st: &AppState, headers: &HeaderMap) -> String {
-    let configured = st.app.config.server.public_url.trim_end_matches('/');
-    if !configured.is_empty() {
-        return configured.to_owned();
-    }
-    // Only a plain host and port: anything else in the header is not echoed into pages.
-    let host = headers
+pub fn plain_host(headers: &HeaderMap) -> Option<String> {
+    headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .filter(|h| {
             !h.is_empty()
+                && h.len() <= 255
                 && h.chars()
                     .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
         })
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
+        .map(str::to_owned)
+}
+
+/// `https://dangjian.example.cn` or `http://192.168.1.20:8080`, without a trailing slash.
+#[must_use]
+pub fn base_url(st: &AppState, r: &ReqCtx) -> String {
+    let configured = st.app.config.server.public_url.trim_end_matches('/');
+    if !configured.is_empty() {
+        return configured.to_owned();
+    }
+    format!("http://{}", r.host.as_deref().unwrap_or("127.0.0.1"))
 }

@@ -22,6 +22,8 @@ pub struct ReqCtx {
     pub is_api: bool,
     /// Flash message from the previous redirect.
     pub flash: Option<Flash>,
+    /// The `Host` the request came to, when it is a plain host and port.
+    pub host: Option<String>,
 }
 
 impl ReqCtx {

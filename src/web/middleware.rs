@@ -93,11 +93,13 @@ pub async fn outer(State(st): State<AppState>, mut req: Request, next: Next) -> 
     } else {
         referer_path(req.headers())
     };
+    let host = super::address::plain_host(req.headers());
     req.extensions_mut().insert(ReqCtx {
         request_id: rid.clone(),
         ip,
         is_api,
         flash,
+        host,
     });
     let mut res = next.run(req).await;
     let status = res.status();

@@ -465,12 +465,12 @@ async fn issue_accounts_then_sign_in_and_leave(b: Backend) {
         assert!(html.contains("正在为 2 名党员生成激活码"), "{html}");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert!(html.contains("账号开通通知") && html.contains("/members/accounts/qr.svg"));
+    assert!(html.contains("账号开通通知") && html.contains("/account/login-qr.svg"));
     assert!(
         html.contains("http://127.0.0.1/login</dd>"),
         "the address in use: {html}"
     );
-    let qr = x.t.send(get("/members/accounts/qr.svg", Some(tok))).await;
+    let qr = x.t.send(get("/account/login-qr.svg", Some(tok))).await;
     assert_eq!(
         qr.headers()[axum::http::header::CONTENT_TYPE],
         "image/svg+xml"
