@@ -146,6 +146,34 @@
     var i = v.lastIndexOf("|");
     if (v.slice(0, i) === location.pathname) { window.scrollTo(0, parseInt(v.slice(i + 1), 10) || 0); }
   });
+  // On phones a list's filters fold behind one 筛选 button that counts the active ones, so the
+  // results come first. Fields marked data-filter-base (the organisation, the order) do not count.
+  function fold(form) {
+    var n = 0;
+    Array.prototype.forEach.call(form.querySelectorAll("select, input"), function (el) {
+      if (el.type === "hidden" || el.type === "submit" || el.hasAttribute("data-filter-base")) { return; }
+      if (el.tagName === "SELECT" ? el.selectedIndex > 0 : el.value.trim() !== "") { n += 1; }
+    });
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "btn filter-toggle no-print";
+    b.setAttribute("aria-expanded", "false");
+    b.textContent = n > 0 ? "筛选（" + n + "）" : "筛选";
+    form.classList.add("folded");
+    b.addEventListener("click", function () {
+      var open = form.classList.toggle("folded") === false;
+      b.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    form.parentNode.insertBefore(b, form);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.matchMedia && window.matchMedia("(max-width: 767px)").matches) {
+      Array.prototype.forEach.call(document.querySelectorAll("form.filters[method=get]"), function (f) {
+        // A form of one or two fields stays as it is: folding it saves nothing.
+        if (f.querySelectorAll(".field select, .field input:not([type=hidden])").length >= 3) { fold(f); }
+      });
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-award]"), award);
     var s = document.querySelector("[data-checkin-screen]");

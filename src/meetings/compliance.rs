@@ -38,6 +38,17 @@ impl Status {
             Self::NotApplicable => "不适用",
         }
     }
+    /// One-character mark for the year matrix, explained by its legend.
+    #[must_use]
+    pub fn mark(self) -> &'static str {
+        match self {
+            Self::Done => "✓",
+            Self::Missed => "✗",
+            Self::InProgress => "◐",
+            Self::NotStarted => "○",
+            Self::NotApplicable => "—",
+        }
+    }
     /// CSS class suffix.
     #[must_use]
     pub fn css(self) -> &'static str {

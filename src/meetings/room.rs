@@ -132,11 +132,13 @@ async fn checkin_page(
             format!("/meetings/{id}/checkin?code={}", url_encode(&q.code))
         };
         let to = format!("/login?next={}", url_encode(&back));
-        let mut res = redirect(&to);
-        if let Some(p) = fresh {
-            let c = set_cookie(scan::COOKIE, &p, secure, Some(scan::PASS_SECS));
-            res.headers_mut().append(header::SET_COOKIE, c);
-        }
+        let Some((pass, title)) = fresh else {
+            return Ok(redirect(&to));
+        };
+        // A real scan: the login page names the meeting the check-in waits for.
+        let mut res = redirect_with(&st, &to, "info", &format!("登录后完成签到：{title}"));
+        let c = set_cookie(scan::COOKIE, &pass, secure, Some(scan::PASS_SECS));
+        res.headers_mut().append(header::SET_COOKIE, c);
         return Ok(res);
     };
     let u = User(a, r);
@@ -150,7 +152,7 @@ async fn checkin_page(
         Err(_) => None,
     };
     let mut res = checkin_render(&st, &u, id, (q.code, scanned), already, None).await?;
-    if let Some(p) = fresh {
+    if let Some((p, _)) = fresh {
         let c = set_cookie(scan::COOKIE, &p, secure, Some(scan::PASS_SECS));
         res.headers_mut().append(header::SET_COOKIE, c);
     }

@@ -61,7 +61,7 @@ pub async fn on_scan(
     app: &App,
     meeting_id: i64,
     scanned: &str,
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<(String, String)>, StoreError> {
     let m = match store::get(&mut app.db.conn().await?.exec(), meeting_id).await {
         Ok(m) => m,
         Err(StoreError::NotFound) => return Ok(None),
@@ -75,7 +75,12 @@ pub async fn on_scan(
         now,
         app.config.meetings.checkin_rotate_secs,
     );
-    Ok(ok.then(|| pass_for(&m.checkin_key, m.id, now.unix_timestamp() + PASS_SECS)))
+    Ok(ok.then(|| {
+        (
+            pass_for(&m.checkin_key, m.id, now.unix_timestamp() + PASS_SECS),
+            m.title.clone(),
+        )
+    }))
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ mod date_bounds;
 mod duties;
 mod e2e;
 mod e2e_bots;
+mod e2e_checkin;
 mod e2e_notices;
 mod e2e_points;
 mod e2e_screens;
