@@ -36,6 +36,7 @@ impl PageCtx {
             switcher,
             current_org,
             v: crate::web::assets::version(),
+            officer: u.scope().has_member_area(),
         })
     }
 }

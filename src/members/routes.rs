@@ -61,10 +61,18 @@ async fn show_page(st: &AppState, u: &User, id: i64, unmasked: bool) -> AppResul
         Some(y) => format!("{} 岁，党龄 {y} 年", d.member.age(today)),
         None => format!("{} 岁", d.member.age(today)),
     };
-    let crumbs = vec![
-        ("党员花名册".into(), Some("/members".into())),
-        (d.member.name.clone(), None),
-    ];
+    // A member opening their own record comes from 我的, not from a roster they cannot open.
+    let crumbs = if u.scope().has_member_area() {
+        vec![
+            ("党员花名册".into(), Some("/members".into())),
+            (d.member.name.clone(), None),
+        ]
+    } else {
+        vec![
+            ("我的".into(), Some("/account".into())),
+            ("我的档案".into(), None),
+        ]
+    };
     let page = PageCtx::new(st, u, &d.member.name, "members")
         .await?
         .crumbs(crumbs);

@@ -134,6 +134,8 @@ pub struct PageCtx {
     pub current_org: String,
     /// Asset query suffix for cache-busting.
     pub v: &'static str,
+    /// The user runs an organisation (reads member data): pages then offer officers' links.
+    pub officer: bool,
 }
 
 impl PageCtx {

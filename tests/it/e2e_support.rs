@@ -157,6 +157,8 @@ async fn demo_server(dir: &std::path::Path, stop: &CancellationToken) -> String 
     config.database.url = format!("sqlite://{}", dir.join("e2e.db").display());
     // The bot journey posts to a stand-in webhook on this machine (SEC-38).
     config.bots.allowed_hosts = vec!["127.0.0.1".into()];
+    // Tours sign in as every role from one address within a minute.
+    config.auth.login_per_ip_per_minute = 60;
     let opts = zhibu::cli::serve::ServeOpts {
         listen: None,
         demo: true,

@@ -25,6 +25,7 @@ mod duties;
 mod e2e;
 mod e2e_bots;
 mod e2e_checkin;
+mod e2e_crawl;
 mod e2e_notices;
 mod e2e_points;
 mod e2e_screens;
