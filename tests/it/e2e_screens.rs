@@ -43,8 +43,17 @@ const TOUR: &[(&str, &[&str])] = &[
     ),
     (
         "dwadmin",
-        &["/", "/orgs", "/compliance", "/members", "/notices"],
+        &[
+            "/",
+            "/orgs",
+            "/compliance",
+            "/members",
+            "/members/unmasks",
+            "/members/accounts",
+            "/notices",
+        ],
     ),
+    ("secadmin", &["/", "/admin/users"]),
     ("sysadmin", &["/", "/admin/users", "/admin/system", "/orgs"]),
     ("auditor", &["/", "/audit"]),
 ];
