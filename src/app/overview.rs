@@ -122,7 +122,9 @@ pub async fn of(app: &App, scope: &Scope, org: &Org) -> AppResult<Option<Overvie
         .fold(0.0_f64, f64::max);
     let mut branches: Vec<BranchLine> = m_rows
         .iter()
-        .filter(|r| r.org_id != org.id)
+        // Branches only: a 党小组's meetings count towards its branch, and the committee's own
+        // line is not one of its branches.
+        .filter(|r| r.org_id != org.id && r.org_kind != "group")
         .map(|r| {
             let line = ranking.orgs.iter().find(|o| o.org_id == r.org_id);
             let average = line.map_or(0.0, |o| o.average);

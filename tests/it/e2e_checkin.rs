@@ -6,7 +6,7 @@
 use crate::e2e_support::{Browser, start};
 
 /// The address of the demo meeting under way now, as the list links it.
-async fn meeting_under_way(b: &Browser, base: &str) -> String {
+pub(crate) async fn meeting_under_way(b: &Browser, base: &str) -> String {
     b.go(&format!("{base}/meetings?status=planned")).await;
     let list = b.source().await;
     let at = list

@@ -27,6 +27,7 @@ const TOUR: &[(&str, &[&str])] = &[
             "/members/corrections",
             "/notifications",
             "/account",
+            "@meeting",
         ],
     ),
     (
@@ -84,6 +85,16 @@ async fn screenshot_tour_of_every_role() {
     for (user, pages) in TOUR {
         env.login(user).await;
         for page in *pages {
+            // `@meeting`: the demo meeting under way, with its roll open.
+            let page = if *page == "@meeting" {
+                format!(
+                    "{}?roll=1",
+                    crate::e2e_checkin::meeting_under_way(b, base).await
+                )
+            } else {
+                (*page).to_owned()
+            };
+            let page = page.as_str();
             for (w, h) in SIZES {
                 b.size(w, h).await;
                 b.go(&format!("{base}{page}")).await;
