@@ -160,9 +160,13 @@ pub async fn of(app: &App, scope: &Scope, org: &Org) -> AppResult<Option<Overvie
         count(Status::InProgress),
         count(Status::Missed),
     );
-    let notices = crate::notices::sending::sent(app, scope, org, 5)
-        .await
-        .unwrap_or_default()
+    // Receipts are the sending committee's to read; without that right the card stays empty.
+    let sent = match crate::notices::sending::sent(app, scope, org, 5).await {
+        Ok(s) => s,
+        Err(crate::shared::error::DomainError::Denied(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let notices = sent
         .into_iter()
         .filter(|n| n.2 == "published")
         .map(|(id, title, _, _, total, read)| NoticeLine {
@@ -173,7 +177,13 @@ pub async fn of(app: &App, scope: &Scope, org: &Org) -> AppResult<Option<Overvie
             pct: pct(read, total),
         })
         .collect();
-    let transfers = crate::transfers::service::list(app, scope).await?;
+    // Transfers touching this organisation's subtree, not everything the caller may see.
+    let within = |p: &Option<String>| p.as_deref().is_some_and(|p| p.starts_with(&org.path));
+    let transfers: Vec<_> = crate::transfers::service::list(app, scope)
+        .await?
+        .into_iter()
+        .filter(|t| within(&t.from_path) || within(&t.to_path))
+        .collect();
     let open = transfers.iter().filter(|t| t.open()).count();
     let overdue = transfers.iter().filter(|t| t.overdue(today)).count();
     Ok(Some(Overview {

@@ -113,6 +113,17 @@ impl Names {
         }
     }
 
+    /// [`Self::object`] with the id kept beside the name, for the export: a record renamed
+    /// since, or two people of one name, stay told apart.
+    #[must_use]
+    pub fn object_with_id(&self, r: &AuditRow) -> String {
+        let shown = self.object(r);
+        match r.object_id.parse::<i64>() {
+            Ok(id) if !shown.contains("编号") => format!("{shown}（编号 {id}）"),
+            _ => shown,
+        }
+    }
+
     /// The organisation's name, or empty.
     #[must_use]
     pub fn org(&self, r: &AuditRow) -> String {

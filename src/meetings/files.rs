@@ -104,12 +104,17 @@ pub async fn upload(
     if crate::shared::text::char_len(reason) > 200 {
         return Err(MeetingError::Invalid("补充原因不能超过 200 字".into()));
     }
-    if m.is_held() && reason.is_empty() {
-        return Err(MeetingError::Refused(
-            "reason_required",
-            "会议记录已提交，补充照片或附件须填写原因".into(),
-        ));
-    }
+    let needs_reason = |held: bool| {
+        if held && reason.is_empty() {
+            Err(MeetingError::Refused(
+                "reason_required",
+                "会议记录已提交，补充照片或附件须填写原因".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    needs_reason(m.is_held())?;
     let c = &app.config.meetings;
     let max = usize::try_from(c.attachment_max_mib).unwrap_or(10) * 1024 * 1024;
     let (kind, ct, content, name) =
@@ -117,6 +122,9 @@ pub async fn upload(
     let now = app.now();
     app.db
         .write(actor, now, async |w| {
+            // The record may have been submitted since the page was read.
+            let m = super::store::get(&mut w.exec(), id).await?;
+            needs_reason(m.is_held())?;
             let have = records_store::files(&mut w.exec(), id).await?.len();
             if have >= usize::try_from(c.attachments_per_meeting).unwrap_or(50) {
                 return Err(MeetingError::Refused(

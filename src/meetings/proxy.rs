@@ -12,6 +12,7 @@ use crate::shared::text::char_len;
 use super::checkin::publish_one;
 use super::roll_store;
 use super::service::{MeetingError, MeetingResult, get_managed};
+use super::store;
 
 /// Note kept with a 代签 when the recorder gives none.
 pub const DEFAULT_NOTE: &str = "会务人员代签";
@@ -46,21 +47,17 @@ pub async fn mark(
     reason: &str,
 ) -> MeetingResult<()> {
     if present {
-        let n = mark_present(app, actor, scope, id, &[member_id], reason).await?;
-        if n == 0 {
-            return Err(MeetingError::Refused(
-                "already_checked_in",
-                "该党员已签到".into(),
-            ));
-        }
-        return Ok(());
+        return mark_present(app, actor, scope, id, &[member_id], reason)
+            .await
+            .map(|_| ());
     }
     mark_absent(app, actor, scope, id, member_id, reason).await
 }
 
 /// Marks every listed member present at once (a meeting held with a paper sign-in sheet):
 /// those already present are left as they are. Returns how many were marked. One audit row per
-/// member, so the log names each person.
+/// member, so the log names each person. After the record was submitted the note is the
+/// correction's reason and must be given.
 ///
 /// # Errors
 /// Denied, nobody chosen, someone not on the roll (nothing is marked then), too early, or a
@@ -83,6 +80,7 @@ pub async fn mark_present(
     if members.len() > MAX_BULK {
         return Err(MeetingError::Invalid(format!("一次最多代签 {MAX_BULK} 人")));
     }
+    let typed = note.trim().to_owned();
     let note = note_or_default(note)?;
     let now = app.now();
     if now < m.starts_at - Duration::hours(24) {
@@ -93,6 +91,14 @@ pub async fn mark_present(
     ids.dedup();
     app.db
         .write(actor, now, async |w| {
+            // The record may have been submitted since the page was read: decide on it here.
+            let m = store::get(&mut w.exec(), id).await?;
+            if m.is_held() && typed.is_empty() {
+                return Err(MeetingError::Refused(
+                    "reason_required",
+                    "会议记录已提交，代签须填写说明（更正原因）".into(),
+                ));
+            }
             let mut marked = 0;
             for &member_id in &ids {
                 let Some(a) = roll_store::attendee(&mut w.exec(), id, member_id).await? else {
@@ -124,11 +130,11 @@ pub async fn mark_present(
                 marked += 1;
             }
             if marked == 0 {
-                // Nothing changed, but the attempt is still on record.
-                let ev = AuditEvent::success("meeting.attendance", "meeting", id)
-                    .org(m.org_id)
-                    .detail("代签：所选党员均已签到".to_owned());
-                w.audit(ev).await?;
+                // Nothing to write: refused, so no success is recorded for it.
+                return Err(MeetingError::Refused(
+                    "already_checked_in",
+                    "所选党员均已签到".into(),
+                ));
             }
             Ok(marked)
         })
@@ -160,6 +166,7 @@ pub async fn mark_absent(
     let now = app.now();
     app.db
         .write(actor, now, async |w| {
+            let m = store::get(&mut w.exec(), id).await?;
             let Some(a) = roll_store::attendee(&mut w.exec(), id, member_id).await? else {
                 return Err(MeetingError::Refused(
                     "not_on_roll",

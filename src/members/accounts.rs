@@ -114,6 +114,14 @@ pub async fn issue_tracked(
     app.db
         .write(actor, now, async |w| {
             let mut slips = Vec::with_capacity(people.len());
+            // Whoever got an account meanwhile (another issue, the administrator) is skipped:
+            // nobody ends up with two.
+            let still: std::collections::HashSet<i64> =
+                store::without_accounts(&mut w.exec(), &app.keys, &org.path)
+                    .await?
+                    .into_iter()
+                    .map(|p| p.0)
+                    .collect();
             // Every login name the batch might use, checked in one query; names given out in this
             // batch are added as they go.
             let mut wanted: Vec<String> = people.iter().filter_map(|p| p.2.clone()).collect();
@@ -126,6 +134,9 @@ pub async fn issue_tracked(
             for (((id, name, phone, branch, branch_name), code), hash) in
                 people.into_iter().zip(codes).zip(hashes)
             {
+                if !still.contains(&id) {
+                    continue;
+                }
                 let mut candidates = Vec::new();
                 if app.config.members.account_username == AccountUsername::Phone
                     && let Some(p) = phone

@@ -128,7 +128,7 @@ async fn task(State(st): State<AppState>, u: User, Path(id): Path<String>) -> Ap
     if !u.scope().has_member_area() {
         return Err(AppError::Forbidden);
     }
-    let Some(state) = st.app.issuing.poll(&id, u.scope().user_id) else {
+    let Some(state) = st.app.issuing.poll(&id, u.scope().user_id, st.app.now()) else {
         // Slips are handed out once: coming back later finds nothing, whoever asks.
         return Ok(redirect_with(
             &st,

@@ -35,7 +35,8 @@ impl Progress {
 #[derive(Debug)]
 struct Task {
     owner: i64,
-    org_id: i64,
+    /// Path of the organisation issued for: issues of overlapping subtrees exclude each other.
+    org_path: String,
     started: OffsetDateTime,
     progress: Arc<Progress>,
     outcome: Mutex<Option<Result<Vec<Slip>, String>>>,
@@ -61,17 +62,22 @@ pub struct IssueTasks {
 const KEEP: Duration = Duration::hours(1);
 
 impl IssueTasks {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Task>>> {
-        self.map
+    /// The map, with results older than [`KEEP`] dropped: codes nobody fetched do not linger,
+    /// and a task that never finished stops blocking its organisation.
+    fn lock(&self, now: OffsetDateTime) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Task>>> {
+        let mut map = self
+            .map
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.retain(|_, t| t.started + KEEP > now);
+        map
     }
 
     /// Where the caller's task `id` stands; a finished one is removed as it is handed out.
     /// `None` for unknown ids and other people's tasks alike.
     #[must_use]
-    pub fn poll(&self, id: &str, owner: i64) -> Option<State> {
-        let mut map = self.lock();
+    pub fn poll(&self, id: &str, owner: i64, now: OffsetDateTime) -> Option<State> {
+        let mut map = self.lock(now);
         let task = map.get(id).filter(|t| t.owner == owner)?.clone();
         let finished = task
             .outcome
@@ -93,31 +99,36 @@ impl IssueTasks {
         }
     }
 
-    /// The id of a task still running for `org_id`, if any.
-    fn running_for(&self, org_id: i64) -> Option<(String, i64)> {
-        self.lock().iter().find_map(|(id, t)| {
-            let open = t
-                .outcome
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .is_none();
-            (t.org_id == org_id && open).then(|| (id.clone(), t.owner))
-        })
-    }
-
-    fn insert(&self, owner: i64, org_id: i64, now: OffsetDateTime) -> (String, Arc<Task>) {
+    /// Registers a task for the subtree at `org_path`, unless one still running covers or lies
+    /// inside it: then that task's (id, owner). Checked and inserted under one lock, so two
+    /// clicks cannot start two issues for the same members.
+    fn claim(
+        &self,
+        owner: i64,
+        org_path: &str,
+        now: OffsetDateTime,
+    ) -> Result<(String, Arc<Task>), (String, i64)> {
+        let mut map = self.lock(now);
+        let overlaps = |p: &str| p.starts_with(org_path) || org_path.starts_with(p);
+        if let Some((id, t)) = map.iter().find(|(_, t)| {
+            overlaps(&t.org_path)
+                && t.outcome
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .is_none()
+        }) {
+            return Err((id.clone(), t.owner));
+        }
         let id = hex::encode(crate::shared::token::random_bytes::<16>());
         let task = Arc::new(Task {
             owner,
-            org_id,
+            org_path: org_path.to_owned(),
             started: now,
             progress: Arc::new(Progress::default()),
             outcome: Mutex::new(None),
         });
-        let mut map = self.lock();
-        map.retain(|_, t| t.started + KEEP > now);
         map.insert(id.clone(), task.clone());
-        (id, task)
+        Ok((id, task))
     }
 }
 
@@ -133,21 +144,21 @@ pub async fn start(
     org_id: i64,
 ) -> Result<String, DomainError> {
     let (org, pending) = accounts::pending(app, scope, org_id).await?;
-    if let Some((id, owner)) = app.issuing.running_for(org.id) {
-        if owner == scope.user_id {
-            return Ok(id);
-        }
-        return Err(DomainError::Invalid(
-            "其他委员正在为该组织开通账号，请稍后再试".into(),
-        ));
-    }
     if pending == 0 {
         return Err(DomainError::Invalid(format!(
             "{}（含下级组织）的党员都已开通账号",
             org.name
         )));
     }
-    let (id, task) = app.issuing.insert(scope.user_id, org.id, app.now());
+    let (id, task) = match app.issuing.claim(scope.user_id, &org.path, app.now()) {
+        Ok(x) => x,
+        Err((id, owner)) if owner == scope.user_id => return Ok(id),
+        Err(_) => {
+            return Err(DomainError::Invalid(
+                "其他委员正在为该组织开通账号，请稍后再试".into(),
+            ));
+        }
+    };
     task.progress.total.store(pending, Ordering::Relaxed);
     let (app, actor, scope) = (app.clone(), actor.clone(), scope.clone());
     tokio::spawn(async move {
@@ -166,4 +177,34 @@ pub async fn start(
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(r);
     });
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_issues_exclude_each_other_until_done_or_stale() {
+        let tasks = IssueTasks::default();
+        let now = OffsetDateTime::UNIX_EPOCH + Duration::days(1000);
+        let (id, task) = tasks.claim(7, "/1/2/", now).unwrap();
+        assert_eq!(tasks.claim(8, "/1/2/", now).unwrap_err(), (id.clone(), 7));
+        assert!(tasks.claim(8, "/1/", now).is_err(), "the committee above");
+        assert!(tasks.claim(8, "/1/2/5/", now).is_err(), "a branch below");
+        assert!(tasks.claim(8, "/1/3/", now).is_ok(), "a sibling branch");
+        assert!(tasks.poll(&id, 8, now).is_none(), "not another's task");
+        assert!(matches!(
+            tasks.poll(&id, 7, now),
+            Some(State::Running(0, 0))
+        ));
+        *task.outcome.lock().unwrap() = Some(Ok(Vec::new()));
+        assert!(matches!(tasks.poll(&id, 7, now), Some(State::Done(_))));
+        assert!(tasks.poll(&id, 7, now).is_none(), "handed out once");
+        let (stale, _) = tasks.claim(7, "/1/4/", now).unwrap();
+        assert!(
+            tasks.poll(&stale, 7, now + KEEP).is_none(),
+            "dropped after an hour"
+        );
+        assert!(tasks.claim(9, "/1/4/", now + KEEP).is_ok());
+    }
 }

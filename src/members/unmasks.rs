@@ -32,7 +32,8 @@ pub fn may_view(scope: &Scope) -> bool {
     scope.role == Role::OrgAdmin && scope.has_member_area()
 }
 
-/// A page of the unmasks under `org`: (rows, total).
+/// A page of the unmasks under `org`: (organisation, rows, total, the page shown — clamped to
+/// those that exist).
 ///
 /// # Errors
 /// Forbidden for other roles; `NotFound` outside the caller's subtree.
@@ -42,13 +43,15 @@ pub async fn list(
     scope: &Scope,
     org_id: i64,
     page_no: i64,
-) -> Result<(Org, Vec<UnmaskRow>, i64), DomainError> {
+) -> Result<(Org, Vec<UnmaskRow>, i64, i64), DomainError> {
     if !may_view(scope) {
         return Err(Denial::Forbidden.into());
     }
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
     let mut conn = app.db.conn().await?;
     let total = unmask_store::count(&mut conn.exec(), &org.path).await?;
+    let last = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let page_no = page_no.clamp(1, last);
     let rows = unmask_store::page(
         &mut conn.exec(),
         &org.path,
@@ -61,7 +64,7 @@ pub async fn list(
         .org(org.id)
         .detail(format!("查阅号码查看记录第 {page_no} 页"));
     audit::record_alone(&app.db, actor, app.now(), ev).await?;
-    Ok((org, rows, total))
+    Ok((org, rows, total, page_no))
 }
 
 #[derive(Template)]
@@ -99,7 +102,7 @@ async fn page(
         .await?
         .ok_or(AppError::Forbidden)?;
     let page_no = q.page.parse::<i64>().ok().filter(|p| *p >= 1).unwrap_or(1);
-    let (org, rows, total) = list(&st.app, &u.actor(), u.scope(), org.id, page_no).await?;
+    let (org, rows, total, page_no) = list(&st.app, &u.actor(), u.scope(), org.id, page_no).await?;
     let page = PageCtx::new(&st, &u, "号码查看记录", "unmasks")
         .await?
         .crumbs(vec![

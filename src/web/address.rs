@@ -29,5 +29,10 @@ pub fn base_url(st: &AppState, r: &ReqCtx) -> String {
     if !configured.is_empty() {
         return configured.to_owned();
     }
-    format!("http://{}", r.host.as_deref().unwrap_or("127.0.0.1"))
+    let scheme = if st.app.config.secure_cookies() {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{}", r.host.as_deref().unwrap_or("127.0.0.1"))
 }

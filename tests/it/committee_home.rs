@@ -63,6 +63,15 @@ async fn the_org_admin_sees_who_unmasked_which_number_in_the_subtree(b: Backend)
         "in the navigation"
     );
     assert_eq!(x.t.audit_count("audit.unmasks.view").await, 1);
+    let far = text(
+        x.t.send(get("/members/unmasks?page=9223372036854775807", Some(&ta)))
+            .await,
+    )
+    .await;
+    assert!(
+        far.contains("党员1"),
+        "a page past the end shows the last one"
+    );
     // The organisation admin of another committee sees none of it; officers have no such page.
     let other =
         x.t.org(None, zhibu::orgs::model::OrgKind::Committee, "另一党委")

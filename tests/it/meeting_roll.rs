@@ -250,5 +250,26 @@ async fn files_can_be_added_after_the_record_with_a_reason(b: Backend) {
     assert!(rows[0].contains("会后收到的签到表"), "{rows:?}");
     let page = text(x.t.send(get(&format!("/meetings/{id}"), Some(&tok))).await).await;
     assert!(page.contains("补充.pdf") && page.contains("补充原因"));
+    // 代签 after the record is a correction too: it needs its reason.
+    let url = format!("/meetings/{id}/attendance/bulk");
+    let body = format!("member_id={}&note=", x.members[2].0);
+    let res =
+        x.t.send(post_form(&url, Some(&tok), Some(&csrf), &body))
+            .await;
+    assert!(flash(&res).starts_with("zhibu_flash=error."));
+    assert_eq!(present(&x, id).await, 0);
+    let body = format!("member_id={}&note=%E8%A1%A5%E5%BD%95", x.members[2].0);
+    let res =
+        x.t.send(post_form(&url, Some(&tok), Some(&csrf), &body))
+            .await;
+    assert!(flash(&res).starts_with("zhibu_flash=success."));
+    assert_eq!(present(&x, id).await, 1);
+    // Marking someone already present changes nothing and records no success.
+    let before = audit_details(&x, "代签：").await.len();
+    let res =
+        x.t.send(post_form(&url, Some(&tok), Some(&csrf), &body))
+            .await;
+    assert!(flash(&res).starts_with("zhibu_flash=error."));
+    assert_eq!(audit_details(&x, "代签：").await.len(), before);
 }
 db_test!(files_can_be_added_after_the_record_with_a_reason);
