@@ -354,6 +354,16 @@ async fn matrix(app: &Arc<App>) -> Matrix {
     }
     #[expect(clippy::cast_precision_loss, reason = "a rate")]
     let rps = SAMPLES as f64 / all.elapsed().as_secs_f64();
+    // The same administrator's home page: the committee overview of every branch this month
+    // and quarter, with 人均积分, receipts and transfers.
+    let home_req =
+        format!("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: zhibu_session={token}\r\n\r\n");
+    let mut home = Vec::new();
+    for _ in 0..SAMPLES {
+        let t = Instant::now();
+        common::expect_status(&mut s, home_req.as_bytes(), &mut buf, 200, "GET /").await;
+        home.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
     // The baseline: one keep-alive connection, as the page was loaded.
     let hello_port = common::serve_hello().await;
     let hello = common::hello_world(hello_port, 1, common::BASELINE)
@@ -365,6 +375,8 @@ async fn matrix(app: &Arc<App>) -> Matrix {
         p50: pct(&mut page, 0.5),
         p95: pct(&mut page, 0.95),
         p99: pct(&mut page, 0.99),
+        h50: pct(&mut home, 0.5),
+        h99: pct(&mut home, 0.99),
         meetings: count,
         rps,
         hello,
@@ -378,6 +390,9 @@ struct Matrix {
     p50: f64,
     p95: f64,
     p99: f64,
+    /// The home page with the committee overview.
+    h50: f64,
+    h99: f64,
     meetings: usize,
     /// Pages per second on one connection.
     rps: f64,
@@ -410,6 +425,10 @@ async fn run(label: &str, url: &str) {
     println!(
         "    GET /compliance page       p50 {:>6.1} ms   p95 {:>6.1} ms   p99 {:>6.1} ms   {:.1} req/s on one connection",
         m.p50, m.p95, m.p99, m.rps
+    );
+    println!(
+        "    GET / (committee overview) p50 {:>6.1} ms   p99 {:>6.1} ms",
+        m.h50, m.h99
     );
     println!(
         "    hello-world on one connection {:.0} req/s; {}",
