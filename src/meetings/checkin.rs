@@ -134,6 +134,18 @@ pub async fn check_in(
             "您不在本次会议的应到人员名单中，无法签到；如需参加，请联系会议记录人".into(),
         ));
     }
+    // A pass stands in for the code once: the first member who uses it owns it, so it cannot
+    // be passed on to someone who was not in the room.
+    if let Some(p) = pass.filter(|_| by_pass && !by_code) {
+        let hash = crate::shared::token::sm3_hex(p.as_bytes());
+        let owner = roll_store::claim_pass(&mut tx.exec(), &hash, id, member_id, now).await?;
+        if owner != member_id {
+            return Err(MeetingError::Refused(
+                "checkin_code_invalid",
+                "该扫码记录已被他人使用，请重新扫描会场屏幕上的二维码".into(),
+            ));
+        }
+    }
     if !roll_store::check_in(&mut tx.exec(), id, member_id, "qr", None, "", now).await? {
         return Ok((m, CheckInOutcome::AlreadyCheckedIn));
     }

@@ -301,3 +301,24 @@ pub async fn for_member(
         WHERE a.member_id = $1 AND m.ends_at >= $2 AND m.status <> 'cancelled' ORDER BY m.starts_at LIMIT $3";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(member_id).bind(utc(from)).bind(limit).fetch_all(c).await?))
 }
+
+/// Claims a scan pass for a member: the member who owns it (the first to use it), whoever that
+/// is.
+///
+/// # Errors
+/// Database failures.
+pub async fn claim_pass(
+    ex: &mut Exec<'_>,
+    pass_hash: &str,
+    meeting_id: i64,
+    member_id: i64,
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
+    const INSERT: &str =
+        "INSERT INTO meeting_scan_passes (pass_hash, meeting_id, member_id, used_at)
+        VALUES ($1, $2, $3, $4) ON CONFLICT (pass_hash) DO NOTHING";
+    const OWNER: &str = "SELECT member_id FROM meeting_scan_passes WHERE pass_hash = $1";
+    on!(ex, c => sqlx::query(INSERT).bind(pass_hash).bind(meeting_id).bind(member_id).bind(utc(now))
+        .execute(c).await?.rows_affected());
+    on!(ex, c => Ok(sqlx::query_scalar(OWNER).bind(pass_hash).fetch_one(c).await?))
+}

@@ -43,6 +43,10 @@ async fn scan_before_login_survives_rotation_and_password_change(b: Backend) {
     let to = location(&res);
     assert_eq!(to, format!("/login?next=%2Fmeetings%2F{id}%2Fcheckin"));
     let pass = set_cookie(&res, "zhibu_scan").expect("a pass cookie");
+    assert!(
+        set_cookie(&res, "zhibu_flash").is_some(),
+        "the login page is told which meeting waits"
+    );
     let login = text(x.t.send(get(&to, None)).await).await;
     assert!(
         login.contains("登录后即可完成本次会议签到"),
@@ -119,6 +123,23 @@ async fn scan_before_login_survives_rotation_and_password_change(b: Backend) {
     let cleared = set_cookie(&done, "zhibu_scan").expect("the pass is cleared");
     assert_eq!(cleared, "zhibu_scan=");
     assert!(text(done).await.contains("签到成功"));
+
+    // The pass was good once: handed to someone who was not in the room, it does nothing.
+    let (tok1, csrf1) = x.t.session(x.member_uids[1]).await;
+    let res =
+        x.t.send(with_pass(
+            post_form(
+                &format!("/meetings/{id}/checkin"),
+                None,
+                Some(&csrf1),
+                "code=",
+            ),
+            &tok1,
+            &pass,
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(res).await.contains("已被他人使用"));
 
     // Another member's pass runs out after ten minutes.
     let res =
