@@ -107,6 +107,17 @@ pub async fn add_officer(
             else {
                 return Err(OrgError::Invalid("所选党员不在本组织".into()));
             };
+            // ROLE-07, RIGHT-01: a 预备党员 has no right to be elected, so holds no committee post.
+            let (member, _) =
+                members::service::get_unscoped(&mut w.exec(), &app.keys, member_id).await?;
+            if post != Post::GroupLeader
+                && member.category() == members::model::Category::Probationary
+            {
+                return Err(OrgError::Invalid(format!(
+                    "{name}是预备党员，没有被选举权，不能担任{}（《中国共产党基层组织选举工作条例》第五条）",
+                    post.label()
+                )));
+            }
             let current = store::list_officers(&mut w.exec(), id).await?;
             if post.is_single()
                 && current
@@ -138,6 +149,48 @@ pub async fn add_officer(
             Ok(oid)
         })
         .await
+}
+
+/// What an appointment should be told, though it stands: a 书记 or 副书记 with less than a
+/// year of 党龄 (ROLE-03, "一般应当"), and committee posts in a branch of fewer than seven
+/// 正式党员, which has a 书记 and no committee (ORG-08).
+///
+/// # Errors
+/// Storage failures.
+pub async fn appointment_notes(
+    app: &App,
+    org: &super::model::Org,
+    post: Post,
+    member_id: i64,
+) -> Result<Vec<String>, OrgError> {
+    let mut notes = Vec::new();
+    let mut conn = app.db.conn().await?;
+    let (member, _) =
+        members::service::get_unscoped(&mut conn.exec(), &app.keys, member_id).await?;
+    let today = app.clock.today();
+    if matches!(post, Post::Secretary | Post::DeputySecretary)
+        && member.party_years(today).is_none_or(|y| y < 1)
+    {
+        notes.push(format!(
+            "{}党龄不足一年；党支部书记一般应当具有 1 年以上党龄（《中国共产党支部工作条例（试行）》第二十三条）",
+            member.name
+        ));
+    }
+    let committee_post = !matches!(
+        post,
+        Post::Secretary | Post::DeputySecretary | Post::GroupLeader
+    );
+    if committee_post && org.kind().is_branch() {
+        let full = members::service::counts_under(&mut conn.exec(), &org.path)
+            .await?
+            .full;
+        if full < 7 {
+            notes.push(format!(
+                "本支部正式党员 {full} 人，不足 7 人的党支部不设支部委员会，只设 1 名书记，必要时设 1 名副书记（《中国共产党支部工作条例（试行）》第六章）"
+            ));
+        }
+    }
+    Ok(notes)
 }
 
 /// Ends an appointment.

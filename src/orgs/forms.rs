@@ -352,9 +352,18 @@ pub(super) async fn add_officer(
         parse_date(&f.started_on),
     ) {
         (Some(p), Ok(m), Some(d)) => {
-            service::add_officer(&st.app, &u.actor(), u.scope(), id, p, m, d)
-                .await
-                .map(|_| ())
+            match service::add_officer(&st.app, &u.actor(), u.scope(), id, p, m, d).await {
+                Ok(_) => {
+                    let org = service::get_checked(&st.app, u.scope(), id, OrgAction::View).await?;
+                    let notes = service::appointment_notes(&st.app, &org, p, m).await?;
+                    if !notes.is_empty() {
+                        let msg = format!("已任命。请注意：{}。", notes.join("；"));
+                        return Ok(redirect_with(&st, &format!("/orgs/{id}"), "warning", &msg));
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
         }
         _ => Err(OrgError::Invalid("请选择职务、党员并填写任职日期".into())),
     };

@@ -329,7 +329,7 @@ pub async fn dissolve(
         .await
 }
 
-pub use super::committee::{add_officer, add_term, end_officer};
+pub use super::committee::{add_officer, add_term, appointment_notes, end_officer};
 
 pub(super) use super::tree::build_tree;
 pub use super::tree::{TreeNode, outline, tree};

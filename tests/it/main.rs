@@ -64,6 +64,7 @@ mod points;
 mod points_pages;
 mod points_ranking;
 mod points_reports;
+mod regulations;
 mod reminders;
 mod scan_pass;
 mod second_factor;

@@ -1,0 +1,134 @@
+//! Appointments checked against the rules, on both backends: a 预备党员 holds no committee post
+//! (ROLE-07, RIGHT-01), a 书记 with under a year of 党龄 is appointed with a warning (ROLE-03),
+//! and committee posts in a branch of fewer than seven 正式党员 are warned (ORG-08).
+
+use axum::http::StatusCode;
+
+use crate::db_test;
+use crate::meeting_pages::flash;
+use crate::meetings::branch;
+use crate::support::{Backend, get, post_form, text};
+
+/// The flash message a redirect carries, decoded.
+fn flash_text(res: &axum::http::Response<axum::body::Body>) -> String {
+    let c = flash(res);
+    let v = c
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("zhibu_flash=");
+    let (_, hexed) = v.split_once('.').unwrap_or(("", ""));
+    String::from_utf8(hex::decode(hexed).unwrap_or_default()).unwrap_or_default()
+}
+
+async fn set(x: &crate::meetings::Branch, sql: &str, id: i64) {
+    let mut c = x.t.app.db.conn().await.unwrap();
+    let mut ex = c.exec();
+    zhibu::on!(&mut ex, c => sqlx::query(sql).bind(id).execute(c).await.unwrap().rows_affected());
+}
+
+async fn appoint(
+    x: &crate::meetings::Branch,
+    post: &str,
+    member: i64,
+) -> axum::http::Response<axum::body::Body> {
+    let (tok, csrf) = x.t.session(x.officer_uid).await;
+    x.t.send(post_form(
+        &format!("/orgs/{}/officers", x.branch),
+        Some(&tok),
+        Some(&csrf),
+        &format!("post={post}&member_id={member}&started_on=2026-11-01"),
+    ))
+    .await
+}
+
+async fn role_07_a_probationary_member_holds_no_committee_post(b: Backend) {
+    let x = branch(b).await;
+    let m = x.members[0].0;
+    set(
+        &x,
+        "UPDATE members SET category = 'probationary', converted_on = NULL WHERE id = $1",
+        m,
+    )
+    .await;
+    for post in ["secretary", "organization_officer", "committee_member"] {
+        let res = appoint(&x, post, m).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let msg = flash_text(&res);
+        assert!(
+            flash(&res).starts_with("zhibu_flash=error.")
+                && msg.contains("预备党员")
+                && msg.contains("第五条"),
+            "{post}: {msg}"
+        );
+    }
+    let page = text(
+        x.t.send(get(&format!("/orgs/{}", x.branch), Some(&x.officer)))
+            .await,
+    )
+    .await;
+    assert!(
+        !page.contains("组织委员</span><span>党员0"),
+        "nothing was recorded"
+    );
+    assert_eq!(x.t.audit_count("org.officer_add").await, 0);
+}
+db_test!(role_07_a_probationary_member_holds_no_committee_post);
+
+async fn role_03_a_secretary_under_a_year_of_party_age_is_warned(b: Backend) {
+    let x = branch(b).await;
+    let m = x.members[1].0;
+    set(
+        &x,
+        "UPDATE members SET converted_on = '2026-05-01' WHERE id = $1",
+        m,
+    )
+    .await;
+    let res = appoint(&x, "secretary", m).await;
+    assert!(
+        flash(&res).starts_with("zhibu_flash=warning."),
+        "{}",
+        flash_text(&res)
+    );
+    let msg = flash_text(&res);
+    assert!(
+        msg.contains("已任命") && msg.contains("党龄不足一年") && msg.contains("第二十三条"),
+        "{msg}"
+    );
+    assert!(!msg.contains("ROLE"), "no rule ids on screen");
+    assert_eq!(
+        x.t.audit_count("org.officer_add").await,
+        1,
+        "a warning, not a refusal"
+    );
+}
+db_test!(role_03_a_secretary_under_a_year_of_party_age_is_warned);
+
+async fn org_08_committee_posts_in_a_small_branch_are_warned(b: Backend) {
+    let x = branch(b).await;
+    // Four 正式党员: a 书记, and no committee.
+    let res = appoint(&x, "secretary", x.members[0].0).await;
+    assert!(
+        flash(&res).starts_with("zhibu_flash=success."),
+        "{}",
+        flash_text(&res)
+    );
+    let res = appoint(&x, "organization_officer", x.members[1].0).await;
+    let msg = flash_text(&res);
+    assert!(flash(&res).starts_with("zhibu_flash=warning."), "{msg}");
+    assert!(
+        msg.contains("正式党员 4 人") && msg.contains("第六章"),
+        "{msg}"
+    );
+    // Seven or more: a committee is what the branch should have, no warning.
+    for seq in 10..13 {
+        x.t.member(x.branch, None, seq).await;
+    }
+    let res = appoint(&x, "publicity_officer", x.members[2].0).await;
+    assert!(
+        flash(&res).starts_with("zhibu_flash=success."),
+        "{}",
+        flash_text(&res)
+    );
+}
+db_test!(org_08_committee_posts_in_a_small_branch_are_warned);
