@@ -222,22 +222,27 @@ pub async fn direct_member_counts(
     Ok(out)
 }
 
-/// Member counts per 党小组 of the subtrees.
+/// Member counts per 党小组 of the subtrees, split by category: `(full, probationary)`.
 ///
 /// # Errors
 /// Database failures.
 pub async fn group_member_counts(
     ex: &mut Exec<'_>,
     visible: &Visible,
-) -> StoreResult<HashMap<i64, i64>> {
+) -> StoreResult<HashMap<i64, (i64, i64)>> {
     let roots = visible.roots();
-    let rows: Vec<(i64, i64)> = on!(ex, c => {
-        let mut qb = QueryBuilder::new("SELECT group_id, count(*) FROM members WHERE membership_status = 'normal' AND");
+    let rows: Vec<(i64, String, i64)> = on!(ex, c => {
+        let mut qb = QueryBuilder::new("SELECT group_id, category, count(*) FROM members WHERE membership_status = 'normal' AND");
         push_in_subtrees(&mut qb, "group_id", roots);
-        qb.push(" GROUP BY group_id");
+        qb.push(" GROUP BY group_id, category");
         qb.build_query_as().fetch_all(c).await?
     });
-    Ok(rows.into_iter().collect())
+    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+    for (group, cat, n) in rows {
+        let e = out.entry(group).or_default();
+        if cat == "full" { e.0 += n } else { e.1 += n }
+    }
+    Ok(out)
 }
 
 /// A committee term.

@@ -45,7 +45,7 @@ pub async fn tree(
 pub(super) fn build_tree(
     orgs: &[Org],
     direct: &HashMap<i64, (i64, i64)>,
-    by_group: &HashMap<i64, i64>,
+    by_group: &HashMap<i64, (i64, i64)>,
 ) -> Vec<TreeNode> {
     let ids: std::collections::HashSet<i64> = orgs.iter().map(|o| o.id).collect();
     let mut children: HashMap<Option<i64>, Vec<&Org>> = HashMap::new();
@@ -97,7 +97,10 @@ pub(super) fn build_tree(
             }
         }
         if org.kind() == OrgKind::Group {
-            out[i].full = by_group.get(&org.id).copied().unwrap_or(0);
+            // A 党小组's 预备党员 are 预备 here too, not counted as 正式.
+            let (full, prob) = by_group.get(&org.id).copied().unwrap_or_default();
+            out[i].full = full;
+            out[i].probationary = prob;
         }
     }
     out

@@ -132,3 +132,46 @@ async fn org_08_committee_posts_in_a_small_branch_are_warned(b: Backend) {
     );
 }
 db_test!(org_08_committee_posts_in_a_small_branch_are_warned);
+
+async fn mgmt_a_groups_probationary_members_count_as_probationary(b: Backend) {
+    let x = branch(b).await;
+    let branch_org = {
+        let mut c = x.t.app.db.conn().await.unwrap();
+        zhibu::orgs::service::get_unscoped(&mut c.exec(), x.branch)
+            .await
+            .unwrap()
+    };
+    let g =
+        x.t.org(
+            Some(&branch_org),
+            zhibu::orgs::model::OrgKind::Group,
+            "第一党小组",
+        )
+        .await;
+    x.t.member(x.branch, Some(g.id), 20).await;
+    let p = x.t.member(x.branch, Some(g.id), 21).await;
+    set(
+        &x,
+        "UPDATE members SET category = 'probationary', converted_on = NULL WHERE id = $1",
+        p,
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(
+        &text(
+            x.t.send(crate::support::bearer_get("/api/v1/orgs", &x.officer))
+                .await,
+        )
+        .await,
+    )
+    .unwrap();
+    let node = v["orgs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == g.id)
+        .unwrap()
+        .clone();
+    assert_eq!(node["members"]["full"], 1, "{node}");
+    assert_eq!(node["members"]["probationary"], 1, "{node}");
+}
+db_test!(mgmt_a_groups_probationary_members_count_as_probationary);
