@@ -289,12 +289,20 @@ pub async fn issue_letter(
     if !(1..=90).contains(&input.valid_days) {
         return Err(DomainError::Invalid("有效期应在 1 到 90 天之间".into()));
     }
-    if parse_month(&input.dues_paid_to).is_none() {
+    let today = app.clock.today();
+    let Some(paid_to) = parse_month(&input.dues_paid_to) else {
         return Err(DomainError::Invalid(
             "党费交至应写作 年-月，如 2026-11".into(),
         ));
+    };
+    // Dues are paid for months that have begun: a letter cannot say they are paid ahead.
+    if paid_to > (today.year(), u8::from(today.month())) {
+        return Err(DomainError::Invalid(format!(
+            "党费交至不能晚于本月（{}年{}月）",
+            today.year(),
+            u8::from(today.month())
+        )));
     }
-    let today = app.clock.today();
     let now = app.now();
     app.db
         .write(actor, now, async |w| {

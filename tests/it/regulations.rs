@@ -175,3 +175,31 @@ async fn mgmt_a_groups_probationary_members_count_as_probationary(b: Backend) {
     assert_eq!(node["members"]["probationary"], 1, "{node}");
 }
 db_test!(mgmt_a_groups_probationary_members_count_as_probationary);
+
+async fn rel_04_dues_cannot_be_paid_to_a_future_month(b: Backend) {
+    let x = branch(b).await;
+    let body = |month: &str| {
+        format!(
+            r#"{{"member_id":{},"kind":"outgoing","destination":"外地党委","valid_days":30,"dues_paid_to":"{month}","reason":"迁居"}}"#,
+            x.members[0].0
+        )
+    };
+    let res =
+        x.t.send(crate::support::post_json(
+            "/api/v1/transfers",
+            Some(&x.officer),
+            &body("2026-12"),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(res).await.contains("党费交至不能晚于本月"));
+    let res =
+        x.t.send(crate::support::post_json(
+            "/api/v1/transfers",
+            Some(&x.officer),
+            &body("2026-11"),
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+db_test!(rel_04_dues_cannot_be_paid_to_a_future_month);
