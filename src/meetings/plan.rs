@@ -153,3 +153,54 @@ impl Checked {
         }
     }
 }
+
+/// Whether an organisation of `org` kind may hold meetings of these kinds: a 支部党员大会 and a
+/// 支委会 are a branch's (MEET-01, MEET-02), a 党小组会 is a 党小组's own (MEET-03), so that it
+/// counts for that group; whatever passes a vote on 接收预备党员 or 转正 is then a branch's
+/// 党员大会.
+///
+/// # Errors
+/// The first kind that does not fit, in the user's words with its article.
+pub fn kinds_fit(org: crate::orgs::model::OrgKind, kinds: &[Kind]) -> Result<(), String> {
+    for k in kinds {
+        match k {
+            Kind::BranchGeneral | Kind::BranchCommittee if !org.is_branch() => {
+                let article = if *k == Kind::BranchGeneral {
+                    "第十一条"
+                } else {
+                    "第十二条"
+                };
+                return Err(format!(
+                    "只有党支部召开{}，{}不能召开（《中国共产党支部工作条例（试行）》{article}）",
+                    k.label(),
+                    org.label()
+                ));
+            }
+            Kind::Group if org != crate::orgs::model::OrgKind::Group => {
+                return Err(format!(
+                    "党小组会由党小组召开，请在相应党小组下安排，{}不能召开（《中国共产党支部工作条例（试行）》第十三条）",
+                    org.label()
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+    use crate::orgs::model::OrgKind;
+
+    #[test]
+    fn meet_01_03_each_organisation_holds_its_own_meetings() {
+        assert!(kinds_fit(OrgKind::Branch, &[Kind::BranchGeneral, Kind::Lecture]).is_ok());
+        assert!(kinds_fit(OrgKind::Group, &[Kind::Group, Kind::ThemeDay]).is_ok());
+        let e = kinds_fit(OrgKind::Group, &[Kind::BranchGeneral]).unwrap_err();
+        assert!(e.contains("第十一条") && !e.contains("MEET"), "{e}");
+        assert!(kinds_fit(OrgKind::Committee, &[Kind::BranchCommittee]).is_err());
+        assert!(kinds_fit(OrgKind::Branch, &[Kind::Group]).is_err());
+        assert!(kinds_fit(OrgKind::Committee, &[Kind::Lecture]).is_ok());
+    }
+}

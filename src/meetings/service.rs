@@ -171,6 +171,7 @@ pub async fn schedule(app: &App, actor: &Actor, scope: &Scope, p: &Plan) -> Meet
         return Err(MeetingError::Invalid("该组织已撤销，不能安排会议".into()));
     }
     let c = p.check().map_err(MeetingError::Invalid)?;
+    super::plan::kinds_fit(org.kind(), &p.kinds).map_err(MeetingError::Invalid)?;
     let (title, starts_at) = (&c.title, c.starts_at);
     let key = crate::shared::token::new_token();
     let now = app.now();
@@ -240,6 +241,7 @@ pub async fn update(
 ) -> MeetingResult<()> {
     let (m, org) = get_managed(app, scope, id).await?;
     let c = p.check().map_err(MeetingError::Invalid)?;
+    super::plan::kinds_fit(org.kind(), &p.kinds).map_err(MeetingError::Invalid)?;
     let title = c.title.clone();
     let now = app.now();
     app.db

@@ -203,3 +203,51 @@ async fn rel_04_dues_cannot_be_paid_to_a_future_month(b: Backend) {
     assert_eq!(res.status(), StatusCode::CREATED);
 }
 db_test!(rel_04_dues_cannot_be_paid_to_a_future_month);
+
+async fn meet_01_03_each_organisation_holds_its_own_meetings(b: Backend) {
+    let x = branch(b).await;
+    let branch_org = {
+        let mut c = x.t.app.db.conn().await.unwrap();
+        zhibu::orgs::service::get_unscoped(&mut c.exec(), x.branch)
+            .await
+            .unwrap()
+    };
+    let g =
+        x.t.org(
+            Some(&branch_org),
+            zhibu::orgs::model::OrgKind::Group,
+            "第一党小组",
+        )
+        .await;
+    let try_plan = async |org: i64, kind: &str| {
+        let body = serde_json::json!({
+            "org_id": org, "kinds": [kind], "title": "会议",
+            "starts_at": "2026-12-01T14:00", "ends_at": "2026-12-01T16:00", "place": "三楼会议室",
+            "host_name": "王书记",
+        });
+        x.t.send(crate::meetings::send_json(
+            axum::http::Method::POST,
+            "/api/v1/meetings",
+            &x.officer,
+            &body,
+        ))
+        .await
+    };
+    // A 党小组 holds no 支部党员大会 (so it never votes on 接收预备党员), a branch no 党小组会.
+    let res = try_plan(g.id, "branch_general").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let msg = text(res).await;
+    assert!(
+        msg.contains("只有党支部召开支部党员大会") && msg.contains("第十一条"),
+        "{msg}"
+    );
+    let res = try_plan(x.branch, "group").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(res).await.contains("第十三条"));
+    assert_eq!(try_plan(g.id, "group").await.status(), StatusCode::CREATED);
+    assert_eq!(
+        try_plan(x.branch, "branch_general").await.status(),
+        StatusCode::CREATED
+    );
+}
+db_test!(meet_01_03_each_organisation_holds_its_own_meetings);
