@@ -22,7 +22,7 @@ pub enum Status {
     InProgress,
     /// 未开始: the period lies ahead.
     NotStarted,
-    /// 不适用: no rule, or the organisation did not exist then, or has no committee.
+    /// 不适用: no rule, or the organisation did not exist then, or needs no committee.
     NotApplicable,
 }
 
@@ -99,8 +99,8 @@ pub struct Unit {
     pub established_on: Option<Date>,
     /// Day it was dissolved (China time), if it was.
     pub dissolved_on: Option<Date>,
-    /// Whether it has a 支部委员会 (three or more current officers); without one the 支委会
-    /// rule does not apply.
+    /// Whether it must have a 支部委员会 (seven or more 正式党员, ORG-08); without that duty the
+    /// 支委会 rule does not apply, however many officers are recorded.
     pub has_committee: bool,
 }
 

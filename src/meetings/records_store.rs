@@ -163,17 +163,20 @@ struct UnitRow {
     path: String,
     established_on: Option<Date>,
     dissolved_at: Option<OffsetDateTime>,
-    officers: i64,
+    full_members: i64,
 }
 
-/// Branches and 党小组 in a subtree, with whether each has a committee (three or more current
-/// officers), dissolved ones included (they owed meetings while they existed).
+/// Branches and 党小组 in a subtree, with whether each must have a committee (seven or more
+/// 正式党员 on its books, its 党小组 included: ORG-08 — the duty follows the members, not the
+/// officers recorded), dissolved ones included (they owed meetings while they existed).
 ///
 /// # Errors
 /// Database failures.
 pub async fn units(ex: &mut Exec<'_>, root: &str) -> StoreResult<Vec<Unit>> {
     const SQL: &str = "SELECT o.id, o.parent_id, o.name, o.kind, o.path, o.established_on, o.dissolved_at,
-        (SELECT count(*) FROM org_officers f WHERE f.org_id = o.id AND f.ended_on IS NULL) AS officers
+        (SELECT count(*) FROM members m WHERE m.membership_status = 'normal' AND m.category = 'full'
+            AND (m.org_id = o.id OR m.group_id IN (SELECT g.id FROM orgs g WHERE g.parent_id = o.id)))
+            AS full_members
         FROM orgs o WHERE o.path >= $1 AND o.path < $2
         AND o.kind IN ('branch', 'joint_branch', 'temporary_branch', 'group') ORDER BY o.path";
     let rows: Vec<UnitRow> =
@@ -181,6 +184,7 @@ pub async fn units(ex: &mut Exec<'_>, root: &str) -> StoreResult<Vec<Unit>> {
     Ok(rows
         .into_iter()
         .map(|r| Unit {
+            has_committee: r.kind != "group" && r.full_members >= 7,
             id: r.id,
             parent_id: r.parent_id,
             name: r.name,
@@ -188,7 +192,6 @@ pub async fn units(ex: &mut Exec<'_>, root: &str) -> StoreResult<Vec<Unit>> {
             path: r.path,
             established_on: r.established_on,
             dissolved_on: r.dissolved_at.map(china_date),
-            has_committee: r.officers >= 3,
         })
         .collect())
 }

@@ -251,3 +251,48 @@ async fn meet_01_03_each_organisation_holds_its_own_meetings(b: Backend) {
     );
 }
 db_test!(meet_01_03_each_organisation_holds_its_own_meetings);
+
+/// The 支委会 cell of the branch for November, from the compliance API.
+async fn committee_cell(x: &crate::meetings::Branch) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(
+        &text(
+            x.t.send(crate::support::bearer_get(
+                &format!("/api/v1/compliance?org={}&period=2026-11", x.branch),
+                &x.officer,
+            ))
+            .await,
+        )
+        .await,
+    )
+    .unwrap();
+    let s = v.to_string();
+    let at = s
+        .find("\"branch_committee\"")
+        .unwrap_or_else(|| panic!("{s}"));
+    // The cell object around the kind.
+    let start = s[..at].rfind('{').unwrap();
+    let end = at + s[at..].find('}').unwrap();
+    serde_json::from_str(&format!("{}}}", &s[start..end])).unwrap_or(serde_json::Value::Null)
+}
+
+async fn org_08_the_committee_duty_follows_the_full_members(b: Backend) {
+    let x = branch(b).await;
+    // Four 正式党员 and three posts recorded: still no 支委会 owed.
+    for (post, i) in [
+        ("secretary", 0),
+        ("organization_officer", 1),
+        ("publicity_officer", 2),
+    ] {
+        appoint(&x, post, x.members[i].0).await;
+    }
+    let cell = committee_cell(&x).await;
+    assert_eq!(cell["status"], "not_applicable", "{cell}");
+    // Nine 正式党员 with the same officers: the branch owes its 支委会 every month.
+    for seq in 30..35 {
+        x.t.member(x.branch, None, seq).await;
+    }
+    let cell = committee_cell(&x).await;
+    assert_ne!(cell["status"], "not_applicable", "{cell}");
+    assert_eq!(cell["required"], 1, "{cell}");
+}
+db_test!(org_08_the_committee_duty_follows_the_full_members);
