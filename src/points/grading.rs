@@ -118,6 +118,32 @@ pub(super) struct Pick {
     pub(super) decided: Grade,
 }
 
+/// [`suggest`] branch by branch: the third of EVAL-03 is counted over each branch's 正式党员
+/// on the books, so a member's suggestion is the same from the branch page and from the
+/// committee's. Input is (branch, member, points); output highest points first.
+#[must_use]
+pub fn suggest_by_branch<T: Clone>(
+    rows: &[(i64, T, i64)],
+    bands: (i64, i64, i64),
+) -> Vec<(T, i64, Grade)> {
+    let mut branches: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    branches.sort_unstable();
+    branches.dedup();
+    let mut out: Vec<(T, i64, Grade)> = branches
+        .into_iter()
+        .flat_map(|b| {
+            let one: Vec<(T, i64)> = rows
+                .iter()
+                .filter(|r| r.0 == b)
+                .map(|r| (r.1.clone(), r.2))
+                .collect();
+            suggest(&one, bands)
+        })
+        .collect();
+    out.sort_by_key(|r| std::cmp::Reverse(r.1));
+    out
+}
+
 /// Records the grades the branch decided for a year: `(member id, grade code)` for each
 /// member decided. Every member must be on the books of the organisation's subtree and within
 /// the caller's reach. Returns how many changed and, when 优秀 exceeds a third of those rated
@@ -156,14 +182,27 @@ pub async fn record(
     let rows = super::store::totals(&mut conn.exec(), &org.path, &key).await?;
     let before = decisions(&mut conn.exec(), &org.path, year).await?;
     drop(conn);
-    let keyed: Vec<((i64, i64), i64)> = rows.iter().map(|(m, _, o, _, t)| ((*m, *o), *t)).collect();
-    let suggested: HashMap<i64, (i64, i64, Grade)> = suggest(&keyed, (a, b, c))
+    let keyed: Vec<(i64, (i64, i64), i64)> = rows
+        .iter()
+        .map(|(m, _, o, _, t)| (*o, (*m, *o), *t))
+        .collect();
+    let suggested: HashMap<i64, (i64, i64, Grade)> = suggest_by_branch(&keyed, (a, b, c))
         .into_iter()
         .map(|((m, o), p, g)| (m, (o, p, g)))
         .collect();
     let mut chosen = Vec::new();
     for (member_id, code) in picks {
         let Some(&(member_org, points, hint)) = suggested.get(member_id) else {
+            // EVAL-05: 预备党员 take part in 民主评议 but are not graded; say so by name.
+            if let Ok(d) =
+                crate::members::service::detail(app, scope, *member_id, MemberAction::Edit).await
+                && d.member.category() == crate::members::model::Category::Probationary
+            {
+                return Err(DomainError::Invalid(format!(
+                    "{}是预备党员，参加民主评议但不评定等次",
+                    d.member.name
+                )));
+            }
             return Err(DomainError::Invalid(
                 "所选党员不在该组织的在册党员中，请刷新页面后重试".into(),
             ));
@@ -208,15 +247,29 @@ pub async fn record(
     }
     tx.commit().await?;
     let after = decisions(&mut app.db.conn().await?.exec(), &org.path, year).await?;
-    let excellent = after
-        .values()
-        .filter(|d| d.grade == Grade::Excellent)
-        .count();
-    let warning = (excellent * 3 > after.len()).then(|| {
+    // EVAL-03 per branch, over its 正式党员 on the books: the same warning whichever level the
+    // grades were recorded from.
+    let mut warnings = Vec::new();
+    let mut branches: Vec<(i64, String)> = rows.iter().map(|r| (r.2, r.3.clone())).collect();
+    branches.sort_unstable();
+    branches.dedup();
+    for (branch, name) in branches {
+        let on_books = rows.iter().filter(|r| r.2 == branch).count();
+        let excellent = rows
+            .iter()
+            .filter(|r| r.2 == branch)
+            .filter(|r| after.get(&r.0).is_some_and(|d| d.grade == Grade::Excellent))
+            .count();
+        if excellent * 3 > on_books {
+            warnings.push(format!(
+                "{name}评为优秀的 {excellent} 人超过该支部正式党员（{on_books} 人）的三分之一"
+            ));
+        }
+    }
+    let warning = (!warnings.is_empty()).then(|| {
         format!(
-            // EVAL-03: the guidance on 民主评议党员 keeps 优秀 to about a third.
-            "评为优秀的 {excellent} 人超过参评人数（{}）的三分之一。按照中组部《关于民主评议党员的意见》，评为优秀的一般不超过三分之一，请核实。",
-            after.len()
+            "{}。按照中组部《关于民主评议党员的意见》，评为优秀的一般不超过三分之一，请核实。",
+            warnings.join("；")
         )
     });
     Ok((changed, warning))

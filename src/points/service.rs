@@ -381,11 +381,11 @@ pub async fn suggestions(
     let rows = store::totals(&mut conn.exec(), &org.path, &key).await?;
     let mut decided = super::grading::decisions(&mut conn.exec(), &org.path, year).await?;
     let [a, b, c] = app.config.points.grade_bands;
-    let keyed: Vec<((i64, String, String), i64)> = rows
+    let keyed: Vec<(i64, (i64, String, String), i64)> = rows
         .into_iter()
-        .map(|(m, n, _, on, t)| ((m, n, on), t))
+        .map(|(m, n, o, on, t)| (o, (m, n, on), t))
         .collect();
-    Ok(super::model::suggest(&keyed, (a, b, c))
+    Ok(super::grading::suggest_by_branch(&keyed, (a, b, c))
         .into_iter()
         .map(|((member_id, name, org_name), points, grade)| Suggestion {
             member_id,
