@@ -84,6 +84,8 @@ impl RosterQuery {
             converted_to,
             lost_contact: self.flag == "lost",
             mobile: self.flag == "mobile",
+            probation_started_before: (self.flag == "probation_overdue")
+                .then(|| super::views::two_years_before(today)),
             name: non_empty(&self.q).map(|n| n.chars().take(30).collect()),
             // Set by the service when `q` is a whole 身份证号 or 手机号 (SEC-47).
             id_number_bidx: None,
@@ -215,7 +217,12 @@ pub(super) async fn roster(
         eth: opts(&names("ethnicity", "不限"), &q.eth),
         party_age: opts(&band_pairs(PARTY_AGE_BANDS), &q.party_age),
         flag: opts(
-            &pairs(&[("", "不限"), ("mobile", "流动党员"), ("lost", "失联党员")]),
+            &pairs(&[
+                ("", "不限"),
+                ("mobile", "流动党员"),
+                ("lost", "失联党员"),
+                ("probation_overdue", "预备期超过两年"),
+            ]),
             &q.flag,
         ),
         q: q.q.clone(),

@@ -54,6 +54,9 @@ pub struct RosterFilter {
     pub lost_contact: bool,
     /// 流动 only.
     pub mobile: bool,
+    /// 预备党员 whose probation began before this day (more than two years ago: DEV-22 allows
+    /// one year and at most one more).
+    pub probation_started_before: Option<Date>,
     /// Name contains.
     pub name: Option<String>,
     /// Blind index of a whole 身份证号 searched for (SEC-47: exact match only).
@@ -122,6 +125,10 @@ macro_rules! push_roster_where {
         }
         if f.lost_contact {
             $qb.push(" AND m.lost_contact = ").push_bind(true);
+        }
+        if let Some(d) = f.probation_started_before {
+            $qb.push(" AND m.category = 'probationary' AND m.joined_on < ")
+                .push_bind(d);
         }
         if f.mobile {
             $qb.push(" AND m.mobile = ").push_bind(true);

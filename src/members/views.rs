@@ -41,6 +41,17 @@ pub struct RosterLine {
     pub mobile: bool,
     /// 失联.
     pub lost: bool,
+    /// A 预备党员 whose probation began more than two years ago: one year, extended at most
+    /// once by up to a year (DEV-22), so the branch owes a decision.
+    pub probation_overdue: bool,
+}
+
+/// The same day two years earlier (29 February falls back to the 28th).
+#[must_use]
+pub fn two_years_before(d: time::Date) -> time::Date {
+    d.replace_year(d.year() - 2)
+        .or_else(|_| d.replace_day(28).and_then(|x| x.replace_year(d.year() - 2)))
+        .unwrap_or(d)
 }
 
 impl RosterLine {
@@ -70,6 +81,8 @@ impl RosterLine {
             status: (status != super::model::Status::Normal).then(|| status.label()),
             mobile: m.mobile,
             lost: m.lost_contact,
+            probation_overdue: m.category() == super::model::Category::Probationary
+                && m.joined_on < two_years_before(today),
         }
     }
 }

@@ -373,3 +373,36 @@ async fn eval_03_05_the_third_is_per_branch_and_probationary_members_are_not_gra
     assert_eq!(x.t.rows("point_grades").await, 0);
 }
 db_test!(eval_03_05_the_third_is_per_branch_and_probationary_members_are_not_graded);
+
+async fn dev_22_a_probation_longer_than_two_years_is_flagged(b: Backend) {
+    let x = branch(b).await;
+    set(
+        &x,
+        "UPDATE members SET category = 'probationary', converted_on = NULL, joined_on = '2024-10-01' WHERE id = $1",
+        x.members[0].0,
+    )
+    .await;
+    set(
+        &x,
+        "UPDATE members SET category = 'probationary', converted_on = NULL, joined_on = '2025-06-01' WHERE id = $1",
+        x.members[1].0,
+    )
+    .await;
+    let page = text(
+        x.t.send(get("/members?flag=probation_overdue", Some(&x.officer)))
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains(">党员0</a>") && !page.contains(">党员1</a>"),
+        "{page}"
+    );
+    assert!(page.contains("预备期超过两年"));
+    let all = text(x.t.send(get("/members", Some(&x.officer))).await).await;
+    assert_eq!(
+        all.matches("badge-danger\">预备期超过两年").count(),
+        1,
+        "one badge, on 党员0"
+    );
+}
+db_test!(dev_22_a_probation_longer_than_two_years_is_flagged);
