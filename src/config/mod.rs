@@ -366,7 +366,8 @@ impl Config {
         }
         if !(1..=90).contains(&self.members.letter_validity_days) {
             return Err(ConfigError(
-                "members.letter_validity_days 应在 1 到 90 之间（REL-04）".into(),
+                "members.letter_validity_days 应在 1 到 90 之间（组织关系介绍信有效期最长三个月）"
+                    .into(),
             ));
         }
         if a.pbkdf2_iterations < 600_000 {

@@ -233,8 +233,10 @@ pub struct RuleLine {
     pub kind: Kind,
     /// National default text.
     pub national: String,
-    /// Rule id.
+    /// The regulation and article it rests on.
     pub rule_ref: String,
+    /// The default is this system's local choice, not a national requirement (MEET-04).
+    pub local: bool,
     /// The rule in force for this organisation's branches.
     pub effective: String,
     /// Id of this organisation's own override, when it has one.
@@ -258,7 +260,8 @@ pub async fn rules(app: &App, scope: &Scope, org_id: i64) -> MeetingResult<(Org,
             RuleLine {
                 kind: n.kind(),
                 national: n.text(),
-                rule_ref: n.rule_ref.clone(),
+                rule_ref: super::basis::citation(&n.rule_ref).to_owned(),
+                local: super::basis::is_local(&n.rule_ref),
                 effective: eff.text(),
                 own_override: (eff.org_id == Some(org.id)).then_some(eff.id),
             }

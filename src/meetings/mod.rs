@@ -7,6 +7,7 @@ pub mod access;
 pub mod api;
 mod api_attendance;
 mod api_types;
+mod basis;
 pub mod checkin;
 pub mod code;
 pub mod compliance;

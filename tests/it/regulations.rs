@@ -406,3 +406,22 @@ async fn dev_22_a_probation_longer_than_two_years_is_flagged(b: Backend) {
     );
 }
 db_test!(dev_22_a_probation_longer_than_two_years_is_flagged);
+
+async fn meet_04_the_lecture_default_is_marked_local_and_no_rule_id_shows(b: Backend) {
+    let x = branch(b).await;
+    let page = text(
+        x.t.send(get(
+            &format!("/orgs/{}/meeting-rules", x.branch),
+            Some(&x.officer),
+        ))
+        .await,
+    )
+    .await;
+    assert!(
+        page.contains("本单位要求") && page.contains("全国要求"),
+        "{page}"
+    );
+    assert!(page.contains("第十一条") && page.contains("未规定次数"));
+    assert!(!page.contains("MEET-"), "no rule ids on screen");
+}
+db_test!(meet_04_the_lecture_default_is_marked_local_and_no_rule_id_shows);
