@@ -4,6 +4,7 @@
 //! and receiving a member who arrives with a letter.
 
 pub mod api;
+mod letter_page;
 mod lookups;
 pub mod model;
 pub mod routes;

@@ -16,7 +16,7 @@ use crate::web::{AppState, Reg};
 
 use super::model::Kind;
 use super::service::{self, LetterInput};
-use super::views::{LetterPage, ListPage, NewPage, ShowPage, VerifyPage};
+use super::views::{ListPage, NewPage, ShowPage, VerifyPage};
 use crate::shared::error::DomainError;
 
 /// Registers the routes.
@@ -28,7 +28,7 @@ pub fn routes(r: Reg) -> Reg {
         .post("/transfers/{id}/decision", decide)
         .post("/transfers/{id}/cancel", cancel)
         .post("/transfers/{id}/receipt", receipt)
-        .get("/transfers/{id}/letter", letter)
+        .get("/transfers/{id}/letter", super::letter_page::letter)
         .get("/transfers/{id}/qr.svg", qr)
         .get("/verify/{token}", verify)
 }
@@ -241,25 +241,9 @@ async fn receipt(
     back(&st, id, r, "已登记回执，该党员已转出")
 }
 
-fn verify_url(st: &AppState, token: &str) -> String {
+pub(super) fn verify_url(st: &AppState, token: &str) -> String {
     let base = st.app.config.server.public_url.trim_end_matches('/');
     format!("{base}/verify/{token}")
-}
-
-async fn letter(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
-    let t = service::get(&st.app, u.scope(), id).await?;
-    if t.kind() != Kind::Outgoing {
-        return Err(AppError::NotFound);
-    }
-    let d = members::detail(&st.app, u.scope(), t.member_id, MemberAction::View).await?;
-    let url = verify_url(&st, t.verify_token.as_deref().unwrap_or(""));
-    let page = PageCtx::new(&st, &u, "介绍信", "members").await?;
-    render(&LetterPage {
-        page,
-        t,
-        member: d.member,
-        verify_url: url,
-    })
 }
 
 async fn qr(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {

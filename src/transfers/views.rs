@@ -78,6 +78,12 @@ pub struct LetterPage {
     pub t: Transfer,
     /// Member facts printed on the letter.
     pub member: crate::members::model::Member,
+    /// 年龄 on the day it is printed.
+    pub age: i32,
+    /// 公民身份号码: whole for the issuing officers, masked otherwise.
+    pub id_number: String,
+    /// The organisation whose seal the letter carries.
+    pub seal: String,
     /// Verification address.
     pub verify_url: String,
 }

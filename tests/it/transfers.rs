@@ -158,6 +158,20 @@ async fn letters_out_verify_publicly_and_close_with_a_receipt(backend: Backend) 
     )
     .await;
     assert!(letter.contains("2026-00001") && letter.contains("党费已交到 2026-11"));
+    // REL: the standard form — age, "由…转到…，请接洽", the committee's seal line, the 回执 stub,
+    // and the whole 公民身份号码 for the issuing officer, as an audited unmask.
+    assert!(
+        letter.contains(" 岁，") && letter.contains("转到 外地党委，请接洽"),
+        "{letter}"
+    );
+    assert!(
+        letter.contains("（盖章）") && letter.contains("介绍信回执") && letter.contains("此复")
+    );
+    assert!(
+        !letter.contains("********"),
+        "the whole number for the issuer"
+    );
+    assert_eq!(x.t.audit_count("member.unmask").await, 1);
     let qr =
         x.t.send(get(&format!("/transfers/{id}/qr.svg"), Some(at)))
             .await;
