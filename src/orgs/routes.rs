@@ -156,6 +156,7 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
         .filter(|p| p.fits(d.org.kind()))
         .collect();
     let term_note = service::term_note(&d, st.app.clock.today());
+    let committee_note = service::committee_note(&d);
     let page = PageCtx::new(&st, &u, &d.org.name, "orgs")
         .await?
         .crumbs(crumbs_for(&d.ancestors, &d.org, None));
@@ -171,5 +172,6 @@ async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppRes
         posts,
         today,
         term_note,
+        committee_note,
     })
 }

@@ -338,6 +338,26 @@ pub use super::tree::{TreeNode, outline, tree};
 /// already decided the caller may see it (or run as the system), `list_under` by `Visible`.
 pub use super::store::{get as get_unscoped, list_under};
 
+/// ORG-08: a branch with seven or more 正式党员 should have a 支部委员会 of three to five; when
+/// fewer committee members are in office, what to tell its officers.
+#[must_use]
+pub fn committee_note(d: &OrgDetail) -> Option<String> {
+    if !d.org.kind().is_branch() || d.counts.full < 7 {
+        return None;
+    }
+    let in_office = d
+        .officers
+        .iter()
+        .filter(|o| o.ended_on.is_none() && o.post != super::model::Post::GroupLeader.code())
+        .count();
+    (in_office < 3).then(|| {
+        format!(
+            "本支部有正式党员 {} 人，应当设立支部委员会（由 3 至 5 人组成），目前在任委员 {in_office} 人（《中国共产党支部工作条例（试行）》第六章）",
+            d.counts.full
+        )
+    })
+}
+
 /// The current term's planned end (as shown), and whether it falls within six months of
 /// `today` (ELEC-03).
 #[must_use]

@@ -49,6 +49,8 @@ pub struct ShowPage {
     pub today: String,
     /// The current term's planned end and whether it is near (ELEC-03).
     pub term_note: Option<(String, bool)>,
+    /// A branch that should have a committee and has too few members of it (ORG-08).
+    pub committee_note: Option<String>,
 }
 
 /// Create / edit form.

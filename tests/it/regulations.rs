@@ -294,6 +294,33 @@ async fn org_08_the_committee_duty_follows_the_full_members(b: Backend) {
     let cell = committee_cell(&x).await;
     assert_ne!(cell["status"], "not_applicable", "{cell}");
     assert_eq!(cell["required"], 1, "{cell}");
+    // With the 组织委员 and 宣传委员 ended, a 书记 alone: the branch page says a committee is due.
+    let page = |tok: String| {
+        let t = &x.t;
+        let url = format!("/orgs/{}", x.branch);
+        async move { text(t.send(get(&url, Some(&tok))).await).await }
+    };
+    assert!(
+        !page(x.officer.clone()).await.contains("应当设立支部委员会"),
+        "three in office"
+    );
+    {
+        let mut c = x.t.app.db.conn().await.unwrap();
+        let mut ex = c.exec();
+        zhibu::on!(&mut ex, c => sqlx::query("UPDATE org_officers SET ended_on = '2026-11-20' WHERE post <> 'secretary'")
+            .execute(c).await.unwrap().rows_affected());
+    }
+    let shown = page(x.officer.clone()).await;
+    assert!(
+        shown.contains("本支部有正式党员 9 人，应当设立支部委员会") && shown.contains("第六章"),
+        "{shown}"
+    );
+    assert!(
+        !page(x.members[0].1.clone())
+            .await
+            .contains("应当设立支部委员会"),
+        "officers only"
+    );
 }
 db_test!(org_08_the_committee_duty_follows_the_full_members);
 
