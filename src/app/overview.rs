@@ -109,10 +109,10 @@ pub async fn of(app: &App, scope: &Scope, org: &Org) -> AppResult<Option<Overvie
     let today: Date = app.clock.today();
     let month = Period::containing(today, Granularity::Month);
     let quarter = Period::containing(today, Granularity::Quarter);
-    let (_, m_rows) =
-        crate::meetings::compliance_service::report(app, scope, org.id, month).await?;
-    let (_, q_rows) =
-        crate::meetings::compliance_service::report(app, scope, org.id, quarter).await?;
+    let (_, mut both) =
+        crate::meetings::compliance_service::reports(app, scope, org.id, &[month, quarter]).await?;
+    let q_rows = both.pop().unwrap_or_default();
+    let m_rows = both.pop().unwrap_or_default();
     let year = RankPeriod::Calendar(Period::Year(today.year()));
     let ranking = crate::points::service::ranking(app, scope, org.id, year, 1, 1).await?;
     let best = ranking

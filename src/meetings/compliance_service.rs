@@ -80,26 +80,50 @@ pub async fn report(
     org_id: i64,
     period: Period,
 ) -> MeetingResult<(Org, Vec<ReportRow>)> {
+    let (org, mut all) = reports(app, scope, org_id, &[period]).await?;
+    Ok((org, all.pop().unwrap_or_default()))
+}
+
+/// [`report`] for several periods, reading the meetings once (the committee overview asks for
+/// this month and this quarter).
+///
+/// # Errors
+/// Denied when the organisation is not visible.
+pub async fn reports(
+    app: &App,
+    scope: &Scope,
+    org_id: i64,
+    periods: &[Period],
+) -> MeetingResult<(Org, Vec<Vec<ReportRow>>)> {
     let org = visible_org(app, scope, org_id).await?;
-    let years = (period.start().year(), period.end().year());
-    let inp = inputs(app, &org.path, years.0, years.1).await?;
     let today = app.clock.today();
-    let rows = inp
-        .units
+    let (Some(first), Some(last)) = (
+        periods.iter().map(|p| p.start().year()).min(),
+        periods.iter().map(|p| p.end().year()).max(),
+    ) else {
+        return Ok((org, Vec::new()));
+    };
+    let inp = inputs(app, &org.path, first, last).await?;
+    let rows = periods
         .iter()
-        .filter(|u| u.dissolved_on.is_none_or(|d| d >= period.start()))
-        .map(|u| {
-            let cells: Vec<Cell> = ruled_kinds(&inp.cadences, &u.kind)
-                .into_iter()
-                .map(|k| evaluate(&inp.cadences, &inp.idx, u, k, period, today))
-                .collect();
-            ReportRow {
-                org_id: u.id,
-                org_name: u.name.clone(),
-                org_kind: u.kind.clone(),
-                status: Status::combine(cells.iter().map(|c| c.status)),
-                cells,
-            }
+        .map(|&period| {
+            inp.units
+                .iter()
+                .filter(|u| u.dissolved_on.is_none_or(|d| d >= period.start()))
+                .map(|u| {
+                    let cells: Vec<Cell> = ruled_kinds(&inp.cadences, &u.kind)
+                        .into_iter()
+                        .map(|k| evaluate(&inp.cadences, &inp.idx, u, k, period, today))
+                        .collect();
+                    ReportRow {
+                        org_id: u.id,
+                        org_name: u.name.clone(),
+                        org_kind: u.kind.clone(),
+                        status: Status::combine(cells.iter().map(|c| c.status)),
+                        cells,
+                    }
+                })
+                .collect()
         })
         .collect();
     Ok((org, rows))

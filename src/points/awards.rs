@@ -152,6 +152,13 @@ pub async fn award(
     })
 }
 
+/// Whether the account `me` (user id, member record) may decide a claim for `member_id`
+/// submitted by `submitted_by`: nobody decides their own claim or one they submitted.
+#[must_use]
+pub fn may_decide(me: (i64, Option<i64>), member_id: i64, submitted_by: Option<i64>) -> bool {
+    me.1 != Some(member_id) && submitted_by != Some(me.0)
+}
+
 /// What a member claims.
 #[derive(Debug, Clone, Copy)]
 pub struct ClaimInput<'a> {
@@ -284,7 +291,11 @@ pub async fn decide(
     if c.status != "pending" {
         return Err(DomainError::Invalid("该申报已经处理".into()));
     }
-    if scope.member_id == Some(c.member_id) || c.submitted_by == Some(scope.user_id) {
+    if !may_decide(
+        (scope.user_id, scope.member_id),
+        c.member_id,
+        c.submitted_by,
+    ) {
         return Err(DomainError::Invalid(
             "不能审批本人的或本人提交的积分申报".into(),
         ));

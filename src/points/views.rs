@@ -107,7 +107,7 @@ impl ClaimsPage {
     /// Whether the user may decide this claim.
     #[must_use]
     pub fn may_decide(&self, c: &ClaimRow) -> bool {
-        c.submitted_by != Some(self.me.0) && self.me.1 != Some(c.member_id)
+        super::awards::may_decide(self.me, c.member_id, c.submitted_by)
     }
 }
 

@@ -66,7 +66,7 @@ pub(super) async fn letter(
     } else {
         format!("中共{seal}")
     };
-    let url = super::routes::verify_url(&st, t.verify_token.as_deref().unwrap_or(""));
+    let url = super::routes::verify_url(&st, &u.1, t.verify_token.as_deref().unwrap_or(""));
     let page = PageCtx::new(&st, &u, "介绍信", "members").await?;
     render(&LetterPage {
         page,

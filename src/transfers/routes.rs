@@ -241,15 +241,16 @@ async fn receipt(
     back(&st, id, r, "已登记回执，该党员已转出")
 }
 
-pub(super) fn verify_url(st: &AppState, token: &str) -> String {
-    let base = st.app.config.server.public_url.trim_end_matches('/');
-    format!("{base}/verify/{token}")
+/// The letter's check address, absolute like every printed address (`web::address`): a QR code
+/// with a bare path cannot be opened by the receiving side's phone.
+pub(super) fn verify_url(st: &AppState, r: &crate::web::extract::ReqCtx, token: &str) -> String {
+    format!("{}/verify/{token}", crate::web::address::base_url(st, r))
 }
 
 async fn qr(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
     let t = service::get(&st.app, u.scope(), id).await?;
     let token = t.verify_token.ok_or(AppError::NotFound)?;
-    let svg = crate::shared::qr::svg(&verify_url(&st, &token)).ok_or(AppError::NotFound)?;
+    let svg = crate::shared::qr::svg(&verify_url(&st, &u.1, &token)).ok_or(AppError::NotFound)?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 

@@ -112,19 +112,7 @@ async fn meeting_is_planned_checked_in_and_recorded() {
     );
     assert!(b.source().await.contains("十二月主题党日"));
     // The demo meeting under way now: its screen shows the current code.
-    b.go(&format!("{base}/meetings?status=planned")).await;
-    let list = b.source().await;
-    let at = list
-        .find("主题党日暨专题党课")
-        .expect("demo meeting under way");
-    let href = list[..at]
-        .rsplit("href=\"")
-        .next()
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let href = crate::e2e_support::meeting_under_way(b, base).await;
     b.go(&format!("{base}{href}/screen")).await;
     assert!(
         b.wait(async |b| b.source().await.contains("data-code"))

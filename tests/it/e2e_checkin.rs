@@ -3,24 +3,7 @@
 //! from the slip the 书记 printed, sets a password and is checked in; and the recorder marks a
 //! roll from a paper sign-in sheet in one go.
 
-use crate::e2e_support::{Browser, start};
-
-/// The address of the demo meeting under way now, as the list links it.
-pub(crate) async fn meeting_under_way(b: &Browser, base: &str) -> String {
-    b.go(&format!("{base}/meetings?status=planned")).await;
-    let list = b.source().await;
-    let at = list
-        .find("主题党日暨专题党课")
-        .expect("demo meeting under way");
-    list[..at]
-        .rsplit("href=\"")
-        .next()
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned()
-}
+use crate::e2e_support::{meeting_under_way, start};
 
 fn between<'a>(s: &'a str, before: &str, after: &str) -> &'a str {
     s.split(before)

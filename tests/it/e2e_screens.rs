@@ -89,7 +89,7 @@ async fn screenshot_tour_of_every_role() {
             let page = if *page == "@meeting" {
                 format!(
                     "{}?roll=1",
-                    crate::e2e_checkin::meeting_under_way(b, base).await
+                    crate::e2e_support::meeting_under_way(b, base).await
                 )
             } else {
                 (*page).to_owned()

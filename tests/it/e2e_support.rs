@@ -249,3 +249,20 @@ pub(crate) async fn start() -> Env {
         _driver: driver,
     }
 }
+
+/// The address of the demo meeting under way now, as the list links it.
+pub(crate) async fn meeting_under_way(b: &Browser, base: &str) -> String {
+    b.go(&format!("{base}/meetings?status=planned")).await;
+    let list = b.source().await;
+    let at = list
+        .find("主题党日暨专题党课")
+        .expect("demo meeting under way");
+    list[..at]
+        .rsplit("href=\"")
+        .next()
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}

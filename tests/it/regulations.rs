@@ -21,6 +21,22 @@ fn flash_text(res: &axum::http::Response<axum::body::Body>) -> String {
     String::from_utf8(hex::decode(hexed).unwrap_or_default()).unwrap_or_default()
 }
 
+/// A 党小组 under the branch.
+async fn group(x: &crate::meetings::Branch) -> zhibu::orgs::model::Org {
+    let branch_org = {
+        let mut c = x.t.app.db.conn().await.unwrap();
+        zhibu::orgs::service::get_unscoped(&mut c.exec(), x.branch)
+            .await
+            .unwrap()
+    };
+    x.t.org(
+        Some(&branch_org),
+        zhibu::orgs::model::OrgKind::Group,
+        "第一党小组",
+    )
+    .await
+}
+
 async fn set(x: &crate::meetings::Branch, sql: &str, id: i64) {
     let mut c = x.t.app.db.conn().await.unwrap();
     let mut ex = c.exec();
@@ -135,19 +151,7 @@ db_test!(org_08_committee_posts_in_a_small_branch_are_warned);
 
 async fn mgmt_a_groups_probationary_members_count_as_probationary(b: Backend) {
     let x = branch(b).await;
-    let branch_org = {
-        let mut c = x.t.app.db.conn().await.unwrap();
-        zhibu::orgs::service::get_unscoped(&mut c.exec(), x.branch)
-            .await
-            .unwrap()
-    };
-    let g =
-        x.t.org(
-            Some(&branch_org),
-            zhibu::orgs::model::OrgKind::Group,
-            "第一党小组",
-        )
-        .await;
+    let g = group(&x).await;
     x.t.member(x.branch, Some(g.id), 20).await;
     let p = x.t.member(x.branch, Some(g.id), 21).await;
     set(
@@ -206,19 +210,7 @@ db_test!(rel_04_dues_cannot_be_paid_to_a_future_month);
 
 async fn meet_01_03_each_organisation_holds_its_own_meetings(b: Backend) {
     let x = branch(b).await;
-    let branch_org = {
-        let mut c = x.t.app.db.conn().await.unwrap();
-        zhibu::orgs::service::get_unscoped(&mut c.exec(), x.branch)
-            .await
-            .unwrap()
-    };
-    let g =
-        x.t.org(
-            Some(&branch_org),
-            zhibu::orgs::model::OrgKind::Group,
-            "第一党小组",
-        )
-        .await;
+    let g = group(&x).await;
     let try_plan = async |org: i64, kind: &str| {
         let body = serde_json::json!({
             "org_id": org, "kinds": [kind], "title": "会议",
