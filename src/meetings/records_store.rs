@@ -167,16 +167,16 @@ struct UnitRow {
 }
 
 /// Branches and 党小组 in a subtree, with whether each must have a committee (seven or more
-/// 正式党员 on its books, its 党小组 included: ORG-08 — the duty follows the members, not the
-/// officers recorded), dissolved ones included (they owed meetings while they existed).
+/// 正式党员 on its books, its 党小组 included — a member's `org_id` is always the branch, so the
+/// count is one index lookup per unit: ORG-08, the duty follows the members, not the officers
+/// recorded), dissolved ones included (they owed meetings while they existed).
 ///
 /// # Errors
 /// Database failures.
 pub async fn units(ex: &mut Exec<'_>, root: &str) -> StoreResult<Vec<Unit>> {
     const SQL: &str = "SELECT o.id, o.parent_id, o.name, o.kind, o.path, o.established_on, o.dissolved_at,
-        (SELECT count(*) FROM members m WHERE m.membership_status = 'normal' AND m.category = 'full'
-            AND (m.org_id = o.id OR m.group_id IN (SELECT g.id FROM orgs g WHERE g.parent_id = o.id)))
-            AS full_members
+        (SELECT count(*) FROM members m WHERE m.org_id = o.id AND m.membership_status = 'normal'
+            AND m.category = 'full') AS full_members
         FROM orgs o WHERE o.path >= $1 AND o.path < $2
         AND o.kind IN ('branch', 'joint_branch', 'temporary_branch', 'group') ORDER BY o.path";
     let rows: Vec<UnitRow> =
