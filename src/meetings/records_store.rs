@@ -174,7 +174,8 @@ struct UnitRow {
 /// # Errors
 /// Database failures.
 pub async fn units(ex: &mut Exec<'_>, root: &str) -> StoreResult<Vec<Unit>> {
-    const SQL: &str = "SELECT o.id, o.parent_id, o.name, o.kind, o.path, o.established_on, o.dissolved_at,
+    const SQL: &str =
+        "SELECT o.id, o.parent_id, o.name, o.kind, o.path, o.established_on, o.dissolved_at,
         (SELECT count(*) FROM members m WHERE m.org_id = o.id AND m.membership_status = 'normal'
             AND m.category = 'full') AS full_members
         FROM orgs o WHERE o.path >= $1 AND o.path < $2
