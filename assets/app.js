@@ -191,4 +191,19 @@
     var nav = document.querySelector(".sidenav");
     if (open && bar && nav) { nav.style.top = Math.max(0, bar.getBoundingClientRect().bottom) + "px"; }
   });
+  // A minutes item shows the fields of its type: counts for a vote, candidates for an
+  // election. Without script both stay visible and the server ignores the other part.
+  function voteParts(item) {
+    var kind = item.querySelector("[data-vote-kind]");
+    if (!kind) { return; }
+    var election = kind.value === "election";
+    Array.prototype.forEach.call(item.querySelectorAll("[data-vote-part]"), function (p) {
+      p.hidden = (p.getAttribute("data-vote-part") === "election") !== election;
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-vote-item]"), voteParts);
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t && t.hasAttribute && t.hasAttribute("data-vote-kind")) { voteParts(t.closest("[data-vote-item]")); }
+  });
 })();

@@ -18,6 +18,35 @@ pub struct MeetingsConfig {
     pub attachment_max_mib: u32,
     /// Most files on one meeting.
     pub attachments_per_meeting: u32,
+    /// VOTE-02: how "半数以上" is read for a 党员大会's ordinary votes: `strict` (more than
+    /// half, the reading most units apply) or `inclusive` (half or more, as CAL-05 reads
+    /// "以上"). Votes on accepting or converting 预备党员 are always strict.
+    pub quorum_reading: QuorumReading,
+    /// ELEC-07: the election quorum, `more_than` four fifths (the 1990 text) or `at_least`
+    /// four fifths, while the sources differ.
+    pub election_quorum: ElectionQuorum,
+}
+
+/// VOTE-02: the reading of the general quorum for ordinary votes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuorumReading {
+    /// 超过半数: `2 × present > entitled`.
+    #[default]
+    Strict,
+    /// 半数以上 including half: `2 × present ≥ entitled`.
+    Inclusive,
+}
+
+/// ELEC-07: the reading of the four-fifths election quorum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ElectionQuorum {
+    /// 超过应到会人数的五分之四: `5 × present > 4 × entitled`.
+    #[default]
+    MoreThan,
+    /// 不少于五分之四: `5 × present ≥ 4 × entitled`.
+    AtLeast,
 }
 
 impl Default for MeetingsConfig {
@@ -29,6 +58,8 @@ impl Default for MeetingsConfig {
             warn_days_before_period_end: 7,
             attachment_max_mib: 10,
             attachments_per_meeting: 50,
+            quorum_reading: QuorumReading::Strict,
+            election_quorum: ElectionQuorum::MoreThan,
         }
     }
 }

@@ -427,7 +427,7 @@ mod notices;
 #[cfg(test)]
 mod tests;
 
-pub use areas::{MeetingsConfig, PointsConfig};
+pub use areas::{ElectionQuorum, MeetingsConfig, PointsConfig, QuorumReading};
 pub use auth::{AuthConfig, PasswordHashKind, SecurityConfig};
 pub use jobs::JobsConfig;
 use layers::{apply_env, set};

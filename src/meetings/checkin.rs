@@ -224,7 +224,7 @@ impl Attendance {
         let expected = count(&|_| true);
         let present = count(&|a| a.present());
         let leave = count(&|a| a.status == "leave");
-        let entitled = count(&|a| a.voting);
+        let entitled = count(&|a| a.counts_for_vote());
         let present_voting = count(&|a| a.voting && a.present());
         Self {
             expected,
@@ -237,6 +237,22 @@ impl Attendance {
             roll,
             leaves,
         }
+    }
+
+    /// The quorum by the reading in force for ordinary votes (VOTE-02).
+    #[must_use]
+    pub fn read_by(mut self, r: super::model::Readings) -> Self {
+        self.quorum = r.ordinary_met(self.present_voting, self.entitled);
+        self
+    }
+
+    /// Voting members left out of 应到会有表决权, with their reasons.
+    #[must_use]
+    pub fn excluded(&self) -> Vec<&Attendee> {
+        self.roll
+            .iter()
+            .filter(|a| a.voting && !a.counts_for_vote())
+            .collect()
     }
 
     /// Names with a given status, joined.
@@ -269,5 +285,6 @@ pub async fn attendance(app: &App, scope: &Scope, id: i64) -> MeetingResult<(Mee
     let mut conn = app.db.conn().await?;
     let roll = roll_store::roll(&mut conn.exec(), id).await?;
     let leaves = roll_store::leaves(&mut conn.exec(), id).await?;
-    Ok((m, Attendance::new(roll, leaves)))
+    let readings = super::model::Readings::of(&app.config.meetings);
+    Ok((m, Attendance::new(roll, leaves).read_by(readings)))
 }

@@ -74,6 +74,13 @@ pub fn rows(m: &Meeting, r: &Record) -> Vec<(&'static str, String)> {
         .votes
         .iter()
         .map(|v| {
+            if v.is_election() {
+                let tally = super::elections::candidates_text(&v.candidates);
+                return format!(
+                    "{}（选举）：应到会有选举权 {} 人，实到 {} 人；应选 {} 人；得票：{tally}；{}；当选：{}",
+                    v.topic, v.entitled, v.present, v.seats, v.result_label(), v.elected_text()
+                );
+            }
             format!(
                 "{}：应到会有表决权 {} 人，到会 {} 人；赞成 {}（含书面意见 {}），反对 {}，弃权 {}；{}；{}",
                 v.topic, v.entitled, v.present, v.yes + v.written_yes, v.written_yes, v.no, v.abstain,

@@ -66,6 +66,26 @@ impl Record {
         }
     }
 
+    /// The votes that are not elections.
+    #[must_use]
+    pub fn ordinary_votes(&self) -> Vec<&super::model::VoteRecord> {
+        self.minutes
+            .votes
+            .iter()
+            .filter(|v| !v.is_election())
+            .collect()
+    }
+
+    /// The elections.
+    #[must_use]
+    pub fn elections(&self) -> Vec<&super::model::VoteRecord> {
+        self.minutes
+            .votes
+            .iter()
+            .filter(|v| v.is_election())
+            .collect()
+    }
+
     /// "张三（出差）、李四".
     #[must_use]
     pub fn absent_text(&self) -> String {
@@ -133,9 +153,9 @@ pub async fn save(
         .write(actor, now, async |w| {
             let roll = roll_store::roll(&mut w.exec(), id).await?;
             let att = Attendance::new(roll, Vec::new());
+            let readings = super::model::Readings::of(&app.config.meetings);
             for v in &mut minutes.votes {
-                v.entitled = att.entitled;
-                v.present = att.present_voting;
+                v.settle(att.entitled, att.present_voting, readings);
             }
             if let Some(p) = minutes.problem(submitting) {
                 return Err(MeetingError::Invalid(p));

@@ -14,6 +14,8 @@ pub mod compliance;
 mod compliance_routes;
 pub mod compliance_service;
 pub mod docx;
+pub mod elections;
+pub mod electorate;
 pub mod export;
 pub mod files;
 pub mod leave;

@@ -437,7 +437,7 @@ pub fn attendance_label(code: &str) -> &'static str {
     }
 }
 
-pub use super::votes::{MAX_MINUTES_FIELD, Minutes, VoteRecord, quorum_met};
+pub use super::votes::{MAX_MINUTES_FIELD, Minutes, Readings, VoteKind, VoteRecord, quorum_met};
 
 #[cfg(test)]
 mod tests;

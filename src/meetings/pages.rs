@@ -205,6 +205,8 @@ async fn show(
         ended,
         proxy_open,
         roll_open: q.roll == "1",
+        inclusive: super::model::Readings::of(&st.app.config.meetings).ordinary == "inclusive",
+        reasons: &super::electorate::REASONS,
     })
 }
 
@@ -235,6 +237,8 @@ async fn show_held_only(st: &AppState, u: &User, m: &Meeting) -> AppResult<Respo
         ended: false,
         proxy_open: false,
         roll_open: false,
+        inclusive: false,
+        reasons: &super::electorate::REASONS,
     })
 }
 

@@ -31,6 +31,7 @@ pub fn routes(r: Reg) -> Reg {
         .post_upload("/meetings/{id}/files", UPLOAD_CAP, upload)
         .get("/meetings/{id}/files/{fid}", file)
         .post("/meetings/{id}/review", review)
+        .post("/meetings/{id}/electorate", electorate)
         .post("/meetings/{id}/decision", publish_decision)
         .get("/meetings/{id}/minutes.docx", docx)
         .get("/meetings/export", export_year)
@@ -67,6 +68,7 @@ async fn minutes_page(
                 a.contains("接收") || a.contains("转正") || a.contains("表决") || a.contains("选举")
             })
             .map(|topic| VoteRecord {
+                kind: super::model::VoteKind::of_topic(&topic).code().into(),
                 topic,
                 method: "secret".into(),
                 ..VoteRecord::default()
@@ -94,6 +96,18 @@ async fn minutes_page(
             att,
             error,
             vote_rows,
+            kinds: [
+                ("ordinary", "一般表决"),
+                ("membership", "接收、转正预备党员"),
+                ("election", "选举"),
+            ],
+            election_word: if super::model::Readings::of(&st.app.config.meetings).election
+                == "at_least"
+            {
+                "不少于"
+            } else {
+                "超过"
+            },
         },
     )
 }
@@ -142,6 +156,11 @@ fn read_minutes(pairs: &[(String, String)]) -> Result<(Minutes, String, String),
                     "abstain" => row.abstain = num()?,
                     "written" => row.written_yes = num()?,
                     "method" => row.method.clone_from(v),
+                    "kind" => v.trim().clone_into(&mut row.kind),
+                    "seats" => row.seats = num()?,
+                    "issued" => row.ballots_issued = num()?,
+                    "returned" => row.ballots_returned = num()?,
+                    "candidates" => row.candidates = super::elections::parse_candidates(v)?,
                     _ => {}
                 }
             }
@@ -344,6 +363,41 @@ async fn export_year(
             "error",
             &m,
         )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ElectorateForm {
+    member_id: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Leaves a voting member out of 应到会有表决权 for a recognised reason, or counts them again.
+async fn electorate(
+    State(st): State<AppState>,
+    u: User,
+    PathId(id): PathId,
+    ValidForm(f): ValidForm<ElectorateForm>,
+) -> AppResult<Response> {
+    let member = f
+        .member_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound)?;
+    let to = format!("/meetings/{id}?roll=1#roll");
+    let done = if f.reason.trim().is_empty() {
+        "已计入应到会有表决权人数"
+    } else {
+        "已按规定不计入应到会有表决权人数"
+    };
+    match super::electorate::exclude(&st.app, &u.actor(), u.scope(), id, member, &f.reason).await {
+        Ok(()) => Ok(redirect_with(&st, &to, "success", done)),
+        Err(MeetingError::Invalid(m) | MeetingError::Refused(_, m)) => {
+            Ok(redirect_with(&st, &to, "error", &m))
+        }
         Err(e) => Err(e.into()),
     }
 }

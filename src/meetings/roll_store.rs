@@ -29,6 +29,9 @@ pub struct Attendee {
     pub proxy_reason: String,
     /// Why absent, as the recorder noted.
     pub absence_note: String,
+    /// Why the recorder left a voting member out of 应到会有表决权 (VOTE-01, ELEC-08); empty
+    /// when counted.
+    pub excluded_reason: String,
 }
 
 impl Attendee {
@@ -55,33 +58,45 @@ impl Attendee {
     pub fn present(&self) -> bool {
         self.status == "present"
     }
+    /// Whether the member counts in 应到会有表决权: a vote, and not left out for a recognised
+    /// reason unless they came after all.
+    #[must_use]
+    pub fn counts_for_vote(&self) -> bool {
+        self.voting && (self.excluded_reason.is_empty() || self.present())
+    }
+    /// The words for the reason the member is left out, or empty.
+    #[must_use]
+    pub fn excluded_text(&self) -> &'static str {
+        super::electorate::reason_label(&self.excluded_reason)
+    }
 }
 
-/// Current officers of an organisation who are members in normal standing: (id, name, category).
+/// A member the roll may list: id, name, category, end of 留党察看 (VOTE-01).
+pub type RollCandidate = (i64, String, String, Option<time::Date>);
+
+/// Current officers of an organisation who are members in normal standing.
 ///
 /// # Errors
 /// Database failures.
-pub async fn committee_members(
-    ex: &mut Exec<'_>,
-    org_id: i64,
-) -> StoreResult<Vec<(i64, String, String)>> {
-    const SQL: &str = "SELECT DISTINCT m.id, m.name, m.category, m.name_key FROM org_officers f
+pub async fn committee_members(ex: &mut Exec<'_>, org_id: i64) -> StoreResult<Vec<RollCandidate>> {
+    const SQL: &str = "SELECT DISTINCT m.id, m.name, m.category, m.observation_until, m.name_key FROM org_officers f
         JOIN members m ON m.id = f.member_id WHERE f.org_id = $1 AND f.ended_on IS NULL
         AND m.membership_status = 'normal' ORDER BY m.name_key, m.id";
-    let rows: Vec<(i64, String, String, String)> =
+    let rows: Vec<(i64, String, String, Option<time::Date>, String)> =
         on!(ex, c => sqlx::query_as(SQL).bind(org_id).fetch_all(c).await?);
-    Ok(rows.into_iter().map(|(a, b, c, _)| (a, b, c)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(a, b, c, d, _)| (a, b, c, d))
+        .collect())
 }
 
 /// Members of a 党小组 in normal standing.
 ///
 /// # Errors
 /// Database failures.
-pub async fn group_members(
-    ex: &mut Exec<'_>,
-    group_id: i64,
-) -> StoreResult<Vec<(i64, String, String)>> {
-    const SQL: &str = "SELECT id, name, category FROM members WHERE group_id = $1
+pub async fn group_members(ex: &mut Exec<'_>, group_id: i64) -> StoreResult<Vec<RollCandidate>> {
+    const SQL: &str =
+        "SELECT id, name, category, observation_until FROM members WHERE group_id = $1
         AND membership_status = 'normal' ORDER BY name_key, id";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(group_id).fetch_all(c).await?))
 }
@@ -90,11 +105,8 @@ pub async fn group_members(
 ///
 /// # Errors
 /// Database failures.
-pub async fn subtree_members(
-    ex: &mut Exec<'_>,
-    path: &str,
-) -> StoreResult<Vec<(i64, String, String)>> {
-    const SQL: &str = "SELECT m.id, m.name, m.category FROM members m JOIN orgs o ON o.id = m.org_id
+pub async fn subtree_members(ex: &mut Exec<'_>, path: &str) -> StoreResult<Vec<RollCandidate>> {
+    const SQL: &str = "SELECT m.id, m.name, m.category, m.observation_until FROM members m JOIN orgs o ON o.id = m.org_id
         WHERE o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal' ORDER BY m.name_key, m.id";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(path).bind(crate::orgs::model::subtree_upper(path)).fetch_all(c).await?))
 }
@@ -131,8 +143,8 @@ pub async fn clear_roll(ex: &mut Exec<'_>, meeting_id: i64) -> StoreResult<()> {
 /// Database failures.
 pub async fn roll(ex: &mut Exec<'_>, meeting_id: i64) -> StoreResult<Vec<Attendee>> {
     const SQL: &str =
-        "SELECT member_id, name, voting, status, method, checked_in_at, proxy_reason, absence_note
-        FROM meeting_attendees WHERE meeting_id = $1 ORDER BY name, member_id";
+        "SELECT member_id, name, voting, status, method, checked_in_at, proxy_reason, absence_note,
+        excluded_reason FROM meeting_attendees WHERE meeting_id = $1 ORDER BY name, member_id";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(meeting_id).fetch_all(c).await?))
 }
 
@@ -146,8 +158,8 @@ pub async fn attendee(
     member_id: i64,
 ) -> StoreResult<Option<Attendee>> {
     const SQL: &str =
-        "SELECT member_id, name, voting, status, method, checked_in_at, proxy_reason, absence_note
-        FROM meeting_attendees WHERE meeting_id = $1 AND member_id = $2";
+        "SELECT member_id, name, voting, status, method, checked_in_at, proxy_reason, absence_note,
+        excluded_reason FROM meeting_attendees WHERE meeting_id = $1 AND member_id = $2";
     on!(ex, c => Ok(sqlx::query_as(SQL).bind(meeting_id).bind(member_id).fetch_optional(c).await?))
 }
 
@@ -321,4 +333,19 @@ pub async fn claim_pass(
     on!(ex, c => sqlx::query(INSERT).bind(pass_hash).bind(meeting_id).bind(member_id).bind(utc(now))
         .execute(c).await?.rows_affected());
     on!(ex, c => Ok(sqlx::query_scalar(OWNER).bind(pass_hash).fetch_one(c).await?))
+}
+
+/// Sets or clears the reason a voting member is left out of 应到会有表决权.
+///
+/// # Errors
+/// Database failures.
+pub async fn set_excluded(
+    ex: &mut Exec<'_>,
+    meeting_id: i64,
+    member_id: i64,
+    reason: &str,
+) -> StoreResult<()> {
+    on!(ex, c => sqlx::query("UPDATE meeting_attendees SET excluded_reason = $3 WHERE meeting_id = $1 AND member_id = $2")
+        .bind(meeting_id).bind(member_id).bind(reason).execute(c).await?.rows_affected());
+    Ok(())
 }

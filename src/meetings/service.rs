@@ -137,17 +137,19 @@ pub async fn get_managed(app: &App, scope: &Scope, id: i64) -> MeetingResult<(Me
 
 /// The expected attendees: a 支委会 on its own expects the committee (the current officers); a
 /// 党小组会 the group's members; anything else everyone on the books of the organisation and
-/// below. Voting rights follow VOTE-01 (正式党员 in normal standing).
+/// below. Voting rights follow VOTE-01 (正式党员 in normal standing, not under 留党察看 on the
+/// day of the meeting).
 async fn roll_for(
     ex: &mut Exec<'_>,
     org: &Org,
     kinds: &[Kind],
+    day: time::Date,
 ) -> MeetingResult<Vec<(i64, String, bool)>> {
     let committee_only = kinds
         .iter()
         .all(|k| matches!(k, Kind::BranchCommittee | Kind::Other))
         && kinds.contains(&Kind::BranchCommittee);
-    let rows: Vec<(i64, String, String)> = if committee_only {
+    let rows: Vec<roll_store::RollCandidate> = if committee_only {
         roll_store::committee_members(ex, org.id).await?
     } else if org.kind() == OrgKind::Group {
         roll_store::group_members(ex, org.id).await?
@@ -156,7 +158,13 @@ async fn roll_for(
     };
     Ok(rows
         .into_iter()
-        .map(|(id, name, category)| (id, name, category == "full"))
+        .map(|(id, name, category, watch)| {
+            (
+                id,
+                name,
+                category == "full" && watch.is_none_or(|u| u <= day),
+            )
+        })
         .collect())
 }
 
@@ -184,7 +192,8 @@ pub async fn schedule(app: &App, actor: &Actor, scope: &Scope, p: &Plan) -> Meet
                 now,
             )
             .await?;
-            let roll = roll_for(&mut w.exec(), &org, &p.kinds).await?;
+            let day = super::model::china_date(starts_at);
+            let roll = roll_for(&mut w.exec(), &org, &p.kinds, day).await?;
             roll_store::insert_roll(&mut w.exec(), id, &roll).await?;
             let payload = serde_json::json!({
                 "meeting_id": id, "org_id": org.id, "title": title,
@@ -263,7 +272,8 @@ pub async fn update(
                     .collect();
                 if marked.is_empty() {
                     roll_store::clear_roll(&mut w.exec(), id).await?;
-                    let roll = roll_for(&mut w.exec(), &org, &p.kinds).await?;
+                    let day = super::model::china_date(c.starts_at);
+                    let roll = roll_for(&mut w.exec(), &org, &p.kinds, day).await?;
                     roll_store::insert_roll(&mut w.exec(), id, &roll).await?;
                 }
             }

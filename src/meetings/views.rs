@@ -179,6 +179,10 @@ pub struct ShowPage {
     pub proxy_open: bool,
     /// The roll is opened (coming back from a mark).
     pub roll_open: bool,
+    /// "半数以上" read as including half (VOTE-02 setting) for ordinary votes.
+    pub inclusive: bool,
+    /// The recognised reasons for leaving a member out of 应到会有表决权.
+    pub reasons: &'static [(&'static str, &'static str)],
 }
 
 impl ShowPage {
@@ -270,6 +274,10 @@ pub struct MinutesPage {
     pub error: Option<String>,
     /// Rows for votes (existing plus blanks).
     pub vote_rows: usize,
+    /// The kinds of item: (code, label).
+    pub kinds: [(&'static str, &'static str); 3],
+    /// "超过" or "不少于" (the election quorum in force).
+    pub election_word: &'static str,
 }
 
 impl MinutesPage {
@@ -286,6 +294,11 @@ impl MinutesPage {
             "abstain" => v.abstain.to_string(),
             "written_yes" => v.written_yes.to_string(),
             "method" => v.method.clone(),
+            "kind" => v.vote_kind().code().to_owned(),
+            "seats" => v.seats.to_string(),
+            "candidates" => super::elections::candidates_text(&v.candidates),
+            "issued" => v.ballots_issued.to_string(),
+            "returned" => v.ballots_returned.to_string(),
             _ => String::new(),
         }
     }

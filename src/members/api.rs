@@ -291,7 +291,13 @@ async fn add_event(
     let on = super::model::parse_any_date(&b.occurred_on).ok_or_else(|| {
         AppError::BadRequest("invalid_fields", "occurred_on 日期格式不正确".into())
     })?;
-    service::record_event(&st.app, &u.actor(), u.scope(), id, kind, on, &b.note).await?;
+    let input = service::EventInput {
+        kind,
+        on,
+        note: &b.note,
+        months: b.months,
+    };
+    service::record_event(&st.app, &u.actor(), u.scope(), id, input).await?;
     let d = service::detail(&st.app, u.scope(), id, MemberAction::View).await?;
     Ok((
         StatusCode::CREATED,

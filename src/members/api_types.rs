@@ -35,6 +35,12 @@ pub(super) struct MemberOut {
     converted_on: Option<String>,
     /// 党龄 in whole years, once 正式.
     party_years: Option<i32>,
+    /// End of probation for a 预备党员 (a year after acceptance, or the end of the extension).
+    #[schema(format = Date)]
+    probation_ends_on: Option<String>,
+    /// 留党察看 until this date (no vote before it).
+    #[schema(format = Date)]
+    observation_until: Option<String>,
     job_title: Option<String>,
     employer: Option<String>,
     #[schema(format = Date)]
@@ -68,6 +74,9 @@ impl MemberOut {
             joined_on: ymd(m.joined_on),
             converted_on: m.converted_on.map(ymd),
             party_years: m.party_years(today),
+            probation_ends_on: (m.category() == super::model::Category::Probationary)
+                .then(|| ymd(m.probation_end())),
+            observation_until: m.observation_until.filter(|u| today < *u).map(ymd),
             job_title: m.job_title.clone(),
             employer: m.employer.clone(),
             work_started_on: m.work_started_on.map(ymd),
@@ -209,13 +218,18 @@ pub(super) struct PatchBody {
     pub fields: serde_json::Map<String, Value>,
 }
 
-/// An event of the member's membership (e.g. `convert`, `transfer_out`).
+/// An event of the member's membership: `convert`, `extend` (延长预备期, `months` 6–12),
+/// `cancel` (取消预备党员资格), `observe` (留党察看, `months` 12 or 24), `stop`, `restore`,
+/// `leave`, `death`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct EventBody {
     pub kind: String,
-    /// YYYY-MM-DD.
+    /// YYYY-MM-DD: for 转正, 延长 and 取消 the date of the 党员大会 that decided it.
     pub occurred_on: String,
     #[serde(default)]
     pub note: String,
+    /// Months of an extension or of 留党察看.
+    #[serde(default)]
+    pub months: Option<u8>,
 }

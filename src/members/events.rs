@@ -76,7 +76,7 @@ pub struct NewEvent<'a> {
 }
 
 /// Folds ordered events into each member's organisation at the end of them; members who had
-/// left (转出, 出党, 去世) or not yet entered are absent. 停止党籍 keeps the member on the books.
+/// left (转出, 出党, 去世, 取消预备党员资格) or not yet entered are absent. 停止党籍 keeps the member on the books.
 #[must_use]
 pub fn organisation_at(events: &[(i64, String, Option<i64>)]) -> HashMap<i64, i64> {
     let mut state: HashMap<i64, Option<i64>> = HashMap::new();
@@ -84,7 +84,9 @@ pub fn organisation_at(events: &[(i64, String, Option<i64>)]) -> HashMap<i64, i6
         let entry = state.entry(*member).or_insert(None);
         match EventKind::from_code(kind) {
             Some(k) if k.is_entry() || k == EventKind::Move => *entry = *to,
-            Some(EventKind::TransferOut | EventKind::Leave | EventKind::Death) => *entry = None,
+            Some(
+                EventKind::TransferOut | EventKind::Leave | EventKind::Death | EventKind::Cancel,
+            ) => *entry = None,
             _ => {}
         }
     }

@@ -1,4 +1,5 @@
-//! Changes of 党籍 recorded as events (转正, 停止党籍, 恢复党籍, 出党, 去世) and the as-of
+//! Changes of 党籍 recorded as events (转正, 延长预备期, 取消预备党员资格, 留党察看, 停止党籍,
+//! 恢复党籍, 出党, 去世) and the as-of
 //! question answered from them. Reached through `members::service`.
 
 use time::Date;
@@ -14,7 +15,21 @@ use super::service::detail;
 use super::store;
 use crate::shared::error::DomainError;
 
-/// Records 转正, 停止党籍, 恢复党籍, 出党 or 去世 and applies it to the record.
+/// An event an officer records on the member page.
+#[derive(Debug, Clone, Copy)]
+pub struct EventInput<'a> {
+    /// What happened.
+    pub kind: EventKind,
+    /// When: for 转正, 延长预备期 and 取消预备党员资格 the date of the 党员大会 that decided it.
+    pub on: Date,
+    /// 会议决议、批复文号等.
+    pub note: &'a str,
+    /// Length of an extension or of 留党察看, in months.
+    pub months: Option<u8>,
+}
+
+/// Records 转正, 延长预备期, 取消预备党员资格, 留党察看, 停止党籍, 恢复党籍, 出党 or 去世 and
+/// applies it to the record.
 ///
 /// # Errors
 /// Denied, or invalid when the event does not fit the member's state or dates.
@@ -23,10 +38,14 @@ pub async fn record_event(
     actor: &Actor,
     scope: &Scope,
     id: i64,
-    kind: EventKind,
-    on: Date,
-    note: &str,
+    input: EventInput<'_>,
 ) -> Result<(), DomainError> {
+    let EventInput {
+        kind,
+        on,
+        note,
+        months,
+    } = input;
     let d = detail(app, scope, id, MemberAction::Edit).await?;
     if !EventKind::RECORDABLE.contains(&kind) {
         return Err(DomainError::Invalid(
@@ -51,19 +70,38 @@ pub async fn record_event(
             kind.label()
         )));
     };
+    let until = check_terms(&d.member, &d.events, kind, on, months)?;
+    let note = match (kind, months) {
+        (EventKind::Extend | EventKind::Observe, Some(n)) if note.is_empty() => {
+            format!("{}{n}个月", kind.label())
+        }
+        (EventKind::Extend | EventKind::Observe, Some(n)) => {
+            format!("{}{n}个月；{note}", kind.label())
+        }
+        _ => note.to_owned(),
+    };
     let now = app.now();
     app.db
         .write(actor, now, async |w| {
-            if kind == EventKind::Convert {
-                if d.member.category() != Category::Probationary {
-                    return Err(DomainError::Invalid("只有预备党员才能转正".into()));
-                }
-                // DEV-20/21: probation is a full year from the 党员大会 that accepted the member.
-                if on < crate::orgs::model::term_end(d.member.joined_on, 1) {
-                    return Err(DomainError::Invalid("预备期未满一年，不能转正".into()));
-                }
-                store::set_category(&mut w.exec(), id, Category::Full.code(), Some(on), now)
+            match kind {
+                // DEV-25: 转正日期 (and 党龄) is the end of probation, not the meeting's date.
+                EventKind::Convert => {
+                    store::set_category(
+                        &mut w.exec(),
+                        id,
+                        Category::Full.code(),
+                        Some(d.member.probation_end()),
+                        now,
+                    )
                     .await?;
+                }
+                EventKind::Extend | EventKind::Observe => {
+                    if let Some(u) = until {
+                        let observe = kind == EventKind::Observe;
+                        store::set_term_end(&mut w.exec(), id, observe, u, now).await?;
+                    }
+                }
+                _ => {}
             }
             if next != status {
                 store::set_status(&mut w.exec(), id, next.code(), now).await?;
@@ -74,25 +112,104 @@ pub async fn record_event(
                 occurred_on: on,
                 from_org_id: Some(d.member.org_id),
                 to_org_id: None,
-                note,
+                note: &note,
                 recorded_by: actor.user_id,
                 recorded_by_name: &actor.name,
             };
             events::insert(&mut w.exec(), &ev, now).await?;
-            // SEC-21: a member who leaves the Party, is transferred out or dies can no longer sign in.
+            // SEC-21: a member who leaves the Party, is transferred out, dies or whose
+            // probationary membership is cancelled can no longer sign in.
             if matches!(
                 kind,
-                EventKind::Leave | EventKind::Death | EventKind::TransferOut
+                EventKind::Leave | EventKind::Death | EventKind::TransferOut | EventKind::Cancel
             ) {
                 crate::auth::service::disable_member_accounts(&mut w.exec(), id, now).await?;
             }
             let a = AuditEvent::success("member.event", "member", id)
                 .org(d.org.id)
-                .detail(kind.label());
+                .detail(note_or_label(kind, &note));
             w.audit(a).await?;
             Ok(())
         })
         .await
+}
+
+fn note_or_label(kind: EventKind, note: &str) -> String {
+    if note.starts_with(kind.label()) {
+        note.to_owned()
+    } else {
+        kind.label().to_owned()
+    }
+}
+
+/// The probation and discipline rules of an event (DEV-20/21/22, VOTE-01): returns the end of
+/// an extension or of 留党察看.
+fn check_terms(
+    m: &Member,
+    history: &[events::MemberEvent],
+    kind: EventKind,
+    on: Date,
+    months: Option<u8>,
+) -> Result<Option<Date>, DomainError> {
+    let invalid = |s: &str| Err(DomainError::Invalid(s.to_owned()));
+    if kind.probation_only() && m.category() != Category::Probationary {
+        return invalid(&format!("只有预备党员才能登记“{}”", kind.label()));
+    }
+    if kind == EventKind::Observe && m.category() != Category::Full {
+        // 纪律处分条例: a 预备党员 who breaks discipline is extended or cancelled instead.
+        return invalid("预备党员违纪的，应延长预备期或取消预备党员资格，不适用留党察看");
+    }
+    let end = m.probation_end();
+    let ymd = crate::shared::text::ymd;
+    match kind {
+        // DEV-21: the meeting that converts is not held before probation ends.
+        EventKind::Convert if on < end => {
+            return invalid(&format!("预备期至 {} 届满，届满后方可讨论转正", ymd(end)));
+        }
+        // DEV-22: an extension is decided when probation ends, and only once.
+        EventKind::Extend => {
+            let extended = m.probation_extended_until.is_some()
+                || history.iter().any(|e| e.kind == EventKind::Extend.code());
+            if extended {
+                return invalid("预备期只能延长一次；延长期满后应讨论转正或取消预备党员资格");
+            }
+            if on < end {
+                return invalid(&format!(
+                    "预备期至 {} 届满，届满时方可讨论延长预备期",
+                    ymd(end)
+                ));
+            }
+        }
+        EventKind::Cancel if on < m.joined_on => {
+            return invalid("日期不能早于入党日期");
+        }
+        EventKind::Observe if m.under_observation(on) => {
+            return invalid("该党员正在留党察看期内");
+        }
+        _ => {}
+    }
+    let Some(allowed) = kind.months_allowed() else {
+        return Ok(None);
+    };
+    let Some(n) = months.filter(|n| allowed.contains(n)) else {
+        return invalid(if kind == EventKind::Extend {
+            "延长预备期须为 6 至 12 个月"
+        } else {
+            "留党察看期为一年或两年"
+        });
+    };
+    let from = if kind == EventKind::Extend { end } else { on };
+    Ok(Some(add_months(from, n)))
+}
+
+/// `from` plus `n` months, on the same day of the month or the month's last day (CAL-02).
+fn add_months(from: Date, n: u8) -> Date {
+    let total = i32::from(u8::from(from.month())) - 1 + i32::from(n);
+    let year = from.year() + total / 12;
+    let month = time::Month::try_from(u8::try_from(total % 12 + 1).unwrap_or(1))
+        .unwrap_or(time::Month::January);
+    let last = month.length(year);
+    Date::from_calendar_date(year, month, from.day().min(last)).unwrap_or(from)
 }
 
 /// Members who belonged to the subtree of `org_id` on `date`, by name, with their branch then.
@@ -132,4 +249,25 @@ pub async fn on_date(
     }
     out.sort_by_key(|(m, _)| super::model::name_key(&m.name));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    #[test]
+    fn dev_22_extension_months_keep_the_day_or_take_the_last() {
+        assert_eq!(
+            super::add_months(date!(2026 - 03 - 15), 6),
+            date!(2026 - 09 - 15)
+        );
+        assert_eq!(
+            super::add_months(date!(2026 - 08 - 31), 6),
+            date!(2027 - 02 - 28)
+        );
+        assert_eq!(
+            super::add_months(date!(2026 - 12 - 01), 12),
+            date!(2027 - 12 - 01)
+        );
+    }
 }

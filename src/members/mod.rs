@@ -30,6 +30,7 @@ pub mod service;
 pub mod sheet;
 pub mod stats;
 pub mod stats_routes;
+mod status;
 mod store;
 mod unmask_store;
 pub mod unmasks;

@@ -8,6 +8,7 @@ use time::{Date, OffsetDateTime};
 
 use super::idcard;
 
+pub use super::status::{EventKind, Status};
 pub use super::validate::{
     FieldError, ITEMS, MemberFields, RawFields, label_of, parse_any_date, parse_flag, validate,
 };
@@ -51,174 +52,6 @@ impl Category {
     }
 }
 
-/// 党籍状态.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// 正常.
-    Normal,
-    /// 停止党籍.
-    Stopped,
-    /// 已转出 (left this system by transfer).
-    TransferredOut,
-    /// 已出党 (除名, 开除, 退党 …).
-    Left,
-    /// 已去世.
-    Deceased,
-}
-
-impl Status {
-    /// Every status.
-    pub const ALL: [Status; 5] = [
-        Self::Normal,
-        Self::Stopped,
-        Self::TransferredOut,
-        Self::Left,
-        Self::Deceased,
-    ];
-    /// Code.
-    #[must_use]
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Normal => "normal",
-            Self::Stopped => "stopped",
-            Self::TransferredOut => "transferred_out",
-            Self::Left => "left",
-            Self::Deceased => "deceased",
-        }
-    }
-    /// Chinese name.
-    #[must_use]
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Normal => "正常",
-            Self::Stopped => "停止党籍",
-            Self::TransferredOut => "已转出",
-            Self::Left => "已出党",
-            Self::Deceased => "已去世",
-        }
-    }
-    /// Parses a code.
-    #[must_use]
-    pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.code() == s)
-    }
-    /// Still on the branch's books (counted, listed by default).
-    #[must_use]
-    pub fn on_books(self) -> bool {
-        matches!(self, Self::Normal | Self::Stopped)
-    }
-}
-
-/// Something that happened to a member's 党籍 or organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// 建档登记: an existing member entered into Zhibu.
-    #[default]
-    Register,
-    /// 发展: accepted as 预备党员 (DEV-20: dated by the 党员大会).
-    Develop,
-    /// 转入 from outside Zhibu.
-    TransferIn,
-    /// 转正.
-    Convert,
-    /// Moved between branches inside Zhibu.
-    Move,
-    /// 转出 to outside Zhibu.
-    TransferOut,
-    /// 停止党籍 (MGMT-02/04).
-    Stop,
-    /// 恢复党籍 (MGMT-05).
-    Restore,
-    /// 出党 (除名, 开除党籍, 退党).
-    Leave,
-    /// 去世.
-    Death,
-}
-
-impl EventKind {
-    /// Every kind.
-    pub const ALL: [EventKind; 10] = [
-        Self::Register,
-        Self::Develop,
-        Self::TransferIn,
-        Self::Convert,
-        Self::Move,
-        Self::TransferOut,
-        Self::Stop,
-        Self::Restore,
-        Self::Leave,
-        Self::Death,
-    ];
-    /// Code.
-    #[must_use]
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Register => "register",
-            Self::Develop => "develop",
-            Self::TransferIn => "transfer_in",
-            Self::Convert => "convert",
-            Self::Move => "move",
-            Self::TransferOut => "transfer_out",
-            Self::Stop => "stop",
-            Self::Restore => "restore",
-            Self::Leave => "leave",
-            Self::Death => "death",
-        }
-    }
-    /// Chinese name.
-    #[must_use]
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Register => "建档登记",
-            Self::Develop => "发展入党",
-            Self::TransferIn => "转入",
-            Self::Convert => "转正",
-            Self::Move => "支部调整",
-            Self::TransferOut => "转出",
-            Self::Stop => "停止党籍",
-            Self::Restore => "恢复党籍",
-            Self::Leave => "出党",
-            Self::Death => "去世",
-        }
-    }
-    /// Parses a code.
-    #[must_use]
-    pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == s)
-    }
-    /// Kinds that start a record.
-    #[must_use]
-    pub fn is_entry(self) -> bool {
-        matches!(self, Self::Register | Self::Develop | Self::TransferIn)
-    }
-    /// Kinds an officer records on an existing record from the member page. Moves and
-    /// transfers go through the transfer procedure instead.
-    pub const RECORDABLE: [EventKind; 5] = [
-        Self::Convert,
-        Self::Stop,
-        Self::Restore,
-        Self::Leave,
-        Self::Death,
-    ];
-
-    /// The status a member must have for this event, and the status after it.
-    #[must_use]
-    pub fn transition(self, from: Status) -> Option<Status> {
-        use Status::{Deceased, Left, Normal, Stopped, TransferredOut};
-        match (self, from) {
-            (Self::Convert, Normal) | (Self::Restore, Stopped) => Some(Normal),
-            (Self::Move, Normal | Stopped) => Some(from),
-            (Self::TransferOut, Normal) => Some(TransferredOut),
-            (Self::Stop, Normal) => Some(Stopped),
-            (Self::Leave, Normal | Stopped) => Some(Left),
-            (Self::Death, Normal | Stopped) => Some(Deceased),
-            _ => None,
-        }
-    }
-}
-
 /// A member record as stored.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct Member {
@@ -252,6 +85,12 @@ pub struct Member {
     /// 转正日期.
     #[serde(with = "crate::shared::json_date::option")]
     pub converted_on: Option<Date>,
+    /// End of a probation extended by 延长预备期 (DEV-22); none while not extended.
+    #[serde(with = "crate::shared::json_date::option")]
+    pub probation_extended_until: Option<Date>,
+    /// End of 留党察看 (VOTE-01): no vote before this date.
+    #[serde(with = "crate::shared::json_date::option")]
+    pub observation_until: Option<Date>,
     /// 工作岗位.
     pub job_title: Option<String>,
     /// 联系电话 (masked unless unmasked with audit). Stored sealed like the 身份证号.
@@ -360,6 +199,26 @@ impl Member {
         .collect()
     }
 
+    /// The day probation ends (DEV-20: a year after the 党员大会 that accepted the member, or
+    /// the end of the extension, DEV-22); for a 正式党员 this is the 转正日期 (DEV-25).
+    #[must_use]
+    pub fn probation_end(&self) -> Date {
+        self.probation_extended_until
+            .unwrap_or_else(|| crate::orgs::model::term_end(self.joined_on, 1))
+    }
+    /// Whether the member is under 留党察看 on `day` (VOTE-01, RIGHT-02).
+    #[must_use]
+    pub fn under_observation(&self, day: Date) -> bool {
+        self.observation_until.is_some_and(|u| day < u)
+    }
+    /// Whether the member may vote on `day` (VOTE-01): a 正式党员 in normal standing, not under
+    /// 留党察看.
+    #[must_use]
+    pub fn may_vote(&self, day: Date) -> bool {
+        self.category() == Category::Full
+            && self.status() == Status::Normal
+            && !self.under_observation(day)
+    }
     /// 党龄 in whole years on `today`: from conversion (DEV-25); 预备党员 have none yet.
     #[must_use]
     pub fn party_years(&self, today: Date) -> Option<i32> {

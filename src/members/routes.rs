@@ -53,10 +53,18 @@ async fn show_page(st: &AppState, u: &User, id: i64, unmasked: bool) -> AppResul
     let event_kinds = EventKind::RECORDABLE
         .iter()
         .filter(|k| k.transition(status).is_some())
-        .filter(|k| **k != EventKind::Convert || d.member.category() == Category::Probationary)
+        .filter(|k| {
+            let probationary = d.member.category() == Category::Probationary;
+            if k.probation_only() {
+                probationary
+            } else {
+                **k != EventKind::Observe || !probationary
+            }
+        })
         .map(|k| (k.code(), k.label()))
         .collect();
     let today = st.app.clock.today();
+    let terms = member_terms(&d.member, today);
     let age_text = match d.member.party_years(today) {
         Some(y) => format!("{} 岁，党龄 {y} 年", d.member.age(today)),
         None => format!("{} 岁", d.member.age(today)),
@@ -95,7 +103,29 @@ async fn show_page(st: &AppState, u: &User, id: i64, unmasked: bool) -> AppResul
         is_self,
         corrections,
         has_photo,
+        terms,
     })
+}
+
+/// What the member page says of probation (DEV-20/22) and 留党察看 (VOTE-01).
+fn member_terms(m: &super::model::Member, today: time::Date) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if m.category() == Category::Probationary && m.status().on_books() {
+        let end = ymd(m.probation_end());
+        let text = match m.probation_extended_until {
+            Some(_) => format!("{end}（已延长预备期；期满应讨论转正或取消预备党员资格）"),
+            None if today >= m.probation_end() => format!("{end}（已届满，支部应及时讨论转正）"),
+            None => end,
+        };
+        out.push(("预备期至", text));
+    }
+    if let Some(u) = m.observation_until.filter(|_| m.under_observation(today)) {
+        out.push((
+            "留党察看",
+            format!("至 {}，期间没有表决权、选举权和被选举权", ymd(u)),
+        ));
+    }
+    out
 }
 
 async fn show(State(st): State<AppState>, u: User, PathId(id): PathId) -> AppResult<Response> {
@@ -330,6 +360,8 @@ struct EventForm {
     occurred_on: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    months: String,
 }
 
 async fn record_event(
@@ -342,7 +374,20 @@ async fn record_event(
     let (Some(kind), Some(on)) = (EventKind::from_code(&f.kind), parse_date(&f.occurred_on)) else {
         return Ok(redirect_with(&st, &to, "error", "请选择事项并填写日期"));
     };
-    match service::record_event(&st.app, &u.actor(), u.scope(), id, kind, on, &f.note).await {
+    let months = match f.months.trim() {
+        "" => None,
+        m => match m.parse::<u8>() {
+            Ok(n) => Some(n),
+            Err(_) => return Ok(redirect_with(&st, &to, "error", "月数须为整数")),
+        },
+    };
+    let input = service::EventInput {
+        kind,
+        on,
+        note: &f.note,
+        months,
+    };
+    match service::record_event(&st.app, &u.actor(), u.scope(), id, input).await {
         Ok(()) => Ok(redirect_with(
             &st,
             &to,

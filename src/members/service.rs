@@ -368,7 +368,7 @@ pub fn known_status(s: &str) -> bool {
     Status::from_code(s).is_some()
 }
 
-pub use super::history::{on_date, record_event};
+pub use super::history::{EventInput, on_date, record_event};
 
 /// What other areas read of the roster: a record by id once they have decided who may see it
 /// (or run as the system), a branch's members, and a member's organisation and path.

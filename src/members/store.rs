@@ -20,7 +20,8 @@ pub use super::upload_store::{delete_uploads, get_upload, insert_upload};
 
 // 身份证号 and 手机号 are read as envelopes and opened here (SEC-46), never in SQL.
 pub(super) const COLS: &str = "m.id, m.org_id, m.group_id, m.name, m.gender, m.id_number_enc, m.birth_date, m.ethnicity,
-    m.education, m.category, m.joined_on, m.converted_on, m.job_title, m.phone_enc, m.membership_status,
+    m.education, m.category, m.joined_on, m.converted_on,
+    m.probation_extended_until, m.observation_until, m.job_title, m.phone_enc, m.membership_status,
     m.native_place, m.degree, m.employer, m.work_started_on, m.address, m.party_post, m.lost_contact,
     m.lost_contact_on, m.mobile, m.mobile_destination, m.updated_at";
 
@@ -202,6 +203,26 @@ pub async fn set_category(
 ) -> StoreResult<()> {
     on!(ex, c => sqlx::query("UPDATE members SET category = $2, converted_on = $3, updated_at = $4 WHERE id = $1")
         .bind(id).bind(category).bind(converted_on).bind(now).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Sets the end of an extended probation (DEV-22) or of 留党察看 (VOTE-01).
+///
+/// # Errors
+/// Database failures.
+pub async fn set_term_end(
+    ex: &mut Exec<'_>,
+    id: i64,
+    observation: bool,
+    until: Date,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let sql = if observation {
+        "UPDATE members SET observation_until = $2, updated_at = $3 WHERE id = $1"
+    } else {
+        "UPDATE members SET probation_extended_until = $2, updated_at = $3 WHERE id = $1"
+    };
+    on!(ex, c => sqlx::query(sql).bind(id).bind(until).bind(now).execute(c).await?.rows_affected());
     Ok(())
 }
 

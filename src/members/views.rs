@@ -190,6 +190,8 @@ pub struct ShowPage {
     pub corrections: Vec<super::corrections::Correction>,
     /// A photo is on file.
     pub has_photo: bool,
+    /// Probation and 留党察看 lines: (label, text).
+    pub terms: Vec<(&'static str, String)>,
 }
 
 impl ShowPage {

@@ -64,6 +64,7 @@ mod points;
 mod points_pages;
 mod points_ranking;
 mod points_reports;
+mod probation_votes;
 mod regulations;
 mod reminders;
 mod scan_pass;

@@ -56,6 +56,7 @@ pub fn body_for(method: &str, path: &str, i: &Input) -> String {
         ("POST", "/meetings/{id}/checkin") => "code=AAAAAAAA".into(),
         ("POST", "/meetings/{id}/attendance") => "member_id=999999&present=1&reason=x".into(),
         ("POST", "/meetings/{id}/attendance/bulk") => "member_id=999999".into(),
+        ("POST", "/meetings/{id}/electorate") => "member_id=999999&reason=abroad".into(),
         ("POST", "/meetings/{id}/leave") => "reason=x".into(),
         ("POST", "/meetings/{id}/leaves/{lid}/decision") => "decision=approve&note=".into(),
         ("POST", "/meetings/{id}/minutes") => "speeches=x&action=draft".into(),

@@ -10,7 +10,7 @@ use crate::meetings::branch;
 use crate::support::{Backend, get, post_form, text};
 
 /// The flash message a redirect carries, decoded.
-fn flash_text(res: &axum::http::Response<axum::body::Body>) -> String {
+pub fn flash_text(res: &axum::http::Response<axum::body::Body>) -> String {
     let c = flash(res);
     let v = c
         .split(';')

@@ -71,6 +71,42 @@ fn vote_02_quorum_is_strictly_more_than_half() {
 }
 
 #[test]
+fn vote_02_the_reading_applies_to_ordinary_votes_and_membership_is_always_strict() {
+    let inclusive = super::Readings {
+        ordinary: "inclusive",
+        election: "more_than",
+    };
+    let mut plan = VoteRecord {
+        topic: "通过年度工作计划".into(),
+        yes: 6,
+        method: "show_of_hands".into(),
+        ..VoteRecord::default()
+    };
+    plan.settle(10, 5, inclusive);
+    assert!(plan.quorum(), "5 of 10 is 半数以上 read inclusively");
+    assert!(plan.passed(), "6 yes of 10 entitled");
+    assert!(plan.basis_text().contains("含半数"));
+    let mut accept = VoteRecord {
+        topic: "接收张三为预备党员".into(),
+        yes: 6,
+        method: "secret".into(),
+        ..VoteRecord::default()
+    };
+    accept.settle(10, 5, inclusive);
+    assert_eq!(accept.kind, "membership");
+    assert!(
+        !accept.quorum() && !accept.passed(),
+        "the 细则 says 超过半数"
+    );
+    let strict = super::Readings {
+        ordinary: "strict",
+        election: "more_than",
+    };
+    plan.settle(10, 5, strict);
+    assert!(!plan.quorum());
+}
+
+#[test]
 fn vote_03_passing_counts_against_the_entitled_not_the_present() {
     let v = VoteRecord {
         topic: "接收张三为预备党员".into(),
@@ -81,6 +117,7 @@ fn vote_03_passing_counts_against_the_entitled_not_the_present() {
         method: "secret".into(),
         entitled: 12,
         present: 7,
+        ..VoteRecord::default()
     };
     // 6 of 7 present, but not more than half of 12 entitled.
     assert!(!v.passed());
@@ -112,6 +149,7 @@ fn vote_08_counts_are_checked() {
         method: "show_of_hands".into(),
         entitled: 10,
         present: 7,
+        ..VoteRecord::default()
     };
     assert!(v.problem().is_some(), "8 votes from 7 present");
     assert!(VoteRecord { no: 2, ..v.clone() }.problem().is_none());
