@@ -97,6 +97,7 @@ pub fn build() -> utoipa::openapi::OpenApi {
         crate::transfers::api::Doc::openapi(),
         crate::meetings::api::Doc::openapi(),
         crate::points::api::Doc::openapi(),
+        crate::points::grade_api::Doc::openapi(),
         crate::notices::api::Doc::openapi(),
         crate::feed::api::Doc::openapi(),
         crate::bots::api::Doc::openapi(),

@@ -33,6 +33,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let reg = crate::meetings::api::routes(reg);
     let reg = crate::points::routes(reg);
     let reg = crate::points::api::routes(reg);
+    let reg = crate::points::grade_api::routes(reg);
     let reg = crate::notices::routes(reg);
     let reg = crate::notices::api::routes(reg);
     let reg = crate::feed::routes(reg);

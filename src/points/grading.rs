@@ -67,9 +67,11 @@ impl Grade {
     }
 }
 
-/// PTS-10 bands on a year's points: ≥ 90 优秀 candidate, ≥ 70 合格, ≥ 60 基本合格, else 不合格
-/// candidate. EVAL-03: at most a third of those rated may be suggested 优秀; the rest of the
-/// candidates, lowest first, are suggested 合格. Input is (member, points), output in order.
+/// PTS-10 bands on a score (the year's share of what the member could attain, see
+/// [`super::share`]): ≥ 90 优秀 candidate, ≥ 70 合格, ≥ 60 基本合格, else 不合格 candidate.
+/// EVAL-03: at most a third of those rated may be suggested 优秀; the rest of the candidates,
+/// lowest first, are suggested 合格. Input is (member, score), output best first; among equal
+/// scores the input order decides.
 #[must_use]
 pub fn suggest<T: Clone>(rows: &[(T, i64)], bands: (i64, i64, i64)) -> Vec<(T, i64, Grade)> {
     let (excellent, qualified, basic) = bands;
@@ -114,6 +116,7 @@ pub(super) struct Pick {
     pub(super) member_id: i64,
     pub(super) org_id: i64,
     pub(super) points: i64,
+    pub(super) score: i64,
     pub(super) suggested: Grade,
     pub(super) decided: Grade,
 }
@@ -174,25 +177,13 @@ pub async fn record(
     if year > app.clock.today().year() {
         return Err(DomainError::Invalid(format!("{year}年尚未开始，不能评定")));
     }
-    let [a, b, c] = app.config.points.grade_bands;
-    let key =
-        super::model::RankPeriod::Calendar(crate::meetings::model::Period::Year(year)).total_key();
-    super::posting::sync(app).await?;
-    let mut conn = app.db.conn().await?;
-    let rows = super::store::totals(&mut conn.exec(), &org.path, &key).await?;
-    let before = decisions(&mut conn.exec(), &org.path, year).await?;
-    drop(conn);
-    let keyed: Vec<(i64, (i64, i64), i64)> = rows
-        .iter()
-        .map(|(m, _, o, _, t)| (*o, (*m, *o), *t))
-        .collect();
-    let suggested: HashMap<i64, (i64, i64, Grade)> = suggest_by_branch(&keyed, (a, b, c))
-        .into_iter()
-        .map(|((m, o), p, g)| (m, (o, p, g)))
-        .collect();
+    let rows = super::assess::assess(app, &org.path, year).await?;
+    let before = decisions(&mut app.db.conn().await?.exec(), &org.path, year).await?;
+    let suggested: HashMap<i64, &super::assess::Assessed> =
+        rows.iter().map(|r| (r.member_id, r)).collect();
     let mut chosen = Vec::new();
     for (member_id, code) in picks {
-        let Some(&(member_org, points, hint)) = suggested.get(member_id) else {
+        let Some(row) = suggested.get(member_id) else {
             // EVAL-05: 预备党员 take part in 民主评议 but are not graded; say so by name.
             if let Ok(d) =
                 crate::members::service::detail(app, scope, *member_id, MemberAction::Edit).await
@@ -213,9 +204,10 @@ pub async fn record(
         crate::members::service::detail(app, scope, *member_id, MemberAction::Edit).await?;
         chosen.push(Pick {
             member_id: *member_id,
-            org_id: member_org,
-            points,
-            suggested: hint,
+            org_id: row.org_id,
+            points: row.points,
+            score: row.basis.score,
+            suggested: row.grade,
             decided: grade,
         });
     }
@@ -237,9 +229,10 @@ pub async fn record(
         let ev = AuditEvent::success("points.grade", "member", p.member_id)
             .org(p.org_id)
             .detail(format!(
-                "{year}年度评定：{was} → {}（积分 {}，参考 {}；依据：{basis}）",
+                "{year}年度评定：{was} → {}（全年积分 {}，参考分 {}，参考等次 {}；依据：{basis}）",
                 p.decided.label(),
                 p.points,
+                p.score,
                 p.suggested.label()
             ));
         audit::record(&mut tx, actor, now, ev).await?;
@@ -250,15 +243,22 @@ pub async fn record(
     // EVAL-03 per branch, over its 正式党员 on the books: the same warning whichever level the
     // grades were recorded from.
     let mut warnings = Vec::new();
-    let mut branches: Vec<(i64, String)> = rows.iter().map(|r| (r.2, r.3.clone())).collect();
+    let mut branches: Vec<(i64, String)> = rows
+        .iter()
+        .map(|r| (r.org_id, r.org_name.clone()))
+        .collect();
     branches.sort_unstable();
     branches.dedup();
     for (branch, name) in branches {
-        let on_books = rows.iter().filter(|r| r.2 == branch).count();
+        let on_books = rows.iter().filter(|r| r.org_id == branch).count();
         let excellent = rows
             .iter()
-            .filter(|r| r.2 == branch)
-            .filter(|r| after.get(&r.0).is_some_and(|d| d.grade == Grade::Excellent))
+            .filter(|r| r.org_id == branch)
+            .filter(|r| {
+                after
+                    .get(&r.member_id)
+                    .is_some_and(|d| d.grade == Grade::Excellent)
+            })
             .count();
         if excellent * 3 > on_books {
             warnings.push(format!(

@@ -4,8 +4,10 @@
 
 pub mod api;
 mod api_types;
+mod assess;
 pub mod awards;
 mod duplicates;
+pub mod grade_api;
 mod grade_pages;
 pub mod grading;
 mod grading_store;
@@ -20,6 +22,7 @@ mod report_xlsx;
 pub mod reports;
 mod reports_store;
 pub mod service;
+pub mod share;
 mod store;
 mod views;
 

@@ -151,7 +151,7 @@ impl Item {
 }
 
 /// A window a cap is counted in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Span {
     /// The day.
     Day,

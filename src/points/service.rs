@@ -354,14 +354,22 @@ pub struct Suggestion {
     pub org_name: String,
     /// Points in the year.
     pub points: i64,
+    /// What the suggestion rests on: meetings expected and attended, the attendance share, the
+    /// other items, and the score the bands are applied to.
+    pub basis: super::share::Basis,
+    /// [`Self::basis`] in words, as shown beside the suggestion.
+    pub basis_text: String,
     /// Suggested grade (advisory only, PTS-11).
     pub grade: super::model::Grade,
+    /// Set when members of equal score got different suggestions because of the third.
+    pub tie: Option<String>,
     /// What the branch decided, once recorded.
     pub decided: Option<super::grading::Decision>,
 }
 
-/// PTS-10 suggestions from a year's points for the members of the subtree of `org_id`, with
-/// the 1/3 cap of EVAL-03 applied. The branch decides; this is an input to 民主评议.
+/// PTS-10 suggestions for the 正式党员 of the subtree of `org_id`: each member's share of what
+/// the meetings they were expected at could bring, with the 1/3 cap of EVAL-03 counted per
+/// branch. The branch decides; this is an input to 民主评议.
 ///
 /// # Errors
 /// Denied for members and outside scope.
@@ -376,24 +384,21 @@ pub async fn suggestions(
     }
     let org =
         crate::orgs::service::get_checked(app, scope, org_id, crate::auth::OrgAction::View).await?;
-    let key = RankPeriod::Calendar(crate::meetings::model::Period::Year(year)).total_key();
-    let mut conn = app.db.conn().await?;
-    let rows = store::totals(&mut conn.exec(), &org.path, &key).await?;
-    let mut decided = super::grading::decisions(&mut conn.exec(), &org.path, year).await?;
-    let [a, b, c] = app.config.points.grade_bands;
-    let keyed: Vec<(i64, (i64, String, String), i64)> = rows
+    let rows = super::assess::assess(app, &org.path, year).await?;
+    let mut decided =
+        super::grading::decisions(&mut app.db.conn().await?.exec(), &org.path, year).await?;
+    Ok(rows
         .into_iter()
-        .map(|(m, n, o, on, t)| (o, (m, n, on), t))
-        .collect();
-    Ok(super::grading::suggest_by_branch(&keyed, (a, b, c))
-        .into_iter()
-        .map(|((member_id, name, org_name), points, grade)| Suggestion {
-            member_id,
-            name,
-            org_name,
-            points,
-            grade,
-            decided: decided.remove(&member_id),
+        .map(|r| Suggestion {
+            member_id: r.member_id,
+            name: r.name,
+            org_name: r.org_name,
+            points: r.points,
+            basis_text: r.basis.text(),
+            basis: r.basis,
+            grade: r.grade,
+            tie: r.tie,
+            decided: decided.remove(&r.member_id),
         })
         .collect())
 }

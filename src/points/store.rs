@@ -203,24 +203,6 @@ pub async fn ledger(
     on!(ex, c => Ok(sqlx::query_as(&sql).bind(member_id).bind(from).bind(to).fetch_all(c).await?))
 }
 
-/// Totals of every 正式党员 in normal standing on the books of the subtree for one period, zero
-/// included: (member id, name, branch id, branch name, total). 预备党员 take part in 民主评议
-/// but are not graded (EVAL-05), so the grading reads only 正式党员.
-///
-/// # Errors
-/// Database failures.
-pub async fn totals(
-    ex: &mut Exec<'_>,
-    root: &str,
-    period_key: &str,
-) -> StoreResult<Vec<(i64, String, i64, String, i64)>> {
-    const SQL: &str = "SELECT m.id, m.name, o.id, o.name, CAST(COALESCE(t.total, 0) AS BIGINT)
-        FROM members m JOIN orgs o ON o.id = m.org_id
-        LEFT JOIN point_totals t ON t.member_id = m.id AND t.period_key = $3
-        WHERE o.path >= $1 AND o.path < $2 AND m.membership_status = 'normal' AND m.category = 'full'";
-    on!(ex, c => Ok(sqlx::query_as(SQL).bind(root).bind(subtree_upper(root)).bind(period_key).fetch_all(c).await?))
-}
-
 /// A claim.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Claim {
