@@ -22,7 +22,7 @@ pub fn flash_text(res: &axum::http::Response<axum::body::Body>) -> String {
 }
 
 /// A 党小组 under the branch.
-async fn group(x: &crate::meetings::Branch) -> zhibu::orgs::model::Org {
+pub(crate) async fn group(x: &crate::meetings::Branch) -> zhibu::orgs::model::Org {
     let branch_org = {
         let mut c = x.t.app.db.conn().await.unwrap();
         zhibu::orgs::service::get_unscoped(&mut c.exec(), x.branch)
@@ -37,13 +37,13 @@ async fn group(x: &crate::meetings::Branch) -> zhibu::orgs::model::Org {
     .await
 }
 
-async fn set(x: &crate::meetings::Branch, sql: &str, id: i64) {
+pub(crate) async fn set(x: &crate::meetings::Branch, sql: &str, id: i64) {
     let mut c = x.t.app.db.conn().await.unwrap();
     let mut ex = c.exec();
     zhibu::on!(&mut ex, c => sqlx::query(sql).bind(id).execute(c).await.unwrap().rows_affected());
 }
 
-async fn appoint(
+pub(crate) async fn appoint(
     x: &crate::meetings::Branch,
     post: &str,
     member: i64,
@@ -315,83 +315,6 @@ async fn org_08_the_committee_duty_follows_the_full_members(b: Backend) {
     );
 }
 db_test!(org_08_the_committee_duty_follows_the_full_members);
-
-/// A year's points for a member, as the posting would have summed them.
-async fn year_total(x: &crate::meetings::Branch, member: i64, total: i64) {
-    let key =
-        zhibu::points::model::RankPeriod::Calendar(zhibu::meetings::model::Period::Year(2026))
-            .total_key();
-    let mut c = x.t.app.db.conn().await.unwrap();
-    let mut ex = c.exec();
-    zhibu::on!(&mut ex, c => sqlx::query("INSERT INTO point_totals (period_key, member_id, total) VALUES ($1, $2, $3)")
-        .bind(&key).bind(member).bind(total).execute(c).await.unwrap().rows_affected());
-}
-
-async fn eval_03_05_the_third_is_per_branch_and_probationary_members_are_not_graded(b: Backend) {
-    let x = branch(b).await;
-    for (i, t) in [95, 95, 95, 50].iter().enumerate() {
-        year_total(&x, x.members[i].0, *t).await;
-    }
-    // The other branch's one member has the top score too.
-    let other: i64 = {
-        let mut c = x.t.app.db.conn().await.unwrap();
-        let mut ex = c.exec();
-        zhibu::on!(&mut ex, c => sqlx::query_scalar("SELECT id FROM members WHERE org_id = $1")
-            .bind(x.other_branch).fetch_one(c).await.unwrap())
-    };
-    year_total(&x, other, 99).await;
-    let op = zhibu::auth::Scope::operator();
-    let suggest = async |org: i64| {
-        zhibu::points::service::suggestions(&x.t.app, &op, org, 2026)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|s| (s.member_id, s.grade.label()))
-            .collect::<std::collections::HashMap<_, _>>()
-    };
-    let from_branch = suggest(x.branch).await;
-    let from_committee = suggest(x.committee).await;
-    for (m, g) in &from_branch {
-        assert_eq!(
-            from_committee.get(m),
-            Some(g),
-            "member {m}: the same from either level"
-        );
-    }
-    let excellent = from_branch.values().filter(|g| **g == "优秀").count();
-    assert_eq!(
-        excellent, 1,
-        "a third of four 正式党员, rounded down: {from_branch:?}"
-    );
-    // A 预备党员 takes part in 民主评议 but gets no suggestion and no recorded grade.
-    let p = x.members[3].0;
-    set(
-        &x,
-        "UPDATE members SET category = 'probationary', converted_on = NULL WHERE id = $1",
-        p,
-    )
-    .await;
-    assert!(!suggest(x.branch).await.contains_key(&p));
-    let (tok, csrf) = x.t.session(x.officer_uid).await;
-    let res =
-        x.t.send(post_form(
-            "/points/grades",
-            Some(&tok),
-            Some(&csrf),
-            &format!(
-                "org={}&year=2026&basis=%E6%B0%91%E4%B8%BB%E8%AF%84%E8%AE%AE&g{p}=qualified",
-                x.branch
-            ),
-        ))
-        .await;
-    assert!(
-        flash_text(&res).contains("预备党员，参加民主评议但不评定等次"),
-        "{}",
-        flash_text(&res)
-    );
-    assert_eq!(x.t.rows("point_grades").await, 0);
-}
-db_test!(eval_03_05_the_third_is_per_branch_and_probationary_members_are_not_graded);
 
 async fn dev_22_a_probation_longer_than_two_years_is_flagged(b: Backend) {
     let x = branch(b).await;
