@@ -25,6 +25,12 @@ pub struct MeetingsConfig {
     /// ELEC-07: the election quorum, `more_than` four fifths (the 1990 text) or `at_least`
     /// four fifths, while the sources differ.
     pub election_quorum: ElectionQuorum,
+    /// MEET-04: whether a 党课 held by a 党委 or 总支 for its subtree counts as a 党课 of each
+    /// branch whose members were on its roll.
+    pub lectures_from_above_count: bool,
+    /// ORG-06: the meeting kinds a 临时党支部 is held to. Its members keep their relationship in
+    /// their own branch, which appraises them, so 民主评议 is left out by default.
+    pub temporary_branch_kinds: Vec<String>,
 }
 
 /// VOTE-02: the reading of the general quorum for ordinary votes.
@@ -60,7 +66,34 @@ impl Default for MeetingsConfig {
             attachments_per_meeting: 50,
             quorum_reading: QuorumReading::Strict,
             election_quorum: ElectionQuorum::MoreThan,
+            lectures_from_above_count: true,
+            temporary_branch_kinds: [
+                "branch_general",
+                "branch_committee",
+                "lecture",
+                "theme_day",
+                "org_life",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
+    }
+}
+
+impl MeetingsConfig {
+    /// Checks the kind codes.
+    ///
+    /// # Errors
+    /// An unknown meeting kind.
+    pub fn validate(&self) -> Result<(), super::ConfigError> {
+        for k in &self.temporary_branch_kinds {
+            if crate::meetings::model::Kind::from_code(k).is_none() {
+                return Err(super::ConfigError(format!(
+                    "meetings.temporary_branch_kinds 中的会议类型无效: {k}"
+                )));
+            }
+        }
+        Ok(())
     }
 }
 

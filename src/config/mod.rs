@@ -256,6 +256,7 @@ impl Config {
         }
         let a = &self.auth;
         self.points.validate()?;
+        self.meetings.validate()?;
         self.notices.validate()?;
         self.bots.validate()?;
         self.limits.validate()?;

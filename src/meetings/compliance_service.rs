@@ -6,25 +6,18 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use crate::app::App;
 use crate::audit::{Actor, AuditEvent};
 use crate::auth::{Denial, OrgAction, Scope};
 use crate::orgs::model::Org;
-use crate::shared::clock::CHINA;
 
-use super::compliance::{
-    self, Cell, Index, Status, Summary, Unit, evaluate, rule_for, ruled_kinds,
-};
+use super::compliance::{self, Cell, Status, Summary, Unit, evaluate, rule_for, ruled_kinds};
+use super::compliance_inputs::{Inputs, inputs, settled};
 use super::model::{Cadence, Granularity, Kind, Period, tightens};
-use super::records_store;
 use super::service::{MeetingError, MeetingResult, check_manage, may_view};
 use super::store;
-
-fn instant(d: Date) -> OffsetDateTime {
-    d.midnight().assume_offset(CHINA)
-}
 
 async fn visible_org(app: &App, scope: &Scope, org_id: i64) -> MeetingResult<Org> {
     let org = crate::orgs::service::get_checked(app, scope, org_id, OrgAction::View).await?;
@@ -32,27 +25,6 @@ async fn visible_org(app: &App, scope: &Scope, org_id: i64) -> MeetingResult<Org
         return Err(Denial::Forbidden.into());
     }
     Ok(org)
-}
-
-/// Everything the engine needs for a subtree over whole years.
-struct Inputs {
-    units: Vec<Unit>,
-    cadences: Vec<Cadence>,
-    idx: Index,
-}
-
-async fn inputs(app: &App, root: &str, from_year: i32, to_year: i32) -> MeetingResult<Inputs> {
-    let mut conn = app.db.conn().await?;
-    let units = records_store::units(&mut conn.exec(), root).await?;
-    let cadences = store::cadences(&mut conn.exec()).await?;
-    let from = instant(Period::Year(from_year).start());
-    let to = instant(Period::Year(to_year + 1).start());
-    let idx = Index::new(records_store::occurrences(&mut conn.exec(), root, from, to).await?);
-    Ok(Inputs {
-        units,
-        cadences,
-        idx,
-    })
 }
 
 /// One organisation's line in a report.
@@ -273,7 +245,10 @@ pub struct RuleLine {
 /// Denied when not visible.
 pub async fn rules(app: &App, scope: &Scope, org_id: i64) -> MeetingResult<(Org, Vec<RuleLine>)> {
     let org = visible_org(app, scope, org_id).await?;
-    let cadences = store::cadences(&mut app.db.conn().await?.exec()).await?;
+    let cadences = settled(
+        store::cadences(&mut app.db.conn().await?.exec()).await?,
+        &app.config.meetings,
+    );
     let today = app.clock.today();
     let lines = cadences
         .iter()

@@ -11,6 +11,7 @@ mod basis;
 pub mod checkin;
 pub mod code;
 pub mod compliance;
+mod compliance_inputs;
 mod compliance_routes;
 pub mod compliance_service;
 pub mod docx;

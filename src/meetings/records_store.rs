@@ -254,6 +254,48 @@ pub async fn occurrences(
     Ok(out)
 }
 
+/// The 党课 a 党委 or 总支 held (not cancelled) between two instants, once for each branch of
+/// the subtree at `root` with members on its roll who were not excused from it (MEET-04).
+///
+/// # Errors
+/// Database failures.
+pub async fn lectures_from_above(
+    ex: &mut Exec<'_>,
+    root: &str,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> StoreResult<Vec<Occurrence>> {
+    let day = match ex.kind() {
+        crate::db::DbKind::Sqlite => "date(m.starts_at, '+8 hours')",
+        crate::db::DbKind::Postgres => {
+            "to_char((m.starts_at AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY-MM-DD')"
+        }
+    };
+    let sql = format!(
+        "SELECT DISTINCT m.id, mb.org_id, {day}, m.status
+        FROM meetings m JOIN orgs mo ON mo.id = m.org_id
+        JOIN meeting_kinds k ON k.meeting_id = m.id AND k.kind = 'lecture'
+        JOIN meeting_attendees a ON a.meeting_id = m.id AND a.excluded_reason = ''
+        JOIN members mb ON mb.id = a.member_id JOIN orgs o ON o.id = mb.org_id
+        WHERE o.path >= $1 AND o.path < $2 AND mo.kind IN ('committee', 'working_committee', 'general_branch')
+            AND mb.org_id <> m.org_id AND m.starts_at >= $3 AND m.starts_at < $4 AND m.status <> 'cancelled'"
+    );
+    let rows: Vec<(i64, i64, String, String)> = on!(ex, c => sqlx::query_as(&sql).bind(root)
+        .bind(subtree_upper(root)).bind(utc(from)).bind(utc(to)).fetch_all(c).await?);
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, org_id, day, status)| {
+            Some(Occurrence {
+                id,
+                org_id,
+                kind: Kind::Lecture,
+                on: crate::shared::text::parse_date(&day)?,
+                held: status == "held",
+            })
+        })
+        .collect())
+}
+
 /// Sets the user's calendar-feed token (stored as a digest), replacing any earlier one.
 ///
 /// # Errors

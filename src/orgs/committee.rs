@@ -118,6 +118,13 @@ pub async fn add_officer(
                     post.label()
                 )));
             }
+            // ROLE-07, RIGHT-02: during 留党察看 a member has no right to be elected.
+            if member.under_observation(app.clock.today()) {
+                return Err(OrgError::Invalid(format!(
+                    "{name}正在留党察看期间，没有被选举权，不能担任{}（《中国共产党基层组织选举工作条例》第五条）",
+                    post.label()
+                )));
+            }
             let current = store::list_officers(&mut w.exec(), id).await?;
             if post.is_single()
                 && current

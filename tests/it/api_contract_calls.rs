@@ -391,6 +391,18 @@ async fn points(c: &mut Contract, x: &Cast) {
     .await;
     c.get(rank, &format!("{rank}?org=abc"), &x.officer, 400)
         .await;
+    let grades = "/api/v1/points/grades";
+    let v = c
+        .get(
+            grades,
+            &format!("{grades}?org={}&year=2026", x.branch),
+            &x.officer,
+            200,
+        )
+        .await;
+    assert!(v["members"][0]["basis_text"].is_string(), "{v}");
+    c.get(grades, &format!("{grades}?year=x"), &x.officer, 400)
+        .await;
 }
 
 async fn notices(c: &mut Contract, x: &Cast) {

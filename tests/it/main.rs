@@ -20,6 +20,7 @@ mod bots;
 mod bots_support;
 mod cli;
 mod committee_home;
+mod compliance_scope;
 mod date_bounds;
 mod duties;
 mod e2e;

@@ -1,6 +1,7 @@
-//! Appointments checked against the rules, on both backends: a 预备党员 holds no committee post
-//! (ROLE-07, RIGHT-01), a 书记 with under a year of 党龄 is appointed with a warning (ROLE-03),
-//! and committee posts in a branch of fewer than seven 正式党员 are warned (ORG-08).
+//! Appointments checked against the rules, on both backends: a 预备党员 or a member under 留党察看
+//! holds no committee post (ROLE-07, RIGHT-01/02), a 书记 with under a year of 党龄 is appointed
+//! with a warning (ROLE-03), and committee posts in a branch of fewer than seven 正式党员 are
+//! warned (ORG-08).
 
 use axum::http::StatusCode;
 
@@ -367,3 +368,37 @@ async fn meet_04_the_lecture_default_is_marked_local_and_no_rule_id_shows(b: Bac
     assert!(!page.contains("MEET-"), "no rule ids on screen");
 }
 db_test!(meet_04_the_lecture_default_is_marked_local_and_no_rule_id_shows);
+
+async fn right_02_a_member_under_observation_holds_no_post(b: Backend) {
+    let x = branch(b).await;
+    let m = x.members[2].0;
+    set(
+        &x,
+        "UPDATE members SET observation_until = '2027-06-01' WHERE id = $1",
+        m,
+    )
+    .await;
+    let res = appoint(&x, "committee_member", m).await;
+    let msg = flash_text(&res);
+    assert!(
+        flash(&res).starts_with("zhibu_flash=error.")
+            && msg.contains("留党察看")
+            && msg.contains("第五条"),
+        "{msg}"
+    );
+    assert_eq!(x.t.audit_count("org.officer_add").await, 0);
+    // Once the period is over, the post can be given.
+    set(
+        &x,
+        "UPDATE members SET observation_until = '2026-11-01' WHERE id = $1",
+        m,
+    )
+    .await;
+    let res = appoint(&x, "committee_member", m).await;
+    assert!(
+        !flash(&res).starts_with("zhibu_flash=error."),
+        "{}",
+        flash_text(&res)
+    );
+}
+db_test!(right_02_a_member_under_observation_holds_no_post);
