@@ -245,10 +245,8 @@ async fn eval_03_recording_warns_the_same_from_the_committee(b: Backend) {
     let x = branch(b).await;
     let record = async |uid: i64, org: i64, grade: &str| {
         let (tok, csrf) = x.t.session(uid).await;
-        let picks: String = x.members[..2]
-            .iter()
-            .map(|(m, _)| format!("&g{m}={grade}"))
-            .collect();
+        let (a, b) = (x.members[0].0, x.members[1].0);
+        let picks = format!("&g{a}={grade}&g{b}={grade}");
         let res =
             x.t.send(post_form(
                 "/points/grades",
